@@ -1,0 +1,111 @@
+/*
+ * mpic.h - public interface of libmpic, Multi-Perspective Issuance
+ * Corroboration (CA/Browser Forum Baseline Requirements 3.2.2.9).
+ *
+ * Conventions: 0 is success, negative MPIC_E* values are failures (see
+ * mpic_strerror()).  The outcome of a check (corroborated or not, with its
+ * evidence) is data, never an error code.  Functions that return memory say
+ * who owns it.  The library never owns the event loop: asynchronous calls
+ * take a caller's libevent base.
+ */
+#ifndef MPIC_MPIC_H
+#define MPIC_MPIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MPIC_EXTERN __attribute__((visibility("default")))
+
+#define MPIC_VERSION "0.1.0"
+#define MPIC_OPEN_MPIC_SPEC_VERSION "3.9.0"
+#define MPIC_BR_VERSION "2.2.6"
+
+/* Error codes. */
+enum {
+	MPIC_OK = 0,
+	MPIC_ENOMEM = -1,     /* out of memory */
+	MPIC_EINVAL = -2,     /* invalid argument or input */
+	MPIC_ETOOBIG = -3,    /* input exceeds a configured or built-in limit */
+	MPIC_EPARSE = -4,     /* malformed data */
+	MPIC_ETIMEDOUT = -5,  /* deadline passed */
+	MPIC_EDNS = -6,       /* resolver failure */
+	MPIC_ECONFIG = -7,    /* configuration error */
+	MPIC_EIO = -8,        /* I/O or system call failure */
+	MPIC_ECANCELED = -9,  /* operation cancelled */
+	MPIC_EPOLICY = -10,   /* refused by a Baseline Requirements rule */
+	MPIC_ENOTSUP = -11,   /* not supported */
+	MPIC_ENOENT = -12,    /* no such item */
+};
+
+/* Static string describing err; never NULL. */
+MPIC_EXTERN const char *mpic_strerror(int err);
+
+/* Library version string, static. */
+MPIC_EXTERN const char *mpic_version(void);
+
+struct event_base;
+struct mpic_config;
+struct mpic_engine;
+
+/*
+ * Configuration (YAML, see mpicd.conf(5)).  On failure returns MPIC_ECONFIG
+ * (or MPIC_ENOMEM, MPIC_EIO) and writes a message naming the key and line
+ * into err.  *out is owned by the caller: mpic_config_free().
+ */
+MPIC_EXTERN int mpic_config_load(const char *path, struct mpic_config **out,
+				 char *err, size_t errlen);
+MPIC_EXTERN int mpic_config_parse(const char *yaml, size_t len,
+				  const char *source_name,
+				  struct mpic_config **out, char *err,
+				  size_t errlen);
+MPIC_EXTERN void mpic_config_free(struct mpic_config *cfg);
+
+/*
+ * Check that cfg can serve requests on the given day under the Baseline
+ * Requirements calendar.  Returns 0, or MPIC_EPOLICY with the reason in err.
+ * A configuration with br_minimums: lab passes, with a warning in err.
+ */
+MPIC_EXTERN int mpic_config_check_br(const struct mpic_config *cfg,
+				     time_t now, char *err, size_t errlen);
+
+/*
+ * The engine: the orchestrator over the configured perspectives, running on
+ * the caller's event base.  cfg must outlive the engine.
+ */
+MPIC_EXTERN int mpic_engine_new(struct event_base *base,
+				const struct mpic_config *cfg,
+				struct mpic_engine **out, char *err,
+				size_t errlen);
+MPIC_EXTERN void mpic_engine_free(struct mpic_engine *eng);
+
+/*
+ * Completion of one Open MPIC request.  status is the HTTP status the
+ * coordinator answers with (200, 400, 500); body is the response JSON text,
+ * NUL-terminated, owned by the library and valid only during the callback.
+ */
+typedef void (*mpic_request_cb)(void *arg, int status, const char *body,
+				size_t len);
+
+/*
+ * Start one Open MPIC request (JSON text of the POST /mpic body).  now is
+ * the wall-clock time used for the Baseline Requirements calendar.  The
+ * callback runs exactly once, possibly before this function returns for
+ * requests rejected at once.  Returns 0 or a negative error (the callback
+ * then does not run).
+ */
+MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
+				   size_t len, time_t now, mpic_request_cb cb,
+				   void *arg);
+
+/* Number of requests in flight. */
+MPIC_EXTERN size_t mpic_engine_inflight(const struct mpic_engine *eng);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

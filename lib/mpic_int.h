@@ -1,0 +1,561 @@
+/*
+ * mpic_int.h - types and functions shared between libmpic's files.
+ * Nothing here is exported; names are mpic__ (internal across files).
+ */
+#ifndef MPIC_INT_H
+#define MPIC_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "mpic/mpic.h"
+
+/* ---------------------------------------------------------------- util */
+
+/* Allocation wrapper: tests can make the Nth allocation fail. */
+void *mpic__malloc(size_t n);
+void *mpic__calloc(size_t nmemb, size_t size);
+void *mpic__realloc(void *p, size_t n);
+char *mpic__strdup(const char *s);
+char *mpic__strndup(const char *s, size_t n);
+void mpic__free(void *p);
+/* Fail allocation number n (1-based) from now on; 0 disables. Tests only. */
+void mpic__alloc_fail_at(unsigned long n);
+
+/*
+ * Arena: many small allocations freed at once (one per request).  Blocks
+ * are chained; mpic__arena_release() frees them all.  Allocations are
+ * 16-byte aligned.  Returns NULL when out of memory.
+ */
+struct mpic_arena {
+	struct mpic_arena_block *head;
+	size_t used;
+	size_t total;
+};
+void mpic__arena_init(struct mpic_arena *a);
+void mpic__arena_release(struct mpic_arena *a);
+void *mpic__arena_alloc(struct mpic_arena *a, size_t n);
+void *mpic__arena_calloc(struct mpic_arena *a, size_t n);
+char *mpic__arena_strdup(struct mpic_arena *a, const char *s);
+char *mpic__arena_strndup(struct mpic_arena *a, const char *s, size_t n);
+char *mpic__arena_printf(struct mpic_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Bounded formatted append into a fixed buffer; never overflows. */
+void mpic__bufprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Monotonic and wall-clock time. */
+uint64_t mpic__now_mono_ms(void);
+uint64_t mpic__now_wall_ns(void);
+
+/* base64url without padding (RFC 4648 5); out must hold 4*ceil(n/3)+1. */
+size_t mpic__b64url_encode(const uint8_t *in, size_t n, char *out);
+/* standard base64 with padding; out must hold 4*ceil(n/3)+1. */
+size_t mpic__b64_encode(const uint8_t *in, size_t n, char *out);
+/* lowercase base32 without padding (RFC 4648 6); out 8*ceil(n/5)+1. */
+size_t mpic__b32_lower_encode(const uint8_t *in, size_t n, char *out);
+/* True when s (length n) is only base64url alphabet characters. */
+bool mpic__is_b64url(const char *s, size_t n);
+void mpic__sha256(const void *data, size_t n, uint8_t out[32]);
+
+/* ---------------------------------------------------------------- names */
+
+#define MPIC_NAME_MAX 253 /* presentation form, without trailing dot */
+
+/*
+ * A validated target: a DNS name (IDNA A-labels, lowercase, no trailing
+ * dot) or an IP address.
+ */
+struct mpic_target {
+	char name[MPIC_NAME_MAX + 1]; /* normalised; for IPs the canonical text */
+	bool is_ip;
+	int af;                       /* AF_INET / AF_INET6 for IPs */
+	uint8_t addr[16];
+	bool is_wildcard;             /* name began with "*." (kept in name) */
+	bool is_onion;
+};
+
+/*
+ * Parse and normalise a target (domain_or_ip_target).  Unicode names are
+ * converted with libidn2 (UTS-46, non-transitional).  Returns 0 or
+ * MPIC_EINVAL with a reason in err.
+ */
+int mpic__target_parse(const char *in, size_t len, struct mpic_target *t,
+		       char *err, size_t errlen);
+
+/* The name without a leading "*." (for CAA and DNS methods). */
+const char *mpic__target_base(const struct mpic_target *t);
+
+/* Reverse-zone name for an address (in-addr.arpa / ip6.arpa), no dot. */
+int mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen);
+
+/* Case-insensitive ASCII comparison of DNS names, ignoring a final dot. */
+bool mpic__name_eq(const char *a, const char *b);
+
+/* ---------------------------------------------------------------- DNS */
+
+enum mpic_dnssec {
+	MPIC_DNSSEC_INDETERMINATE = 0,
+	MPIC_DNSSEC_INSECURE,
+	MPIC_DNSSEC_SECURE,
+	MPIC_DNSSEC_BOGUS,
+};
+const char *mpic__dnssec_str(enum mpic_dnssec s);
+
+enum {
+	MPIC_RR_A = 1,
+	MPIC_RR_NS = 2,
+	MPIC_RR_CNAME = 5,
+	MPIC_RR_SOA = 6,
+	MPIC_RR_PTR = 12,
+	MPIC_RR_TXT = 16,
+	MPIC_RR_AAAA = 28,
+	MPIC_RR_DS = 43,
+	MPIC_RR_NSEC = 47,
+	MPIC_RR_NSEC3 = 50,
+	MPIC_RR_CAA = 257,
+};
+
+enum {
+	MPIC_RCODE_NOERROR = 0,
+	MPIC_RCODE_SERVFAIL = 2,
+	MPIC_RCODE_NXDOMAIN = 3,
+	MPIC_RCODE_REFUSED = 5,
+};
+
+#define MPIC_DNS_MAX_RR 4096
+#define MPIC_DNS_MAX_CNAME 16
+
+/* One resource record; rdata is uncompressed wire form. */
+struct mpic_dns_rr {
+	char owner[MPIC_NAME_MAX + 2];
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint8_t *rdata;
+};
+
+/*
+ * A parsed DNS message.  Every pointer is owned by the message:
+ * mpic__dns_msg_release().  Names are presentation form without the final
+ * dot, lowercase, with \DDD escapes for unusual bytes.  Names inside rdata
+ * of NS/CNAME/PTR/SOA/DNAME/MX are decompressed so rdata stands alone.
+ */
+struct mpic_dns_msg {
+	uint16_t id;
+	uint16_t flags;
+	int rcode;
+	bool tc, ad, aa;
+	char qname[MPIC_NAME_MAX + 2];
+	uint16_t qtype;
+	struct mpic_dns_rr *an;
+	size_t n_an;
+	struct mpic_dns_rr *ns;
+	size_t n_ns;
+};
+int mpic__dns_msg_parse(const uint8_t *pkt, size_t len,
+			struct mpic_dns_msg *msg);
+void mpic__dns_msg_release(struct mpic_dns_msg *msg);
+
+/*
+ * Read a (possibly compressed) name at *off in pkt into out (presentation,
+ * lowercase, no final dot; "." root becomes "").  Advances *off past the
+ * name as it stands in the message.  Returns 0 or MPIC_EPARSE.
+ */
+int mpic__dns_name_read(const uint8_t *pkt, size_t len, size_t *off,
+			char *out, size_t outlen);
+/* Name in uncompressed rdata at offset 0; returns 0 or MPIC_EPARSE. */
+int mpic__dns_rdata_name(const uint8_t *rd, size_t len, char *out,
+			 size_t outlen);
+/*
+ * TXT rdata: concatenation of its character-strings into out (NUL-ended).
+ * Returns the length or MPIC_EPARSE / MPIC_ETOOBIG.
+ */
+int mpic__dns_txt_concat(const uint8_t *rd, size_t len, char *out,
+			 size_t outlen);
+/* Presentation text of a record's rdata (for records_seen). */
+int mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len,
+			char *out, size_t outlen);
+const char *mpic__dns_type_str(uint16_t type, char buf[16]);
+
+/*
+ * The answer to one lookup, as the DNS engine hands it to checkers.
+ * Owned by the engine; valid only during the completion callback.
+ */
+struct mpic_dns_answer {
+	const char *qname;
+	uint16_t qtype;
+	int err;               /* 0, or MPIC_ETIMEDOUT / MPIC_EDNS: no answer */
+	const char *err_text;  /* resolver's text when err != 0 */
+	int rcode;             /* DNS rcode from the answer packet */
+	enum mpic_dnssec dnssec;
+	const char *why_bogus; /* or NULL */
+	bool tc;
+	const char *canonname; /* final name after CNAMEs (= qname if none) */
+	const char *cname_chain[MPIC_DNS_MAX_CNAME];
+	size_t n_cname;
+	const struct mpic_dns_rr *rrs; /* records of qtype at canonname */
+	size_t n_rrs;
+	const struct mpic_dns_msg *msg; /* the whole answer */
+	unsigned duration_ms;
+	unsigned attempts;
+};
+
+struct mpic_dns_opts {
+	const char *root_hints;   /* file, or NULL for the built-in IANA hints */
+	const char *trust_anchor; /* file of DS/DNSKEY lines, NULL for IANA */
+	unsigned timeout_ms;      /* per lookup; default 5000 */
+	bool cache;               /* default true */
+	bool allow_localhost;     /* do-not-query-localhost: no (labs) */
+	const char *const *transparent_zones; /* NULL-terminated, or NULL */
+};
+
+struct event_base;
+struct mpic_resolver;
+typedef void (*mpic_dns_cb)(void *arg, const struct mpic_dns_answer *ans);
+
+/* One resolver (own libunbound context and cache) per perspective. */
+int mpic__resolver_new(struct event_base *base,
+		       const struct mpic_dns_opts *opts,
+		       struct mpic_resolver **out, char *err, size_t errlen);
+void mpic__resolver_free(struct mpic_resolver *r);
+/*
+ * Resolve name/type.  The callback runs exactly once, never before this
+ * returns.  On a SERVFAIL or timeout the lookup is retried once (recorded
+ * in attempts).  Returns 0 or a negative error (then no callback).
+ */
+int mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,
+		  mpic_dns_cb cb, void *arg);
+
+/* ---------------------------------------------------------------- CAA */
+
+#define MPIC_CAA_TAG_MAX 255
+#define MPIC_CAA_MAX_PARAMS 16
+
+struct mpic_caa_rr {
+	uint8_t flags;
+	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
+	const uint8_t *value;             /* points into the rdata */
+	size_t value_len;
+};
+
+/* Parse CAA rdata.  Returns 0 or MPIC_EPARSE. */
+int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic_caa_rr *out);
+
+/* Presentation form: 0 issue "ca.example; accounturi=..." into out. */
+int mpic__caa_rr_str(const struct mpic_caa_rr *rr, char *out, size_t outlen);
+
+struct mpic_caa_param {
+	char tag[64];
+	char value[1024];
+};
+
+/* An issue / issuewild / issuemail value (RFC 8659 4.2). */
+struct mpic_caa_issue_value {
+	bool valid;                 /* false: fails the grammar => empty issuer */
+	char issuer[MPIC_NAME_MAX + 1]; /* "" when no issuer (a prohibition) */
+	struct mpic_caa_param params[MPIC_CAA_MAX_PARAMS];
+	size_t n_params;
+};
+int mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
+				struct mpic_caa_issue_value *out);
+
+enum mpic_cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
+
+struct mpic_caa_query {
+	bool is_wildcard;
+	enum mpic_cert_type cert_type;
+	const char *const *issuer_domains; /* our identities */
+	size_t n_issuers;
+	const char *account_uri;        /* RFC 8657, or NULL */
+	const char *validation_method;  /* RFC 8657 label, or NULL */
+};
+
+/*
+ * Decide on a relevant record set (n may be 0: no records, issuance
+ * permitted).  Returns true when issuance is permitted; writes a one-line
+ * reason naming the deciding record or rule.
+ */
+bool mpic__caa_permits(const struct mpic_caa_rr *set, size_t n,
+		       const struct mpic_caa_query *q, char *reason,
+		       size_t reasonlen);
+
+/* ---------------------------------------------------------------- requests */
+
+enum mpic_check_type { MPIC_CHECK_CAA = 0, MPIC_CHECK_DCV };
+
+enum mpic_dcv_method {
+	MPIC_DCV_WEBSITE_CHANGE = 0,
+	MPIC_DCV_ACME_HTTP_01,
+	MPIC_DCV_ACME_DNS_01,
+	MPIC_DCV_ACME_TLS_ALPN_01,
+	MPIC_DCV_DNS_CHANGE,
+	MPIC_DCV_DNS_PERSISTENT,
+	MPIC_DCV_DNS_ACCOUNT_01,
+	MPIC_DCV_CONTACT_EMAIL_TXT,
+	MPIC_DCV_CONTACT_EMAIL_CAA,
+	MPIC_DCV_CONTACT_PHONE_TXT,
+	MPIC_DCV_CONTACT_PHONE_CAA,
+	MPIC_DCV_REVERSE_ADDRESS_LOOKUP,
+	MPIC_DCV_IP_ADDRESS,
+	MPIC_DCV__COUNT
+};
+/* "acme-dns-01" etc.; NULL for out-of-range. */
+const char *mpic__dcv_method_str(enum mpic_dcv_method m);
+/* BR section of a method, e.g. "3.2.2.4.19". */
+const char *mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target);
+
+#define MPIC_MAX_CAA_DOMAINS 16
+#define MPIC_MAX_HTTP_HEADERS 16
+#define MPIC_MAX_ISSUER_NAMES 16
+
+struct mpic_orch_params {
+	int perspective_count;  /* 0 = not given */
+	int quorum_count;       /* 0 = not given */
+	int max_attempts;       /* 0 = not given */
+	int cohort_for_single_attempt; /* 0 = not given; 1-based */
+};
+
+struct mpic_caa_params {
+	enum mpic_cert_type cert_type;
+	const char *caa_domains[MPIC_MAX_CAA_DOMAINS];
+	size_t n_caa_domains;   /* 0 = use the configured issuer_domains */
+	bool allow_lookup_failure;
+	const char *account_uri;       /* extension, or NULL */
+	const char *validation_method; /* extension, or NULL */
+};
+
+struct mpic_http_header {
+	const char *name;
+	const char *value;
+};
+
+enum mpic_dns_rtype_param {
+	MPIC_DNSTYPE_TXT = MPIC_RR_TXT,
+	MPIC_DNSTYPE_CNAME = MPIC_RR_CNAME,
+	MPIC_DNSTYPE_CAA = MPIC_RR_CAA,
+	MPIC_DNSTYPE_A = MPIC_RR_A,
+	MPIC_DNSTYPE_AAAA = MPIC_RR_AAAA,
+};
+
+struct mpic_dcv_params {
+	enum mpic_dcv_method method;
+	/* website-change, dns-change, reverse-address-lookup, ip-address */
+	const char *challenge_value;
+	/* website-change */
+	const char *http_token_path;
+	const char *match_regex;  /* or NULL */
+	const char *url_scheme;   /* "http" | "https" */
+	bool require_exact_case;  /* website-change and dns-change */
+	/* acme-http-01 */
+	const char *token;
+	const char *key_authorization;
+	/* website-change, acme-http-01 */
+	struct mpic_http_header headers[MPIC_MAX_HTTP_HEADERS];
+	size_t n_headers;
+	/* acme-dns-01, acme-tls-alpn-01, dns-account-01: 43 base64url chars */
+	const char *key_authorization_hash;
+	uint8_t key_authorization_digest[32]; /* decoded, for tls-alpn */
+	/* dns-change, ip-address */
+	uint16_t dns_record_type;
+	const char *dns_name_prefix; /* or NULL */
+	bool require_exact_match;
+	/* dns-persistent */
+	const char *issuer_domain_names[MPIC_MAX_ISSUER_NAMES];
+	size_t n_issuer_domain_names;
+	const char *expected_account_uri;
+	/* dns-account-01 */
+	const char *account_uri;
+};
+
+/*
+ * A validated Open MPIC request.  Strings live in the request's arena;
+ * raw is the parsed body (a reference held by the request).
+ */
+struct mpic_request {
+	struct mpic_arena arena;
+	json_t *raw;
+	enum mpic_check_type check_type;
+	struct mpic_target target;
+	const char *target_text;       /* as sent, for the echo */
+	const char *trace_identifier;  /* or NULL */
+	struct mpic_orch_params orch;
+	bool has_orch;
+	struct mpic_caa_params caa;
+	struct mpic_dcv_params dcv;
+};
+
+/* Validation problems, for the 400 body. */
+#define MPIC_MAX_ISSUES 16
+struct mpic_issue {
+	char type[64];     /* e.g. "invalid-field-value", "missing-field" */
+	char message[256]; /* names the field */
+};
+struct mpic_issues {
+	struct mpic_issue v[MPIC_MAX_ISSUES];
+	size_t n;
+};
+void mpic__issue_add(struct mpic_issues *is, const char *type,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define MPIC_MAX_BODY (64 * 1024)
+#define MPIC_MAX_JSON_DEPTH 16
+
+/*
+ * Parse and validate a POST /mpic body.  On success returns 0 and fills
+ * req (release with mpic__request_release()).  Otherwise returns
+ * MPIC_EINVAL (or MPIC_ETOOBIG for an over-long body) and fills issues.
+ * Orchestration numbers are checked against the BR table by the engine,
+ * not here.
+ */
+int mpic__request_parse(const char *body, size_t len,
+			struct mpic_request *req, struct mpic_issues *issues);
+void mpic__request_release(struct mpic_request *req);
+
+/* The 400 body {"error":"request-validation-failed",...}; caller frees. */
+char *mpic__issues_body(const struct mpic_issues *issues);
+
+/* Echo of the check parameters with defaults filled in (new reference). */
+json_t *mpic__request_echo_caa(const struct mpic_request *req);
+json_t *mpic__request_echo_dcv(const struct mpic_request *req);
+
+/* ---------------------------------------------------------------- results */
+
+#define MPIC_MAX_CHECK_ERRORS 4
+
+struct mpic_check_error {
+	const char *type;   /* static: "mpic_error:caa_checker:lookup", ... */
+	char message[512];
+};
+
+/* One perspective's answer to one check. */
+struct mpic_check_result {
+	bool completed;
+	bool passed;
+	struct mpic_check_error errors[MPIC_MAX_CHECK_ERRORS];
+	size_t n_errors;
+	uint64_t timestamp_ns;
+	enum mpic_dnssec dnssec;
+	unsigned duration_ms;
+	json_t *details;    /* owned by the result */
+};
+void mpic__check_result_init(struct mpic_check_result *r);
+void mpic__check_result_release(struct mpic_check_result *r);
+void mpic__check_error(struct mpic_check_result *r, const char *type,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* check_response JSON object (new reference). */
+json_t *mpic__check_result_json(const struct mpic_check_result *r,
+				enum mpic_check_type type);
+
+/* Error types (Open MPIC strings). */
+#define MPIC_ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"
+#define MPIC_ERR_DCV_LOOKUP "mpic_error:dcv_checker:lookup"
+#define MPIC_ERR_HTTP "mpic_error:http"
+#define MPIC_ERR_REDIRECT "mpic_error:redirect:invalid"
+#define MPIC_ERR_REMOTE "mpic_error:coordinator:remote_check"
+#define MPIC_ERR_TIMEOUT "mpic_error:timeout"
+#define MPIC_ERR_DNSSEC "mpic_error:dnssec:bogus"
+
+/* ---------------------------------------------------------------- rules */
+
+enum mpic_rir {
+	MPIC_RIR_ARIN = 0,
+	MPIC_RIR_RIPE,
+	MPIC_RIR_APNIC,
+	MPIC_RIR_LACNIC,
+	MPIC_RIR_AFRINIC,
+	MPIC_RIR__COUNT
+};
+const char *mpic__rir_str(enum mpic_rir r);         /* "ARIN", "RIPE NCC"... */
+int mpic__rir_parse(const char *s, enum mpic_rir *out); /* 0 / MPIC_EINVAL */
+
+struct mpic_location {
+	double lat, lon;
+};
+/* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
+double mpic__distance_km(struct mpic_location a, struct mpic_location b);
+#define MPIC_MIN_DISTANCE_KM 500.0
+
+/* Non-corroborations allowed with n remote perspectives (BR table). */
+int mpic__br_allowed_failures(int n);
+/* Minimum quorum for n remotes: n - allowed failures; -1 if n < 2. */
+int mpic__br_min_quorum(int n);
+
+/* The BR calendar on a given day (UTC). */
+struct mpic_br_phase {
+	int min_remotes;      /* 2, 3, 4, 5 */
+	bool quorum_blocks;   /* false during the advisory phase */
+	bool two_rir_rule;    /* corroborating remotes span >= 2 RIRs */
+	bool dnssec_required; /* SC-085 */
+	bool ip_address_method_allowed; /* BR 3.2.2.4.8 banned from 2026-03-15 */
+	const char *since;    /* "2026-12-15" */
+};
+void mpic__br_phase(time_t now, struct mpic_br_phase *out);
+
+/* One perspective as configured. */
+struct mpic_perspective_def {
+	char code[64];
+	enum mpic_rir rir;
+	struct mpic_location loc;
+	const char *url;         /* NULL: in-process */
+	struct mpic_dns_opts dns; /* effective (global merged with override) */
+};
+
+/*
+ * Cohorts: partition of the perspectives into disjoint groups of size k,
+ * ordered by HMAC-SHA256(secret, target), each spanning >= 2 RIRs with
+ * every pair >= 500 km apart.  Writes up to max_cohorts cohorts of k
+ * indices each into out (row-major).  Returns the number of cohorts.
+ */
+int mpic__cohorts(const struct mpic_perspective_def *defs, size_t n,
+		  size_t k, const uint8_t *secret, size_t secret_len,
+		  const char *target, size_t *out, size_t max_cohorts);
+
+/* ---------------------------------------------------------------- config */
+
+enum mpic_role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
+		 MPIC_ROLE_PERSPECTIVE };
+
+struct mpic_config {
+	struct mpic_arena arena;
+	char source[256];
+	enum mpic_role role;
+	const char *listen;
+	const char *tls_cert, *tls_key, *tls_client_ca;
+	const char *api_keys_file;
+	bool has_identity;
+	struct mpic_perspective_def identity;
+	struct mpic_perspective_def *perspectives;
+	size_t n_perspectives;
+	bool has_primary;
+	struct mpic_perspective_def primary;
+	struct mpic_dns_opts dns;        /* global defaults */
+	const char **dns_transparent;    /* NULL-terminated */
+	/* dcv */
+	const char **allowed_networks;   /* NULL-terminated CIDR strings */
+	size_t n_allowed_networks;
+	unsigned http_timeout_ms;
+	const char *user_agent;
+	/* caa */
+	const char **issuer_domains;
+	size_t n_issuer_domains;
+	/* orchestration */
+	int default_perspective_count;
+	int max_attempts_cap;
+	const char *hash_secret_file;
+	uint8_t hash_secret[64];
+	size_t hash_secret_len;
+	bool br_lab;                     /* br_minimums: lab */
+	bool early_decision;
+	unsigned request_timeout_ms;
+	/* audit */
+	const char *audit_path;
+};
+
+#endif

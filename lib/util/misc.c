@@ -1,0 +1,158 @@
+/* misc.c - error strings, bounded formatting, clocks, encodings. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+
+#include "mpic_int.h"
+
+const char *
+mpic_strerror(int err)
+{
+	switch (err) {
+	case MPIC_OK: return "success";
+	case MPIC_ENOMEM: return "out of memory";
+	case MPIC_EINVAL: return "invalid argument";
+	case MPIC_ETOOBIG: return "input exceeds a limit";
+	case MPIC_EPARSE: return "malformed data";
+	case MPIC_ETIMEDOUT: return "deadline passed";
+	case MPIC_EDNS: return "resolver failure";
+	case MPIC_ECONFIG: return "configuration error";
+	case MPIC_EIO: return "input/output error";
+	case MPIC_ECANCELED: return "operation cancelled";
+	case MPIC_EPOLICY: return "refused by a Baseline Requirements rule";
+	case MPIC_ENOTSUP: return "not supported";
+	case MPIC_ENOENT: return "no such item";
+	default: return "unknown error";
+	}
+}
+
+const char *
+mpic_version(void)
+{
+	return MPIC_VERSION;
+}
+
+void
+mpic__bufprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t
+mpic__now_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t
+mpic__now_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t
+b64_generic(const uint8_t *in, size_t n, char *out, const char *alpha,
+	    bool pad)
+{
+	size_t i, o = 0;
+	uint32_t v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		out[o++] = alpha[v >> 6 & 63];
+		out[o++] = alpha[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		if (pad) {
+			out[o++] = '=';
+			out[o++] = '=';
+		}
+	} else if (n - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[o++] = alpha[v >> 18 & 63];
+		out[o++] = alpha[v >> 12 & 63];
+		out[o++] = alpha[v >> 6 & 63];
+		if (pad)
+			out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t
+mpic__b64url_encode(const uint8_t *in, size_t n, char *out)
+{
+	return b64_generic(in, n, out,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+	    false);
+}
+
+size_t
+mpic__b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	return b64_generic(in, n, out,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+	    true);
+}
+
+size_t
+mpic__b32_lower_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz234567";
+	size_t i, o = 0;
+	uint32_t buf = 0;
+	int bits = 0;
+
+	for (i = 0; i < n; i++) {
+		buf = buf << 8 | in[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[o++] = alpha[(buf >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0)
+		out[o++] = alpha[(buf << (5 - bits)) & 31];
+	out[o] = '\0';
+	return o;
+}
+
+bool
+mpic__is_b64url(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+void
+mpic__sha256(const void *data, size_t n, uint8_t out[32])
+{
+	SHA256(data, n, out);
+}
