@@ -1,0 +1,138 @@
+/*
+ * api_int.h - helpers shared by lib/api's files (the Open MPIC request
+ * parser).  Not part of mpic_int.h: nothing outside lib/api needs them,
+ * except the issue-type names, which the engine may reuse for its own
+ * 400 answers (include "api/api_int.h").
+ */
+#ifndef MPIC_API_INT_H
+#define MPIC_API_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "mpic_int.h"
+
+/*
+ * issue_type strings of the 400 body.  Open MPIC's own names are used
+ * where it has one (invalid-perspective-count, invalid-quorum-count,
+ * invalid-certificate-type, invalid-validation-method); the rest are ours.
+ */
+#define MPIC_ISSUE_BODY_TOO_LARGE "body-too-large"
+#define MPIC_ISSUE_MALFORMED_JSON "malformed-json"
+#define MPIC_ISSUE_JSON_TOO_DEEP "json-too-deep"
+#define MPIC_ISSUE_MISSING_FIELD "missing-field"
+#define MPIC_ISSUE_UNKNOWN_FIELD "unknown-field"
+#define MPIC_ISSUE_FIELD_TYPE "invalid-field-type"
+#define MPIC_ISSUE_FIELD_VALUE "invalid-field-value"
+#define MPIC_ISSUE_CHECK_TYPE "invalid-check-type"
+#define MPIC_ISSUE_TARGET "invalid-target"
+#define MPIC_ISSUE_METHOD "invalid-validation-method"
+#define MPIC_ISSUE_CERT_TYPE "invalid-certificate-type"
+#define MPIC_ISSUE_PERSPECTIVE_COUNT "invalid-perspective-count"
+#define MPIC_ISSUE_QUORUM_COUNT "invalid-quorum-count"
+#define MPIC_ISSUE_MAX_ATTEMPTS "invalid-max-attempts"
+#define MPIC_ISSUE_COHORT "invalid-cohort-for-single-attempt"
+#define MPIC_ISSUE_TOO_MANY "too-many-issues"
+
+/* Error text of the 400 body (Open MPIC's key). */
+#define MPIC_ISSUES_ERROR "request-validation-failed"
+
+/* Limits on request fields (octets). */
+#define API_TARGET_INPUT_MAX 1024
+#define API_TRACE_ID_MAX 256
+#define API_TOKEN_MAX 256
+#define API_KEY_AUTHZ_MAX 1024
+#define API_PATH_MAX 512
+#define API_REGEX_MAX 256
+#define API_CHALLENGE_MAX 1024
+#define API_URI_MAX 512
+#define API_HEADER_NAME_MAX 128
+#define API_HEADER_VALUE_MAX 1024
+#define API_MAX_PERSPECTIVES 100
+#define API_MAX_ATTEMPTS 100
+#define API_MAX_COHORT 1000
+
+/* Flags of api__name_check(). */
+#define API_NAME_UNDERSCORE 0x1 /* allow '_' in labels (DNS prefixes) */
+#define API_NAME_TWO_LABELS 0x2 /* at least two labels */
+
+/*
+ * Check an ASCII DNS name in presentation form (no trailing dot, no
+ * wildcard): labels of 1..63 letters, digits and hyphens (and underscores
+ * with API_NAME_UNDERSCORE), no hyphen at either end, total <= 253.
+ * Upper case is allowed (callers lowercase their copy).  Returns 0 or
+ * MPIC_EINVAL with the reason in err.
+ */
+int api__name_check(const char *s, size_t len, unsigned flags, char *err,
+		    size_t errlen);
+
+/* Lowercase ASCII letters in place. */
+void api__lower(char *s);
+
+/*
+ * Parsing state of one request: where issues go and where strings are
+ * copied.  nomem is set when an allocation failed (the parse then ends
+ * with MPIC_ENOMEM).
+ */
+struct api_ctx {
+	struct mpic_request *req;
+	struct mpic_issues *issues;
+	bool nomem;
+};
+
+/* The value of key in obj; NULL when absent or JSON null (not given). */
+json_t *api__field(const json_t *obj, const char *key);
+
+/*
+ * Report every key of obj (at path, "" for the top level) that is not in
+ * the NULL-terminated list allowed.
+ */
+void api__unknown_keys(struct api_ctx *c, const json_t *obj, const char *path,
+		       const char *const *allowed);
+
+/*
+ * Fetch a string field into the request's arena.  Returns 1 when present
+ * and a string of 1..maxlen octets (*out set, *outlen if not NULL), 0 when
+ * absent (an issue when required), -1 when wrong (an issue added).
+ */
+int api__get_string(struct api_ctx *c, const json_t *obj, const char *path,
+		    const char *key, bool required, size_t maxlen,
+		    const char **out, size_t *outlen);
+/* Boolean field: 1 and *out set, 0 absent, -1 wrong type (issue added). */
+int api__get_bool(struct api_ctx *c, const json_t *obj, const char *path,
+		  const char *key, bool *out);
+
+/* Printable ASCII (0x20..0x7e) only; with nospace also no space. */
+bool api__printable(const char *s, size_t n, bool nospace);
+
+/*
+ * A copy of untrusted text fit for an issue message: printable ASCII, the
+ * rest as '?', cut at outlen with "...".
+ */
+void api__quote(const char *s, size_t n, char *out, size_t outlen);
+
+/* The prefix "path." or "" for messages. */
+#define API_DOT(path) ((path)[0] != '\0' ? "." : "")
+
+/*
+ * A list of at most max domain names (caa_domains, issuer_domain_names),
+ * lowercased into the arena; *n_out counts the good ones.
+ */
+void api__parse_domain_list(struct api_ctx *c, const json_t *arr,
+			    const char *path, const char **out, size_t max,
+			    size_t *n_out);
+
+/* dcv_check_parameters (dcv_params.c). */
+void api__parse_dcv(struct api_ctx *c, const json_t *obj);
+
+/*
+ * Decode a tls-alpn / dns-01 key authorization hash: 43 base64url
+ * characters (canonical, no padding) or, with allow_hex, 64 hex digits.
+ * Returns 0 or MPIC_EINVAL.
+ */
+int api__decode_hash(const char *s, size_t n, bool allow_hex,
+		     uint8_t out[32]);
+
+#endif

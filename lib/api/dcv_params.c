@@ -1,0 +1,772 @@
+/*
+ * dcv_params.c - dcv_check_parameters of an Open MPIC request, one parser
+ * per validation_method.
+ *
+ * Every method accepts the fields Open MPIC's reference implementation
+ * serialises for it, including the ones whose value is fixed by the
+ * method (acme-dns-01's dns_record_type "TXT", contact-email-txt's
+ * dns_name_prefix "_validation-contactemail", ...): a fixed field must
+ * carry its fixed value.  Anything else is an unknown field.
+ */
+#include <arpa/inet.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "api/api_int.h"
+
+static const char P[] = "dcv_check_parameters";
+
+/* Which targets a method takes. */
+#define T_NAME 0x1         /* a domain name */
+#define T_IP 0x2           /* an IP address */
+#define T_NO_WILDCARD 0x4  /* BR 3.2.2.4.18-.20: not for wildcards */
+
+struct method_def {
+	const char *name;
+	enum mpic_dcv_method method;
+	unsigned targets;
+	bool exact_case;          /* require_exact_case default */
+	const char *const *keys;  /* allowed besides validation_method */
+	void (*parse)(struct api_ctx *, const json_t *,
+		      const struct method_def *);
+};
+
+/* ------------------------------------------------------------ values */
+
+static int
+b64url_val(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '-')
+		return 62;
+	if (ch == '_')
+		return 63;
+	return -1;
+}
+
+static int
+hex_val(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int
+api__decode_hash(const char *s, size_t n, bool allow_hex, uint8_t out[32])
+{
+	uint32_t acc = 0;
+	size_t i, o = 0;
+	int bits = 0, v, hi, lo;
+
+	if (n == 43) {
+		for (i = 0; i < n; i++) {
+			v = b64url_val(s[i]);
+			if (v < 0)
+				return MPIC_EINVAL;
+			acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				out[o++] = (uint8_t)(acc >> bits);
+			}
+		}
+		/* 43 characters carry 258 bits: the last 2 must be zero. */
+		if ((acc & ((1u << bits) - 1)) != 0)
+			return MPIC_EINVAL;
+		return o == 32 ? 0 : MPIC_EINVAL;
+	}
+	if (allow_hex && n == 64) {
+		for (i = 0; i < 32; i++) {
+			hi = hex_val(s[2 * i]);
+			lo = hex_val(s[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				return MPIC_EINVAL;
+			out[i] = (uint8_t)(hi << 4 | lo);
+		}
+		return 0;
+	}
+	return MPIC_EINVAL;
+}
+
+/* A URI: a scheme (ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")) and ':'. */
+static bool
+uri_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!api__printable(s, n, true) || n < 2)
+		return false;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (i = 1; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == ':')
+			return i + 1 < n;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' ||
+		      ch == '.'))
+			return false;
+	}
+	return false;
+}
+
+/* RFC 9110 5.6.2 tchar. */
+static bool
+is_tchar(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || (ch != '\0' &&
+	    strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* True when the string field key is present as "" (taken as not given). */
+static bool
+empty_string(const json_t *o, const char *key)
+{
+	json_t *v = api__field(o, key);
+
+	return v != NULL && json_is_string(v) && json_string_length(v) == 0;
+}
+
+/*
+ * A field the method fixes: absent, null, or one of the accepted values
+ * (NULL-terminated; an empty list accepts only "" and null).
+ */
+static void
+fixed_field(struct api_ctx *c, const json_t *o, const char *key,
+	    const struct method_def *m, const char *const *accepted)
+{
+	json_t *v = api__field(o, key);
+	size_t i;
+
+	if (v == NULL)
+		return;
+	if (json_is_string(v)) {
+		if (json_string_length(v) == 0 && accepted[0] == NULL)
+			return;
+		for (i = 0; accepted[i] != NULL; i++)
+			if (strcmp(json_string_value(v), accepted[i]) == 0)
+				return;
+	}
+	if (accepted[0] == NULL)
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.%s: must be null or empty for %s", P, key, m->name);
+	else
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.%s: must be \"%s\" for %s", P, key, accepted[0],
+		    m->name);
+}
+
+static const char *
+get_challenge(struct api_ctx *c, const json_t *o)
+{
+	const char *s;
+	size_t n;
+
+	if (api__get_string(c, o, P, "challenge_value", true,
+	    API_CHALLENGE_MAX, &s, &n) != 1)
+		return NULL;
+	if (!api__printable(s, n, false)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.challenge_value: must be printable ASCII", P);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+get_hash(struct api_ctx *c, const json_t *o, bool allow_hex)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *s;
+	size_t n;
+
+	if (api__get_string(c, o, P, "key_authorization_hash", true, 64, &s,
+	    &n) != 1)
+		return;
+	if (api__decode_hash(s, n, allow_hex,
+	    d->key_authorization_digest) != 0) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.key_authorization_hash: must be %s", P, allow_hex ?
+		    "43 base64url characters (no padding) or 64 hex digits "
+		    "of a SHA-256 digest" :
+		    "43 base64url characters (no padding) of a SHA-256 "
+		    "digest");
+		return;
+	}
+	d->key_authorization_hash = s;
+}
+
+static void
+get_account_uri(struct api_ctx *c, const json_t *o, const char *key,
+		const char **out)
+{
+	const char *s;
+	size_t n;
+
+	if (api__get_string(c, o, P, key, true, API_URI_MAX, &s, &n) != 1)
+		return;
+	if (!uri_ok(s, n)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.%s: must be a URI (scheme:rest, printable ASCII, no "
+		    "spaces)", P, key);
+		return;
+	}
+	*out = s;
+}
+
+/* dns_name_prefix of dns-change and ip-address: "" or null = none. */
+static void
+get_prefix(struct api_ctx *c, const json_t *o)
+{
+	struct mpic_request *req = c->req;
+	const char *s;
+	size_t n;
+	char err[128];
+	char *p;
+
+	if (empty_string(o, "dns_name_prefix"))
+		return;
+	if (api__get_string(c, o, P, "dns_name_prefix", false, MPIC_NAME_MAX,
+	    &s, &n) != 1)
+		return;
+	if (api__name_check(s, n, API_NAME_UNDERSCORE, err,
+	    sizeof(err)) != 0) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.dns_name_prefix: %s", P, err);
+		return;
+	}
+	if (req->target.name[0] != '\0' && !req->target.is_ip &&
+	    n + 1 + strlen(mpic__target_base(&req->target)) > MPIC_NAME_MAX) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.dns_name_prefix: prefix and target together are "
+		    "longer than %d octets", P, MPIC_NAME_MAX);
+		return;
+	}
+	p = (char *)s;
+	api__lower(p);
+	req->dcv.dns_name_prefix = p;
+}
+
+/* dns_record_type among the NULL-terminated names, with their types. */
+static void
+get_rtype(struct api_ctx *c, const json_t *o, const char *const *names,
+	  const uint16_t *types, const char *list)
+{
+	const char *s;
+	size_t n, i;
+	char q[32];
+
+	if (api__get_string(c, o, P, "dns_record_type", true, 16, &s,
+	    &n) != 1)
+		return;
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			c->req->dcv.dns_record_type = types[i];
+			return;
+		}
+	}
+	api__quote(s, n, q, sizeof(q));
+	mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+	    "%s.dns_record_type: \"%s\" is not one of %s", P, q, list);
+}
+
+/* -------------------------------------------------------- HTTP fields */
+
+static bool
+header_forbidden(const char *name)
+{
+	static const char *const deny[] = {"host", "content-length",
+	    "transfer-encoding", "connection", "upgrade", "te", "trailer",
+	    "keep-alive", "proxy-connection", NULL};
+	size_t i;
+
+	for (i = 0; deny[i] != NULL; i++)
+		if (strcasecmp(name, deny[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+get_headers(struct api_ctx *c, const json_t *o)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	json_t *h = api__field(o, "http_headers"), *v;
+	const char *name, *val;
+	size_t i, k, nlen, vlen;
+	char q[64];
+
+	if (h == NULL)
+		return;
+	if (!json_is_object(h)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s.http_headers: must be an object of strings", P);
+		return;
+	}
+	if (json_object_size(h) > MPIC_MAX_HTTP_HEADERS) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.http_headers: more than %d headers", P,
+		    MPIC_MAX_HTTP_HEADERS);
+		return;
+	}
+	json_object_foreach(h, name, v) {
+		nlen = strlen(name);
+		api__quote(name, nlen, q, sizeof(q));
+		for (i = 0; i < nlen && is_tchar(name[i]); i++)
+			;
+		if (nlen == 0 || nlen > API_HEADER_NAME_MAX || i < nlen) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.http_headers: \"%s\" is not a header name "
+			    "(RFC 9110 token, at most %d characters)", P, q,
+			    API_HEADER_NAME_MAX);
+			continue;
+		}
+		if (header_forbidden(name)) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.http_headers.%s: may not be set", P, q);
+			continue;
+		}
+		if (!json_is_string(v)) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+			    "%s.http_headers.%s: must be a string", P, q);
+			continue;
+		}
+		val = json_string_value(v);
+		vlen = json_string_length(v);
+		for (i = 0; i < vlen; i++) {
+			unsigned char ch = (unsigned char)val[i];
+
+			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+				break;
+		}
+		if (i < vlen || vlen > API_HEADER_VALUE_MAX) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.http_headers.%s: value has CR, LF, NUL or "
+			    "another control character, or is longer than "
+			    "%d octets", P, q, API_HEADER_VALUE_MAX);
+			continue;
+		}
+		for (k = 0; k < d->n_headers; k++)
+			if (strcasecmp(d->headers[k].name, name) == 0)
+				break;
+		if (k < d->n_headers) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.http_headers.%s: given twice", P, q);
+			continue;
+		}
+		d->headers[d->n_headers].name =
+		    mpic__arena_strndup(&c->req->arena, name, nlen);
+		d->headers[d->n_headers].value =
+		    mpic__arena_strndup(&c->req->arena, val, vlen);
+		if (d->headers[d->n_headers].name == NULL ||
+		    d->headers[d->n_headers].value == NULL) {
+			c->nomem = true;
+			return;
+		}
+		d->n_headers++;
+	}
+}
+
+/*
+ * The path under /.well-known/pki-validation/: RFC 3986 path (and query)
+ * characters, relative, never leaving the directory.
+ */
+static const char *
+path_problem(const char *s, size_t n)
+{
+	size_t i;
+
+	if (s[0] == '/')
+		return "must be relative to /.well-known/pki-validation/ "
+		    "(no leading '/')";
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '%') {
+			if (i + 2 >= n || hex_val(s[i + 1]) < 0 ||
+			    hex_val(s[i + 2]) < 0)
+				return "has a '%' that is not followed by two "
+				    "hex digits";
+			if (strncasecmp(s + i, "%2e", 3) == 0 ||
+			    strncasecmp(s + i, "%2f", 3) == 0 ||
+			    strncasecmp(s + i, "%5c", 3) == 0 ||
+			    strncasecmp(s + i, "%00", 3) == 0)
+				return "has an encoded '.', '/', '\\' or NUL";
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') ||
+		      strchr("-._~!$&'()*+,;=:@/?", ch) != NULL))
+			return "has a character not allowed in a URL path "
+			    "(control, space, '\\', '#', non-ASCII, ...)";
+	}
+	if (strstr(s, "..") != NULL)
+		return "must not contain \"..\"";
+	return NULL;
+}
+
+static void
+parse_website_change(struct api_ctx *c, const json_t *o,
+		     const struct method_def *m)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *s, *why;
+	size_t n;
+	regex_t re;
+	char rerr[128];
+	int rc;
+
+	d->challenge_value = get_challenge(c, o);
+	if (api__get_string(c, o, P, "http_token_path", true, API_PATH_MAX,
+	    &s, &n) == 1) {
+		why = path_problem(s, n);
+		if (why != NULL)
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.http_token_path: %s", P, why);
+		else
+			d->http_token_path = s;
+	}
+	d->url_scheme = "http";
+	if (api__get_string(c, o, P, "url_scheme", false, 8, &s, &n) == 1) {
+		if (strcmp(s, "http") == 0 || strcmp(s, "https") == 0)
+			d->url_scheme = s;
+		else
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.url_scheme: must be http or https", P);
+	}
+	if (!empty_string(o, "match_regex") &&
+	    api__get_string(c, o, P, "match_regex", false, API_REGEX_MAX, &s,
+	    &n) == 1) {
+		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			regerror(rc, &re, rerr, sizeof(rerr));
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.match_regex: not a POSIX extended regular "
+			    "expression: %s", P, rerr);
+		} else {
+			regfree(&re);
+			d->match_regex = s;
+		}
+	}
+	get_headers(c, o);
+	(void)m;
+}
+
+static void
+parse_acme_http(struct api_ctx *c, const json_t *o,
+		const struct method_def *m)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *s;
+	size_t n;
+
+	if (api__get_string(c, o, P, "token", true, API_TOKEN_MAX, &s,
+	    &n) == 1) {
+		if (!mpic__is_b64url(s, n))
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.token: must be base64url (A-Z a-z 0-9 - _, "
+			    "no padding)", P);
+		else
+			d->token = s;
+	}
+	if (api__get_string(c, o, P, "key_authorization", true,
+	    API_KEY_AUTHZ_MAX, &s, &n) == 1) {
+		if (!api__printable(s, n, true))
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.key_authorization: must be printable ASCII "
+			    "without spaces", P);
+		else
+			d->key_authorization = s;
+	}
+	get_headers(c, o);
+	(void)m;
+}
+
+static void
+parse_acme_dns(struct api_ctx *c, const json_t *o, const struct method_def *m)
+{
+	static const char *const txt[] = {"TXT", NULL};
+	static const char *const prefix[] = {"_acme-challenge", NULL};
+
+	get_hash(c, o, false);
+	fixed_field(c, o, "dns_record_type", m, txt);
+	fixed_field(c, o, "dns_name_prefix", m, prefix);
+	c->req->dcv.dns_record_type = MPIC_RR_TXT;
+}
+
+static void
+parse_tls_alpn(struct api_ctx *c, const json_t *o, const struct method_def *m)
+{
+	get_hash(c, o, true);
+	(void)m;
+}
+
+static void
+parse_dns_change(struct api_ctx *c, const json_t *o,
+		 const struct method_def *m)
+{
+	static const char *const names[] = {"TXT", "CNAME", "CAA", NULL};
+	static const uint16_t types[] = {MPIC_RR_TXT, MPIC_RR_CNAME,
+	    MPIC_RR_CAA};
+	struct mpic_dcv_params *d = &c->req->dcv;
+
+	d->challenge_value = get_challenge(c, o);
+	get_rtype(c, o, names, types, "TXT, CNAME, CAA");
+	get_prefix(c, o);
+	api__get_bool(c, o, P, "require_exact_match", &d->require_exact_match);
+	/* As Open MPIC: case only matters in TXT data, not in names. */
+	if (d->dns_record_type != 0 && d->dns_record_type != MPIC_RR_TXT)
+		d->require_exact_case = false;
+	(void)m;
+}
+
+static void
+parse_dns_persistent(struct api_ctx *c, const json_t *o,
+		     const struct method_def *m)
+{
+	static const char *const txt[] = {"TXT", NULL};
+	static const char *const prefix[] = {"_validation-persist",
+	    "_ip-validation-persist", NULL};
+	struct mpic_dcv_params *d = &c->req->dcv;
+	json_t *v = api__field(o, "issuer_domain_names");
+
+	if (v == NULL)
+		mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+		    "%s.issuer_domain_names: required", P);
+	else if (json_is_array(v) && json_array_size(v) == 0)
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.issuer_domain_names: must not be empty", P);
+	else
+		api__parse_domain_list(c, v, "dcv_check_parameters."
+		    "issuer_domain_names", d->issuer_domain_names,
+		    MPIC_MAX_ISSUER_NAMES, &d->n_issuer_domain_names);
+	get_account_uri(c, o, "expected_account_uri",
+	    &d->expected_account_uri);
+	fixed_field(c, o, "dns_record_type", m, txt);
+	fixed_field(c, o, "dns_name_prefix", m, prefix);
+	d->dns_record_type = MPIC_RR_TXT;
+}
+
+static void
+parse_dns_account(struct api_ctx *c, const json_t *o,
+		  const struct method_def *m)
+{
+	static const char *const txt[] = {"TXT", NULL};
+
+	get_account_uri(c, o, "account_uri", &c->req->dcv.account_uri);
+	get_hash(c, o, false);
+	fixed_field(c, o, "dns_record_type", m, txt);
+	c->req->dcv.dns_record_type = MPIC_RR_TXT;
+}
+
+static void
+parse_contact(struct api_ctx *c, const json_t *o, const struct method_def *m)
+{
+	static const char *const txt[] = {"TXT", NULL};
+	static const char *const caa[] = {"CAA", NULL};
+	static const char *const none[] = {NULL};
+	static const char *const email[] = {"_validation-contactemail", NULL};
+	static const char *const phone[] = {"_validation-contactphone", NULL};
+	struct mpic_dcv_params *d = &c->req->dcv;
+
+	d->challenge_value = get_challenge(c, o);
+	switch (m->method) {
+	case MPIC_DCV_CONTACT_EMAIL_TXT:
+		fixed_field(c, o, "dns_record_type", m, txt);
+		fixed_field(c, o, "dns_name_prefix", m, email);
+		d->dns_record_type = MPIC_RR_TXT;
+		break;
+	case MPIC_DCV_CONTACT_PHONE_TXT:
+		fixed_field(c, o, "dns_record_type", m, txt);
+		fixed_field(c, o, "dns_name_prefix", m, phone);
+		d->dns_record_type = MPIC_RR_TXT;
+		break;
+	default:
+		fixed_field(c, o, "dns_record_type", m, caa);
+		fixed_field(c, o, "dns_name_prefix", m, none);
+		d->dns_record_type = MPIC_RR_CAA;
+		break;
+	}
+}
+
+static void
+parse_reverse(struct api_ctx *c, const json_t *o, const struct method_def *m)
+{
+	static const char *const ptr[] = {"PTR", NULL};
+	static const char *const none[] = {NULL};
+
+	c->req->dcv.challenge_value = get_challenge(c, o);
+	fixed_field(c, o, "dns_record_type", m, ptr);
+	fixed_field(c, o, "dns_name_prefix", m, none);
+	c->req->dcv.dns_record_type = MPIC_RR_PTR;
+}
+
+static void
+parse_ip_address(struct api_ctx *c, const json_t *o,
+		 const struct method_def *m)
+{
+	static const char *const names[] = {"A", "AAAA", NULL};
+	static const uint16_t types[] = {MPIC_RR_A, MPIC_RR_AAAA};
+	struct mpic_dcv_params *d = &c->req->dcv;
+	uint8_t a[16];
+	int af = 0;
+
+	d->challenge_value = get_challenge(c, o);
+	get_rtype(c, o, names, types, "A, AAAA");
+	get_prefix(c, o);
+	if (d->challenge_value == NULL)
+		return;
+	if (inet_pton(AF_INET, d->challenge_value, a) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, d->challenge_value, a) == 1)
+		af = AF_INET6;
+	if (af == 0)
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.challenge_value: must be an IP address for %s", P,
+		    m->name);
+	else if ((d->dns_record_type == MPIC_RR_A && af != AF_INET) ||
+	    (d->dns_record_type == MPIC_RR_AAAA && af != AF_INET6))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.challenge_value: an IPv%d address cannot be found "
+		    "with dns_record_type %s", P, af == AF_INET ? 4 : 6,
+		    d->dns_record_type == MPIC_RR_A ? "A" : "AAAA");
+}
+
+/* ------------------------------------------------------------ methods */
+
+static const char *const k_website[] = {"http_token_path", "challenge_value",
+    "match_regex", "url_scheme", "require_exact_case", "http_headers", NULL};
+static const char *const k_http01[] = {"token", "key_authorization",
+    "http_headers", "require_exact_case", NULL};
+static const char *const k_dns01[] = {"key_authorization_hash",
+    "dns_record_type", "dns_name_prefix", "require_exact_case", NULL};
+static const char *const k_alpn[] = {"key_authorization_hash",
+    "require_exact_case", NULL};
+static const char *const k_change[] = {"challenge_value", "dns_record_type",
+    "dns_name_prefix", "require_exact_match", "require_exact_case", NULL};
+static const char *const k_persist[] = {"issuer_domain_names",
+    "expected_account_uri", "dns_record_type", "dns_name_prefix",
+    "require_exact_case", NULL};
+static const char *const k_account[] = {"account_uri",
+    "key_authorization_hash", "dns_record_type", "require_exact_case", NULL};
+static const char *const k_dnsval[] = {"challenge_value", "dns_record_type",
+    "dns_name_prefix", "require_exact_case", NULL};
+
+static const struct method_def methods[] = {
+	{"website-change", MPIC_DCV_WEBSITE_CHANGE,
+	    T_NAME | T_IP | T_NO_WILDCARD, true, k_website,
+	    parse_website_change},
+	{"acme-http-01", MPIC_DCV_ACME_HTTP_01,
+	    T_NAME | T_IP | T_NO_WILDCARD, true, k_http01, parse_acme_http},
+	{"acme-dns-01", MPIC_DCV_ACME_DNS_01, T_NAME, true, k_dns01,
+	    parse_acme_dns},
+	{"acme-tls-alpn-01", MPIC_DCV_ACME_TLS_ALPN_01,
+	    T_NAME | T_IP | T_NO_WILDCARD, false, k_alpn, parse_tls_alpn},
+	{"dns-change", MPIC_DCV_DNS_CHANGE, T_NAME, true, k_change,
+	    parse_dns_change},
+	{"dns-persistent", MPIC_DCV_DNS_PERSISTENT, T_NAME | T_IP, false,
+	    k_persist, parse_dns_persistent},
+	{"dns-account-01", MPIC_DCV_DNS_ACCOUNT_01, T_NAME, true, k_account,
+	    parse_dns_account},
+	{"contact-email-txt", MPIC_DCV_CONTACT_EMAIL_TXT, T_NAME, false,
+	    k_dnsval, parse_contact},
+	{"contact-email-caa", MPIC_DCV_CONTACT_EMAIL_CAA, T_NAME, false,
+	    k_dnsval, parse_contact},
+	{"contact-phone-txt", MPIC_DCV_CONTACT_PHONE_TXT, T_NAME, false,
+	    k_dnsval, parse_contact},
+	{"contact-phone-caa", MPIC_DCV_CONTACT_PHONE_CAA, T_NAME, false,
+	    k_dnsval, parse_contact},
+	{"reverse-address-lookup", MPIC_DCV_REVERSE_ADDRESS_LOOKUP, T_IP,
+	    false, k_dnsval, parse_reverse},
+	{"ip-address", MPIC_DCV_IP_ADDRESS, T_NAME, false, k_dnsval,
+	    parse_ip_address},
+};
+
+const char *
+mpic__dcv_method_str(enum mpic_dcv_method m)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i].method == m)
+			return methods[i].name;
+	return NULL;
+}
+
+/* The method's target rules against the parsed target. */
+static void
+check_target(struct api_ctx *c, const struct method_def *m)
+{
+	const struct mpic_target *t = &c->req->target;
+
+	if (t->name[0] == '\0')
+		return;  /* the target itself was wrong: already reported */
+	if (t->is_ip && !(m->targets & T_IP))
+		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		    "domain_or_ip_target: %s needs a domain name, not an IP "
+		    "address", m->name);
+	else if (!t->is_ip && !(m->targets & T_NAME))
+		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		    "domain_or_ip_target: %s needs an IP address, not a "
+		    "domain name", m->name);
+	else if (t->is_wildcard && (m->targets & T_NO_WILDCARD))
+		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		    "domain_or_ip_target: %s cannot validate a wildcard name "
+		    "(BR 3.2.2.4.18-20)", m->name);
+}
+
+void
+api__parse_dcv(struct api_ctx *c, const json_t *o)
+{
+	const char *known[24];
+	const struct method_def *m = NULL;
+	const char *s;
+	size_t i, n;
+	char q[64];
+
+	if (!json_is_object(o)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s: must be an object", P);
+		return;
+	}
+	if (api__get_string(c, o, P, "validation_method", true, 64, &s,
+	    &n) != 1)
+		return;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(s, methods[i].name) == 0)
+			m = &methods[i];
+	if (m == NULL) {
+		api__quote(s, n, q, sizeof(q));
+		mpic__issue_add(c->issues, MPIC_ISSUE_METHOD,
+		    "%s.validation_method: \"%s\" is not a known method", P,
+		    q);
+		return;
+	}
+	/* Allowed keys: validation_method and the method's own. */
+	known[0] = "validation_method";
+	for (i = 0; m->keys[i] != NULL && i + 2 < 24; i++)
+		known[i + 1] = m->keys[i];
+	known[i + 1] = NULL;
+	api__unknown_keys(c, o, P, known);
+
+	c->req->dcv.method = m->method;
+	c->req->dcv.require_exact_case = m->exact_case;
+	api__get_bool(c, o, P, "require_exact_case",
+	    &c->req->dcv.require_exact_case);
+	m->parse(c, o, m);
+	check_target(c, m);
+}

@@ -1,0 +1,606 @@
+/*
+ * request.c - the POST /mpic body: JSON limits, the top level, the
+ * orchestration and CAA parameters, and the 400 body listing the issues.
+ * dcv_check_parameters are in dcv_params.c.
+ *
+ * Optional fields may be JSON null, meaning "not given": Open MPIC's own
+ * clients serialise unset optional fields that way.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_int.h"
+
+void
+mpic__issue_add(struct mpic_issues *is, const char *type, const char *fmt,
+		...)
+{
+	struct mpic_issue *v;
+	va_list ap;
+
+	if (is == NULL || is->n >= MPIC_MAX_ISSUES)
+		return;
+	v = &is->v[is->n++];
+	/* The last slot says that more were left out. */
+	if (is->n == MPIC_MAX_ISSUES) {
+		mpic__bufprintf(v->type, sizeof(v->type), "%s",
+		    MPIC_ISSUE_TOO_MANY);
+		mpic__bufprintf(v->message, sizeof(v->message),
+		    "further issues were left out");
+		return;
+	}
+	mpic__bufprintf(v->type, sizeof(v->type), "%s", type);
+	va_start(ap, fmt);
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	va_end(ap);
+}
+
+char *
+mpic__issues_body(const struct mpic_issues *issues)
+{
+	json_t *root = NULL, *list = NULL, *item;
+	char *text = NULL;
+	size_t i, n;
+
+	root = json_object();
+	list = json_array();
+	if (root == NULL || list == NULL)
+		goto out;
+	for (i = 0; issues != NULL && i < issues->n; i++) {
+		item = json_pack("{s:s, s:s}",
+		    "issue_type", issues->v[i].type,
+		    "message", issues->v[i].message);
+		if (item == NULL || json_array_append_new(list, item) != 0)
+			goto out;
+	}
+	if (json_object_set_new(root, "error",
+	    json_string(MPIC_ISSUES_ERROR)) != 0)
+		goto out;
+	if (json_object_set(root, "validation_issues", list) != 0)
+		goto out;
+	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+	if (n == 0)
+		goto out;
+	text = mpic__malloc(n + 1);
+	if (text == NULL)
+		goto out;
+	if (json_dumpb(root, text, n, JSON_COMPACT) != n) {
+		mpic__free(text);
+		text = NULL;
+		goto out;
+	}
+	text[n] = '\0';
+out:
+	json_decref(list);
+	json_decref(root);
+	return text;
+}
+
+bool
+api__printable(const char *s, size_t n, bool nospace)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e || (nospace && c == ' '))
+			return false;
+	}
+	return true;
+}
+
+void
+api__quote(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i, lim;
+
+	if (outlen == 0)
+		return;
+	if (n < outlen)
+		lim = n;
+	else
+		lim = outlen > 4 ? outlen - 4 : outlen - 1;
+	for (i = 0; i < lim; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
+	}
+	if (lim < n && outlen > 4) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+json_t *
+api__field(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	return v;
+}
+
+void
+api__unknown_keys(struct api_ctx *c, const json_t *obj, const char *path,
+		  const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	char q[64];
+
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] != NULL)
+			continue;
+		api__quote(key, strlen(key), q, sizeof(q));
+		mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+		    "%s%s%s: unknown field", path, API_DOT(path), q);
+	}
+}
+
+int
+api__get_string(struct api_ctx *c, const json_t *obj, const char *path,
+		const char *key, bool required, size_t maxlen,
+		const char **out, size_t *outlen)
+{
+	json_t *v = api__field(obj, key);
+	const char *s;
+	size_t n;
+
+	if (v == NULL) {
+		if (required)
+			mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+			    "%s%s%s: required", path, API_DOT(path), key);
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s%s%s: must be a string", path, API_DOT(path), key);
+		return -1;
+	}
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n == 0) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s%s%s: must not be empty", path, API_DOT(path), key);
+		return -1;
+	}
+	if (n > maxlen) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s%s%s: longer than %zu octets", path, API_DOT(path),
+		    key, maxlen);
+		return -1;
+	}
+	if (memchr(s, '\0', n) != NULL) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s%s%s: contains a NUL character", path, API_DOT(path),
+		    key);
+		return -1;
+	}
+	*out = mpic__arena_strndup(&c->req->arena, s, n);
+	if (*out == NULL) {
+		c->nomem = true;
+		return -1;
+	}
+	if (outlen != NULL)
+		*outlen = n;
+	return 1;
+}
+
+int
+api__get_bool(struct api_ctx *c, const json_t *obj, const char *path,
+	      const char *key, bool *out)
+{
+	json_t *v = api__field(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s%s%s: must be true or false", path, API_DOT(path), key);
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+/*
+ * Nesting depth of JSON text, counted before parsing so that a deep
+ * document costs nothing but this scan.  Brackets inside strings do not
+ * count.  Stops early once max is passed.
+ */
+static int
+json_depth(const char *s, size_t n, int max)
+{
+	bool in_str = false, esc = false;
+	int depth = 0, deepest = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (ch == '\\')
+				esc = true;
+			else if (ch == '"')
+				in_str = false;
+			continue;
+		}
+		if (ch == '"')
+			in_str = true;
+		else if (ch == '[' || ch == '{') {
+			if (++depth > deepest)
+				deepest = depth;
+			if (deepest > max)
+				break;
+		} else if ((ch == ']' || ch == '}') && depth > 0)
+			depth--;
+	}
+	return deepest;
+}
+
+/* An integer field in [lo, hi]: 1 and *out set, 0 absent, -1 wrong. */
+static int
+get_int(struct api_ctx *c, const json_t *obj, const char *path,
+	const char *key, const char *itype, json_int_t lo, json_int_t hi,
+	int *out)
+{
+	json_t *v = api__field(obj, key);
+	json_int_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s.%s: must be an integer", path, key);
+		return -1;
+	}
+	n = json_integer_value(v);
+	if (n < lo || n > hi) {
+		mpic__issue_add(c->issues, itype,
+		    "%s.%s: %lld is outside %lld..%lld", path, key,
+		    (long long)n, (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = (int)n;
+	return 1;
+}
+
+static void
+parse_orch(struct api_ctx *c, const json_t *o)
+{
+	static const char *const keys[] = {"perspective_count",
+	    "quorum_count", "max_attempts", "cohort_for_single_attempt", NULL};
+	static const char path[] = "orchestration_parameters";
+	struct mpic_orch_params *p = &c->req->orch;
+	json_t *q;
+
+	if (!json_is_object(o)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s: must be an object", path);
+		return;
+	}
+	c->req->has_orch = true;
+	api__unknown_keys(c, o, path, keys);
+	get_int(c, o, path, "perspective_count",
+	    MPIC_ISSUE_PERSPECTIVE_COUNT, 1, API_MAX_PERSPECTIVES,
+	    &p->perspective_count);
+	/* quorum_count 0 is Open MPIC's monitoring mode: refused here. */
+	q = api__field(o, "quorum_count");
+	if (q != NULL && json_is_integer(q) && json_integer_value(q) == 0)
+		mpic__issue_add(c->issues, MPIC_ISSUE_QUORUM_COUNT,
+		    "%s.quorum_count: 0 (monitoring mode, always valid) is "
+		    "not supported", path);
+	else if (get_int(c, o, path, "quorum_count",
+	    MPIC_ISSUE_QUORUM_COUNT, 1, API_MAX_PERSPECTIVES,
+	    &p->quorum_count) == 1 && p->perspective_count > 0 &&
+	    p->quorum_count > p->perspective_count)
+		mpic__issue_add(c->issues, MPIC_ISSUE_QUORUM_COUNT,
+		    "%s.quorum_count: %d is more than perspective_count %d",
+		    path, p->quorum_count, p->perspective_count);
+	get_int(c, o, path, "max_attempts", MPIC_ISSUE_MAX_ATTEMPTS, 1,
+	    API_MAX_ATTEMPTS, &p->max_attempts);
+	get_int(c, o, path, "cohort_for_single_attempt", MPIC_ISSUE_COHORT,
+	    1, API_MAX_COHORT, &p->cohort_for_single_attempt);
+}
+
+/* RFC 8657 validationmethods label: an ACME method or a "ca-" label. */
+static bool
+caa_method_ok(const char *s, size_t n)
+{
+	static const char *const acme[] = {"http-01", "dns-01",
+	    "tls-alpn-01", "dns-account-01", "dns-persist-01", NULL};
+	size_t i;
+
+	for (i = 0; acme[i] != NULL; i++)
+		if (strcmp(s, acme[i]) == 0)
+			return true;
+	if (n <= 3 || n > 63 || strncmp(s, "ca-", 3) != 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+	}
+	return s[n - 1] != '-';
+}
+
+void
+api__parse_domain_list(struct api_ctx *c, const json_t *arr, const char *path,
+		  const char **out, size_t max, size_t *n_out)
+{
+	char err[128], q[64];
+	json_t *v;
+	size_t i;
+	char *d;
+
+	if (!json_is_array(arr)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s: must be a list of domain names", path);
+		return;
+	}
+	if (json_array_size(arr) > max) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s: more than %zu names", path, max);
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v)) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+			    "%s[%zu]: must be a string", path, i);
+			continue;
+		}
+		if (api__name_check(json_string_value(v),
+		    json_string_length(v), 0, err, sizeof(err)) != 0 ||
+		    memchr(json_string_value(v), '\0',
+		    json_string_length(v)) != NULL) {
+			api__quote(json_string_value(v),
+			    json_string_length(v), q, sizeof(q));
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s[%zu]: \"%s\" is not a domain name: %s", path,
+			    i, q, err);
+			continue;
+		}
+		d = mpic__arena_strndup(&c->req->arena, json_string_value(v),
+		    json_string_length(v));
+		if (d == NULL) {
+			c->nomem = true;
+			return;
+		}
+		api__lower(d);
+		out[(*n_out)++] = d;
+	}
+}
+
+static void
+parse_caa(struct api_ctx *c, const json_t *o)
+{
+	static const char *const keys[] = {"certificate_type", "caa_domains",
+	    "allow_lookup_failure", "account_uri", "validation_method", NULL};
+	static const char path[] = "caa_check_parameters";
+	struct mpic_caa_params *p = &c->req->caa;
+	const char *s;
+	size_t n;
+	json_t *v;
+	char q[64];
+
+	if (!json_is_object(o)) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		    "%s: must be an object", path);
+		return;
+	}
+	api__unknown_keys(c, o, path, keys);
+	if (api__get_string(c, o, path, "certificate_type", false, 64, &s,
+	    &n) == 1) {
+		if (strcmp(s, "tls-server") == 0)
+			p->cert_type = MPIC_CERT_TLS_SERVER;
+		else if (strcmp(s, "s-mime") == 0)
+			p->cert_type = MPIC_CERT_SMIME;
+		else {
+			api__quote(s, n, q, sizeof(q));
+			mpic__issue_add(c->issues, MPIC_ISSUE_CERT_TYPE,
+			    "%s.certificate_type: \"%s\" is not tls-server "
+			    "or s-mime", path, q);
+		}
+	}
+	v = api__field(o, "caa_domains");
+	if (v != NULL)
+		api__parse_domain_list(c, v, "caa_check_parameters.caa_domains",
+		    p->caa_domains, MPIC_MAX_CAA_DOMAINS, &p->n_caa_domains);
+	api__get_bool(c, o, path, "allow_lookup_failure",
+	    &p->allow_lookup_failure);
+	if (api__get_string(c, o, path, "account_uri", false, API_URI_MAX,
+	    &s, &n) == 1) {
+		if (!api__printable(s, n, true))
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.account_uri: must be printable ASCII without "
+			    "spaces", path);
+		else
+			p->account_uri = s;
+	}
+	if (api__get_string(c, o, path, "validation_method", false, 63, &s,
+	    &n) == 1) {
+		if (!caa_method_ok(s, n)) {
+			api__quote(s, n, q, sizeof(q));
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.validation_method: \"%s\" is not an ACME "
+			    "method label (http-01, dns-01, tls-alpn-01, "
+			    "dns-account-01, dns-persist-01) or a ca- label",
+			    path, q);
+		} else
+			p->validation_method = s;
+	}
+}
+
+static void
+parse_target(struct api_ctx *c, const json_t *root)
+{
+	const char *s;
+	size_t n;
+	char err[128], q[64];
+
+	if (api__get_string(c, root, "", "domain_or_ip_target", true,
+	    API_TARGET_INPUT_MAX, &s, &n) != 1)
+		return;
+	c->req->target_text = s;
+	if (mpic__target_parse(s, n, &c->req->target, err,
+	    sizeof(err)) != 0) {
+		api__quote(s, n, q, sizeof(q));
+		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		    "domain_or_ip_target: \"%s\" %s", q, err);
+	}
+}
+
+static void
+parse_top(struct api_ctx *c, const json_t *root)
+{
+	static const char *const keys[] = {"check_type",
+	    "domain_or_ip_target", "trace_identifier",
+	    "orchestration_parameters", "caa_check_parameters",
+	    "dcv_check_parameters", NULL};
+	struct mpic_request *req = c->req;
+	const char *s;
+	size_t n;
+	json_t *v;
+	bool type_ok = false;
+	char q[64];
+
+	api__unknown_keys(c, root, "", keys);
+	if (api__get_string(c, root, "", "check_type", true, 16, &s,
+	    &n) == 1) {
+		if (strcmp(s, "caa") == 0) {
+			req->check_type = MPIC_CHECK_CAA;
+			type_ok = true;
+		} else if (strcmp(s, "dcv") == 0) {
+			req->check_type = MPIC_CHECK_DCV;
+			type_ok = true;
+		} else {
+			api__quote(s, n, q, sizeof(q));
+			mpic__issue_add(c->issues, MPIC_ISSUE_CHECK_TYPE,
+			    "check_type: \"%s\" is not caa or dcv", q);
+		}
+	}
+	parse_target(c, root);
+	if (api__get_string(c, root, "", "trace_identifier", false,
+	    API_TRACE_ID_MAX, &s, &n) == 1) {
+		if (!api__printable(s, n, false))
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "trace_identifier: must be printable ASCII");
+		else
+			req->trace_identifier = s;
+	}
+	v = api__field(root, "orchestration_parameters");
+	if (v != NULL)
+		parse_orch(c, v);
+	if (!type_ok)
+		return;
+	if (req->check_type == MPIC_CHECK_CAA) {
+		if (api__field(root, "dcv_check_parameters") != NULL)
+			mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+			    "dcv_check_parameters: not allowed with "
+			    "check_type caa");
+		v = api__field(root, "caa_check_parameters");
+		if (v != NULL)
+			parse_caa(c, v);
+		return;
+	}
+	if (api__field(root, "caa_check_parameters") != NULL)
+		mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+		    "caa_check_parameters: not allowed with check_type dcv");
+	v = api__field(root, "dcv_check_parameters");
+	if (v == NULL) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+		    "dcv_check_parameters: required with check_type dcv");
+		return;
+	}
+	api__parse_dcv(c, v);
+}
+
+int
+mpic__request_parse(const char *body, size_t len, struct mpic_request *req,
+		    struct mpic_issues *issues)
+{
+	struct mpic_issues scratch;
+	struct api_ctx c;
+	json_error_t jerr;
+	json_t *root = NULL;
+	int ret = MPIC_EINVAL;
+
+	memset(req, 0, sizeof(*req));
+	mpic__arena_init(&req->arena);
+	if (issues == NULL)
+		issues = &scratch;
+	issues->n = 0;
+	c.req = req;
+	c.issues = issues;
+	c.nomem = false;
+
+	if (len > MPIC_MAX_BODY) {
+		mpic__issue_add(issues, MPIC_ISSUE_BODY_TOO_LARGE,
+		    "request body: %zu octets, more than the %d allowed", len,
+		    MPIC_MAX_BODY);
+		ret = MPIC_ETOOBIG;
+		goto out;
+	}
+	if (body == NULL || len == 0) {
+		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		    "request body: empty");
+		goto out;
+	}
+	if (json_depth(body, len, MPIC_MAX_JSON_DEPTH) > MPIC_MAX_JSON_DEPTH) {
+		mpic__issue_add(issues, MPIC_ISSUE_JSON_TOO_DEEP,
+		    "request body: nested deeper than %d levels",
+		    MPIC_MAX_JSON_DEPTH);
+		goto out;
+	}
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		if (json_error_code(&jerr) == json_error_out_of_memory) {
+			ret = MPIC_ENOMEM;
+			goto out;
+		}
+		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		    "request body: %s at line %d column %d", jerr.text,
+		    jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		    "request body: must be a JSON object");
+		goto out;
+	}
+	req->raw = root;
+	root = NULL;
+	parse_top(&c, req->raw);
+	if (c.nomem)
+		ret = MPIC_ENOMEM;
+	else if (issues->n == 0)
+		ret = 0;
+out:
+	json_decref(root);
+	if (ret != 0)
+		mpic__request_release(req);
+	return ret;
+}
+
+void
+mpic__request_release(struct mpic_request *req)
+{
+	if (req == NULL)
+		return;
+	json_decref(req->raw);
+	mpic__arena_release(&req->arena);
+	memset(req, 0, sizeof(*req));
+	mpic__arena_init(&req->arena);
+}

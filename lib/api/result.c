@@ -1,0 +1,134 @@
+/*
+ * result.c - one perspective's check_response: building it, recording
+ * errors, its JSON form; names of DNSSEC states and BR method sections.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_int.h"
+
+const char *
+mpic__dnssec_str(enum mpic_dnssec s)
+{
+	switch (s) {
+	case MPIC_DNSSEC_SECURE: return "secure";
+	case MPIC_DNSSEC_INSECURE: return "insecure";
+	case MPIC_DNSSEC_BOGUS: return "bogus";
+	case MPIC_DNSSEC_INDETERMINATE:
+	default: return "indeterminate";
+	}
+}
+
+const char *
+mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)
+{
+	switch (m) {
+	case MPIC_DCV_WEBSITE_CHANGE:
+		return ip_target ? "3.2.2.5.1" : "3.2.2.4.18";
+	case MPIC_DCV_ACME_HTTP_01:
+		return ip_target ? "3.2.2.5.6" : "3.2.2.4.19";
+	case MPIC_DCV_ACME_DNS_01: return "3.2.2.4.7";
+	case MPIC_DCV_ACME_TLS_ALPN_01:
+		return ip_target ? "3.2.2.5.7" : "3.2.2.4.20";
+	case MPIC_DCV_DNS_CHANGE: return "3.2.2.4.7";
+	case MPIC_DCV_DNS_PERSISTENT:
+		return ip_target ? "3.2.2.5.8" : "3.2.2.4.22";
+	case MPIC_DCV_DNS_ACCOUNT_01: return "3.2.2.4.21";
+	case MPIC_DCV_CONTACT_EMAIL_TXT: return "3.2.2.4.14";
+	case MPIC_DCV_CONTACT_EMAIL_CAA: return "3.2.2.4.13";
+	case MPIC_DCV_CONTACT_PHONE_TXT: return "3.2.2.4.16";
+	case MPIC_DCV_CONTACT_PHONE_CAA: return "3.2.2.4.17";
+	case MPIC_DCV_REVERSE_ADDRESS_LOOKUP: return "3.2.2.5.3";
+	case MPIC_DCV_IP_ADDRESS: return "3.2.2.4.8";
+	default: return NULL;
+	}
+}
+
+void
+mpic__check_result_init(struct mpic_check_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->dnssec = MPIC_DNSSEC_INDETERMINATE;
+	r->details = NULL;
+}
+
+void
+mpic__check_result_release(struct mpic_check_result *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->details);
+	mpic__check_result_init(r);
+}
+
+/*
+ * Only the first MPIC_MAX_CHECK_ERRORS errors are kept; the flags
+ * (completed, passed) are the caller's to set.
+ */
+void
+mpic__check_error(struct mpic_check_result *r, const char *type,
+		  const char *fmt, ...)
+{
+	struct mpic_check_error *e;
+	va_list ap;
+
+	if (r == NULL || r->n_errors >= MPIC_MAX_CHECK_ERRORS)
+		return;
+	e = &r->errors[r->n_errors++];
+	e->type = type != NULL ? type : "mpic_error";
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+json_t *
+mpic__check_result_json(const struct mpic_check_result *r,
+			enum mpic_check_type type)
+{
+	json_t *o = NULL, *errs = NULL, *e;
+	json_int_t ts;
+	size_t i;
+	int rc = 0;
+
+	o = json_object();
+	if (o == NULL)
+		goto fail;
+	if (r->n_errors > 0) {
+		errs = json_array();
+		if (errs == NULL)
+			goto fail;
+		for (i = 0; i < r->n_errors; i++) {
+			e = json_pack("{s:s, s:s}",
+			    "error_type", r->errors[i].type,
+			    "error_message", r->errors[i].message);
+			if (e == NULL || json_array_append_new(errs, e) != 0)
+				goto fail;
+		}
+	}
+	/* timestamp_ns is an int64 in the spec; clamp rather than wrap. */
+	ts = r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :
+	    (json_int_t)r->timestamp_ns;
+	rc |= json_object_set_new(o, "check_completed",
+	    json_boolean(r->completed));
+	rc |= json_object_set_new(o, "check_passed", json_boolean(r->passed));
+	rc |= json_object_set_new(o, "errors", errs != NULL ? errs :
+	    json_null());
+	errs = NULL;
+	rc |= json_object_set_new(o, "timestamp_ns", json_integer(ts));
+	rc |= json_object_set_new(o, "check_type",
+	    json_string(type == MPIC_CHECK_CAA ? "caa" : "dcv"));
+	rc |= json_object_set_new(o, "details", r->details != NULL ?
+	    json_incref(r->details) : json_object());
+	rc |= json_object_set_new(o, "dnssec",
+	    json_string(mpic__dnssec_str(r->dnssec)));
+	rc |= json_object_set_new(o, "duration_ms",
+	    json_integer((json_int_t)r->duration_ms));
+	if (rc != 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(errs);
+	json_decref(o);
+	return NULL;
+}

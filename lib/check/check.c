@@ -1,0 +1,133 @@
+/* check.c - starting a check and the helpers its kinds share. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+const char *
+mpic__parent_name(const char *name)
+{
+	const char *p = name;
+
+	/* skip one label, honouring \. escapes */
+	while (*p != '\0') {
+		if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+			continue;
+		}
+		if (*p == '.')
+			return p[1] != '\0' ? p + 1 : NULL;
+		p++;
+	}
+	return NULL;
+}
+
+void
+mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s)
+{
+	static const int rank[] = {
+		[MPIC_DNSSEC_SECURE] = 0,
+		[MPIC_DNSSEC_INSECURE] = 1,
+		[MPIC_DNSSEC_INDETERMINATE] = 2,
+		[MPIC_DNSSEC_BOGUS] = 3,
+	};
+
+	if (rank[s] > rank[c->worst])
+		c->worst = s;
+}
+
+bool
+mpic__answer_failed(const struct mpic_dns_answer *a)
+{
+	return a->err != 0 || a->dnssec == MPIC_DNSSEC_BOGUS ||
+	    (a->rcode != MPIC_RCODE_NOERROR && a->rcode != MPIC_RCODE_NXDOMAIN);
+}
+
+void
+mpic__describe_failure(const struct mpic_dns_answer *a, char *out,
+		       size_t outlen)
+{
+	static const char *const rcodes[] = {"NOERROR", "FORMERR", "SERVFAIL",
+	    "NXDOMAIN", "NOTIMP", "REFUSED"};
+	char tb[16];
+	const char *rc = a->rcode >= 0 && a->rcode < 6 ? rcodes[a->rcode] :
+	    "other rcode";
+
+	if (a->err == MPIC_ETIMEDOUT)
+		mpic__bufprintf(out, outlen, "%s %s: %s after %u attempt(s)",
+		    a->qname, mpic__dns_type_str(a->qtype, tb),
+		    a->err_text ? a->err_text : "timeout", a->attempts);
+	else if (a->err != 0)
+		mpic__bufprintf(out, outlen, "%s %s: resolver error: %s",
+		    a->qname, mpic__dns_type_str(a->qtype, tb),
+		    a->err_text ? a->err_text : "unknown");
+	else if (a->dnssec == MPIC_DNSSEC_BOGUS)
+		mpic__bufprintf(out, outlen,
+		    "%s %s: DNSSEC validation failed (bogus): %s", a->qname,
+		    mpic__dns_type_str(a->qtype, tb),
+		    a->why_bogus ? a->why_bogus : "no reason given");
+	else
+		mpic__bufprintf(out, outlen,
+		    "%s %s: %s (rcode %d, DNSSEC %s) after %u attempt(s)",
+		    a->qname, mpic__dns_type_str(a->qtype, tb), rc, a->rcode,
+		    mpic__dnssec_str(a->dnssec), a->attempts);
+}
+
+json_t *
+mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n)
+{
+	json_t *arr = json_array();
+	char buf[4096];
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (mpic__dns_rdata_str(rrs[i].type, rrs[i].rdata,
+		    rrs[i].rdlen, buf, sizeof(buf)) != 0)
+			mpic__bufprintf(buf, sizeof(buf),
+			    "(record of %u octets not shown)", rrs[i].rdlen);
+		json_array_append_new(arr, json_string(buf));
+	}
+	return arr;
+}
+
+void
+mpic__check_finish(struct mpic_check *c)
+{
+	struct mpic_check_result res = c->res;
+
+	res.dnssec = c->worst;
+	res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);
+	res.timestamp_ns = mpic__now_wall_ns();
+	c->cb(c->arg, &res);
+	mpic__free(c);
+}
+
+int
+mpic__check_start(const struct mpic_check_env *env,
+		  const struct mpic_request *req, mpic_check_cb cb, void *arg)
+{
+	struct mpic_check *c;
+	int rc;
+
+	c = mpic__calloc(1, sizeof(*c));
+	if (c == NULL)
+		return MPIC_ENOMEM;
+	c->env = env;
+	c->req = req;
+	c->cb = cb;
+	c->arg = arg;
+	c->start_ms = mpic__now_mono_ms();
+	c->worst = MPIC_DNSSEC_SECURE;
+	mpic__check_result_init(&c->res);
+	if (req->check_type == MPIC_CHECK_CAA)
+		rc = mpic__caa_check_start(c);
+	else
+		rc = mpic__dcv_dns_start(c);
+	if (rc != 0) {
+		mpic__check_result_release(&c->res);
+		mpic__free(c);
+	}
+	return rc;
+}

@@ -1,0 +1,71 @@
+/*
+ * check.h - one check (CAA or a DNS-based DCV method) run by one
+ * perspective on its own resolver.
+ */
+#ifndef MPIC_CHECK_H
+#define MPIC_CHECK_H
+
+#include "mpic_int.h"
+
+struct mpic_check_env {
+	struct event_base *base;
+	struct mpic_resolver *resolver;   /* the perspective's own */
+	const char *const *issuer_domains; /* configured CAA identities */
+	size_t n_issuers;
+	time_t now;
+};
+
+/*
+ * Completion: the result is handed over; the callee owns it from then on
+ * (mpic__check_result_release()).  Runs exactly once, never before
+ * mpic__check_start() returns.
+ */
+typedef void (*mpic_check_cb)(void *arg, struct mpic_check_result *res);
+
+struct mpic_check;
+
+/*
+ * Start the check that req asks for.  env and req must stay valid until
+ * the callback.  Returns 0, MPIC_ENOTSUP for methods this build cannot
+ * run, or another negative error (then no callback).
+ */
+int mpic__check_start(const struct mpic_check_env *env,
+		      const struct mpic_request *req, mpic_check_cb cb,
+		      void *arg);
+
+/* Internals shared by the check files. */
+struct mpic_check {
+	const struct mpic_check_env *env;
+	const struct mpic_request *req;
+	mpic_check_cb cb;
+	void *arg;
+	struct mpic_check_result res;
+	uint64_t start_ms;
+	/* CAA-style climbing */
+	char name[MPIC_NAME_MAX + 2];   /* original name being climbed */
+	const char *cur;                /* label currently queried */
+	uint16_t qtype;
+	bool climb_contact;             /* contact-*-caa methods */
+	/* insecurity proof of a failed CAA lookup */
+	const char *proof_cur;
+	struct mpic_check_result *pending_fail;
+	char fail_reason[512];
+	enum mpic_dnssec worst;
+};
+
+void mpic__check_finish(struct mpic_check *c);
+int mpic__caa_check_start(struct mpic_check *c);
+int mpic__dcv_dns_start(struct mpic_check *c);
+/* Next label up ("a.b.c" -> "b.c"); NULL past the last label. */
+const char *mpic__parent_name(const char *name);
+/* records_seen list of a DNS answer's records (new reference). */
+json_t *mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n);
+/* Fold a lookup's DNSSEC state into the check's (bogus > indeterminate >
+ * insecure > secure). */
+void mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s);
+/* Lookup failure text: rcode, error, DNSSEC state, why_bogus. */
+void mpic__describe_failure(const struct mpic_dns_answer *a, char *out,
+			    size_t outlen);
+bool mpic__answer_failed(const struct mpic_dns_answer *a);
+
+#endif

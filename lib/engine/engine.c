@@ -1,0 +1,584 @@
+/*
+ * engine.c - the orchestrator: one Open MPIC request in, cohorts of
+ * perspectives, attempts, the BR quorum and RIR rules, the response out.
+ *
+ * Lifetimes: a request (struct mreq) owns its attempts; an attempt owns
+ * one slot per perspective of its cohort.  A check cannot be cancelled, so
+ * an attempt closed by its deadline (or by an early decision) stays alive
+ * until its last check has called back; the request is freed when it has
+ * answered and its last attempt is gone.
+ */
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "check/check.h"
+#include "mpic_int.h"
+
+#define MAX_COHORTS 32
+#define MAX_COHORT_SIZE 64
+
+struct persp {
+	const struct mpic_perspective_def *def;
+	struct mpic_resolver *resolver;
+	struct mpic_check_env env;
+};
+
+struct mpic_engine {
+	struct event_base *base;
+	const struct mpic_config *cfg;
+	struct persp *ps;
+	size_t n;
+	size_t inflight;
+	struct mreq *reqs;
+};
+
+struct mreq;
+
+struct slot {
+	struct attempt *at;
+	size_t pidx;
+	bool done;
+	struct mpic_check_result res;
+};
+
+struct attempt {
+	struct mreq *m;
+	int number;             /* 1-based */
+	size_t n;
+	size_t pending;         /* checks not yet called back */
+	bool closed;            /* decided; late answers are dropped */
+	struct event *deadline;
+	struct slot slots[];
+};
+
+struct mreq {
+	struct mpic_engine *eng;
+	struct mreq *prev, *next;
+	struct mpic_request req;
+	time_t now;
+	mpic_request_cb cb;
+	void *arg;
+	struct mpic_br_phase phase;
+	int count, quorum, max_attempts;
+	size_t cohorts[MAX_COHORTS * MAX_COHORT_SIZE];
+	int n_cohorts;
+	int fixed_cohort;       /* 0-based, or -1 */
+	int attempts_run;
+	size_t live_attempts;
+	bool answered;
+	json_t *previous;       /* previous_attempt_results */
+	json_t *request_orch;   /* echo of what was sent */
+};
+
+/* ------------------------------------------------------------ engine */
+
+int
+mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
+		struct mpic_engine **out, char *err, size_t errlen)
+{
+	struct mpic_engine *e;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	e = mpic__calloc(1, sizeof(*e));
+	if (e == NULL)
+		return MPIC_ENOMEM;
+	e->base = base;
+	e->cfg = cfg;
+	e->n = cfg->n_perspectives;
+	e->ps = mpic__calloc(e->n, sizeof(*e->ps));
+	if (e->ps == NULL) {
+		mpic_engine_free(e);
+		return MPIC_ENOMEM;
+	}
+	for (i = 0; i < e->n; i++) {
+		struct persp *p = &e->ps[i];
+
+		p->def = &cfg->perspectives[i];
+		if (p->def->url != NULL) {
+			mpic__bufprintf(err, errlen, "perspective %s: remote "
+			    "perspectives are served by mpicd's coordinator "
+			    "role", p->def->code);
+			mpic_engine_free(e);
+			return MPIC_ENOTSUP;
+		}
+		/* One resolver, one cache, per perspective: never shared. */
+		rc = mpic__resolver_new(base, &p->def->dns, &p->resolver, err,
+		    errlen);
+		if (rc != 0) {
+			mpic_engine_free(e);
+			return rc;
+		}
+		p->env.base = base;
+		p->env.resolver = p->resolver;
+		p->env.issuer_domains = cfg->issuer_domains;
+		p->env.n_issuers = cfg->n_issuer_domains;
+	}
+	*out = e;
+	return 0;
+}
+
+static void mreq_free(struct mreq *m);
+
+void
+mpic_engine_free(struct mpic_engine *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	/* Resolvers first: after this no check calls back. */
+	for (i = 0; i < e->n; i++)
+		mpic__resolver_free(e->ps[i].resolver);
+	while (e->reqs != NULL)
+		mreq_free(e->reqs);
+	mpic__free(e->ps);
+	mpic__free(e);
+}
+
+size_t
+mpic_engine_inflight(const struct mpic_engine *e)
+{
+	return e->inflight;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static void
+attempt_free(struct attempt *at)
+{
+	size_t i;
+
+	if (at == NULL)
+		return;
+	for (i = 0; i < at->n; i++)
+		if (at->slots[i].done)
+			mpic__check_result_release(&at->slots[i].res);
+	if (at->deadline != NULL)
+		event_free(at->deadline);
+	mpic__free(at);
+}
+
+static void
+mreq_free(struct mreq *m)
+{
+	struct mpic_engine *e = m->eng;
+
+	if (m->prev != NULL)
+		m->prev->next = m->next;
+	else
+		e->reqs = m->next;
+	if (m->next != NULL)
+		m->next->prev = m->prev;
+	e->inflight--;
+	json_decref(m->previous);
+	json_decref(m->request_orch);
+	mpic__request_release(&m->req);
+	mpic__free(m);
+}
+
+static void
+reply(struct mreq *m, int status, const char *body)
+{
+	m->answered = true;
+	m->cb(m->arg, status, body, strlen(body));
+}
+
+static void
+reply_json(struct mreq *m, int status, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	if (s == NULL)
+		reply(m, 500, "{\"error\":\"internal-error\","
+		    "\"message\":\"out of memory building the response\"}");
+	else
+		reply(m, status, s);
+	free(s);
+}
+
+static void
+reply_issues(struct mreq *m, const struct mpic_issues *is)
+{
+	char *body = mpic__issues_body(is);
+
+	if (body == NULL)
+		reply(m, 500, "{\"error\":\"internal-error\"}");
+	else
+		reply(m, 400, body);
+	mpic__free(body);
+}
+
+static json_t *
+slot_json(const struct mpic_engine *e, const struct mreq *m,
+	  const struct slot *s)
+{
+	const struct mpic_perspective_def *def = e->ps[s->pidx].def;
+	struct mpic_check_result tmp;
+	json_t *o, *cr;
+
+	o = json_object();
+	json_object_set_new(o, "perspective_code", json_string(def->code));
+	if (s->done) {
+		cr = mpic__check_result_json(&s->res, m->req.check_type);
+	} else {
+		mpic__check_result_init(&tmp);
+		tmp.timestamp_ns = mpic__now_wall_ns();
+		mpic__check_error(&tmp, MPIC_ERR_TIMEOUT, s->at->closed &&
+		    m->eng->cfg->early_decision ?
+		    "outcome already certain; answer not awaited" :
+		    "perspective did not answer before the deadline");
+		cr = mpic__check_result_json(&tmp, m->req.check_type);
+		mpic__check_result_release(&tmp);
+	}
+	if (cr != NULL)
+		json_object_set_new(cr, "rir", json_string(
+		    mpic__rir_str(def->rir)));
+	json_object_set_new(o, "check_response", cr ? cr : json_null());
+	return o;
+}
+
+static json_t *
+attempt_json(const struct attempt *at)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < at->n; i++)
+		json_array_append_new(arr, slot_json(at->m->eng, at->m,
+		    &at->slots[i]));
+	return arr;
+}
+
+struct tally {
+	int passed, failed, pending;
+	bool rirs[MPIC_RIR__COUNT];
+	int n_rirs;
+};
+
+static void
+count(const struct attempt *at, struct tally *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < at->n; i++) {
+		const struct slot *s = &at->slots[i];
+		enum mpic_rir r = at->m->eng->ps[s->pidx].def->rir;
+
+		if (!s->done) {
+			t->pending++;
+		} else if (s->res.passed) {
+			t->passed++;
+			if (!t->rirs[r]) {
+				t->rirs[r] = true;
+				t->n_rirs++;
+			}
+		} else {
+			t->failed++;
+		}
+	}
+}
+
+static bool
+quorum_met(const struct mreq *m, const struct tally *t)
+{
+	return t->passed >= m->quorum &&
+	    (!m->phase.two_rir_rule || t->n_rirs >= 2);
+}
+
+static void start_attempt(struct mreq *m);
+
+/* Build the 200 response for the attempt that decided. */
+static void
+respond(struct mreq *m, struct attempt *at, const struct tally *t,
+	bool valid)
+{
+	json_t *r = json_object(), *act;
+	char k_n[32];
+
+	json_object_set_new(r, "mpic_completed", json_true());
+	json_object_set_new(r, "is_valid", json_boolean(valid));
+	json_object_set_new(r, "check_type", json_string(
+	    m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv"));
+	json_object_set_new(r, "domain_or_ip_target",
+	    json_string(m->req.target_text));
+	json_object_set_new(r, "trace_identifier", m->req.trace_identifier ?
+	    json_string(m->req.trace_identifier) : json_null());
+	json_object_set(r, "request_orchestration_parameters",
+	    m->request_orch);
+	act = json_object();
+	json_object_set_new(act, "perspective_count", json_integer(m->count));
+	json_object_set_new(act, "quorum_count", json_integer(m->quorum));
+	json_object_set_new(act, "attempt_count", json_integer(at->number));
+	json_object_set_new(r, "actual_orchestration_parameters", act);
+	if (m->req.check_type == MPIC_CHECK_CAA)
+		json_object_set_new(r, "caa_check_parameters",
+		    mpic__request_echo_caa(&m->req));
+	else
+		json_object_set_new(r, "dcv_check_parameters",
+		    mpic__request_echo_dcv(&m->req));
+	json_object_set_new(r, "perspectives", attempt_json(at));
+	json_object_set(r, "previous_attempt_results",
+	    json_array_size(m->previous) ? m->previous : json_null());
+	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", t->passed, m->count);
+	json_object_set_new(r, "quorum_result", json_string(k_n));
+	if (t->passed >= m->quorum && !valid)
+		json_object_set_new(r, "rir_rule_failed", json_string(
+		    "the corroborating perspectives span fewer than 2 RIRs"));
+	reply_json(m, 200, r);
+	json_decref(r);
+}
+
+static void
+maybe_free(struct mreq *m)
+{
+	if (m->answered && m->live_attempts == 0)
+		mreq_free(m);
+}
+
+/* Decide the attempt: final when every check answered (or, with early
+ * decision, as soon as the outcome is certain) or at the deadline. */
+static void
+evaluate(struct attempt *at, bool deadline)
+{
+	struct mreq *m = at->m;
+	struct tally t;
+	bool met, hopeless;
+
+	if (at->closed)
+		return;
+	count(at, &t);
+	met = quorum_met(m, &t);
+	hopeless = t.passed + t.pending < m->quorum;
+	if (!deadline && t.pending > 0 &&
+	    !(m->eng->cfg->early_decision && (met || hopeless)))
+		return;
+	at->closed = true;
+	if (at->deadline != NULL)
+		evtimer_del(at->deadline);
+	if (met || m->attempts_run >= m->max_attempts) {
+		respond(m, at, &t, met);
+		return;
+	}
+	/* Retry with the next cohort; this attempt's corroborations never
+	 * count again. */
+	json_array_append_new(m->previous, attempt_json(at));
+	start_attempt(m);
+}
+
+static void
+attempt_release(struct attempt *at)
+{
+	struct mreq *m = at->m;
+
+	if (at->pending > 0 || !at->closed)
+		return;
+	attempt_free(at);
+	m->live_attempts--;
+	maybe_free(m);
+}
+
+static void
+check_done(void *arg, struct mpic_check_result *res)
+{
+	struct slot *s = arg;
+	struct attempt *at = s->at;
+
+	s->res = *res;
+	s->done = true;
+	at->pending--;
+	if (!at->closed)
+		evaluate(at, false);
+	attempt_release(at);
+}
+
+static void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct attempt *at = arg;
+
+	(void)fd;
+	(void)what;
+	evaluate(at, true);
+	attempt_release(at);
+}
+
+static void
+start_attempt(struct mreq *m)
+{
+	struct mpic_engine *e = m->eng;
+	struct attempt *at;
+	const size_t *cohort;
+	struct timeval tv;
+	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
+	    30000;
+	size_t i;
+	int c, rc;
+
+	c = m->fixed_cohort >= 0 ? m->fixed_cohort :
+	    m->attempts_run % m->n_cohorts;
+	cohort = &m->cohorts[(size_t)c * (size_t)m->count];
+	at = mpic__calloc(1, sizeof(*at) + (size_t)m->count *
+	    sizeof(struct slot));
+	if (at == NULL) {
+		reply(m, 500, "{\"error\":\"internal-error\","
+		    "\"message\":\"out of memory\"}");
+		maybe_free(m);
+		return;
+	}
+	m->attempts_run++;
+	m->live_attempts++;
+	at->m = m;
+	at->number = m->attempts_run;
+	at->n = (size_t)m->count;
+	at->deadline = evtimer_new(e->base, deadline_cb, at);
+	for (i = 0; i < at->n; i++) {
+		at->slots[i].at = at;
+		at->slots[i].pidx = cohort[i];
+	}
+	/* count every check as pending before any can call back */
+	at->pending = at->n;
+	for (i = 0; i < at->n; i++) {
+		struct persp *p = &e->ps[cohort[i]];
+
+		p->env.now = m->now;
+		rc = mpic__check_start(&p->env, &m->req, check_done,
+		    &at->slots[i]);
+		if (rc != 0) {
+			struct slot *s = &at->slots[i];
+
+			mpic__check_result_init(&s->res);
+			s->res.timestamp_ns = mpic__now_wall_ns();
+			mpic__check_error(&s->res, m->req.check_type ==
+			    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
+			    MPIC_ERR_DCV_LOOKUP, "check could not start: %s",
+			    mpic_strerror(rc));
+			s->done = true;
+			at->pending--;
+		}
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (at->deadline != NULL)
+		evtimer_add(at->deadline, &tv);
+	evaluate(at, false);
+	attempt_release(at);
+}
+
+/* BR table, calendar and cohort checks; fills m or reports issues. */
+static int
+plan(struct mreq *m, struct mpic_issues *is)
+{
+	const struct mpic_config *cfg = m->eng->cfg;
+	const struct mpic_orch_params *o = &m->req.orch;
+	bool lab = cfg->br_lab;
+	int min_q;
+
+	mpic__br_phase(m->now, &m->phase);
+	m->count = o->perspective_count ? o->perspective_count :
+	    cfg->default_perspective_count;
+	if ((size_t)m->count > m->eng->n || m->count > MAX_COHORT_SIZE) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: %d exceeds the "
+		    "%zu configured perspectives", m->count, m->eng->n);
+		return MPIC_EINVAL;
+	}
+	if (!lab && m->count < m->phase.min_remotes) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: %d is below "
+		    "the Baseline Requirements minimum of %d remote "
+		    "perspectives in force since %s", m->count,
+		    m->phase.min_remotes, m->phase.since);
+		return MPIC_EINVAL;
+	}
+	min_q = mpic__br_min_quorum(m->count);
+	if (min_q < 1)
+		min_q = m->count;
+	m->quorum = o->quorum_count ? o->quorum_count : min_q;
+	if (m->quorum > m->count) {
+		mpic__issue_add(is, "invalid-quorum-count",
+		    "orchestration_parameters.quorum_count: %d is larger than "
+		    "the perspective count %d", m->quorum, m->count);
+		return MPIC_EINVAL;
+	}
+	if (!lab && m->quorum < min_q) {
+		mpic__issue_add(is, "invalid-quorum-count",
+		    "orchestration_parameters.quorum_count: %d is below the "
+		    "Baseline Requirements quorum of %d for %d perspectives",
+		    m->quorum, min_q, m->count);
+		return MPIC_EINVAL;
+	}
+	m->max_attempts = o->max_attempts ? o->max_attempts : 1;
+	if (cfg->max_attempts_cap > 0 && m->max_attempts > cfg->max_attempts_cap)
+		m->max_attempts = cfg->max_attempts_cap;
+	m->n_cohorts = mpic__cohorts(cfg->perspectives, cfg->n_perspectives,
+	    (size_t)m->count, cfg->hash_secret, cfg->hash_secret_len,
+	    m->req.target.name, m->cohorts, MAX_COHORTS);
+	if (m->n_cohorts <= 0) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: no cohort of "
+		    "%d configured perspectives spans 2 RIRs with every pair "
+		    "%.0f km apart", m->count, MPIC_MIN_DISTANCE_KM);
+		return MPIC_EINVAL;
+	}
+	m->fixed_cohort = -1;
+	if (o->cohort_for_single_attempt) {
+		if (o->cohort_for_single_attempt > m->n_cohorts) {
+			mpic__issue_add(is, "invalid-cohort",
+			    "orchestration_parameters.cohort_for_single_attempt:"
+			    " %d, but only %d cohorts of %d exist",
+			    o->cohort_for_single_attempt, m->n_cohorts,
+			    m->count);
+			return MPIC_EINVAL;
+		}
+		m->fixed_cohort = o->cohort_for_single_attempt - 1;
+		m->max_attempts = 1;
+	}
+	if (m->req.check_type == MPIC_CHECK_DCV &&
+	    m->req.dcv.method == MPIC_DCV_IP_ADDRESS &&
+	    !m->phase.ip_address_method_allowed && !lab) {
+		mpic__issue_add(is, "method-not-permitted",
+		    "dcv_check_parameters.validation_method: ip-address (BR "
+		    "3.2.2.4.8) may not be used since 2026-03-15");
+		return MPIC_EINVAL;
+	}
+	return 0;
+}
+
+int
+mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
+		   time_t now, mpic_request_cb cb, void *arg)
+{
+	struct mpic_issues is;
+	struct mreq *m;
+	json_t *ro;
+
+	m = mpic__calloc(1, sizeof(*m));
+	if (m == NULL)
+		return MPIC_ENOMEM;
+	m->eng = e;
+	m->now = now;
+	m->cb = cb;
+	m->arg = arg;
+	m->next = e->reqs;
+	if (e->reqs != NULL)
+		e->reqs->prev = m;
+	e->reqs = m;
+	e->inflight++;
+	memset(&is, 0, sizeof(is));
+	if (mpic__request_parse(body, len, &m->req, &is) != 0 ||
+	    plan(m, &is) != 0) {
+		reply_issues(m, &is);
+		mreq_free(m);
+		return 0;
+	}
+	m->previous = json_array();
+	ro = m->req.raw ? json_object_get(m->req.raw,
+	    "orchestration_parameters") : NULL;
+	m->request_orch = ro ? json_incref(ro) : json_null();
+	start_attempt(m);
+	return 0;
+}

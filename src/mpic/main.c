@@ -1,0 +1,289 @@
+/*
+ * mpic - the operator's tool: runs one Open MPIC request with in-process
+ * perspectives (or against a coordinator with --server) and prints a
+ * table or the response JSON.
+ *
+ * Exit status: 0 corroborated, 1 not corroborated, 2 could not run,
+ * 64 usage, 78 configuration error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "mpic/mpic.h"
+#include "tool.h"
+
+#define DEFAULT_CONFIG "/etc/mpic/mpic.yaml"
+#define MAX_REQUEST (64 * 1024)
+
+enum { EX_VALID = 0, EX_INVALID = 1, EX_NORUN = 2, EX_USAGE_ = 64,
+       EX_CONFIG_ = 78 };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: mpic [-c FILE] [--now DATE] [--json] [--server URL] COMMAND ...\n"
+"  mpic request [FILE|-]            run one Open MPIC request body\n"
+"  mpic caa TARGET [--caa-domain D]... [--smime] [--account-uri U]\n"
+"                  [--method LABEL] [--allow-lookup-failure]\n"
+"  mpic dcv METHOD TARGET [--token T] [--key-authorization KA]\n"
+"                  [--key-authorization-hash H] [--challenge-value V]\n"
+"                  [--record-type TYPE] [--prefix P] [--exact-match]\n"
+"                  [--exact-case] [--issuer-domain D]... [--account-uri U]\n"
+"                  [--path P] [--regex RE] [--scheme http|https]\n"
+"common options for caa and dcv: --count N --quorum N --attempts N\n"
+"                  --cohort N --trace ID\n"
+"  --now DATE       the day for the Baseline Requirements calendar\n"
+"                   (YYYY-MM-DD or Unix seconds; default: now)\n"
+"exit: 0 corroborated, 1 not corroborated, 2 could not run, 64 usage,\n"
+"      78 configuration error\n");
+}
+
+static int
+parse_now(const char *s, time_t *out)
+{
+	struct tm tm;
+	char *end;
+	long long v;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		*out = timegm(&tm) + 12 * 3600;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == 0 && *end == '\0' && end != s && v >= 0) {
+		*out = (time_t)v;
+		return 0;
+	}
+	return -1;
+}
+
+static char *
+read_all(FILE *f, size_t *len)
+{
+	char *buf = malloc(MAX_REQUEST + 1);
+	size_t n;
+
+	if (buf == NULL)
+		return NULL;
+	n = fread(buf, 1, MAX_REQUEST + 1, f);
+	if (n > MAX_REQUEST) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+struct run {
+	int status;
+	char *body;
+	bool done;
+};
+
+static void
+on_done(void *arg, int status, const char *body, size_t len)
+{
+	struct run *r = arg;
+
+	r->status = status;
+	r->body = strndup(body, len);
+	r->done = true;
+}
+
+static int
+run_local(const char *cfgpath, const char *body, size_t len, time_t now,
+	  struct run *r)
+{
+	struct mpic_config *cfg = NULL;
+	struct mpic_engine *eng = NULL;
+	struct event_base *base = NULL;
+	char err[1024] = "";
+	int rc = EX_NORUN;
+
+	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mpic: %s\n", err);
+		return EX_CONFIG_;
+	}
+	err[0] = '\0';
+	if (mpic_config_check_br(cfg, now, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mpic: %s: %s\n", cfgpath, err);
+		rc = EX_CONFIG_;
+		goto out;
+	}
+	if (err[0] != '\0')
+		fprintf(stderr, "mpic: warning: %s\n", err);
+	base = event_base_new();
+	if (base == NULL) {
+		fprintf(stderr, "mpic: cannot create an event base\n");
+		goto out;
+	}
+	if (mpic_engine_new(base, cfg, &eng, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mpic: %s: %s\n", cfgpath, err);
+		rc = EX_CONFIG_;
+		goto out;
+	}
+	if (mpic_engine_submit(eng, body, len, now, on_done, r) != 0) {
+		fprintf(stderr, "mpic: cannot start the request\n");
+		goto out;
+	}
+	/* Run until answered and every straggler has called back. */
+	while (!r->done || mpic_engine_inflight(eng) > 0)
+		if (event_base_loop(base, EVLOOP_ONCE) != 0)
+			break;
+	rc = 0;
+out:
+	mpic_engine_free(eng);
+	if (base != NULL)
+		event_base_free(base);
+	mpic_config_free(cfg);
+	return rc;
+}
+
+static size_t
+curl_write(char *p, size_t sz, size_t n, void *arg)
+{
+	struct tool_buf *b = arg;
+
+	return tool_buf_add(b, p, sz * n) == 0 ? sz * n : 0;
+}
+
+static int
+run_remote(const char *url, const char *body, size_t len, struct run *r)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct tool_buf b = {0};
+	char full[2048];
+	const char *key = getenv("MPIC_API_KEY");
+	char keyhdr[600];
+	long status = 0;
+	CURLcode cc;
+
+	if (c == NULL)
+		return EX_NORUN;
+	snprintf(full, sizeof(full), "%s/mpic", url);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	if (key != NULL) {
+		snprintf(keyhdr, sizeof(keyhdr), "x-api-key: %s", key);
+		h = curl_slist_append(h, keyhdr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, full);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "mpic: %s: %s\n", full, curl_easy_strerror(cc));
+		free(b.p);
+		return EX_NORUN;
+	}
+	r->status = (int)status;
+	r->body = b.p ? b.p : strdup("");
+	r->done = true;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = DEFAULT_CONFIG, *server = NULL;
+	struct tool_opts o;
+	struct run r = {0};
+	char *body = NULL;
+	size_t len = 0;
+	time_t now = time(NULL);
+	int i, rc;
+
+	tool_opts_init(&o);
+	/* global options before the command */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			cfgpath = argv[++i];
+		} else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+			server = argv[++i];
+		} else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+			if (parse_now(argv[++i], &now) != 0) {
+				fprintf(stderr, "mpic: --now: bad date %s\n",
+				    argv[i]);
+				return EX_USAGE_;
+			}
+		} else if (strcmp(argv[i], "--json") == 0) {
+			o.json = true;
+		} else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("mpic %s (Open MPIC API %s, BR %s)\n",
+			    mpic_version(), MPIC_OPEN_MPIC_SPEC_VERSION,
+			    MPIC_BR_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "mpic: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return EX_USAGE_;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	if (strcmp(argv[i], "request") == 0) {
+		FILE *f = stdin;
+		const char *path = i + 1 < argc ? argv[i + 1] : "-";
+
+		o.json = true;
+		if (i + 2 < argc) {
+			usage(stderr);
+			return EX_USAGE_;
+		}
+		if (strcmp(path, "-") != 0 && (f = fopen(path, "rb")) == NULL) {
+			fprintf(stderr, "mpic: %s: %s\n", path, strerror(errno));
+			return EX_NORUN;
+		}
+		body = read_all(f, &len);
+		if (f != stdin)
+			fclose(f);
+		if (body == NULL) {
+			fprintf(stderr, "mpic: %s: %s\n", path, errno == EFBIG ?
+			    "request larger than 64 KiB" : strerror(errno));
+			return EX_NORUN;
+		}
+	} else if (strcmp(argv[i], "caa") == 0 || strcmp(argv[i], "dcv") == 0) {
+		rc = tool_build_request(argc - i, argv + i, &o, &body, &len);
+		if (rc != 0)
+			return rc;
+	} else {
+		fprintf(stderr, "mpic: unknown command %s\n", argv[i]);
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	rc = server ? run_remote(server, body, len, &r) :
+	    run_local(cfgpath, body, len, now, &r);
+	free(body);
+	if (rc != 0)
+		return rc;
+	rc = tool_print(&o, r.status, r.body);
+	free(r.body);
+	return rc;
+}

@@ -1,0 +1,318 @@
+/* table.c - building requests from arguments and printing responses. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tool.h"
+
+#define TOOL_BUF_MAX (16 * 1024 * 1024)
+
+void
+tool_opts_init(struct tool_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+int
+tool_buf_add(struct tool_buf *b, const char *s, size_t n)
+{
+	char *p;
+
+	if (b->len + n > TOOL_BUF_MAX)
+		return -1;
+	p = realloc(b->p, b->len + n + 1);
+	if (p == NULL)
+		return -1;
+	memcpy(p + b->len, s, n);
+	b->len += n;
+	p[b->len] = '\0';
+	b->p = p;
+	return 0;
+}
+
+enum {
+	O_CAA_DOMAIN = 256, O_SMIME, O_ACCOUNT_URI, O_METHOD, O_ALLOW_LF,
+	O_TOKEN, O_KA, O_KAH, O_CHALLENGE, O_RTYPE, O_PREFIX, O_EXACT_MATCH,
+	O_EXACT_CASE, O_ISSUER, O_PATH, O_REGEX, O_SCHEME, O_COUNT, O_QUORUM,
+	O_ATTEMPTS, O_COHORT, O_TRACE, O_JSON
+};
+
+static const struct option longopts[] = {
+	{"caa-domain", required_argument, NULL, O_CAA_DOMAIN},
+	{"smime", no_argument, NULL, O_SMIME},
+	{"account-uri", required_argument, NULL, O_ACCOUNT_URI},
+	{"method", required_argument, NULL, O_METHOD},
+	{"allow-lookup-failure", no_argument, NULL, O_ALLOW_LF},
+	{"token", required_argument, NULL, O_TOKEN},
+	{"key-authorization", required_argument, NULL, O_KA},
+	{"key-authorization-hash", required_argument, NULL, O_KAH},
+	{"challenge-value", required_argument, NULL, O_CHALLENGE},
+	{"record-type", required_argument, NULL, O_RTYPE},
+	{"prefix", required_argument, NULL, O_PREFIX},
+	{"exact-match", no_argument, NULL, O_EXACT_MATCH},
+	{"exact-case", no_argument, NULL, O_EXACT_CASE},
+	{"issuer-domain", required_argument, NULL, O_ISSUER},
+	{"path", required_argument, NULL, O_PATH},
+	{"regex", required_argument, NULL, O_REGEX},
+	{"scheme", required_argument, NULL, O_SCHEME},
+	{"count", required_argument, NULL, O_COUNT},
+	{"quorum", required_argument, NULL, O_QUORUM},
+	{"attempts", required_argument, NULL, O_ATTEMPTS},
+	{"cohort", required_argument, NULL, O_COHORT},
+	{"trace", required_argument, NULL, O_TRACE},
+	{"json", no_argument, NULL, O_JSON},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+num(const char *opt, const char *s, json_int_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 1000) {
+		fprintf(stderr, "mpic: --%s: not a number: %s\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
+		   size_t *len)
+{
+	bool caa = strcmp(argv[0], "caa") == 0;
+	json_t *req = json_object(), *orch = json_object(), *p = json_object();
+	json_t *domains = json_array(), *issuers = json_array();
+	json_int_t n;
+	const char *target;
+	int c, rc = 64;
+
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_CAA_DOMAIN:
+			json_array_append_new(domains, json_string(optarg));
+			break;
+		case O_SMIME:
+			json_object_set_new(p, "certificate_type",
+			    json_string("s-mime"));
+			break;
+		case O_ACCOUNT_URI:
+			json_object_set_new(p, caa ? "account_uri" :
+			    "account_uri", json_string(optarg));
+			if (!caa)
+				json_object_set_new(p, "expected_account_uri",
+				    json_string(optarg));
+			break;
+		case O_METHOD:
+			json_object_set_new(p, "validation_method",
+			    json_string(optarg));
+			break;
+		case O_ALLOW_LF:
+			json_object_set_new(p, "allow_lookup_failure",
+			    json_true());
+			break;
+		case O_TOKEN:
+			json_object_set_new(p, "token", json_string(optarg));
+			break;
+		case O_KA:
+			json_object_set_new(p, "key_authorization",
+			    json_string(optarg));
+			break;
+		case O_KAH:
+			json_object_set_new(p, "key_authorization_hash",
+			    json_string(optarg));
+			break;
+		case O_CHALLENGE:
+			json_object_set_new(p, "challenge_value",
+			    json_string(optarg));
+			break;
+		case O_RTYPE:
+			json_object_set_new(p, "dns_record_type",
+			    json_string(optarg));
+			break;
+		case O_PREFIX:
+			json_object_set_new(p, "dns_name_prefix",
+			    json_string(optarg));
+			break;
+		case O_EXACT_MATCH:
+			json_object_set_new(p, "require_exact_match",
+			    json_true());
+			break;
+		case O_EXACT_CASE:
+			json_object_set_new(p, "require_exact_case",
+			    json_true());
+			break;
+		case O_ISSUER:
+			json_array_append_new(issuers, json_string(optarg));
+			break;
+		case O_PATH:
+			json_object_set_new(p, "http_token_path",
+			    json_string(optarg));
+			break;
+		case O_REGEX:
+			json_object_set_new(p, "match_regex",
+			    json_string(optarg));
+			break;
+		case O_SCHEME:
+			json_object_set_new(p, "url_scheme",
+			    json_string(optarg));
+			break;
+		case O_COUNT:
+		case O_QUORUM:
+		case O_ATTEMPTS:
+		case O_COHORT:
+			if (num("count", optarg, &n) != 0)
+				goto out;
+			json_object_set_new(orch, c == O_COUNT ?
+			    "perspective_count" : c == O_QUORUM ?
+			    "quorum_count" : c == O_ATTEMPTS ? "max_attempts" :
+			    "cohort_for_single_attempt", json_integer(n));
+			break;
+		case O_TRACE:
+			json_object_set_new(req, "trace_identifier",
+			    json_string(optarg));
+			break;
+		case O_JSON:
+			o->json = true;
+			break;
+		default:
+			goto out;
+		}
+	}
+	if (optind + (caa ? 1 : 2) != argc) {
+		fprintf(stderr, "mpic: usage: mpic %s\n", caa ?
+		    "caa TARGET [options]" : "dcv METHOD TARGET [options]");
+		goto out;
+	}
+	target = argv[argc - 1];
+	json_object_set_new(req, "check_type", json_string(caa ? "caa" : "dcv"));
+	json_object_set_new(req, "domain_or_ip_target", json_string(target));
+	if (json_object_size(orch) > 0)
+		json_object_set(req, "orchestration_parameters", orch);
+	if (caa) {
+		if (json_array_size(domains) > 0)
+			json_object_set(p, "caa_domains", domains);
+		if (json_object_size(p) > 0)
+			json_object_set(req, "caa_check_parameters", p);
+	} else {
+		json_object_set_new(p, "validation_method",
+		    json_string(argv[optind]));
+		if (json_array_size(issuers) > 0)
+			json_object_set(p, "issuer_domain_names", issuers);
+		/* --account-uri fills the field the method uses */
+		if (strcmp(argv[optind], "dns-persistent") == 0)
+			json_object_del(p, "account_uri");
+		else
+			json_object_del(p, "expected_account_uri");
+		json_object_set(req, "dcv_check_parameters", p);
+	}
+	*body = json_dumps(req, JSON_COMPACT);
+	if (*body == NULL)
+		goto out;
+	*len = strlen(*body);
+	rc = 0;
+out:
+	json_decref(req);
+	json_decref(orch);
+	json_decref(p);
+	json_decref(domains);
+	json_decref(issuers);
+	return rc;
+}
+
+/* One line of evidence for a perspective. */
+static void
+detail_line(json_t *cr, char *out, size_t outlen)
+{
+	json_t *errs = json_object_get(cr, "errors");
+	json_t *d = json_object_get(cr, "details");
+	json_t *seen = d ? json_object_get(d, "records_seen") : NULL;
+	const char *s;
+
+	out[0] = '\0';
+	if (json_is_array(errs) && json_array_size(errs) > 0) {
+		s = json_string_value(json_object_get(json_array_get(errs, 0),
+		    "error_message"));
+		snprintf(out, outlen, "%s", s ? s : "error");
+		return;
+	}
+	if ((s = json_string_value(json_object_get(d, "reason"))) != NULL) {
+		snprintf(out, outlen, "%s", s);
+		return;
+	}
+	if (json_is_array(seen) && json_array_size(seen) > 0) {
+		s = json_string_value(json_array_get(seen, 0));
+		snprintf(out, outlen, "saw %s%s", s ? s : "?",
+		    json_array_size(seen) > 1 ? " (+more)" : "");
+		return;
+	}
+	snprintf(out, outlen, "no records");
+}
+
+int
+tool_print(const struct tool_opts *o, int status, const char *body)
+{
+	json_t *r, *ps;
+	json_error_t je;
+	size_t i;
+	int valid;
+
+	if (o->json || status != 200) {
+		printf("%s\n", body);
+		if (status != 200)
+			fprintf(stderr, "mpic: request not run (HTTP %d)\n",
+			    status);
+		if (status != 200)
+			return 2;
+		r = json_loads(body, 0, &je);
+		valid = r && json_is_true(json_object_get(r, "is_valid"));
+		json_decref(r);
+		return valid ? 0 : 1;
+	}
+	r = json_loads(body, 0, &je);
+	if (r == NULL) {
+		fprintf(stderr, "mpic: unreadable response: %s\n", je.text);
+		return 2;
+	}
+	ps = json_object_get(r, "perspectives");
+	printf("%-16s %-9s %-6s %-13s %6s  %s\n", "PERSPECTIVE", "RIR",
+	    "RESULT", "DNSSEC", "MS", "EVIDENCE");
+	for (i = 0; i < json_array_size(ps); i++) {
+		json_t *p = json_array_get(ps, i);
+		json_t *cr = json_object_get(p, "check_response");
+		const char *code = json_string_value(json_object_get(p,
+		    "perspective_code"));
+		const char *rir = json_string_value(json_object_get(cr, "rir"));
+		const char *sec = json_string_value(json_object_get(cr,
+		    "dnssec"));
+		bool passed = json_is_true(json_object_get(cr, "check_passed"));
+		bool done = json_is_true(json_object_get(cr,
+		    "check_completed"));
+		char line[512];
+
+		detail_line(cr, line, sizeof(line));
+		printf("%-16s %-9s %-6s %-13s %6lld  %s\n", code ? code : "?",
+		    rir ? rir : "?", passed ? "pass" : done ? "FAIL" : "ERROR",
+		    sec ? sec : "-", (long long)json_integer_value(
+		    json_object_get(cr, "duration_ms")), line);
+	}
+	valid = json_is_true(json_object_get(r, "is_valid"));
+	printf("%s %s (quorum %lld of %lld, attempt %lld)\n",
+	    valid ? "CORROBORATED" : "NOT CORROBORATED",
+	    json_string_value(json_object_get(r, "quorum_result")) ?: "?",
+	    (long long)json_integer_value(json_object_get(json_object_get(r,
+	    "actual_orchestration_parameters"), "quorum_count")),
+	    (long long)json_integer_value(json_object_get(json_object_get(r,
+	    "actual_orchestration_parameters"), "perspective_count")),
+	    (long long)json_integer_value(json_object_get(json_object_get(r,
+	    "actual_orchestration_parameters"), "attempt_count")));
+	json_decref(r);
+	return valid ? 0 : 1;
+}

@@ -1,0 +1,26 @@
+/* tool.h - pieces of the mpic command-line tool. */
+#ifndef MPIC_TOOL_H
+#define MPIC_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tool_opts {
+	bool json;
+};
+
+struct tool_buf {
+	char *p;
+	size_t len;
+};
+
+void tool_opts_init(struct tool_opts *o);
+int tool_buf_add(struct tool_buf *b, const char *s, size_t n);
+/* Build a request body from "caa ..." or "dcv ..." arguments; returns 0
+ * or an exit status (64 usage). *body is malloc'd. */
+int tool_build_request(int argc, char **argv, struct tool_opts *o,
+		       char **body, size_t *len);
+/* Print the response; returns the exit status. */
+int tool_print(const struct tool_opts *o, int status, const char *body);
+
+#endif
