@@ -1,0 +1,187 @@
+/*
+ * bench_dns.c - DNS-based checks per second through the library, beside a
+ * bare libunbound loop resolving the same kind of names on the same kind
+ * of event base.  Usage:
+ *   bench_dns MODE ROOT_HINTS TRUST_ANCHOR ZONE COUNT INFLIGHT
+ * MODE: bare (ub_resolve_event only), check (acme-dns-01 checks through
+ * mpic__check_start, unique names: cache misses), warm (the same name
+ * again and again: cache hits).  Prints one line of figures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <unbound-event.h>
+#include <unbound.h>
+
+#include "check/check.h"
+#include "mpic_int.h"
+
+struct bench {
+	const char *mode;
+	const char *zone;
+	long count, inflight, started, done, passed, failed;
+	struct event_base *base;
+	struct ub_ctx *ub;
+	struct mpic_resolver *res;
+	struct mpic_check_env env;
+	uint64_t t0;
+	unsigned run_id;
+};
+
+static void start_one(struct bench *b);
+
+static void
+bare_cb(void *arg, int err, void *pkt, int len, int sec, char *why,
+	int rl)
+{
+	struct bench *b = arg;
+
+	(void)pkt;
+	(void)len;
+	(void)why;
+	(void)rl;
+	b->done++;
+	if (err == 0 && sec == 2)
+		b->passed++;
+	else
+		b->failed++;
+	if (b->started < b->count)
+		start_one(b);
+}
+
+struct onecheck {
+	struct bench *b;
+	struct mpic_request req;
+};
+
+static void
+check_cb(void *arg, struct mpic_check_result *res)
+{
+	struct onecheck *oc = arg;
+	struct bench *b = oc->b;
+
+	b->done++;
+	if (res->completed && res->dnssec == MPIC_DNSSEC_SECURE)
+		b->passed++;
+	else
+		b->failed++;
+	mpic__check_result_release(res);
+	mpic__request_release(&oc->req);
+	free(oc);
+	if (b->started < b->count)
+		start_one(b);
+}
+
+static void
+start_one(struct bench *b)
+{
+	char name[300], body[600];
+	long i = b->started++;
+	int id;
+
+	if (strcmp(b->mode, "warm") == 0)
+		snprintf(name, sizeof(name), "w%ld.%s", i % 16, b->zone);
+	else
+		snprintf(name, sizeof(name), "u%u-%ld.%s", b->run_id, i,
+		    b->zone);
+	if (strcmp(b->mode, "bare") == 0) {
+		char q[320];
+
+		snprintf(q, sizeof(q), "_acme-challenge.%s", name);
+		if (ub_resolve_event(b->ub, q, MPIC_RR_TXT, 1, b, bare_cb,
+		    &id) != 0) {
+			b->done++;
+			b->failed++;
+		}
+		return;
+	}
+	{
+		struct onecheck *oc = calloc(1, sizeof(*oc));
+		struct mpic_issues is;
+
+		memset(&is, 0, sizeof(is));
+		oc->b = b;
+		snprintf(body, sizeof(body), "{\"check_type\":\"dcv\","
+		    "\"domain_or_ip_target\":\"%s\",\"dcv_check_parameters\":"
+		    "{\"validation_method\":\"acme-dns-01\","
+		    "\"key_authorization_hash\":"
+		    "\"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0\"}}", name);
+		if (mpic__request_parse(body, strlen(body), &oc->req, &is) != 0
+		    || mpic__check_start(&b->env, &oc->req, check_cb, oc) != 0) {
+			fprintf(stderr, "bench: cannot start a check\n");
+			exit(2);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench b;
+	struct mpic_dns_opts o;
+	char err[256];
+	double secs;
+	long i;
+
+	if (argc != 7) {
+		fprintf(stderr, "usage: bench_dns bare|check|warm HINTS ANCHOR "
+		    "ZONE COUNT INFLIGHT\n");
+		return 64;
+	}
+	memset(&b, 0, sizeof(b));
+	b.mode = argv[1];
+	b.zone = argv[4];
+	b.count = atol(argv[5]);
+	b.inflight = atol(argv[6]);
+	b.run_id = (unsigned)mpic__now_wall_ns();
+	b.base = event_base_new();
+	memset(&o, 0, sizeof(o));
+	o.root_hints = argv[2];
+	o.trust_anchor = argv[3];
+	o.timeout_ms = 5000;
+	o.cache = true;
+	o.allow_localhost = true;
+	if (strcmp(b.mode, "bare") == 0) {
+		b.ub = ub_ctx_create_event(b.base);
+		ub_ctx_set_option(b.ub, "do-not-query-localhost:", "no");
+		ub_ctx_set_option(b.ub, "num-queries-per-thread:", "4096");
+		ub_ctx_set_option(b.ub, "root-hints:", argv[2]);
+		ub_ctx_add_ta_file(b.ub, argv[3]);
+	} else if (mpic__resolver_new(b.base, &o, &b.res, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 1;
+	}
+	b.env.base = b.base;
+	b.env.resolver = b.res;
+	b.env.now = time(NULL);
+	if (strcmp(b.mode, "warm") == 0) {
+		/* fill the cache first */
+		long keep = b.count;
+
+		b.count = 16;
+		for (i = 0; i < 16; i++)
+			start_one(&b);
+		while (b.done < 16)
+			event_base_loop(b.base, EVLOOP_ONCE);
+		b.count = keep;
+		b.started = b.done = b.passed = b.failed = 0;
+	}
+	b.t0 = mpic__now_mono_ms();
+	for (i = 0; i < b.inflight && b.started < b.count; i++)
+		start_one(&b);
+	while (b.done < b.count)
+		if (event_base_loop(b.base, EVLOOP_ONCE) != 0)
+			break;
+	secs = (double)(mpic__now_mono_ms() - b.t0) / 1000.0;
+	printf("%s: %ld lookups in %.2f s = %.0f per second (%ld secure, "
+	    "%ld other)\n", b.mode, b.done, secs, (double)b.done / secs,
+	    b.passed, b.failed);
+	if (b.ub != NULL)
+		ub_ctx_delete(b.ub);
+	mpic__resolver_free(b.res);
+	event_base_free(b.base);
+	return b.failed > b.done / 100 ? 1 : 0;
+}
