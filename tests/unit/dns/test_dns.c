@@ -88,7 +88,7 @@ static void
 test_name_escapes_and_limits(void **state)
 {
 	uint8_t n1[] = {3, 'a', '.', 0x01, 2, 'B', 'c', 0};
-	uint8_t longname[300];
+	uint8_t longname[400];
 	char out[400];
 	size_t off = 0, i, o = 0;
 
