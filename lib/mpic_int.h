@@ -227,7 +227,8 @@ int mpic__resolver_new(struct event_base *base,
 void mpic__resolver_free(struct mpic_resolver *r);
 /*
  * Resolve name/type.  The callback runs exactly once, never before this
- * returns.  On a SERVFAIL or timeout the lookup is retried once (recorded
+ * returns.  A failed lookup (an rcode other than NOERROR/NXDOMAIN, or a
+ * timeout) is retried once, except a bogus answer (recorded
  * in attempts).  Returns 0 or a negative error (then no callback).
  */
 int mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,

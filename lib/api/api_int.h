@@ -135,4 +135,26 @@ void api__parse_dcv(struct api_ctx *c, const json_t *obj);
 int api__decode_hash(const char *s, size_t n, bool allow_hex,
 		     uint8_t out[32]);
 
+/* A URI: scheme ":" rest, printable ASCII without spaces. */
+bool api__uri_ok(const char *s, size_t n);
+
+/* http_headers of website-change / acme-http-01 into req->dcv.headers. */
+void api__parse_headers(struct api_ctx *c, const json_t *o);
+
+/* NULL when s is a usable http_token_path, else the reason. */
+const char *api__path_problem(const char *s, size_t n);
+
+/*
+ * NULL when the regex is cheap enough to compile and match (bounded
+ * repetition, no stacked quantifiers, no back-references), else the
+ * reason.  Syntax errors are left to regcomp().
+ */
+const char *api__regex_problem(const char *s, size_t n);
+
+/*
+ * dns-account-01's prefix "_<label>._acme-challenge", label = base32 of
+ * the first 10 octets of SHA-256(account URI).  0 or MPIC_ETOOBIG.
+ */
+int api__account_prefix(const char *account_uri, char *out, size_t outlen);
+
 #endif

@@ -10,9 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <regex.h>
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "api/api_int.h"
@@ -33,105 +31,6 @@ struct method_def {
 	void (*parse)(struct api_ctx *, const json_t *,
 		      const struct method_def *);
 };
-
-/* ------------------------------------------------------------ values */
-
-static int
-b64url_val(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '-')
-		return 62;
-	if (ch == '_')
-		return 63;
-	return -1;
-}
-
-static int
-hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-int
-api__decode_hash(const char *s, size_t n, bool allow_hex, uint8_t out[32])
-{
-	uint32_t acc = 0;
-	size_t i, o = 0;
-	int bits = 0, v, hi, lo;
-
-	if (n == 43) {
-		for (i = 0; i < n; i++) {
-			v = b64url_val(s[i]);
-			if (v < 0)
-				return MPIC_EINVAL;
-			acc = (acc << 6 | (uint32_t)v) & 0xffffff;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				out[o++] = (uint8_t)(acc >> bits);
-			}
-		}
-		/* 43 characters carry 258 bits: the last 2 must be zero. */
-		if ((acc & ((1u << bits) - 1)) != 0)
-			return MPIC_EINVAL;
-		return o == 32 ? 0 : MPIC_EINVAL;
-	}
-	if (allow_hex && n == 64) {
-		for (i = 0; i < 32; i++) {
-			hi = hex_val(s[2 * i]);
-			lo = hex_val(s[2 * i + 1]);
-			if (hi < 0 || lo < 0)
-				return MPIC_EINVAL;
-			out[i] = (uint8_t)(hi << 4 | lo);
-		}
-		return 0;
-	}
-	return MPIC_EINVAL;
-}
-
-/* A URI: a scheme (ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")) and ':'. */
-static bool
-uri_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!api__printable(s, n, true) || n < 2)
-		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return false;
-	for (i = 1; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == ':')
-			return i + 1 < n;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' ||
-		      ch == '.'))
-			return false;
-	}
-	return false;
-}
-
-/* RFC 9110 5.6.2 tchar. */
-static bool
-is_tchar(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || (ch != '\0' &&
-	    strchr("!#$%&'*+-.^_`|~", ch) != NULL);
-}
 
 /* True when the string field key is present as "" (taken as not given). */
 static bool
@@ -220,7 +119,7 @@ get_account_uri(struct api_ctx *c, const json_t *o, const char *key,
 
 	if (api__get_string(c, o, P, key, true, API_URI_MAX, &s, &n) != 1)
 		return;
-	if (!uri_ok(s, n)) {
+	if (!api__uri_ok(s, n)) {
 		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
 		    "%s.%s: must be a URI (scheme:rest, printable ASCII, no "
 		    "spaces)", P, key);
@@ -285,140 +184,6 @@ get_rtype(struct api_ctx *c, const json_t *o, const char *const *names,
 	    "%s.dns_record_type: \"%s\" is not one of %s", P, q, list);
 }
 
-/* -------------------------------------------------------- HTTP fields */
-
-static bool
-header_forbidden(const char *name)
-{
-	static const char *const deny[] = {"host", "content-length",
-	    "transfer-encoding", "connection", "upgrade", "te", "trailer",
-	    "keep-alive", "proxy-connection", NULL};
-	size_t i;
-
-	for (i = 0; deny[i] != NULL; i++)
-		if (strcasecmp(name, deny[i]) == 0)
-			return true;
-	return false;
-}
-
-static void
-get_headers(struct api_ctx *c, const json_t *o)
-{
-	struct mpic_dcv_params *d = &c->req->dcv;
-	json_t *h = api__field(o, "http_headers"), *v;
-	const char *name, *val;
-	size_t i, k, nlen, vlen;
-	char q[64];
-
-	if (h == NULL)
-		return;
-	if (!json_is_object(h)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
-		    "%s.http_headers: must be an object of strings", P);
-		return;
-	}
-	if (json_object_size(h) > MPIC_MAX_HTTP_HEADERS) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-		    "%s.http_headers: more than %d headers", P,
-		    MPIC_MAX_HTTP_HEADERS);
-		return;
-	}
-	json_object_foreach(h, name, v) {
-		nlen = strlen(name);
-		api__quote(name, nlen, q, sizeof(q));
-		for (i = 0; i < nlen && is_tchar(name[i]); i++)
-			;
-		if (nlen == 0 || nlen > API_HEADER_NAME_MAX || i < nlen) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.http_headers: \"%s\" is not a header name "
-			    "(RFC 9110 token, at most %d characters)", P, q,
-			    API_HEADER_NAME_MAX);
-			continue;
-		}
-		if (header_forbidden(name)) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.http_headers.%s: may not be set", P, q);
-			continue;
-		}
-		if (!json_is_string(v)) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
-			    "%s.http_headers.%s: must be a string", P, q);
-			continue;
-		}
-		val = json_string_value(v);
-		vlen = json_string_length(v);
-		for (i = 0; i < vlen; i++) {
-			unsigned char ch = (unsigned char)val[i];
-
-			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-				break;
-		}
-		if (i < vlen || vlen > API_HEADER_VALUE_MAX) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.http_headers.%s: value has CR, LF, NUL or "
-			    "another control character, or is longer than "
-			    "%d octets", P, q, API_HEADER_VALUE_MAX);
-			continue;
-		}
-		for (k = 0; k < d->n_headers; k++)
-			if (strcasecmp(d->headers[k].name, name) == 0)
-				break;
-		if (k < d->n_headers) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.http_headers.%s: given twice", P, q);
-			continue;
-		}
-		d->headers[d->n_headers].name =
-		    mpic__arena_strndup(&c->req->arena, name, nlen);
-		d->headers[d->n_headers].value =
-		    mpic__arena_strndup(&c->req->arena, val, vlen);
-		if (d->headers[d->n_headers].name == NULL ||
-		    d->headers[d->n_headers].value == NULL) {
-			c->nomem = true;
-			return;
-		}
-		d->n_headers++;
-	}
-}
-
-/*
- * The path under /.well-known/pki-validation/: RFC 3986 path (and query)
- * characters, relative, never leaving the directory.
- */
-static const char *
-path_problem(const char *s, size_t n)
-{
-	size_t i;
-
-	if (s[0] == '/')
-		return "must be relative to /.well-known/pki-validation/ "
-		    "(no leading '/')";
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == '%') {
-			if (i + 2 >= n || hex_val(s[i + 1]) < 0 ||
-			    hex_val(s[i + 2]) < 0)
-				return "has a '%' that is not followed by two "
-				    "hex digits";
-			if (strncasecmp(s + i, "%2e", 3) == 0 ||
-			    strncasecmp(s + i, "%2f", 3) == 0 ||
-			    strncasecmp(s + i, "%5c", 3) == 0 ||
-			    strncasecmp(s + i, "%00", 3) == 0)
-				return "has an encoded '.', '/', '\\' or NUL";
-			continue;
-		}
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') ||
-		      strchr("-._~!$&'()*+,;=:@/?", ch) != NULL))
-			return "has a character not allowed in a URL path "
-			    "(control, space, '\\', '#', non-ASCII, ...)";
-	}
-	if (strstr(s, "..") != NULL)
-		return "must not contain \"..\"";
-	return NULL;
-}
-
 static void
 parse_website_change(struct api_ctx *c, const json_t *o,
 		     const struct method_def *m)
@@ -433,7 +198,7 @@ parse_website_change(struct api_ctx *c, const json_t *o,
 	d->challenge_value = get_challenge(c, o);
 	if (api__get_string(c, o, P, "http_token_path", true, API_PATH_MAX,
 	    &s, &n) == 1) {
-		why = path_problem(s, n);
+		why = api__path_problem(s, n);
 		if (why != NULL)
 			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
 			    "%s.http_token_path: %s", P, why);
@@ -451,6 +216,12 @@ parse_website_change(struct api_ctx *c, const json_t *o,
 	if (!empty_string(o, "match_regex") &&
 	    api__get_string(c, o, P, "match_regex", false, API_REGEX_MAX, &s,
 	    &n) == 1) {
+		why = api__regex_problem(s, n);
+		if (why != NULL) {
+			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			    "%s.match_regex: %s", P, why);
+			goto headers;
+		}
 		rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			regerror(rc, &re, rerr, sizeof(rerr));
@@ -462,7 +233,8 @@ parse_website_change(struct api_ctx *c, const json_t *o,
 			d->match_regex = s;
 		}
 	}
-	get_headers(c, o);
+headers:
+	api__parse_headers(c, o);
 	(void)m;
 }
 
@@ -492,7 +264,7 @@ parse_acme_http(struct api_ctx *c, const json_t *o,
 		else
 			d->key_authorization = s;
 	}
-	get_headers(c, o);
+	api__parse_headers(c, o);
 	(void)m;
 }
 
@@ -567,10 +339,20 @@ parse_dns_account(struct api_ctx *c, const json_t *o,
 {
 	static const char *const txt[] = {"TXT", NULL};
 
-	get_account_uri(c, o, "account_uri", &c->req->dcv.account_uri);
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *prefix[2] = {NULL, NULL};
+	char want[64];
+
+	get_account_uri(c, o, "account_uri", &d->account_uri);
 	get_hash(c, o, false);
 	fixed_field(c, o, "dns_record_type", m, txt);
-	c->req->dcv.dns_record_type = MPIC_RR_TXT;
+	d->dns_record_type = MPIC_RR_TXT;
+	/* The echo's dns_name_prefix may come back: it must be the label. */
+	if (d->account_uri != NULL &&
+	    api__account_prefix(d->account_uri, want, sizeof(want)) == 0) {
+		prefix[0] = want;
+		fixed_field(c, o, "dns_name_prefix", m, prefix);
+	}
 }
 
 static void
@@ -662,7 +444,8 @@ static const char *const k_persist[] = {"issuer_domain_names",
     "expected_account_uri", "dns_record_type", "dns_name_prefix",
     "require_exact_case", NULL};
 static const char *const k_account[] = {"account_uri",
-    "key_authorization_hash", "dns_record_type", "require_exact_case", NULL};
+    "key_authorization_hash", "dns_record_type", "dns_name_prefix",
+    "require_exact_case", NULL};
 static const char *const k_dnsval[] = {"challenge_value", "dns_record_type",
     "dns_name_prefix", "require_exact_case", NULL};
 

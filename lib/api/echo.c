@@ -100,14 +100,11 @@ echo_headers(json_t *o, const struct mpic_dcv_params *d)
 static int
 account_prefix(json_t *o, const char *account_uri)
 {
-	uint8_t digest[32];
-	char label[32], prefix[64];
+	char prefix[64];
 
-	if (account_uri == NULL)
+	if (account_uri == NULL ||
+	    api__account_prefix(account_uri, prefix, sizeof(prefix)) != 0)
 		return set_str(o, "dns_name_prefix", NULL);
-	mpic__sha256(account_uri, strlen(account_uri), digest);
-	mpic__b32_lower_encode(digest, 10, label);
-	mpic__bufprintf(prefix, sizeof(prefix), "_%s._acme-challenge", label);
 	return set_str(o, "dns_name_prefix", prefix);
 }
 

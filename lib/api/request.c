@@ -40,6 +40,8 @@ char *
 mpic__issues_body(const struct mpic_issues *issues)
 {
 	json_t *root = NULL, *list = NULL, *item;
+	char type[sizeof(issues->v[0].type)];
+	char msg[sizeof(issues->v[0].message)];
 	char *text = NULL;
 	size_t i, n;
 
@@ -48,9 +50,13 @@ mpic__issues_body(const struct mpic_issues *issues)
 	if (root == NULL || list == NULL)
 		goto out;
 	for (i = 0; issues != NULL && i < issues->n; i++) {
-		item = json_pack("{s:s, s:s}",
-		    "issue_type", issues->v[i].type,
-		    "message", issues->v[i].message);
+		/* Messages quote parser output: keep the body valid UTF-8. */
+		api__quote(issues->v[i].type, strnlen(issues->v[i].type,
+		    sizeof(issues->v[i].type)), type, sizeof(type));
+		api__quote(issues->v[i].message, strnlen(issues->v[i].message,
+		    sizeof(issues->v[i].message)), msg, sizeof(msg));
+		item = json_pack("{s:s, s:s}", "issue_type", type,
+		    "message", msg);
 		if (item == NULL || json_array_append_new(list, item) != 0)
 			goto out;
 	}
@@ -422,10 +428,10 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	    &p->allow_lookup_failure);
 	if (api__get_string(c, o, path, "account_uri", false, API_URI_MAX,
 	    &s, &n) == 1) {
-		if (!api__printable(s, n, true))
+		if (!api__uri_ok(s, n))
 			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.account_uri: must be printable ASCII without "
-			    "spaces", path);
+			    "%s.account_uri: must be a URI (scheme:rest, "
+			    "printable ASCII, no spaces)", path);
 		else
 			p->account_uri = s;
 	}
@@ -535,6 +541,7 @@ mpic__request_parse(const char *body, size_t len, struct mpic_request *req,
 	struct api_ctx c;
 	json_error_t jerr;
 	json_t *root = NULL;
+	char text[sizeof(jerr.text)];
 	int ret = MPIC_EINVAL;
 
 	memset(req, 0, sizeof(*req));
@@ -570,9 +577,10 @@ mpic__request_parse(const char *body, size_t len, struct mpic_request *req,
 			ret = MPIC_ENOMEM;
 			goto out;
 		}
+		api__quote(jerr.text, strlen(jerr.text), text, sizeof(text));
 		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
-		    "request body: %s at line %d column %d", jerr.text,
-		    jerr.line, jerr.column);
+		    "request body: %s at line %d column %d", text, jerr.line,
+		    jerr.column);
 		goto out;
 	}
 	if (!json_is_object(root)) {

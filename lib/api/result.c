@@ -1,24 +1,13 @@
 /*
  * result.c - one perspective's check_response: building it, recording
- * errors, its JSON form; names of DNSSEC states and BR method sections.
+ * errors, its JSON form; BR sections of the methods.  (mpic__dnssec_str
+ * lives in lib/dns/resolver.c.)
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_int.h"
-
-const char *
-mpic__dnssec_str(enum mpic_dnssec s)
-{
-	switch (s) {
-	case MPIC_DNSSEC_SECURE: return "secure";
-	case MPIC_DNSSEC_INSECURE: return "insecure";
-	case MPIC_DNSSEC_BOGUS: return "bogus";
-	case MPIC_DNSSEC_INDETERMINATE:
-	default: return "indeterminate";
-	}
-}
 
 const char *
 mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)

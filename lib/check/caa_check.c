@@ -229,18 +229,25 @@ static void
 evaluate_caa(struct mpic_check *c, const struct mpic_dns_answer *a)
 {
 	const struct mpic_request *req = c->req;
-	struct mpic_caa_rr set[256];
+	struct mpic_caa_rr *set;
 	struct mpic_caa_query q;
 	char reason[512];
 	size_t i, n = 0;
 
+	/* n_rrs is bounded by MPIC_DNS_MAX_RR (sets of 1001 exist) */
+	set = mpic__calloc(a->n_rrs, sizeof(*set));
+	if (set == NULL) {
+		fail_now(c, MPIC_ERR_CAA_LOOKUP, "out of memory");
+		return;
+	}
 	for (i = 0; i < a->n_rrs; i++) {
-		if (n == sizeof(set) / sizeof(*set) ||
-		    mpic__caa_rr_parse(a->rrs[i].rdata, a->rrs[i].rdlen,
+		if (mpic__caa_rr_parse(a->rrs[i].rdata, a->rrs[i].rdlen,
 		    &set[n]) != 0) {
+			/* fail closed on a record we cannot read */
 			mpic__bufprintf(reason, sizeof(reason),
-			    "CAA set at %s has a malformed or excess record "
-			    "(%zu records)", c->cur, a->n_rrs);
+			    "CAA set at %s has a malformed record (record %zu "
+			    "of %zu)", c->cur, i + 1, a->n_rrs);
+			mpic__free(set);
 			fail_now(c, MPIC_ERR_CAA_LOOKUP, reason);
 			return;
 		}
@@ -260,6 +267,7 @@ evaluate_caa(struct mpic_check *c, const struct mpic_dns_answer *a)
 	q.validation_method = req->caa.validation_method;
 	c->res.completed = true;
 	c->res.passed = mpic__caa_permits(set, n, &q, reason, sizeof(reason));
+	mpic__free(set);
 	json_object_set_new(c->res.details, "reason", json_string(reason));
 	mpic__check_finish(c);
 }

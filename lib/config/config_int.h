@@ -28,7 +28,9 @@ enum cfg_slot {
 	CFG_L_PERSPECTIVES,
 	CFG_L_PRIMARY,
 	CFG_L_ORCH,
+	CFG_L_SECRET,
 	CFG_L_URL,      /* of the definition being parsed */
+	CFG_L_CODE,     /* of the definition being parsed */
 	CFG_L__COUNT
 };
 
@@ -70,7 +72,7 @@ struct cfg_key {
 	enum cfg_kind kind;
 	size_t off;                 /* member of base */
 	size_t cnt_off;             /* CK_LIST: size_t member, or CFG_NOFF */
-	double min, max;            /* range; CK_STR/CK_LIST: max length/count */
+	double min, max;            /* range; STR/LIST: max length/count */
 	const struct cfg_key *sub;  /* CK_MAP */
 	cfg_fn fn;                  /* CK_FN */
 	cfg_check check;            /* CK_STR, CK_LIST elements */
@@ -89,6 +91,9 @@ int mpic__cfg_walk(struct cfg_parser *p, struct fy_node *map,
 int mpic__cfg_error(struct cfg_parser *p, int line, const char *path,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The whole input is UTF-8 YAML text (printable characters only). */
+int mpic__cfg_text_check(struct cfg_parser *p, const char *text, size_t len);
+
 /* 1-based line of a node (its first scalar), or fallback. */
 int mpic__cfg_line(struct fy_node *n, int fallback);
 /* True for an absent or null value (empty, ~, null). */
@@ -104,6 +109,10 @@ int mpic__cfg_bool(struct cfg_parser *p, struct fy_node *v,
 int mpic__cfg_num(struct cfg_parser *p, struct fy_node *v, const char *path,
 		  int line, bool integer, double min, double max,
 		  double *out);
+
+/* The keys of the top level (config_schema.c); role name for messages. */
+extern const struct cfg_key mpic__cfg_top_keys[];
+const char *mpic__cfg_role_str(enum mpic_role r);
 
 /* Joins a relative file name to p->basedir (arena); NULL: no memory. */
 const char *mpic__cfg_path(struct cfg_parser *p, const char *name);

@@ -101,6 +101,65 @@ mpic__cfg_quote(const char *s, size_t len, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
+/*
+ * YAML streams are Unicode text of printable characters (YAML 1.2, 5.1):
+ * TAB, LF, CR, U+0020..U+007E, U+0085, U+00A0..U+D7FF, U+E000..U+FFFD and
+ * U+10000..U+10FFFF, here in well-formed UTF-8.  Checking this first also
+ * keeps malformed bytes away from libfyaml (0.7.12 loops forever on
+ * invalid UTF-8 inside a directive).
+ */
+int
+mpic__cfg_text_check(struct cfg_parser *p, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n, k;
+	uint32_t c, min;
+	int line = 1;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			n = 1;
+			min = 0;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 2;
+			min = 0x80;
+			c &= 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3;
+			min = 0x800;
+			c &= 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4;
+			min = 0x10000;
+			c &= 0x07;
+		} else
+			goto bad_utf8;
+		if (len - i < n)
+			goto bad_utf8;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad_utf8;
+			c = c << 6 | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			goto bad_utf8;
+		if (!(c == 0x09 || c == 0x0a || c == 0x0d ||
+		    (c >= 0x20 && c <= 0x7e) || c == 0x85 ||
+		    (c >= 0xa0 && c <= 0xd7ff) ||
+		    (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000))
+			return mpic__cfg_error(p, line, NULL, "character "
+			    "U+%04X is not allowed in YAML (byte %zu)",
+			    (unsigned)c, i);
+		if (c == 0x0a)
+			line++;
+		i += n;
+	}
+	return 0;
+bad_utf8:
+	return mpic__cfg_error(p, line, NULL, "not UTF-8 text (byte %zu)", i);
+}
+
 int
 mpic__cfg_error(struct cfg_parser *p, int line, const char *path,
 		const char *fmt, ...)
@@ -318,9 +377,13 @@ mpic__cfg_num(struct cfg_parser *p, struct fy_node *v, const char *path,
 const char *
 mpic__cfg_path(struct cfg_parser *p, const char *name)
 {
-	if (p->basedir == NULL || name[0] == '/')
+	size_t blen;
+
+	if (p->basedir == NULL || p->basedir[0] == '\0' || name[0] == '/')
 		return name;
-	return mpic__arena_printf(&p->cfg->arena, "%s/%s", p->basedir, name);
+	blen = strlen(p->basedir);
+	return mpic__arena_printf(&p->cfg->arena, "%s%s%s", p->basedir,
+	    p->basedir[blen - 1] == '/' ? "" : "/", name);
 }
 
 static int
@@ -352,7 +415,7 @@ walk_list(struct cfg_parser *p, const struct cfg_key *k, struct fy_node *v,
 	while (n < cap && (item = fy_node_sequence_iterate(v, &it)) != NULL) {
 		int iline = mpic__cfg_line(item, line);
 
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, n);
+		mpic__bufprintf(ipath, sizeof(ipath), "%s[%zu]", path, n);
 		rc = mpic__cfg_str(p, item, ipath, iline, CFG_STR_MAX, &s);
 		if (rc != 0)
 			return rc;

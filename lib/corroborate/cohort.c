@@ -28,14 +28,17 @@
  * At most COHORT_MAX_DEFS perspectives are supported (the configuration
  * enforces the same limit); with more, or with k < 2, no cohort is formed.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "mpic_int.h"
+#include "corroborate/rules_int.h"
 
 #define COHORT_MAX_DEFS 128
 #define COHORT_WORDS (COHORT_MAX_DEFS / 64)
@@ -174,16 +177,68 @@ search(struct cstate *st, struct bitset cand, size_t depth, unsigned rmask)
 	return false;
 }
 
-/* Rank the perspectives; false if the HMAC cannot be computed. */
+/*
+ * Which pairs are at least MPIC_MIN_DISTANCE_KM apart.  Comparing dot
+ * products of unit vectors with the cosine of the minimum central angle is
+ * ~20 times cheaper than a haversine per pair; pairs within a hair of the
+ * threshold are decided by mpic__distance_km() itself, so both agree.
+ */
+static void
+far_pairs(struct cstate *st, const struct mpic_perspective_def *defs)
+{
+	const double rad = M_PI / 180.0;
+	const double cos_min = cos(MPIC_MIN_DISTANCE_KM /
+	    MPIC_EARTH_RADIUS_KM);
+	double v[COHORT_MAX_DEFS][3], dot;
+	size_t i, j;
+	bool far;
+
+	for (i = 0; i < st->m; i++) {
+		struct mpic_location l = defs[st->order[i]].loc;
+
+		v[i][0] = cos(l.lat * rad) * cos(l.lon * rad);
+		v[i][1] = cos(l.lat * rad) * sin(l.lon * rad);
+		v[i][2] = sin(l.lat * rad);
+	}
+	for (i = 0; i < st->m; i++) {
+		for (j = i + 1; j < st->m; j++) {
+			dot = v[i][0] * v[j][0] + v[i][1] * v[j][1] +
+			    v[i][2] * v[j][2];
+			/* NaN coordinates compare false: never far. */
+			if (dot < cos_min - 1e-9)
+				far = true;
+			else if (dot > cos_min + 1e-9)
+				far = false;
+			else
+				far = mpic__distance_km(
+				    defs[st->order[i]].loc,
+				    defs[st->order[j]].loc) >=
+				    MPIC_MIN_DISTANCE_KM;
+			if (far && !isnan(dot)) {
+				bs_set(&st->far[i], j);
+				bs_set(&st->far[j], i);
+			}
+		}
+	}
+}
+
+/*
+ * Rank the perspectives; false if OpenSSL fails.  One explicitly fetched
+ * digest and a context copied per code keep this at a few microseconds for
+ * 64 perspectives (one-shot SHA256() fetches the algorithm every call).
+ */
 static bool
 rank_defs(const struct mpic_perspective_def *defs, size_t n,
 	  const uint8_t *secret, size_t secret_len, const char *target,
 	  struct rank *ranks)
 {
 	static const uint8_t empty_key[1];
-	uint8_t seed[32], buf[32 + sizeof(defs[0].code)];
-	unsigned int seedlen = 0;
-	size_t i, clen;
+	EVP_MD *md = NULL;
+	EVP_MD_CTX *base = NULL, *c = NULL;
+	uint8_t seed[32];
+	unsigned int len = 0;
+	size_t i;
+	bool ok = false;
 
 	if (secret == NULL || secret_len == 0) {
 		secret = empty_key;
@@ -191,18 +246,32 @@ rank_defs(const struct mpic_perspective_def *defs, size_t n,
 	}
 	if (target == NULL)
 		target = "";
-	if (HMAC(EVP_sha256(), secret, (int)secret_len,
-	    (const unsigned char *)target, strlen(target), seed,
-	    &seedlen) == NULL || seedlen != sizeof(seed))
-		return false;
-	memcpy(buf, seed, sizeof(seed));
+	if ((md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (base = EVP_MD_CTX_new()) == NULL ||
+	    (c = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	if (HMAC(md, secret, (int)secret_len, (const unsigned char *)target,
+	    strlen(target), seed, &len) == NULL || len != sizeof(seed))
+		goto out;
+	if (EVP_DigestInit_ex(base, md, NULL) != 1 ||
+	    EVP_DigestUpdate(base, seed, sizeof(seed)) != 1)
+		goto out;
 	for (i = 0; i < n; i++) {
-		clen = strnlen(defs[i].code, sizeof(defs[i].code));
-		memcpy(buf + sizeof(seed), defs[i].code, clen);
-		mpic__sha256(buf, sizeof(seed) + clen, ranks[i].h);
+		if (EVP_MD_CTX_copy_ex(c, base) != 1 ||
+		    EVP_DigestUpdate(c, defs[i].code, strnlen(defs[i].code,
+		    sizeof(defs[i].code))) != 1 ||
+		    EVP_DigestFinal_ex(c, ranks[i].h, &len) != 1 ||
+		    len != sizeof(ranks[i].h))
+			goto out;
 		ranks[i].idx = i;
 	}
-	return true;
+	ok = true;
+out:
+	OPENSSL_cleanse(seed, sizeof(seed));
+	EVP_MD_CTX_free(c);
+	EVP_MD_CTX_free(base);
+	EVP_MD_free(md);
+	return ok;
 }
 
 int
@@ -242,16 +311,7 @@ mpic__cohorts(const struct mpic_perspective_def *defs, size_t n, size_t k,
 		bs_set(&st.of_rir[d->rir], i);
 		bs_set(&avail, i);
 	}
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			/* NaN coordinates compare false: never far. */
-			if (mpic__distance_km(defs[st.order[i]].loc,
-			    defs[st.order[j]].loc) >= MPIC_MIN_DISTANCE_KM) {
-				bs_set(&st.far[i], j);
-				bs_set(&st.far[j], i);
-			}
-		}
-	}
+	far_pairs(&st, defs);
 
 	while (c < max_cohorts && search(&st, avail, 0, 0)) {
 		for (j = 0; j < k; j++) {

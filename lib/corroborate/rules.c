@@ -8,7 +8,7 @@
 
 #include "mpic_int.h"
 
-#define EARTH_RADIUS_KM 6371.0088
+#include "corroborate/rules_int.h"
 
 static const char *const rir_names[MPIC_RIR__COUNT] = {
 	[MPIC_RIR_ARIN] = "ARIN",
@@ -65,7 +65,7 @@ mpic__distance_km(struct mpic_location a, struct mpic_location b)
 		h = 0.0;
 	if (h > 1.0)
 		h = 1.0;
-	return 2.0 * EARTH_RADIUS_KM * asin(sqrt(h));
+	return 2.0 * MPIC_EARTH_RADIUS_KM * asin(sqrt(h));
 }
 
 int

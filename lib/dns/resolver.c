@@ -3,7 +3,8 @@
  * libunbound in event mode on the caller's libevent base.
  *
  * Each lookup has a deadline of its own (a libevent timer); a lookup that
- * ends in SERVFAIL or passes its deadline is retried once, so that the
+ * fails (any rcode but NOERROR/NXDOMAIN, or past its deadline) is retried
+ * once, so that the
  * Baseline Requirements' "retried at least once" holds for every failure
  * we report.  libunbound cannot cancel an event-mode query, so a query
  * that passed its deadline is abandoned: its token stays on a list until
@@ -53,6 +54,7 @@ struct dnsq {
 	int err;
 	char err_text[128];
 	int sec;
+	int rcode_nopkt;  /* rcode of an answer without a packet */
 	char why_bogus[512];
 	bool have_why;
 	struct mpic_dns_rr *rrs;
@@ -100,6 +102,7 @@ mpic__resolver_new(struct event_base *base, const struct mpic_dns_opts *opts,
 		   struct mpic_resolver **out, char *err, size_t errlen)
 {
 	struct mpic_resolver *r = NULL;
+	char rtt[16];
 	size_t i;
 	int rc = MPIC_ENOMEM;
 
@@ -118,6 +121,12 @@ mpic__resolver_new(struct event_base *base, const struct mpic_dns_opts *opts,
 	if (opts->allow_localhost &&
 	    (set_opt(r->ctx, "do-not-query-localhost:", "no", err, errlen) ||
 	     set_opt(r->ctx, "do-not-query-address:", "::1", err, errlen)))
+		goto out;
+	/* Give up on an unresponsive server well inside our own deadline,
+	 * so that a dead server shows as SERVFAIL, not as our timeout. */
+	mpic__bufprintf(rtt, sizeof(rtt), "%u", r->timeout_ms / 3 < 1000 ?
+	    1000 : r->timeout_ms / 3);
+	if (set_opt(r->ctx, "infra-cache-max-rtt:", rtt, err, errlen))
 		goto out;
 	if (set_opt(r->ctx, "num-queries-per-thread:", "4096", err, errlen) ||
 	    set_opt(r->ctx, "val-log-level:", "2", err, errlen))
@@ -247,7 +256,7 @@ deliver(struct dnsq *q)
 	a.qtype = q->type;
 	a.err = q->err;
 	a.err_text = q->err ? q->err_text : NULL;
-	a.rcode = q->have_msg ? q->msg.rcode : MPIC_RCODE_SERVFAIL;
+	a.rcode = q->have_msg ? q->msg.rcode : q->rcode_nopkt;
 	if (q->sec == 2)
 		a.dnssec = MPIC_DNSSEC_SECURE;
 	else if (q->sec == 1)
@@ -330,6 +339,7 @@ reset_answer(struct dnsq *q)
 	clear_chain(q);
 	q->err = 0;
 	q->sec = 0;
+	q->rcode_nopkt = MPIC_RCODE_SERVFAIL;
 	q->have_why = false;
 }
 
@@ -446,6 +456,7 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	struct ubtok *t = arg;
 	struct dnsq *q = t->q;
 	bool retry;
+	int rcode;
 
 	(void)ratelimited;
 	tok_free(t);
@@ -458,7 +469,14 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 		    why_bogus);
 		q->have_why = true;
 	}
-	if (err != 0) {
+	if (err > 0 && (pkt == NULL || len < 4 ||
+	    (((const uint8_t *)pkt)[3] & 0x0f) != err)) {
+		/* In event mode a positive code is the answer's DNS rcode.
+		 * On a failure (SERVFAIL) libunbound may hand over a packet
+		 * that says NOERROR: that packet is not the answer, and
+		 * reading it would turn a failure into "no records". */
+		q->rcode_nopkt = err;
+	} else if (err < 0) {
 		q->err = MPIC_EDNS;
 		mpic__bufprintf(q->err_text, sizeof(q->err_text), "%s",
 		    ub_strerror(err));
@@ -475,8 +493,9 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 			    "malformed CNAME chain in the answer");
 		}
 	}
-	retry = sec != 1 && (q->err != 0 ||
-	    q->msg.rcode == MPIC_RCODE_SERVFAIL);
+	rcode = q->have_msg ? q->msg.rcode : q->rcode_nopkt;
+	retry = sec != 1 && (q->err != 0 || (rcode != MPIC_RCODE_NOERROR &&
+	    rcode != MPIC_RCODE_NXDOMAIN));
 	finish_or_retry(q, retry);
 }
 
@@ -499,6 +518,7 @@ mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,
 	q->cb = cb;
 	q->arg = arg;
 	q->start_ms = mpic__now_mono_ms();
+	q->rcode_nopkt = MPIC_RCODE_SERVFAIL;
 	q->timer = evtimer_new(r->base, timer_cb, q);
 	if (q->timer == NULL) {
 		query_free(q);

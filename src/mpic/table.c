@@ -204,6 +204,15 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 	} else {
 		json_object_set_new(p, "validation_method",
 		    json_string(argv[optind]));
+		/* the API requires a record type; the tool defaults it */
+		if (json_object_get(p, "dns_record_type") == NULL &&
+		    strcmp(argv[optind], "dns-change") == 0)
+			json_object_set_new(p, "dns_record_type",
+			    json_string("TXT"));
+		if (json_object_get(p, "dns_record_type") == NULL &&
+		    strcmp(argv[optind], "ip-address") == 0)
+			json_object_set_new(p, "dns_record_type",
+			    json_string("A"));
 		if (json_array_size(issuers) > 0)
 			json_object_set(p, "issuer_domain_names", issuers);
 		/* --account-uri fills the field the method uses */

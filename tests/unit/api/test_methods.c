@@ -1,0 +1,698 @@
+/*
+ * test_methods.c - dcv_check_parameters: every validation method, its
+ * defaults, its echo, and the bad inputs each one must refuse.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/api_int.h"
+#include "test_api.h"
+
+/* A dcv request for target with the given dcv_check_parameters members. */
+static const char *
+dcv(const char *target, const char *params)
+{
+	static char buf[8192];
+	char tmp[8192];
+
+	mpic__bufprintf(tmp, sizeof(tmp), "{'check_type':'dcv',"
+	    "'domain_or_ip_target':'%s','dcv_check_parameters':{%s}}",
+	    target, params);
+	mpic__bufprintf(buf, sizeof(buf), "%s", jq(tmp));
+	return buf;
+}
+
+static void
+echo_is(const struct mpic_request *req, const char *want)
+{
+	json_t *e = mpic__request_echo_dcv(req);
+	char *s;
+
+	assert_non_null(e);
+	assert_null(mpic__request_echo_caa(req));
+	s = json_dumps(e, JSON_COMPACT);
+	if (strcmp(s, jq(want)) != 0)
+		print_error("echo %s\n want %s\n", s, jq(want));
+	assert_string_equal(s, jq(want));
+	free(s);
+	json_decref(e);
+}
+
+#define WC "'validation_method':'website-change','challenge_value':'abc',"
+
+static const char KAH[] = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
+
+static void
+test_website_change(void **state)
+{
+	struct mpic_request req;
+
+	(void)state;
+	parse_ok(dcv("example.com", "'validation_method':'website-change',"
+	    "'challenge_value':'abc123','http_token_path':'token.txt'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_WEBSITE_CHANGE);
+	assert_string_equal(req.dcv.url_scheme, "http");
+	assert_true(req.dcv.require_exact_case);  /* spec default */
+	assert_null(req.dcv.match_regex);
+	assert_int_equal(req.dcv.n_headers, 0);
+	echo_is(&req, "{'validation_method':'website-change',"
+	    "'require_exact_case':true,'challenge_value':'abc123',"
+	    "'http_token_path':'token.txt','url_scheme':'http',"
+	    "'http_headers':null,'match_regex':null}");
+	mpic__request_release(&req);
+
+	parse_ok(dcv("192.0.2.7", "'validation_method':'website-change',"
+	    "'challenge_value':'abc','http_token_path':'d/t.txt?x=1',"
+	    "'url_scheme':'https','require_exact_case':false,"
+	    "'match_regex':'^[a-z]+abc$','http_headers':{'User-Agent':'ca',"
+	    "'X-Trace':'1 2\\t3'}"), &req);
+	assert_string_equal(req.dcv.url_scheme, "https");
+	assert_false(req.dcv.require_exact_case);
+	assert_string_equal(req.dcv.match_regex, "^[a-z]+abc$");
+	assert_int_equal(req.dcv.n_headers, 2);
+	assert_string_equal(req.dcv.headers[1].name, "X-Trace");
+	assert_string_equal(req.dcv.headers[1].value, "1 2\t3");
+	echo_is(&req, "{'validation_method':'website-change',"
+	    "'require_exact_case':false,'challenge_value':'abc',"
+	    "'http_token_path':'d/t.txt?x=1','url_scheme':'https',"
+	    "'http_headers':{'User-Agent':'ca','X-Trace':'1 2\\t3'},"
+	    "'match_regex':'^[a-z]+abc$'}");
+	mpic__request_release(&req);
+
+	/* Ordinary patterns, the spec's example among them. */
+	parse_ok(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'^\\\\w*TOKENVAL\\\\w*$'"), &req);
+	assert_string_equal(req.dcv.match_regex, "^\\w*TOKENVAL\\w*$");
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'[[:alpha:]]{2,5}(ab|c[]d]){3}x?y+[(]+'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'((a{10}){10}){10}'"), &req);
+	mpic__request_release(&req);
+
+	/* Empty match_regex and null fields are "not given". */
+	parse_ok(dcv("example.com", "'validation_method':'website-change',"
+	    "'challenge_value':'abc','http_token_path':'t','match_regex':'',"
+	    "'url_scheme':null,'http_headers':null"), &req);
+	assert_null(req.dcv.match_regex);
+	mpic__request_release(&req);
+}
+
+static void
+test_website_change_bad(void **state)
+{
+	char p[2048];
+	int i;
+
+	(void)state;
+	parse_bad(dcv("example.com", "'validation_method':'website-change',"
+	    "'http_token_path':'t'"), MPIC_ISSUE_MISSING_FIELD,
+	    "dcv_check_parameters.challenge_value: required");
+	parse_bad(dcv("example.com", WC "'http_token_path':'../etc/passwd'"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_token_path: must not contain \"..\"");
+	parse_bad(dcv("example.com", WC "'http_token_path':'a/..'"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_token_path");
+	parse_bad(dcv("example.com", WC "'http_token_path':'%2e%2e/x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "encoded");
+	parse_bad(dcv("example.com", WC "'http_token_path':'/abs'"),
+	    MPIC_ISSUE_FIELD_VALUE, "no leading '/'");
+	parse_bad(dcv("example.com", WC "'http_token_path':'a b'"),
+	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	parse_bad(dcv("example.com", WC "'http_token_path':'a\\r\\nb'"),
+	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	parse_bad(dcv("example.com", WC "'http_token_path':'a#b'"),
+	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	parse_bad(dcv("example.com", WC "'http_token_path':'a%zz'"),
+	    MPIC_ISSUE_FIELD_VALUE, "hex digits");
+	parse_bad(dcv("example.com", WC "'http_token_path':''"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_token_path: must not be empty");
+	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'%0*d'", 513, 0);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "http_token_path: longer than 512");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'url_scheme':'ftp'"), MPIC_ISSUE_FIELD_VALUE,
+	    "url_scheme: must be http or https");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'a(b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "match_regex: not a POSIX extended regular expression");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'[z-a]'"), MPIC_ISSUE_FIELD_VALUE, "match_regex");
+	/* Patterns whose compiled form or matching would blow up. */
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'a++++++++++++++++++++++++++++++++(b'"),
+	    MPIC_ISSUE_FIELD_VALUE, "match_regex: has stacked repetitions");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'a*{2}'"),
+	    MPIC_ISSUE_FIELD_VALUE, "stacked repetitions");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'((a{50}){50}){50}'"),
+	    MPIC_ISSUE_FIELD_VALUE, "match_regex: is too complex");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'((()){26}){20}){26}'"),
+	    MPIC_ISSUE_FIELD_VALUE, "match_regex: is too complex");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'a{1,32767}'"),
+	    MPIC_ISSUE_FIELD_VALUE, "repetition bound over 100");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'match_regex':'(a*)\\\\1'"),
+	    MPIC_ISSUE_FIELD_VALUE, "back-reference");
+	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'t',"
+	    "'match_regex':'%s'", "((((((((((((((((((x))))))))))))))))))");
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "nests groups too deeply");
+	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'t',"
+	    "'match_regex':'%0*d'", 257, 0);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "match_regex: longer than 256");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'require_exact_case':'yes'"), MPIC_ISSUE_FIELD_TYPE,
+	    "require_exact_case: must be true or false");
+	/* Headers. */
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'X-A':'a\\r\\nX-Evil: 1'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_headers.X-A: value has CR, LF");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'X-A':'a\\nb'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "value has CR, LF");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'Bad Name':'x'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "\"Bad Name\" is not a header name");
+	parse_bad(dcv("example.com", WC "'http_headers':{'X:Y':'x'},"
+	    "'http_token_path':'t'"),
+	    MPIC_ISSUE_FIELD_VALUE, "is not a header name");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'':'x'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "is not a header name");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'X-A':1}"),
+	    MPIC_ISSUE_FIELD_TYPE, "http_headers.X-A: must be a string");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':['X-A']"),
+	    MPIC_ISSUE_FIELD_TYPE, "http_headers: must be an object");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'Host':'evil.example'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_headers.Host: may not be set");
+	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
+	    "'http_headers':{'X-A':'1','x-a':'2'}"),
+	    MPIC_ISSUE_FIELD_VALUE, "http_headers.x-a: given twice");
+	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'t',"
+	    "'http_headers':{");
+	for (i = 0; i <= MPIC_MAX_HTTP_HEADERS; i++)
+		mpic__bufprintf(p + strlen(p), sizeof(p) - strlen(p),
+		    "%s'H%d':'v'", i ? "," : "", i);
+	mpic__bufprintf(p + strlen(p), sizeof(p) - strlen(p), "}");
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "more than 16 headers");
+	/* Other methods' fields are unknown here. */
+	parse_bad(dcv("example.com", WC "'http_token_path':'t','token':'x'"),
+	    MPIC_ISSUE_UNKNOWN_FIELD, "dcv_check_parameters.token: unknown");
+	/* BR 3.2.2.4.18: not for wildcard names. */
+	parse_bad(dcv("*.example.com", WC "'http_token_path':'t'"),
+	    MPIC_ISSUE_TARGET, "wildcard");
+}
+
+static void
+test_acme_http(void **state)
+{
+	struct mpic_request req;
+
+	(void)state;
+	parse_ok(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
+	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_HTTP_01);
+	assert_string_equal(req.dcv.token,
+	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA");
+	echo_is(&req, "{'validation_method':'acme-http-01',"
+	    "'require_exact_case':true,"
+	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
+	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ',"
+	    "'http_headers':null}");
+	mpic__request_release(&req);
+	/* IP targets are fine (BR 3.2.2.5.6). */
+	parse_ok(dcv("2001:db8::1", "'validation_method':'acme-http-01',"
+	    "'token':'abc','key_authorization':'abc.def',"
+	    "'http_headers':{'Accept':'*/*'}"), &req);
+	assert_int_equal(req.dcv.n_headers, 1);
+	mpic__request_release(&req);
+
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'abc=','key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "dcv_check_parameters.token: must be "
+	    "base64url");
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'a/b','key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'','key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'key_authorization':'x'"),
+	    MPIC_ISSUE_MISSING_FIELD, "token: required");
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'abc'"),
+	    MPIC_ISSUE_MISSING_FIELD, "key_authorization: required");
+	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	    "'token':'abc','key_authorization':'a b'"),
+	    MPIC_ISSUE_FIELD_VALUE, "key_authorization: must be printable");
+	parse_bad(dcv("*.example.com", "'validation_method':'acme-http-01',"
+	    "'token':'abc','key_authorization':'abc.d'"),
+	    MPIC_ISSUE_TARGET, "acme-http-01 cannot validate a wildcard");
+}
+
+static void
+test_acme_dns(void **state)
+{
+	struct mpic_request req;
+	char p[256];
+
+	(void)state;
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_ok(dcv("*.example.com", p), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_DNS_01);
+	assert_string_equal(req.dcv.key_authorization_hash, KAH);
+	assert_int_equal(req.dcv.key_authorization_digest[0], 0x2e);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	assert_null(req.dcv.dns_name_prefix);
+	echo_is(&req, "{'validation_method':'acme-dns-01',"
+	    "'require_exact_case':true,'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0',"
+	    "'dns_record_type':'TXT','dns_name_prefix':'_acme-challenge'}");
+	mpic__request_release(&req);
+	/* The fields Open MPIC's own model fixes may be sent. */
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'%s','dns_record_type':'TXT',"
+	    "'dns_name_prefix':'_acme-challenge','require_exact_case':true",
+	    KAH);
+	parse_ok(dcv("example.com", p), &req);
+	mpic__request_release(&req);
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'%s','dns_record_type':'CNAME'", KAH);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "dns_record_type: must be \"TXT\" for acme-dns-01");
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'%s','dns_name_prefix':'_x'", KAH);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "dns_name_prefix: must be \"_acme-challenge\"");
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_bad(dcv("192.0.2.1", p), MPIC_ISSUE_TARGET,
+	    "acme-dns-01 needs a domain name");
+	/* 44 chars, padding, hex, bad alphabet, non-canonical last char. */
+	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0='"),
+	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
+	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':'2e8a97718"
+	    "57cab938d6c94316e647b4824cda37b620170dfa30ca3c408c4b97d'"),
+	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
+	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX+'"),
+	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash");
+	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
+	    "'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX1'"),
+	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash");
+	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01'"),
+	    MPIC_ISSUE_MISSING_FIELD, "key_authorization_hash: required");
+}
+
+static void
+test_tls_alpn(void **state)
+{
+	static const char hex[] = "2e8a9771857cab938d6c94316e647b48"
+	    "24cda37b620170dfa30ca3c408c4b97d";
+	struct mpic_request req;
+	uint8_t want[32];
+	char p[256];
+
+	(void)state;
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_ok(dcv("example.com", p), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_TLS_ALPN_01);
+	memcpy(want, req.dcv.key_authorization_digest, 32);
+	assert_false(req.dcv.require_exact_case);
+	echo_is(&req, "{'validation_method':'acme-tls-alpn-01',"
+	    "'require_exact_case':false,'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0'}");
+	mpic__request_release(&req);
+	/* The same digest as 64 hex digits, either case. */
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'%s'", hex);
+	parse_ok(dcv("192.0.2.1", p), &req);
+	assert_memory_equal(req.dcv.key_authorization_digest, want, 32);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'2E8A9771857CAB938D6C94316E647B48"
+	    "24CDA37B620170DFA30CA3C408C4B97D'"), &req);
+	assert_memory_equal(req.dcv.key_authorization_digest, want, 32);
+	mpic__request_release(&req);
+
+	parse_bad(dcv("example.com", "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'2e8a9771857cab938d6c94316e647b48"
+	    "24cda37b620170dfa30ca3c408c4b97g'"), MPIC_ISSUE_FIELD_VALUE,
+	    "or 64 hex digits");
+	parse_bad(dcv("example.com", "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'2e8a97'"), MPIC_ISSUE_FIELD_VALUE,
+	    "key_authorization_hash");
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_bad(dcv("*.example.com", p), MPIC_ISSUE_TARGET, "wildcard");
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
+	    "'key_authorization_hash':'%s','dns_record_type':'TXT'", KAH);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_UNKNOWN_FIELD,
+	    "dns_record_type: unknown");
+}
+
+static void
+test_dns_change(void **state)
+{
+	struct mpic_request req;
+	char p[512];
+
+	(void)state;
+	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'RaNdOm','dns_record_type':'TXT'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_CHANGE);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	assert_true(req.dcv.require_exact_case);
+	assert_false(req.dcv.require_exact_match);
+	assert_null(req.dcv.dns_name_prefix);
+	echo_is(&req, "{'validation_method':'dns-change',"
+	    "'require_exact_case':true,'challenge_value':'RaNdOm',"
+	    "'dns_name_prefix':null,'dns_record_type':'TXT',"
+	    "'require_exact_match':false}");
+	mpic__request_release(&req);
+
+	parse_ok(dcv("*.example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'CNAME',"
+	    "'dns_name_prefix':'_DCV.sub','require_exact_match':true,"
+	    "'require_exact_case':true"), &req);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CNAME);
+	assert_string_equal(req.dcv.dns_name_prefix, "_dcv.sub");
+	assert_true(req.dcv.require_exact_match);
+	assert_false(req.dcv.require_exact_case);  /* names: no case */
+	mpic__request_release(&req);
+
+	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'CAA',"
+	    "'dns_name_prefix':''"), &req);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
+	assert_null(req.dcv.dns_name_prefix);
+	mpic__request_release(&req);
+
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x'"), MPIC_ISSUE_MISSING_FIELD,
+	    "dns_record_type: required");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'A'"),
+	    MPIC_ISSUE_FIELD_VALUE, "\"A\" is not one of TXT, CNAME, CAA");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'txt'"),
+	    MPIC_ISSUE_FIELD_VALUE, "dns_record_type");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'','dns_record_type':'TXT'"),
+	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must not be empty");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'a\\u00e9','dns_record_type':'TXT'"),
+	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be printable");
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'dns_name_prefix':'_%0*d'", 63, 0);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "dns_name_prefix: label 1 is longer than 63");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'dns_name_prefix':'a..b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "dns_name_prefix: label 2 is empty");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'dns_name_prefix':'a b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "dns_name_prefix");
+	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'require_exact_match':1"), MPIC_ISSUE_FIELD_TYPE,
+	    "require_exact_match: must be true or false");
+	parse_bad(dcv("192.0.2.1", "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT'"),
+	    MPIC_ISSUE_TARGET, "dns-change needs a domain name");
+	/* Prefix and target over 253 octets together. */
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
+	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'dns_name_prefix':'%0*d.%0*d.%0*d.%0*d'", 60, 0, 60, 0, 60, 0,
+	    60, 0);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	    "prefix and target together");
+}
+
+static void
+test_dns_persistent(void **state)
+{
+	struct mpic_request req;
+
+	(void)state;
+	parse_ok(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['CA.example.com','ca.example.org'],"
+	    "'expected_account_uri':'https://ca.example.com/acct/12345'"),
+	    &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_PERSISTENT);
+	assert_int_equal(req.dcv.n_issuer_domain_names, 2);
+	assert_string_equal(req.dcv.issuer_domain_names[0], "ca.example.com");
+	assert_string_equal(req.dcv.expected_account_uri,
+	    "https://ca.example.com/acct/12345");
+	echo_is(&req, "{'validation_method':'dns-persistent',"
+	    "'require_exact_case':false,'dns_record_type':'TXT',"
+	    "'dns_name_prefix':'_validation-persist',"
+	    "'issuer_domain_names':['ca.example.com','ca.example.org'],"
+	    "'expected_account_uri':'https://ca.example.com/acct/12345'}");
+	mpic__request_release(&req);
+	/* BR 3.2.2.5.8: IP targets too. */
+	parse_ok(dcv("192.0.2.1", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['ca.example'],'dns_record_type':'TXT',"
+	    "'dns_name_prefix':'_validation-persist',"
+	    "'expected_account_uri':'urn:x'"), &req);
+	mpic__request_release(&req);
+
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':[],'expected_account_uri':'urn:x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "issuer_domain_names: must not be empty");
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'expected_account_uri':'urn:x'"),
+	    MPIC_ISSUE_MISSING_FIELD, "issuer_domain_names: required");
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':[''],'expected_account_uri':'urn:x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "issuer_domain_names[0]");
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['ca.example']"),
+	    MPIC_ISSUE_MISSING_FIELD, "expected_account_uri: required");
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['ca.example'],"
+	    "'expected_account_uri':'not a uri'"),
+	    MPIC_ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
+	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['ca.example'],"
+	    "'expected_account_uri':'noscheme'"),
+	    MPIC_ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
+}
+
+static void
+test_dns_account(void **state)
+{
+	struct mpic_request req;
+	char p[512];
+
+	(void)state;
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-account-01',"
+	    "'account_uri':'https://example.com/acme/acct/ExampleAccount',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_ok(dcv("*.example.com", p), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_ACCOUNT_01);
+	assert_string_equal(req.dcv.account_uri,
+	    "https://example.com/acme/acct/ExampleAccount");
+	echo_is(&req, "{'validation_method':'dns-account-01',"
+	    "'require_exact_case':true,"
+	    "'account_uri':'https://example.com/acme/acct/ExampleAccount',"
+	    "'key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0',"
+	    "'dns_record_type':'TXT',"
+	    "'dns_name_prefix':'_ujmmovf2vn55tgye._acme-challenge'}");
+	mpic__request_release(&req);
+
+	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-account-01',"
+	    "'key_authorization_hash':'%s'", KAH);
+	parse_bad(dcv("example.com", p), MPIC_ISSUE_MISSING_FIELD,
+	    "account_uri: required");
+	parse_bad(dcv("example.com", "'validation_method':'dns-account-01',"
+	    "'account_uri':'https://ca.example/a/1',"
+	    "'key_authorization_hash':'abc'"), MPIC_ISSUE_FIELD_VALUE,
+	    "key_authorization_hash: must be 43");
+}
+
+static void
+test_contact_methods(void **state)
+{
+	struct mpic_request req;
+
+	(void)state;
+	parse_ok(dcv("example.com", "'validation_method':'contact-email-txt',"
+	    "'challenge_value':'admin@example.com'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_EMAIL_TXT);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	echo_is(&req, "{'validation_method':'contact-email-txt',"
+	    "'require_exact_case':false,'challenge_value':'admin@example.com',"
+	    "'dns_name_prefix':'_validation-contactemail',"
+	    "'dns_record_type':'TXT'}");
+	mpic__request_release(&req);
+
+	parse_ok(dcv("example.com", "'validation_method':'contact-email-caa',"
+	    "'challenge_value':'admin@example.com','dns_record_type':'CAA',"
+	    "'dns_name_prefix':null"), &req);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
+	echo_is(&req, "{'validation_method':'contact-email-caa',"
+	    "'require_exact_case':false,'challenge_value':'admin@example.com',"
+	    "'dns_name_prefix':null,'dns_record_type':'CAA'}");
+	mpic__request_release(&req);
+
+	parse_ok(dcv("example.com", "'validation_method':'contact-phone-txt',"
+	    "'challenge_value':'+1 555 0100',"
+	    "'dns_name_prefix':'_validation-contactphone'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_PHONE_TXT);
+	mpic__request_release(&req);
+
+	parse_ok(dcv("*.example.com", "'validation_method':"
+	    "'contact-phone-caa','challenge_value':'+15550100'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_PHONE_CAA);
+	mpic__request_release(&req);
+
+	parse_bad(dcv("example.com", "'validation_method':'contact-phone-txt',"
+	    "'challenge_value':'1','dns_name_prefix':'_other'"),
+	    MPIC_ISSUE_FIELD_VALUE,
+	    "must be \"_validation-contactphone\" for contact-phone-txt");
+	parse_bad(dcv("example.com", "'validation_method':'contact-email-caa',"
+	    "'challenge_value':'a@b','dns_name_prefix':'_x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "must be null or empty");
+	parse_bad(dcv("example.com", "'validation_method':'contact-email-caa',"
+	    "'challenge_value':'a@b','dns_record_type':'TXT'"),
+	    MPIC_ISSUE_FIELD_VALUE, "must be \"CAA\"");
+	parse_bad(dcv("example.com", "'validation_method':'contact-email-txt'"),
+	    MPIC_ISSUE_MISSING_FIELD, "challenge_value: required");
+	parse_bad(dcv("192.0.2.1", "'validation_method':'contact-email-txt',"
+	    "'challenge_value':'a@b'"), MPIC_ISSUE_TARGET,
+	    "needs a domain name");
+}
+
+static void
+test_ip_methods(void **state)
+{
+	struct mpic_request req;
+
+	(void)state;
+	parse_ok(dcv("192.0.2.1", "'validation_method':"
+	    "'reverse-address-lookup','challenge_value':'host.example.com'"),
+	    &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_REVERSE_ADDRESS_LOOKUP);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_PTR);
+	echo_is(&req, "{'validation_method':'reverse-address-lookup',"
+	    "'require_exact_case':false,'challenge_value':'host.example.com',"
+	    "'dns_name_prefix':null,'dns_record_type':'PTR'}");
+	mpic__request_release(&req);
+	parse_bad(dcv("example.com", "'validation_method':"
+	    "'reverse-address-lookup','challenge_value':'h.example'"),
+	    MPIC_ISSUE_TARGET, "needs an IP address");
+
+	parse_ok(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'192.0.2.1','dns_record_type':'A'"), &req);
+	assert_int_equal(req.dcv.method, MPIC_DCV_IP_ADDRESS);
+	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_A);
+	echo_is(&req, "{'validation_method':'ip-address',"
+	    "'require_exact_case':false,'challenge_value':'192.0.2.1',"
+	    "'dns_name_prefix':null,'dns_record_type':'A'}");
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'2001:db8::1','dns_record_type':'AAAA',"
+	    "'dns_name_prefix':'www'"), &req);
+	assert_string_equal(req.dcv.dns_name_prefix, "www");
+	mpic__request_release(&req);
+	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'2001:db8::1','dns_record_type':'A'"),
+	    MPIC_ISSUE_FIELD_VALUE, "IPv6 address cannot be found with "
+	    "dns_record_type A");
+	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'host','dns_record_type':'A'"),
+	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be an IP address");
+	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'192.0.2.1','dns_record_type':'TXT'"),
+	    MPIC_ISSUE_FIELD_VALUE, "is not one of A, AAAA");
+	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'192.0.2.1'"),
+	    MPIC_ISSUE_MISSING_FIELD, "dns_record_type: required");
+}
+
+static void
+test_dcv_structure(void **state)
+{
+	(void)state;
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example'}"),
+	    MPIC_ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
+	    "'dcv_check_parameters':null}"),
+	    MPIC_ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
+	    "'dcv_check_parameters':'acme-dns-01'}"),
+	    MPIC_ISSUE_FIELD_TYPE, "dcv_check_parameters: must be an object");
+	parse_bad(dcv("a.example", "'challenge_value':'x'"),
+	    MPIC_ISSUE_MISSING_FIELD, "validation_method: required");
+	parse_bad(dcv("a.example", "'validation_method':'http-01'"),
+	    MPIC_ISSUE_METHOD, "\"http-01\" is not a known method");
+	parse_bad(dcv("a.example", "'validation_method':7"),
+	    MPIC_ISSUE_FIELD_TYPE, "validation_method: must be a string");
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
+	    "'caa_check_parameters':{},'dcv_check_parameters':{"
+	    "'validation_method':'contact-email-txt','challenge_value':'x'}}"),
+	    MPIC_ISSUE_UNKNOWN_FIELD, "not allowed with check_type dcv");
+	/* A bad target and bad parameters are both reported. */
+	{
+		struct mpic_request req;
+		struct mpic_issues is;
+		const char *j = dcv("-bad.example", "'validation_method':"
+		    "'acme-http-01','token':'a=','key_authorization':'b'");
+
+		assert_int_equal(mpic__request_parse(j, strlen(j), &req, &is),
+		    MPIC_EINVAL);
+		assert_int_equal(is.n, 2);
+	}
+}
+
+int
+api_tests_methods(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_website_change),
+		cmocka_unit_test(test_website_change_bad),
+		cmocka_unit_test(test_acme_http),
+		cmocka_unit_test(test_acme_dns),
+		cmocka_unit_test(test_tls_alpn),
+		cmocka_unit_test(test_dns_change),
+		cmocka_unit_test(test_dns_persistent),
+		cmocka_unit_test(test_dns_account),
+		cmocka_unit_test(test_contact_methods),
+		cmocka_unit_test(test_ip_methods),
+		cmocka_unit_test(test_dcv_structure),
+	};
+
+	return cmocka_run_group_tests_name("methods", tests, NULL, NULL);
+}

@@ -1,0 +1,153 @@
+/* test_result.c - check_response objects, method names and BR sections. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mpic_int.h"
+#include "test_api.h"
+
+static void
+test_result_json(void **state)
+{
+	struct mpic_check_result r;
+	json_t *j;
+	char *s;
+	int i;
+
+	(void)state;
+	mpic__check_result_init(&r);
+	assert_int_equal(r.dnssec, MPIC_DNSSEC_INDETERMINATE);
+	r.completed = true;
+	r.passed = true;
+	r.timestamp_ns = 1725822089205545500ull;
+	r.dnssec = MPIC_DNSSEC_SECURE;
+	r.duration_ms = 42;
+	r.details = json_pack("{s:b, s:n, s:[]}", "caa_record_present", 0,
+	    "found_at", "records_seen");
+	j = mpic__check_result_json(&r, MPIC_CHECK_CAA);
+	assert_non_null(j);
+	s = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(s, jq("{'check_completed':true,"
+	    "'check_passed':true,'errors':null,"
+	    "'timestamp_ns':1725822089205545500,'check_type':'caa',"
+	    "'details':{'caa_record_present':false,'found_at':null,"
+	    "'records_seen':[]},'dnssec':'secure','duration_ms':42}"));
+	free(s);
+	json_decref(j);
+	mpic__check_result_release(&r);
+	assert_null(r.details);
+
+	/* Errors, in order, at most MPIC_MAX_CHECK_ERRORS. */
+	mpic__check_result_init(&r);
+	mpic__check_error(&r, MPIC_ERR_DCV_LOOKUP, "SERVFAIL at %s",
+	    "_acme-challenge.example.com");
+	for (i = 0; i < 10; i++)
+		mpic__check_error(&r, MPIC_ERR_TIMEOUT, "t%d", i);
+	mpic__check_error(&r, NULL, "no type");
+	assert_int_equal(r.n_errors, MPIC_MAX_CHECK_ERRORS);
+	j = mpic__check_result_json(&r, MPIC_CHECK_DCV);
+	s = json_dumps(json_object_get(j, "errors"), JSON_COMPACT);
+	assert_string_equal(s, jq("[{'error_type':"
+	    "'mpic_error:dcv_checker:lookup','error_message':"
+	    "'SERVFAIL at _acme-challenge.example.com'},"
+	    "{'error_type':'mpic_error:timeout','error_message':'t0'},"
+	    "{'error_type':'mpic_error:timeout','error_message':'t1'},"
+	    "{'error_type':'mpic_error:timeout','error_message':'t2'}]"));
+	free(s);
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "check_type")), "dcv");
+	assert_string_equal(json_string_value(json_object_get(j, "dnssec")),
+	    "indeterminate");
+	/* No details: an empty object (the spec requires the member). */
+	assert_true(json_is_object(json_object_get(j, "details")));
+	assert_true(json_is_false(json_object_get(j, "check_completed")));
+	json_decref(j);
+	mpic__check_result_release(&r);
+	mpic__check_result_release(NULL);
+
+	/* Long messages are cut. */
+	mpic__check_result_init(&r);
+	mpic__check_error(&r, MPIC_ERR_HTTP, "%0*d", 2000, 0);
+	assert_int_equal(strlen(r.errors[0].message), 511);
+	/* Timestamps beyond int64 are clamped. */
+	r.timestamp_ns = UINT64_MAX;
+	j = mpic__check_result_json(&r, MPIC_CHECK_DCV);
+	assert_true(json_integer_value(json_object_get(j, "timestamp_ns")) ==
+	    INT64_MAX);
+	json_decref(j);
+	mpic__check_result_release(&r);
+}
+
+static void
+test_method_names(void **state)
+{
+	int m;
+
+	(void)state;
+	assert_string_equal(mpic__dcv_method_str(MPIC_DCV_WEBSITE_CHANGE),
+	    "website-change");
+	assert_string_equal(mpic__dcv_method_str(MPIC_DCV_DNS_ACCOUNT_01),
+	    "dns-account-01");
+	assert_string_equal(mpic__dcv_method_str(MPIC_DCV_IP_ADDRESS),
+	    "ip-address");
+	assert_null(mpic__dcv_method_str(MPIC_DCV__COUNT));
+	assert_null(mpic__dcv_method_str((enum mpic_dcv_method)-1));
+	for (m = 0; m < MPIC_DCV__COUNT; m++) {
+		assert_non_null(mpic__dcv_method_str(m));
+		assert_non_null(mpic__dcv_method_br(m, false));
+		assert_non_null(mpic__dcv_method_br(m, true));
+	}
+	assert_null(mpic__dcv_method_br(MPIC_DCV__COUNT, false));
+
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_WEBSITE_CHANGE,
+	    false), "3.2.2.4.18");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_ACME_HTTP_01, false),
+	    "3.2.2.4.19");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_ACME_HTTP_01, true),
+	    "3.2.2.5.6");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_ACME_DNS_01, false),
+	    "3.2.2.4.7");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_ACME_TLS_ALPN_01,
+	    false), "3.2.2.4.20");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_ACME_TLS_ALPN_01,
+	    true), "3.2.2.5.7");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_DNS_CHANGE, false),
+	    "3.2.2.4.7");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_DNS_PERSISTENT,
+	    false), "3.2.2.4.22");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_DNS_PERSISTENT,
+	    true), "3.2.2.5.8");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_DNS_ACCOUNT_01,
+	    false), "3.2.2.4.21");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_CONTACT_EMAIL_TXT,
+	    false), "3.2.2.4.14");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_CONTACT_EMAIL_CAA,
+	    false), "3.2.2.4.13");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_CONTACT_PHONE_TXT,
+	    false), "3.2.2.4.16");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_CONTACT_PHONE_CAA,
+	    false), "3.2.2.4.17");
+	assert_string_equal(mpic__dcv_method_br(
+	    MPIC_DCV_REVERSE_ADDRESS_LOOKUP, true), "3.2.2.5.3");
+	assert_string_equal(mpic__dcv_method_br(MPIC_DCV_IP_ADDRESS, false),
+	    "3.2.2.4.8");
+	assert_string_equal(mpic__dnssec_str(MPIC_DNSSEC_BOGUS), "bogus");
+	assert_string_equal(mpic__dnssec_str(MPIC_DNSSEC_INSECURE),
+	    "insecure");
+}
+
+int
+api_tests_result(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_result_json),
+		cmocka_unit_test(test_method_names),
+	};
+
+	return cmocka_run_group_tests_name("result", tests, NULL, NULL);
+}

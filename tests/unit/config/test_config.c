@@ -1,0 +1,886 @@
+/* test_config.c - mpicd.conf(5) parsing, defaults, errors, the BR check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mpic_int.h"
+
+#define SECRET32 "s3cr3t-0123456789-abcdefghijklmn"
+
+static char tmpdir[64];
+static char secret_path[128];
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mpic-test-config-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(secret_path, sizeof(secret_path), "%s/secret", tmpdir);
+	write_file(secret_path, SECRET32 "\n", sizeof(SECRET32));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	static const char *const files[] = { "secret", "short", "long",
+	    "spaced", "mpic.yaml", "big.yaml", "rel-secret" };
+	char path[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/dir", tmpdir);
+	rmdir(path);
+	return rmdir(tmpdir);
+}
+
+static char yaml_buf[16384];
+
+static const char *
+yaml(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *
+yaml(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(yaml_buf, sizeof(yaml_buf), fmt, ap);
+	va_end(ap);
+	return yaml_buf;
+}
+
+static struct mpic_config *
+parse_ok(const char *text)
+{
+	struct mpic_config *cfg = NULL;
+	char err[512];
+	int rc;
+
+	rc = mpic_config_parse(text, strlen(text), "t.yaml", &cfg, err,
+	    sizeof(err));
+	if (rc != 0)
+		fail_msg("parse failed (%d): %s\n%s", rc, err, text);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* The message starts with want (which includes "t.yaml:LINE: "). */
+static void
+parse_err(const char *text, const char *want)
+{
+	struct mpic_config *cfg = (void *)1;
+	char err[512];
+	int rc;
+
+	rc = mpic_config_parse(text, strlen(text), "t.yaml", &cfg, err,
+	    sizeof(err));
+	if (rc != MPIC_ECONFIG || strncmp(err, want, strlen(want)) != 0)
+		fail_msg("rc %d, error\n  %s\nexpected\n  %s...\nfor\n%s", rc,
+		    err, want, text);
+	assert_null(cfg);
+}
+
+#define LAB_HEAD \
+	"role: all-in-one\n" \
+	"orchestration: {br_minimums: lab}\n" \
+	"perspectives:\n" \
+	"  - code: a\n" \
+	"    rir: ARIN\n" \
+	"    location: {lat: 38.9, lon: -77.4}\n"
+
+static void
+test_defaults(void **state)
+{
+	struct mpic_config *cfg;
+
+	(void)state;
+	cfg = parse_ok(LAB_HEAD);
+	assert_int_equal(cfg->role, MPIC_ROLE_ALL_IN_ONE);
+	assert_string_equal(cfg->listen, "127.0.0.1:8080");
+	assert_null(cfg->tls_cert);
+	assert_null(cfg->tls_key);
+	assert_null(cfg->tls_client_ca);
+	assert_null(cfg->api_keys_file);
+	assert_false(cfg->has_identity);
+	assert_false(cfg->has_primary);
+	assert_int_equal(cfg->n_perspectives, 1);
+	assert_null(cfg->perspectives[0].url);
+	assert_null(cfg->dns.root_hints);
+	assert_null(cfg->dns.trust_anchor);
+	assert_int_equal(cfg->dns.timeout_ms, 5000);
+	assert_true(cfg->dns.cache);
+	assert_false(cfg->dns.allow_localhost);
+	assert_non_null(cfg->dns_transparent);
+	assert_null(cfg->dns_transparent[0]);
+	assert_ptr_equal(cfg->dns.transparent_zones, cfg->dns_transparent);
+	assert_non_null(cfg->allowed_networks);
+	assert_int_equal(cfg->n_allowed_networks, 0);
+	assert_int_equal(cfg->http_timeout_ms, 10000);
+	assert_string_equal(cfg->user_agent, "mpic/" MPIC_VERSION);
+	assert_non_null(cfg->issuer_domains);
+	assert_int_equal(cfg->n_issuer_domains, 0);
+	assert_int_equal(cfg->default_perspective_count, 6);
+	assert_int_equal(cfg->max_attempts_cap, 3);
+	assert_null(cfg->hash_secret_file);
+	assert_true(cfg->br_lab);
+	/* Lab without a secret file: the built-in secret. */
+	assert_true(cfg->hash_secret_len >= 16);
+	assert_false(cfg->early_decision);
+	assert_int_equal(cfg->request_timeout_ms, 30000);
+	assert_string_equal(cfg->audit_path, "/var/lib/mpic/audit.jsonl");
+	assert_string_equal(cfg->source, "t.yaml");
+	/* Each perspective's dns is a copy of the global options. */
+	assert_int_equal(cfg->perspectives[0].dns.timeout_ms, 5000);
+	assert_true(cfg->perspectives[0].dns.cache);
+	mpic_config_free(cfg);
+	mpic_config_free(NULL);
+}
+
+static void
+test_full_coordinator(void **state)
+{
+	struct mpic_config *cfg;
+	const struct mpic_perspective_def *d;
+
+	(void)state;
+	cfg = parse_ok(yaml(
+	    "role: coordinator\n"
+	    "listen: \"[::1]:8443\"\n"
+	    "tls: {cert: /etc/mpic/cert.pem, key: /etc/mpic/key.pem, "
+	    "client_ca: /etc/mpic/ca.pem}\n"
+	    "api_keys_file: /etc/mpic/api_keys\n"
+	    "perspectives:\n"
+	    "  - code: us-east-1\n"
+	    "    rir: ARIN\n"
+	    "    location: {lat: 38.9, lon: -77.4}\n"
+	    "    url: https://203.0.113.10:8443\n"
+	    "    dns: {root_hints: /etc/mpic/hints-us}\n"
+	    "  - code: eu-west-1\n"
+	    "    rir: RIPE NCC\n"
+	    "    location: {lat: 53.3, lon: -6.3}\n"
+	    "    url: https://203.0.113.20:8443\n"
+	    "    dns: {trust_anchor: /etc/mpic/eu.key}\n"
+	    "primary: {code: ca-primary, rir: arin, location: {lat: 40.7, "
+	    "lon: -74.0}}\n"
+	    "dns:\n"
+	    "  root_hints: /etc/mpic/root.hints\n"
+	    "  trust_anchor: /etc/mpic/root.key\n"
+	    "  timeout_ms: 2500\n"
+	    "  cache: false\n"
+	    "  allow_localhost: true\n"
+	    "  transparent_zones: [test, example.lab.]\n"
+	    "dcv:\n"
+	    "  allowed_networks: [10.0.0.0/8, \"fd00::/8\"]\n"
+	    "  http_timeout_ms: 4000\n"
+	    "  user_agent: \"custom-agent/1.0 (+https://ca.example)\"\n"
+	    "caa:\n"
+	    "  issuer_domains: [ca.example, ca2.example]\n"
+	    "orchestration:\n"
+	    "  default_perspective_count: 2\n"
+	    "  max_attempts_cap: 2\n"
+	    "  hash_secret_file: %s\n"
+	    "  br_minimums: enforce\n"
+	    "  early_decision: true\n"
+	    "  request_timeout_ms: 15000\n"
+	    "audit:\n"
+	    "  path: /tmp/audit.jsonl\n", secret_path));
+	assert_int_equal(cfg->role, MPIC_ROLE_COORDINATOR);
+	assert_string_equal(cfg->listen, "[::1]:8443");
+	assert_string_equal(cfg->tls_cert, "/etc/mpic/cert.pem");
+	assert_string_equal(cfg->tls_key, "/etc/mpic/key.pem");
+	assert_string_equal(cfg->tls_client_ca, "/etc/mpic/ca.pem");
+	assert_string_equal(cfg->api_keys_file, "/etc/mpic/api_keys");
+	assert_int_equal(cfg->n_perspectives, 2);
+	d = &cfg->perspectives[0];
+	assert_string_equal(d->code, "us-east-1");
+	assert_int_equal(d->rir, MPIC_RIR_ARIN);
+	assert_true(d->loc.lat == 38.9 && d->loc.lon == -77.4);
+	assert_string_equal(d->url, "https://203.0.113.10:8443");
+	/* The override merged over the global options. */
+	assert_string_equal(d->dns.root_hints, "/etc/mpic/hints-us");
+	assert_string_equal(d->dns.trust_anchor, "/etc/mpic/root.key");
+	assert_int_equal(d->dns.timeout_ms, 2500);
+	assert_false(d->dns.cache);
+	assert_true(d->dns.allow_localhost);
+	assert_ptr_equal(d->dns.transparent_zones, cfg->dns_transparent);
+	d = &cfg->perspectives[1];
+	assert_int_equal(d->rir, MPIC_RIR_RIPE);
+	assert_string_equal(d->dns.root_hints, "/etc/mpic/root.hints");
+	assert_string_equal(d->dns.trust_anchor, "/etc/mpic/eu.key");
+	assert_int_equal(d->dns.timeout_ms, 2500);
+	assert_true(cfg->has_primary);
+	assert_string_equal(cfg->primary.code, "ca-primary");
+	assert_int_equal(cfg->primary.rir, MPIC_RIR_ARIN);
+	assert_string_equal(cfg->primary.dns.root_hints,
+	    "/etc/mpic/root.hints");
+	assert_string_equal(cfg->dns_transparent[0], "test");
+	assert_string_equal(cfg->dns_transparent[1], "example.lab.");
+	assert_null(cfg->dns_transparent[2]);
+	assert_int_equal(cfg->n_allowed_networks, 2);
+	assert_string_equal(cfg->allowed_networks[1], "fd00::/8");
+	assert_null(cfg->allowed_networks[2]);
+	assert_int_equal(cfg->http_timeout_ms, 4000);
+	assert_string_equal(cfg->user_agent,
+	    "custom-agent/1.0 (+https://ca.example)");
+	assert_int_equal(cfg->n_issuer_domains, 2);
+	assert_string_equal(cfg->issuer_domains[0], "ca.example");
+	assert_int_equal(cfg->default_perspective_count, 2);
+	assert_int_equal(cfg->max_attempts_cap, 2);
+	assert_string_equal(cfg->hash_secret_file, secret_path);
+	assert_int_equal(cfg->hash_secret_len, 32);
+	assert_memory_equal(cfg->hash_secret, SECRET32, 32);
+	assert_false(cfg->br_lab);
+	assert_true(cfg->early_decision);
+	assert_int_equal(cfg->request_timeout_ms, 15000);
+	assert_string_equal(cfg->audit_path, "/tmp/audit.jsonl");
+	mpic_config_free(cfg);
+}
+
+static void
+test_perspective_role(void **state)
+{
+	struct mpic_config *cfg;
+
+	(void)state;
+	/* No secret needed: a perspective never picks cohorts. */
+	cfg = parse_ok(
+	    "role: perspective\n"
+	    "listen: 0.0.0.0:8443\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: ap-south-1, rir: APNIC, location: {lat: 19.1, "
+	    "lon: 72.9}}\n"
+	    "dns: {timeout_ms: 3000}\n");
+	assert_int_equal(cfg->role, MPIC_ROLE_PERSPECTIVE);
+	assert_true(cfg->has_identity);
+	assert_string_equal(cfg->identity.code, "ap-south-1");
+	assert_int_equal(cfg->identity.rir, MPIC_RIR_APNIC);
+	assert_int_equal(cfg->identity.dns.timeout_ms, 3000);
+	assert_int_equal(cfg->n_perspectives, 0);
+	assert_int_equal(cfg->hash_secret_len, 0);
+	/* Relative paths stay as written with mpic_config_parse(). */
+	assert_string_equal(cfg->tls_cert, "c.pem");
+	mpic_config_free(cfg);
+}
+
+static void
+test_all_in_one_with_secret(void **state)
+{
+	struct mpic_config *cfg;
+
+	(void)state;
+	/* dns comes after perspectives but still applies to them. */
+	cfg = parse_ok(yaml(
+	    "perspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 38.9, lon: -77.4}}\n"
+	    "  - {code: b, rir: LACNIC, location: {lat: -23.5, lon: -46.6}}\n"
+	    "orchestration: {hash_secret_file: \"%s\"}\n"
+	    "dns: {allow_localhost: true, transparent_zones: [test]}\n"
+	    "role: all-in-one\n", secret_path));
+	assert_int_equal(cfg->n_perspectives, 2);
+	assert_true(cfg->perspectives[1].dns.allow_localhost);
+	assert_string_equal(cfg->perspectives[1].dns.transparent_zones[0],
+	    "test");
+	assert_false(cfg->br_lab);
+	assert_int_equal(cfg->hash_secret_len, 32);
+	mpic_config_free(cfg);
+}
+
+static void
+test_errors_general(void **state)
+{
+	(void)state;
+	parse_err(LAB_HEAD "bogus: 1\n", "t.yaml:7: bogus: unknown key");
+	parse_err(LAB_HEAD "dns:\n  nope: 1\n", "t.yaml:8: dns.nope: "
+	    "unknown key");
+	parse_err(LAB_HEAD "dns: {timeout_ms: abc}\n", "t.yaml:7: "
+	    "dns.timeout_ms: expected an integer, got \"abc\"");
+	parse_err(LAB_HEAD "dns:\n  timeout_ms: \"5000\"\n", "t.yaml:8: "
+	    "dns.timeout_ms: expected an integer, got the string \"5000\"");
+	parse_err(LAB_HEAD "dns:\n  timeout_ms: 0\n", "t.yaml:8: "
+	    "dns.timeout_ms: 0 is out of range");
+	parse_err(LAB_HEAD "dns:\n  timeout_ms: 1.5\n", "t.yaml:8: "
+	    "dns.timeout_ms: expected an integer");
+	parse_err(LAB_HEAD "dns:\n  cache: \"yes\"\n", "t.yaml:8: dns.cache: "
+	    "expected a boolean (true or false), got \"yes\"");
+	parse_err(LAB_HEAD "dns:\n  cache: yes\n", "t.yaml:8: dns.cache: "
+	    "expected a boolean");
+	parse_err(LAB_HEAD "dns:\n  cache:\n", "t.yaml:8: dns.cache: "
+	    "expected a boolean, got null");
+	parse_err(LAB_HEAD "dns: {transparent_zones: [\"a..b\"]}\n",
+	    "t.yaml:7: dns.transparent_zones[0]: not a valid DNS name");
+	parse_err(LAB_HEAD "tls: [a]\n", "t.yaml:7: tls: expected a "
+	    "mapping, got a sequence");
+	parse_err(LAB_HEAD "tls: {cert: c.pem}\n", "t.yaml:7: tls.key: "
+	    "required");
+	parse_err(LAB_HEAD "dcv: {allowed_networks: 10.0.0.0/8}\n",
+	    "t.yaml:7: dcv.allowed_networks: expected a sequence, got a "
+	    "scalar");
+	parse_err(LAB_HEAD "dcv:\n  allowed_networks:\n    - 10.0.0.0/8\n"
+	    "    - 10.0.0.1\n", "t.yaml:10: dcv.allowed_networks[1]: "
+	    "expected ADDRESS/PREFIX");
+	parse_err(LAB_HEAD "dcv: {allowed_networks: [10.0.0.0/33]}\n",
+	    "t.yaml:7: dcv.allowed_networks[0]: expected ADDRESS/PREFIX");
+	parse_err(LAB_HEAD "dcv: {user_agent: \"a\\nb\"}\n", "t.yaml:7: "
+	    "dcv.user_agent: contains a control character");
+	parse_err(LAB_HEAD "dcv: {http_timeout_ms: -1}\n", "t.yaml:7: "
+	    "dcv.http_timeout_ms: -1 is out of range");
+	parse_err(LAB_HEAD "caa: {issuer_domains: [\"bad domain\"]}\n",
+	    "t.yaml:7: caa.issuer_domains[0]: not a valid DNS name");
+	parse_err(LAB_HEAD "listen: 8080\n", "t.yaml:7: listen: expected "
+	    "HOST:PORT");
+	parse_err(LAB_HEAD "listen: \"::1:8080\"\n", "t.yaml:7: listen: "
+	    "expected HOST:PORT");
+	parse_err(LAB_HEAD "listen: \"h:70000\"\n", "t.yaml:7: listen: "
+	    "expected HOST:PORT");
+	parse_err(LAB_HEAD "audit: {path: true}\n", "t.yaml:7: audit.path: "
+	    "expected a string, got a boolean");
+	parse_err(LAB_HEAD "audit: {path: \"\"}\n", "t.yaml:7: audit.path: "
+	    "must not be empty");
+	parse_err(LAB_HEAD "audit: {path: \"a\\0b\"}\n", "t.yaml:7: "
+	    "audit.path: contains a control character");
+	parse_err(LAB_HEAD "orchestration: {}\n", "t.yaml:7: YAML: "
+	    "duplicate key");
+	parse_err("role: leader\n", "t.yaml:1: role: unknown role "
+	    "\"leader\"");
+	parse_err("orchestration:\n  br_minimums: off\n", "t.yaml:2: "
+	    "orchestration.br_minimums: unknown value \"off\"");
+	parse_err(LAB_HEAD "orchestration2:\n  default_perspective_count: 0\n",
+	    "t.yaml:7: orchestration2: unknown key");
+	parse_err("orchestration:\n  br_minimums: lab\n"
+	    "  default_perspective_count: 0\n", "t.yaml:3: "
+	    "orchestration.default_perspective_count: 0 is out of range");
+	parse_err("orchestration:\n  max_attempts_cap: 17\n", "t.yaml:2: "
+	    "orchestration.max_attempts_cap: 17 is out of range");
+}
+
+static void
+test_errors_yaml(void **state)
+{
+	struct mpic_config *cfg = NULL;
+	char err[512];
+	char *big;
+
+	(void)state;
+	parse_err("", "t.yaml: empty configuration");
+	parse_err("# nothing\n", "t.yaml: empty configuration");
+	parse_err("~\n", "t.yaml: empty configuration");
+	parse_err("role: all-in-one\ndns: [1\n", "t.yaml:");
+	parse_err("role: all-in-one\ndns: [1\n", "t.yaml:3: YAML:");
+	parse_err("- a\n- b\n", "t.yaml:1: the top level must be a mapping");
+	parse_err(LAB_HEAD "---\nrole: coordinator\n", "t.yaml:8: more than "
+	    "one YAML document");
+	parse_err(LAB_HEAD "dns: {timeout_ms: &t 10}\ndcv: {http_timeout_ms: "
+	    "*t}\n", "t.yaml:8: dcv.http_timeout_ms: aliases are not "
+	    "supported");
+	parse_err(LAB_HEAD "? [a]\n: 1\n", "t.yaml:7: keys must be strings");
+	/* Not UTF-8, or characters YAML excludes: refused before parsing. */
+	parse_err("%rlene\xa0 !str", "t.yaml:1: not UTF-8 text (byte 6)");
+	parse_err("a: 1\nb: \xff\n", "t.yaml:2: not UTF-8 text (byte 8)");
+	parse_err("a: \xc0\x80\n", "t.yaml:1: not UTF-8 text");
+	parse_err("a: \xed\xa0\x80\n", "t.yaml:1: not UTF-8 text");
+	parse_err("a: \xf4\x90\x80\x80\n", "t.yaml:1: not UTF-8 text");
+	parse_err("a: 1\n\n\x01\n", "t.yaml:3: character U+0001 is not "
+	    "allowed in YAML");
+	parse_err("a: \xef\xbf\xbe\n", "t.yaml:1: character U+FFFE");
+	assert_int_equal(mpic_config_parse("a\0b", 3, "t.yaml", &cfg, err,
+	    sizeof(err)), MPIC_ECONFIG);
+	assert_string_equal(err, "t.yaml:1: character U+0000 is not allowed "
+	    "in YAML (byte 1)");
+	/* A BOM and non-ASCII text are fine. */
+	parse_err(LAB_HEAD "dcv: {user_agent: \"caf\xc3\xa9\"}\n",
+	    "t.yaml:7: dcv.user_agent: must be printable ASCII");
+	cfg = parse_ok("\xef\xbb\xbf" LAB_HEAD
+	    "audit: {path: \"/var/lib/mpic/\xe6\x97\xa5\xe5\xbf\x97\"}\n");
+	assert_string_equal(cfg->audit_path, "/var/lib/mpic/\xe6\x97\xa5"
+	    "\xe5\xbf\x97");
+	mpic_config_free(cfg);
+	parse_err(LAB_HEAD "\"\\x01\": 1\n", "t.yaml:7: unknown key \"\\x01\"");
+	big = malloc(1024 * 1024 + 2);
+	assert_non_null(big);
+	memset(big, ' ', 1024 * 1024 + 1);
+	big[1024 * 1024 + 1] = '\0';
+	parse_err(big, "t.yaml: larger than 1 MiB");
+	free(big);
+}
+
+static void
+test_errors_perspectives(void **state)
+{
+	(void)state;
+	/* The example of the specification, line for line. */
+	parse_err(
+	    "role: all-in-one\n"
+	    "orchestration: {br_minimums: lab}\n"
+	    "perspectives:\n"
+	    "  - code: a\n"
+	    "    rir: ARIN\n"
+	    "    location: {lat: 38.9, lon: -77.4}\n"
+	    "  - code: b\n"
+	    "    rir: RIPE\n"
+	    "    location: {lat: 53.3, lon: -6.3}\n"
+	    "  - code: c\n"
+	    "    location: {lat: 1.3, lon: 103.8}\n"
+	    "    rir: XYZ\n",
+	    "t.yaml:12: perspectives[2].rir: unknown RIR \"XYZ\"");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 91, lon: 0}\n",
+	    "t.yaml:4: perspectives[0].location.lat: 91 is out of range");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location:\n      lat: 0\n      lon: -180.5\n",
+	    "t.yaml:6: perspectives[0].location.lon: -180.5 is out of range");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: north, lon: 0}\n",
+	    "t.yaml:4: perspectives[0].location.lat: expected a number, got "
+	    "\"north\"");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n",
+	    "t.yaml:2: perspectives[0].location: required key is missing");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lon: 0}\n",
+	    "t.yaml:4: perspectives[0].location.lat: required key is missing");
+	parse_err("perspectives:\n  - rir: ARIN\n",
+	    "t.yaml:2: perspectives[0].code: required key is missing");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n"
+	    "  - code: b\n    rir: RIPE\n    location: {lat: 50, lon: 8}\n"
+	    "  - rir: APNIC\n    code: a\n    location: {lat: 1, lon: 103}\n",
+	    "t.yaml:9: perspectives[2]: duplicate code \"a\"");
+	parse_err("perspectives:\n  - code: a b\n",
+	    "t.yaml:2: perspectives[0].code: invalid character");
+	parse_err(yaml("perspectives:\n  - code: %064d\n", 1),
+	    "t.yaml:2: perspectives[0].code: longer than 63");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n"
+	    "    url: https://x.example\n",
+	    "t.yaml:5: perspectives[0]: url is not allowed with role "
+	    "all-in-one");
+	parse_err("perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n"
+	    "    dns: {timeout_ms: 5}\n",
+	    "t.yaml:5: perspectives[0].dns.timeout_ms: unknown key");
+	parse_err("perspectives: {a: 1}\n", "t.yaml:1: perspectives: "
+	    "expected a sequence");
+	parse_err("perspectives:\n  - foo\n", "t.yaml:2: perspectives[0]: "
+	    "expected a mapping, got a scalar");
+	parse_err("role: all-in-one\nperspectives: []\n", "t.yaml:2: "
+	    "perspectives: at least one perspective is required");
+	parse_err("role: all-in-one\n", "t.yaml:1: perspectives: at least "
+	    "one perspective is required");
+	parse_err(LAB_HEAD "primary: {code: a, rir: ARIN, location: "
+	    "{lat: 1, lon: 1}}\n", "t.yaml:7: primary.code: \"a\" is also "
+	    "the code of perspectives[0]");
+	parse_err(LAB_HEAD "identity: {code: x, rir: ARIN, location: "
+	    "{lat: 1, lon: 1}}\n", "t.yaml:7: identity: only used with role "
+	    "perspective");
+}
+
+#define COORD_HEAD \
+	"role: coordinator\n" \
+	"tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n" \
+	"orchestration: {br_minimums: lab}\n"
+
+static void
+test_errors_roles(void **state)
+{
+	(void)state;
+	parse_err("role: coordinator\n"
+	    "orchestration: {br_minimums: lab}\n"
+	    "perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n    url: https://a.example\n",
+	    "t.yaml:1: tls: required with role coordinator");
+	parse_err("role: coordinator\n"
+	    "tls: {cert: c.pem, key: k.pem}\n"
+	    "orchestration: {br_minimums: lab}\n"
+	    "perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n    url: https://a.example\n",
+	    "t.yaml:2: tls.client_ca: required with role coordinator");
+	parse_err(COORD_HEAD "perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n",
+	    "t.yaml:5: perspectives[0]: url is required with role "
+	    "coordinator");
+	parse_err(COORD_HEAD "perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n    url: http://a.example\n",
+	    "t.yaml:8: perspectives[0].url: must be an https:// URL");
+	parse_err(COORD_HEAD "perspectives:\n  - code: a\n    rir: ARIN\n"
+	    "    location: {lat: 0, lon: 0}\n    url: https://\n",
+	    "t.yaml:8: perspectives[0].url: not a valid https:// URL");
+	parse_err("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n",
+	    "t.yaml:1: identity: required with role perspective");
+	parse_err("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n"
+	    "perspectives: []\n",
+	    "t.yaml:4: perspectives: not used with role perspective");
+	parse_err("role: perspective\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}, "
+	    "url: https://x}\n",
+	    "t.yaml:2: identity.url: unknown key");
+	parse_err("role: perspective\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n",
+	    "t.yaml:1: tls: required with role perspective");
+}
+
+static void
+test_secret_file(void **state)
+{
+	struct mpic_config *cfg;
+	char path[256];
+
+	(void)state;
+	parse_err("perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\n", "t.yaml: orchestration.hash_secret_file: "
+	    "required unless br_minimums is lab");
+	parse_err("perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\norchestration:\n  br_minimums: enforce\n",
+	    "t.yaml:3: orchestration.hash_secret_file: required unless "
+	    "br_minimums is lab");
+
+	snprintf(path, sizeof(path), "%s/short", tmpdir);
+	write_file(path, "0123456789\n", 11);
+	parse_err(yaml("perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\norchestration:\n  hash_secret_file: %s\n",
+	    path), "t.yaml:4: orchestration.hash_secret_file: ");
+
+	snprintf(path, sizeof(path), "%s/long", tmpdir);
+	write_file(path, "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789", 80);
+	parse_err(yaml("orchestration: {hash_secret_file: %s}\n"
+	    "perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\n", path), "t.yaml:1: "
+	    "orchestration.hash_secret_file: ");
+
+	snprintf(path, sizeof(path), "%s/nonexistent", tmpdir);
+	parse_err(yaml("orchestration: {hash_secret_file: %s}\n"
+	    "perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\n", path), "t.yaml:1: "
+	    "orchestration.hash_secret_file: ");
+
+	snprintf(path, sizeof(path), "%s/dir", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	parse_err(yaml("orchestration: {hash_secret_file: %s}\n"
+	    "perspectives:\n  - {code: a, rir: ARIN, location: "
+	    "{lat: 0, lon: 0}}\n", path), "t.yaml:1: "
+	    "orchestration.hash_secret_file: ");
+
+	/* Surrounding whitespace is trimmed; inner bytes are kept. */
+	snprintf(path, sizeof(path), "%s/spaced", tmpdir);
+	write_file(path, "  \t" SECRET32 "\r\n\n", 3 + 32 + 3);
+	cfg = parse_ok(yaml("orchestration: {hash_secret_file: %s, "
+	    "br_minimums: lab}\nperspectives:\n  - {code: a, rir: ARIN, "
+	    "location: {lat: 0, lon: 0}}\n", path));
+	assert_int_equal(cfg->hash_secret_len, 32);
+	assert_memory_equal(cfg->hash_secret, SECRET32, 32);
+	mpic_config_free(cfg);
+}
+
+/* Messages of the secret checks, whole. */
+static void
+test_secret_messages(void **state)
+{
+	struct mpic_config *cfg = NULL;
+	char err[512], path[256];
+	const char *t;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/short", tmpdir);
+	t = yaml("orchestration: {hash_secret_file: %s}\nperspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 0, lon: 0}}\n", path);
+	assert_int_equal(mpic_config_parse(t, strlen(t), "t.yaml", &cfg, err,
+	    sizeof(err)), MPIC_ECONFIG);
+	assert_non_null(strstr(err, "the secret must be 16 to 64 bytes, "
+	    "not 10"));
+	snprintf(path, sizeof(path), "%s/dir", tmpdir);
+	t = yaml("orchestration: {hash_secret_file: %s}\nperspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 0, lon: 0}}\n", path);
+	assert_int_equal(mpic_config_parse(t, strlen(t), "t.yaml", &cfg, err,
+	    sizeof(err)), MPIC_ECONFIG);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* A tiny error buffer is never overrun. */
+	assert_int_equal(mpic_config_parse(t, strlen(t), "t.yaml", &cfg, err,
+	    8), MPIC_ECONFIG);
+	assert_int_equal(strlen(err), 7);
+	assert_int_equal(mpic_config_parse(t, strlen(t), "t.yaml", &cfg, NULL,
+	    0), MPIC_ECONFIG);
+}
+
+static void
+test_load(void **state)
+{
+	struct mpic_config *cfg = NULL;
+	char err[512], path[256], secret[256], want[512];
+	const char *t;
+	char *big;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/missing.yaml", tmpdir);
+	assert_int_equal(mpic_config_load(path, &cfg, err, sizeof(err)),
+	    MPIC_EIO);
+	assert_non_null(strstr(err, "missing.yaml"));
+	assert_null(cfg);
+
+	/* Relative file names are relative to the file's directory. */
+	snprintf(secret, sizeof(secret), "%s/rel-secret", tmpdir);
+	write_file(secret, SECRET32, 32);
+	snprintf(path, sizeof(path), "%s/mpic.yaml", tmpdir);
+	t = "perspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 0, lon: 0}}\n"
+	    "tls: {cert: tls/cert.pem, key: /abs/key.pem}\n"
+	    "orchestration: {hash_secret_file: rel-secret}\n";
+	write_file(path, t, strlen(t));
+	assert_int_equal(mpic_config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg->hash_secret_file, secret);
+	snprintf(want, sizeof(want), "%s/tls/cert.pem", tmpdir);
+	assert_string_equal(cfg->tls_cert, want);
+	assert_string_equal(cfg->tls_key, "/abs/key.pem");
+	assert_string_equal(cfg->source, path);
+	mpic_config_free(cfg);
+	cfg = NULL;
+
+	/* Errors name the file. */
+	t = "role: all-in-one\nbogus: 1\n";
+	write_file(path, t, strlen(t));
+	assert_int_equal(mpic_config_load(path, &cfg, err, sizeof(err)),
+	    MPIC_ECONFIG);
+	snprintf(want, sizeof(want), "%s:2: bogus: unknown key", path);
+	assert_string_equal(err, want);
+
+	snprintf(path, sizeof(path), "%s/big.yaml", tmpdir);
+	big = malloc(1024 * 1024 + 1);
+	assert_non_null(big);
+	memset(big, '#', 1024 * 1024 + 1);
+	write_file(path, big, 1024 * 1024 + 1);
+	free(big);
+	assert_int_equal(mpic_config_load(path, &cfg, err, sizeof(err)),
+	    MPIC_ECONFIG);
+	assert_non_null(strstr(err, "larger than 1 MiB"));
+
+	assert_int_equal(mpic_config_load(tmpdir, &cfg, err, sizeof(err)),
+	    MPIC_ECONFIG);
+	assert_non_null(strstr(err, "not a regular file"));
+}
+
+/* Every allocation failure is reported as such, without leaks. */
+static void
+test_alloc_failures(void **state)
+{
+	struct mpic_config *cfg;
+	char err[512];
+	const char *t;
+	unsigned long i;
+	int rc;
+
+	(void)state;
+	t = yaml(LAB_HEAD
+	    "  - code: b\n    rir: RIPE\n    location: {lat: 50, lon: 8}\n"
+	    "    dns: {root_hints: hints}\n"
+	    "dns: {transparent_zones: [test, lab]}\n"
+	    "dcv: {allowed_networks: [10.0.0.0/8], user_agent: ua}\n"
+	    "caa: {issuer_domains: [ca.example]}\n"
+	    "audit: {path: /x}\n");
+	for (i = 1; i < 1000; i++) {
+		cfg = NULL;
+		mpic__alloc_fail_at(i);
+		rc = mpic_config_parse(t, strlen(t), "t.yaml", &cfg, err,
+		    sizeof(err));
+		mpic__alloc_fail_at(0);
+		if (rc == 0) {
+			mpic_config_free(cfg);
+			break;
+		}
+		assert_int_equal(rc, MPIC_ENOMEM);
+		assert_null(cfg);
+	}
+	assert_true(i > 1 && i < 1000);
+}
+
+/* ------------------------------------------------------------ check_br */
+
+static time_t
+utc(int y, int mo, int d)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	return timegm(&tm);
+}
+
+static const char *const sites[] = {
+	"{code: us-east, rir: ARIN, location: {lat: 38.9, lon: -77.4}}",
+	"{code: eu-west, rir: RIPE NCC, location: {lat: 53.3, lon: -6.3}}",
+	"{code: ap-ne, rir: APNIC, location: {lat: 35.7, lon: 139.7}}",
+	"{code: sa-east, rir: LACNIC, location: {lat: -23.5, lon: -46.6}}",
+	"{code: af-south, rir: AFRINIC, location: {lat: -33.9, lon: 18.4}}",
+	"{code: us-west, rir: ARIN, location: {lat: 45.6, lon: -121.2}}",
+};
+static const char *const arin_sites[] = {
+	"{code: us-east, rir: ARIN, location: {lat: 38.9, lon: -77.4}}",
+	"{code: us-west, rir: ARIN, location: {lat: 45.6, lon: -121.2}}",
+	"{code: ca-central, rir: ARIN, location: {lat: 45.5, lon: -73.6}}",
+};
+
+/* New York and a RIPE site 50 km away; the rest ARIN. */
+static const char *const close_sites[] = {
+	"{code: a, rir: ARIN, location: {lat: 40.7, lon: -74.0}}",
+	"{code: b, rir: RIPE, location: {lat: 41.0, lon: -73.5}}",
+	"{code: c, rir: ARIN, location: {lat: 34.0, lon: -118.2}}",
+	"{code: d, rir: ARIN, location: {lat: 41.9, lon: -87.6}}",
+	"{code: e, rir: ARIN, location: {lat: 29.8, lon: -95.4}}",
+};
+
+static struct mpic_config *
+br_config(const char *const *s, size_t n, int count, bool lab)
+{
+	char buf[4096];
+	size_t i, o;
+
+	o = (size_t)snprintf(buf, sizeof(buf), "orchestration:\n"
+	    "  default_perspective_count: %d\n  br_minimums: %s\n"
+	    "  hash_secret_file: %s\nperspectives:\n", count,
+	    lab ? "lab" : "enforce", secret_path);
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "  - %s\n",
+		    s[i]);
+	return parse_ok(buf);
+}
+
+static void
+br_expect(const struct mpic_config *cfg, time_t t, int want_rc,
+	  const char *want_text)
+{
+	char err[1024];
+	int rc;
+
+	rc = mpic_config_check_br(cfg, t, err, sizeof(err));
+	if (rc != want_rc || (want_text == NULL && err[0] != '\0') ||
+	    (want_text != NULL && strstr(err, want_text) == NULL))
+		fail_msg("check_br: rc %d (want %d), err \"%s\" (want \"%s\")",
+		    rc, want_rc, err, want_text ? want_text : "");
+}
+
+static void
+test_check_br(void **state)
+{
+	struct mpic_config *cfg;
+
+	(void)state;
+	/* 2 remotes suffice until 2026-03-15, whatever their RIRs. */
+	cfg = br_config(arin_sites, 2, 2, false);
+	br_expect(cfg, utc(2025, 1, 1), 0, NULL);
+	br_expect(cfg, utc(2025, 6, 1), 0, NULL);
+	br_expect(cfg, utc(2026, 3, 14), 0, NULL);
+	br_expect(cfg, utc(2026, 3, 15), MPIC_EPOLICY, "below the minimum "
+	    "of 3 remote perspectives in force since 2026-03-15");
+	mpic_config_free(cfg);
+
+	/* One count below the floor at any time. */
+	cfg = br_config(sites, 2, 1, false);
+	br_expect(cfg, utc(2024, 1, 1), MPIC_EPOLICY, "below the minimum of "
+	    "2 remote perspectives in force since 2025-03-15");
+	mpic_config_free(cfg);
+
+	/* Three of one RIR: fine before the 2-RIR rule, refused after. */
+	cfg = br_config(arin_sites, 3, 3, false);
+	br_expect(cfg, utc(2026, 3, 14), 0, NULL);
+	br_expect(cfg, utc(2026, 3, 15), MPIC_EPOLICY, "cannot form one "
+	    "cohort of 3 spanning at least 2 RIRs");
+	mpic_config_free(cfg);
+
+	cfg = br_config(sites, 3, 3, false);
+	br_expect(cfg, utc(2026, 3, 15), 0, NULL);
+	br_expect(cfg, utc(2026, 6, 14), 0, NULL);
+	br_expect(cfg, utc(2026, 6, 15), MPIC_EPOLICY, "below the minimum "
+	    "of 4 remote perspectives in force since 2026-06-15");
+	mpic_config_free(cfg);
+
+	cfg = br_config(sites, 4, 4, false);
+	br_expect(cfg, utc(2026, 6, 15), 0, NULL);
+	br_expect(cfg, utc(2026, 12, 14), 0, NULL);
+	br_expect(cfg, utc(2026, 12, 15), MPIC_EPOLICY, "below the minimum "
+	    "of 5 remote perspectives in force since 2026-12-15");
+	mpic_config_free(cfg);
+
+	cfg = br_config(sites, 5, 5, false);
+	br_expect(cfg, utc(2026, 12, 15), 0, NULL);
+	br_expect(cfg, utc(2035, 1, 1), 0, NULL);
+	mpic_config_free(cfg);
+
+	/* The default count of 6 with only 5 perspectives. */
+	cfg = br_config(sites, 5, 6, false);
+	br_expect(cfg, utc(2026, 12, 15), MPIC_EPOLICY, "5 perspectives "
+	    "configured, fewer than default_perspective_count 6");
+	mpic_config_free(cfg);
+
+	/* Five sites, two RIRs only via two too close together. */
+	cfg = br_config(close_sites, 5, 5, false);
+	br_expect(cfg, utc(2026, 3, 14), 0, NULL);
+	br_expect(cfg, utc(2026, 3, 15), MPIC_EPOLICY, "cannot form one "
+	    "cohort of 5");
+	mpic_config_free(cfg);
+
+	/* Lab: never refused, always loud. */
+	cfg = br_config(arin_sites, 2, 2, true);
+	br_expect(cfg, utc(2026, 12, 15), 0, "br_minimums: lab \xe2\x80\x94 "
+	    "Baseline Requirements floors NOT enforced: default_perspective_"
+	    "count 2 is below the minimum of 5");
+	br_expect(cfg, utc(2025, 6, 1), 0, "br_minimums: lab \xe2\x80\x94 "
+	    "Baseline Requirements floors NOT enforced: ");
+	mpic_config_free(cfg);
+
+	/* A perspective has no floor of its own. */
+	cfg = parse_ok("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n");
+	br_expect(cfg, utc(2026, 12, 15), 0, NULL);
+	mpic_config_free(cfg);
+	assert_int_equal(mpic_config_check_br(NULL, 0, NULL, 0), MPIC_EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_coordinator),
+		cmocka_unit_test(test_perspective_role),
+		cmocka_unit_test(test_all_in_one_with_secret),
+		cmocka_unit_test(test_errors_general),
+		cmocka_unit_test(test_errors_yaml),
+		cmocka_unit_test(test_errors_perspectives),
+		cmocka_unit_test(test_errors_roles),
+		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_secret_messages),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_check_br),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
