@@ -213,6 +213,7 @@ struct mpic_dns_opts {
 	unsigned timeout_ms;      /* per lookup; default 5000 */
 	bool cache;               /* default true */
 	bool allow_localhost;     /* do-not-query-localhost: no (labs) */
+	bool no_aggressive_nsec;  /* RFC 8198 synthesis off (benchmarks) */
 	const char *const *transparent_zones; /* NULL-terminated, or NULL */
 };
 

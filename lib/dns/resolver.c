@@ -131,6 +131,9 @@ mpic__resolver_new(struct event_base *base, const struct mpic_dns_opts *opts,
 	if (set_opt(r->ctx, "num-queries-per-thread:", "4096", err, errlen) ||
 	    set_opt(r->ctx, "val-log-level:", "2", err, errlen))
 		goto out;
+	if (opts->no_aggressive_nsec &&
+	    set_opt(r->ctx, "aggressive-nsec:", "no", err, errlen))
+		goto out;
 	if (!opts->cache &&
 	    (set_opt(r->ctx, "cache-max-ttl:", "0", err, errlen) ||
 	     set_opt(r->ctx, "cache-max-negative-ttl:", "0", err, errlen)))
