@@ -9,6 +9,7 @@
 
 struct mpic_check_env {
 	struct event_base *base;
+	const struct mpic_config *cfg;    /* dcv.* and caa.* settings */
 	struct mpic_resolver *resolver;   /* the perspective's own */
 	const char *const *issuer_domains; /* configured CAA identities */
 	size_t n_issuers;
@@ -56,6 +57,10 @@ struct mpic_check {
 void mpic__check_finish(struct mpic_check *c);
 int mpic__caa_check_start(struct mpic_check *c);
 int mpic__dcv_dns_start(struct mpic_check *c);
+/* Web-based methods (lib/dcv/): website-change and acme-http-01, and
+ * acme-tls-alpn-01.  Same contract as mpic__dcv_dns_start(). */
+int mpic__dcv_http_start(struct mpic_check *c);
+int mpic__dcv_tls_alpn_start(struct mpic_check *c);
 /* Next label up ("a.b.c" -> "b.c"); NULL past the last label. */
 const char *mpic__parent_name(const char *name);
 /* records_seen list of a DNS answer's records (new reference). */

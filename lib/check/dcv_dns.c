@@ -219,6 +219,11 @@ mpic__dcv_dns_start(struct mpic_check *c)
 	json_t *d;
 
 	switch (p->method) {
+	case MPIC_DCV_WEBSITE_CHANGE:
+	case MPIC_DCV_ACME_HTTP_01:
+		return mpic__dcv_http_start(c);
+	case MPIC_DCV_ACME_TLS_ALPN_01:
+		return mpic__dcv_tls_alpn_start(c);
 	case MPIC_DCV_CONTACT_EMAIL_CAA:
 	case MPIC_DCV_CONTACT_PHONE_CAA:
 		return mpic__caa_check_start(c);

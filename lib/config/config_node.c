@@ -104,9 +104,12 @@ mpic__cfg_quote(const char *s, size_t len, char *buf, size_t size)
 /*
  * YAML streams are Unicode text of printable characters (YAML 1.2, 5.1):
  * TAB, LF, CR, U+0020..U+007E, U+0085, U+00A0..U+D7FF, U+E000..U+FFFD and
- * U+10000..U+10FFFF, here in well-formed UTF-8.  Checking this first also
- * keeps malformed bytes away from libfyaml (0.7.12 loops forever on
- * invalid UTF-8 inside a directive).
+ * U+10000..U+10FFFF, here in well-formed UTF-8.  We refuse TAB as well:
+ * YAML forbids it for indentation, our strings refuse control characters,
+ * and the libfyaml of Debian 12 (0.7.12) corrupts its heap on some tabs
+ * after a "?" key (libfyaml issue #57, fixed upstream).  Checking this
+ * first also keeps malformed bytes away from libfyaml, which loops
+ * forever on invalid UTF-8 inside a directive.
  */
 int
 mpic__cfg_text_check(struct cfg_parser *p, const char *text, size_t len)
@@ -144,7 +147,10 @@ mpic__cfg_text_check(struct cfg_parser *p, const char *text, size_t len)
 		}
 		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 			goto bad_utf8;
-		if (!(c == 0x09 || c == 0x0a || c == 0x0d ||
+		if (c == 0x09)
+			return mpic__cfg_error(p, line, NULL, "TAB characters "
+			    "are not allowed, use spaces (byte %zu)", i);
+		if (!(c == 0x0a || c == 0x0d ||
 		    (c >= 0x20 && c <= 0x7e) || c == 0x85 ||
 		    (c >= 0xa0 && c <= 0xd7ff) ||
 		    (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000))

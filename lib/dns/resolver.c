@@ -46,7 +46,7 @@ struct dnsq {
 	struct ubtok *tok;
 	unsigned attempt;
 	uint64_t start_ms;
-	bool starting;    /* inside ub_resolve_event() */
+	int starting;     /* depth of ub_resolve_event() calls under way */
 	bool done;        /* answer ready, delivery pending */
 	/* the answer */
 	struct mpic_dns_msg msg;
@@ -313,9 +313,11 @@ start_attempt(struct dnsq *q)
 	tv.tv_sec = r->timeout_ms / 1000;
 	tv.tv_usec = (suseconds_t)(r->timeout_ms % 1000) * 1000;
 	evtimer_add(q->timer, &tv);
-	q->starting = true;
+	/* libunbound may answer (and we may retry) inside this call: q
+	 * stays alive until every nested call has returned (see finish()) */
+	q->starting++;
 	u = ub_resolve_event(r->ctx, q->name, q->type, 1, t, ub_cb, &id);
-	q->starting = false;
+	q->starting--;
 	if (u != 0) {
 		/* libunbound did not take the token */
 		if (q->tok == t) {
@@ -353,7 +355,7 @@ finish(struct dnsq *q)
 
 	q->done = true;
 	evtimer_del(q->timer);
-	if (q->starting) {
+	if (q->starting > 0) {
 		/* answered from cache inside ub_resolve_event(): deliver
 		 * from the loop so that the caller's stack unwinds first */
 		evtimer_add(q->timer, &zero);

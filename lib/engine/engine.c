@@ -112,6 +112,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			return rc;
 		}
 		p->env.base = base;
+		p->env.cfg = cfg;
 		p->env.resolver = p->resolver;
 		p->env.issuer_domains = cfg->issuer_domains;
 		p->env.n_issuers = cfg->n_issuer_domains;

@@ -408,6 +408,10 @@ test_errors_yaml(void **state)
 	parse_err("a: 1\n\n\x01\n", "t.yaml:3: character U+0001 is not "
 	    "allowed in YAML");
 	parse_err("a: \xef\xbf\xbe\n", "t.yaml:1: character U+FFFE");
+	/* TAB: refused (libfyaml 0.7.12 corrupts its heap on this one). */
+	parse_err("? t:\t?", "t.yaml:1: TAB characters are not allowed, use "
+	    "spaces (byte 4)");
+	parse_err(LAB_HEAD "# a\tcomment\n", "t.yaml:7: TAB characters");
 	assert_int_equal(mpic_config_parse("a\0b", 3, "t.yaml", &cfg, err,
 	    sizeof(err)), MPIC_ECONFIG);
 	assert_string_equal(err, "t.yaml:1: character U+0000 is not allowed "
