@@ -183,6 +183,19 @@ int mpic__dns_txt_concat(const uint8_t *rd, size_t len, char *out,
 int mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len,
 			char *out, size_t outlen);
 const char *mpic__dns_type_str(uint16_t type, char buf[16]);
+/* Presentation name to uncompressed wire form (lowercased); returns the
+ * length or MPIC_EINVAL / MPIC_ETOOBIG. */
+int mpic__dns_name_to_wire(const char *name, uint8_t *out, size_t outlen);
+/* RFC 5155 hash of name, base32hex lowercase into out (>= 33 bytes). */
+int mpic__nsec3_hash(const char *name, const uint8_t *salt, size_t saltlen,
+		     unsigned iterations, char *out, size_t outlen);
+/*
+ * Does the (validated) authority section of msg, an answer denying DS at
+ * name, show name to be an unsigned delegation: an NSEC at name, or an
+ * NSEC3 matching name's hash, whose bitmap has NS and lacks SOA and DS?
+ */
+bool mpic__dns_proves_unsigned_delegation(const struct mpic_dns_msg *msg,
+					  const char *name);
 
 /*
  * The answer to one lookup, as the DNS engine hands it to checkers.

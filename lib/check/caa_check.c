@@ -95,49 +95,6 @@ mpic__caa_check_start(struct mpic_check *c)
 	    caa_answer, c);
 }
 
-/* Does an NSEC bitmap (rdata after the next-name) list type? */
-static bool
-nsec_has_type(const uint8_t *rd, size_t len, uint16_t type)
-{
-	char next[MPIC_NAME_MAX + 2];
-	size_t pos = 0;
-
-	if (mpic__dns_name_read(rd, len, &pos, next, sizeof(next)) != 0)
-		return false;
-	while (pos + 2 <= len) {
-		unsigned win = rd[pos], blen = rd[pos + 1];
-		unsigned byte = (type & 0xff) / 8;
-
-		if (blen == 0 || blen > 32 || pos + 2 + blen > len)
-			return false;
-		if (win == (unsigned)(type >> 8))
-			return byte < blen &&
-			    (rd[pos + 2 + byte] & (0x80 >> (type & 7))) != 0;
-		pos += 2 + blen;
-	}
-	return false;
-}
-
-/* A secure NODATA answer for DS at name: is name an unsigned delegation? */
-static bool
-proves_unsigned_delegation(const struct mpic_dns_answer *a, const char *name)
-{
-	size_t i;
-
-	if (a->msg == NULL)
-		return false;
-	for (i = 0; i < a->msg->n_ns; i++) {
-		const struct mpic_dns_rr *rr = &a->msg->ns[i];
-
-		if (rr->type != MPIC_RR_NSEC || !mpic__name_eq(rr->owner, name))
-			continue;
-		return nsec_has_type(rr->rdata, rr->rdlen, MPIC_RR_NS) &&
-		    !nsec_has_type(rr->rdata, rr->rdlen, MPIC_RR_SOA) &&
-		    !nsec_has_type(rr->rdata, rr->rdlen, MPIC_RR_DS);
-	}
-	return false;
-}
-
 static void
 lookup_failed(struct mpic_check *c, const struct mpic_dns_answer *a)
 {
@@ -208,7 +165,8 @@ ds_answer(void *arg, const struct mpic_dns_answer *a)
 			return;
 		}
 		if (a->dnssec == MPIC_DNSSEC_SECURE &&
-		    proves_unsigned_delegation(a, a->qname)) {
+		    mpic__dns_proves_unsigned_delegation(a->msg,
+		    a->qname)) {
 			mpic__bufprintf(why, sizeof(why),
 			    "secure denial of DS proves %s an unsigned delegation",
 			    a->qname);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -163,6 +164,114 @@ test_parent_name(void **state)
 	assert_string_equal(mpic__parent_name("a\\.x.lab"), "lab");
 }
 
+static void
+test_name_to_wire(void **state)
+{
+	uint8_t w[300];
+
+	(void)state;
+	assert_int_equal(mpic__dns_name_to_wire("A.b", w, sizeof(w)), 5);
+	assert_memory_equal(w, "\001a\001b\000", 5);
+	assert_int_equal(mpic__dns_name_to_wire("a.b.", w, sizeof(w)), 5);
+	assert_int_equal(mpic__dns_name_to_wire("", w, sizeof(w)), 1);
+	assert_int_equal(mpic__dns_name_to_wire("a\\.b", w, sizeof(w)), 5);
+	assert_memory_equal(w, "\003a.b\000", 5);
+	assert_int_equal(mpic__dns_name_to_wire("a\\046", w, sizeof(w)), 4);
+	assert_int_equal(mpic__dns_name_to_wire("a..b", w, sizeof(w)),
+	    MPIC_EINVAL);
+	assert_int_equal(mpic__dns_name_to_wire("abc", w, 3), MPIC_ETOOBIG);
+}
+
+static void
+test_nsec3_hash_rfc5155(void **state)
+{
+	const uint8_t salt[] = {0xaa, 0xbb, 0xcc, 0xdd};
+	char h[40];
+
+	(void)state;
+	/* RFC 5155 Appendix A: salt aabbccdd, 12 iterations */
+	assert_int_equal(mpic__nsec3_hash("example", salt, 4, 12, h,
+	    sizeof(h)), 0);
+	assert_string_equal(h, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom");
+	assert_int_equal(mpic__nsec3_hash("A.EXAMPLE", salt, 4, 12, h,
+	    sizeof(h)), 0);
+	assert_string_equal(h, "35mthgpgcu1qg68fab165klnsnk3dpvl");
+}
+
+/* An authority section with one NSEC or NSEC3 record. */
+static void
+one_ns_record(struct mpic_dns_msg *m, struct mpic_dns_rr *rr,
+	      const char *owner, uint16_t type, uint8_t *rd, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	memset(rr, 0, sizeof(*rr));
+	snprintf(rr->owner, sizeof(rr->owner), "%s", owner);
+	rr->type = type;
+	rr->rdata = rd;
+	rr->rdlen = (uint16_t)len;
+	m->ns = rr;
+	m->n_ns = 1;
+}
+
+static void
+test_unsigned_delegation_proof(void **state)
+{
+	/* NSEC: next name "z.lab", bitmap window 0: NS (2) and RRSIG (46),
+	 * NSEC (47) */
+	uint8_t nsec_ns[] = {1, 'z', 3, 'l', 'a', 'b', 0, 0, 6, 0x20, 0, 0, 0,
+	    0, 0x03};
+	/* the same with DS (43) set */
+	uint8_t nsec_ds[] = {1, 'z', 3, 'l', 'a', 'b', 0, 0, 6, 0x20, 0, 0, 0,
+	    0, 0x13};
+	/* NSEC3 for "example" (RFC 5155 vector), bitmap NS only */
+	uint8_t n3[] = {1, 0, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd, 20,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1, 0x20};
+	struct mpic_dns_msg m;
+	struct mpic_dns_rr rr;
+
+	(void)state;
+	one_ns_record(&m, &rr, "x.lab", MPIC_RR_NSEC, nsec_ns,
+	    sizeof(nsec_ns));
+	assert_true(mpic__dns_proves_unsigned_delegation(&m, "x.lab"));
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "y.lab"));
+	one_ns_record(&m, &rr, "x.lab", MPIC_RR_NSEC, nsec_ds,
+	    sizeof(nsec_ds));
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "x.lab"));
+	/* NSEC3: the owner is the hash of a.example under zone example */
+	one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.example",
+	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	assert_true(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
+	assert_true(mpic__dns_proves_unsigned_delegation(&m, "A.Example"));
+	/* another name's hash does not prove a.example */
+	one_ns_record(&m, &rr, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example",
+	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
+	/* a record from another zone does not count */
+	one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.other",
+	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
+	/* DS in the bitmap: a signed delegation; without it: unsigned */
+	{
+		/* header and hash (30 octets), then window 0 with 6 octets:
+		 * NS (type 2: 0x20 in octet 0), DS (type 43: 0x10 in
+		 * octet 5) */
+		static const uint8_t bm[] = {0, 6, 0x20, 0, 0, 0, 0, 0x10};
+		uint8_t n3ds[30 + sizeof(bm)];
+
+		memcpy(n3ds, n3, 30);
+		memcpy(n3ds + 30, bm, sizeof(bm));
+		one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.example",
+		    MPIC_RR_NSEC3, n3ds, sizeof(n3ds));
+		assert_false(mpic__dns_proves_unsigned_delegation(&m,
+		    "a.example"));
+		n3ds[sizeof(n3ds) - 1] = 0x00;
+		assert_true(mpic__dns_proves_unsigned_delegation(&m,
+		    "a.example"));
+	}
+	assert_false(mpic__dns_proves_unsigned_delegation(NULL, "example"));
+}
+
 int
 main(void)
 {
@@ -174,6 +283,9 @@ main(void)
 		cmocka_unit_test(test_txt_limits),
 		cmocka_unit_test(test_rdata_str),
 		cmocka_unit_test(test_parent_name),
+		cmocka_unit_test(test_name_to_wire),
+		cmocka_unit_test(test_nsec3_hash_rfc5155),
+		cmocka_unit_test(test_unsigned_delegation_proof),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
