@@ -76,7 +76,12 @@ MPIC_EXTERN int mpic_config_check_br(const struct mpic_config *cfg,
 
 /*
  * The engine: the orchestrator over the configured perspectives, running on
- * the caller's event base.  cfg must outlive the engine.
+ * the caller's event base.  cfg must outlive the engine.  With audit.path
+ * set (the default), the engine opens the audit log (docs/audit.md) and
+ * fails with its reason in err if it cannot (MPIC_EIO, MPIC_EPARSE for a
+ * damaged last record); the log adds a persistent event to base.
+ * mpic_engine_free() writes every record already queued; requests still in
+ * flight are dropped without a callback.
  */
 MPIC_EXTERN int mpic_engine_new(struct event_base *base,
 				const struct mpic_config *cfg,
@@ -96,8 +101,10 @@ typedef void (*mpic_request_cb)(void *arg, int status, const char *body,
  * Start one Open MPIC request (JSON text of the POST /mpic body).  now is
  * the wall-clock time used for the Baseline Requirements calendar.  The
  * callback runs exactly once, possibly before this function returns for
- * requests rejected at once.  Returns 0 or a negative error (the callback
- * then does not run).
+ * requests rejected at once.  With an audit log, a 200 answer (which then
+ * carries "audit_id") is given only once the request's records are durable;
+ * if they cannot be written the answer is a 500.  Returns 0 or a negative
+ * error (the callback then does not run).
  */
 MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
 				   size_t len, time_t now, mpic_request_cb cb,
