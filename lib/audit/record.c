@@ -140,11 +140,12 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 	json_object_set_new(o, "checked_at", json_string(t));
 
 	/* Same serialisation as docs/audit.md gives for details_sha256. */
-	full = json_dumps(res->details ? res->details : json_object(),
-	    JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	if (res->details == NULL) {
+		full = strdup("{}");
 		det = json_object();
 	} else {
+		full = json_dumps(res->details, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENSURE_ASCII);
 		det = bounded(res->details, 0);
 		cut = det ? json_dumps(det, JSON_COMPACT) : NULL;
 		if (cut == NULL || strlen(cut) > DETAIL_DUMP_MAX) {

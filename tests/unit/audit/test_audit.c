@@ -585,6 +585,26 @@ test_records(void **state)
 	json_decref(r);
 	mpic__check_result_release(&res);
 
+	/* an unfinished slot: no details, an error (and no leak) */
+	mpic__check_result_init(&res);
+	mpic__check_error(&res, MPIC_ERR_TIMEOUT, "not awaited");
+	r = mpic__audit_check_record(&c, 1, &def, &res, false);
+	assert_non_null(r);
+	assert_string_equal(json_string_value(json_object_get(r, "result")),
+	    "error");
+	assert_null(json_object_get(r, "late"));
+	assert_int_equal(json_object_size(json_object_get(r, "details")), 0);
+	mpic__sha256("{}", 2, dg);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+	assert_string_equal(json_string_value(json_object_get(r,
+	    "details_sha256")), hex);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(json_object_get(r, "errors"), 0), "error_type")),
+	    MPIC_ERR_TIMEOUT);
+	json_decref(r);
+	mpic__check_result_release(&res);
+
 	memset(&d, 0, sizeof(d));
 	d.passed = 1;
 	d.perspective_count = 2;
