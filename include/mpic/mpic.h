@@ -11,6 +11,7 @@
 #ifndef MPIC_MPIC_H
 #define MPIC_MPIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -75,7 +76,12 @@ MPIC_EXTERN int mpic_config_check_br(const struct mpic_config *cfg,
 
 /*
  * The engine: the orchestrator over the configured perspectives, running on
- * the caller's event base.  cfg must outlive the engine.
+ * the caller's event base.  cfg must outlive the engine.  With audit.path
+ * set (the default), the engine opens the audit log (docs/audit.md) and
+ * fails with its reason in err if it cannot (MPIC_EIO, MPIC_EPARSE for a
+ * damaged last record); the log adds a persistent event to base.
+ * mpic_engine_free() writes every record already queued; requests still in
+ * flight are dropped without a callback.
  */
 MPIC_EXTERN int mpic_engine_new(struct event_base *base,
 				const struct mpic_config *cfg,
@@ -95,8 +101,10 @@ typedef void (*mpic_request_cb)(void *arg, int status, const char *body,
  * Start one Open MPIC request (JSON text of the POST /mpic body).  now is
  * the wall-clock time used for the Baseline Requirements calendar.  The
  * callback runs exactly once, possibly before this function returns for
- * requests rejected at once.  Returns 0 or a negative error (the callback
- * then does not run).
+ * requests rejected at once.  With an audit log, a 200 answer (which then
+ * carries "audit_id") is given only once the request's records are durable;
+ * if they cannot be written the answer is a 500.  Returns 0 or a negative
+ * error (the callback then does not run).
  */
 MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
 				   size_t len, time_t now, mpic_request_cb cb,
@@ -104,6 +112,49 @@ MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
 
 /* Number of requests in flight. */
 MPIC_EXTERN size_t mpic_engine_inflight(const struct mpic_engine *eng);
+
+/*
+ * The audit log (docs/audit.md): JSON lines, hash-chained.  A line is at
+ * most MPIC_AUDIT_LINE_MAX bytes, its final newline excluded.
+ */
+#define MPIC_AUDIT_LINE_MAX 65536
+
+/* The chain fields of one audit log line. */
+struct mpic_audit_line {
+	uint64_t seq;
+	char type[16];   /* "perspective", "decision" */
+	char prev[65];   /* 64 lowercase hex digits */
+	char hash[65];
+};
+
+/*
+ * Check one line (len bytes, without its newline): it is a JSON object
+ * that ends with the "hash" field, the hash matches the bytes before it,
+ * and the chain fields are well-formed.  Returns 0 and fills out, or
+ * MPIC_EPARSE / MPIC_ETOOBIG with what is wrong in err.
+ */
+MPIC_EXTERN int mpic_audit_line_parse(const char *line, size_t len,
+				      struct mpic_audit_line *out, char *err,
+				      size_t errlen);
+
+/* What mpic_audit_verify() found. */
+struct mpic_audit_report {
+	uint64_t records;     /* intact records before the first problem */
+	uint64_t line;        /* 1-based line of the first problem; 0: none */
+	uint64_t seq;         /* seq of that line when readable, else 0 */
+	bool torn;            /* the problem is an incomplete last line */
+	char last_hash[65];   /* hash of the last intact record (or zeros) */
+	char problem[512];    /* what is wrong; "" when intact */
+};
+
+/*
+ * Verify a whole audit log: every line, seq continuity from 1, and the
+ * chain from the genesis value (64 zeros).  Returns 0 when intact,
+ * MPIC_EPARSE when a record is bad (rep names the first), MPIC_EIO or
+ * MPIC_ENOENT when the file cannot be read (rep->problem says why).
+ */
+MPIC_EXTERN int mpic_audit_verify(const char *path,
+				  struct mpic_audit_report *rep);
 
 #ifdef __cplusplus
 }

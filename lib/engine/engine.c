@@ -7,11 +7,22 @@
  * an attempt closed by its deadline (or by an early decision) stays alive
  * until its last check has called back; the request is freed when it has
  * answered and its last attempt is gone.
+ *
+ * The audit log (docs/audit.md): when an attempt closes, one record per
+ * slot (an unfinished slot as the error the response shows); a straggler
+ * that answers later adds a "late" record; the decision adds one record.
+ * The answer waits in m->body until the log says the decision record is
+ * durable.  Log callbacks come in append order, so the first m->gate of
+ * them are the records appended before the decision: when the last of
+ * those is durable, every record the answer depends on is.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
+#include <openssl/rand.h>
 
+#include "audit/audit.h"
 #include "check/check.h"
 #include "mpic_int.h"
 
@@ -31,6 +42,8 @@ struct mpic_engine {
 	size_t n;
 	size_t inflight;
 	struct mreq *reqs;
+	struct mpic_audit *audit;   /* NULL: no audit log */
+	bool closing;               /* in mpic_engine_free() */
 };
 
 struct mreq;
@@ -69,6 +82,12 @@ struct mreq {
 	bool answered;
 	json_t *previous;       /* previous_attempt_results */
 	json_t *request_orch;   /* echo of what was sent */
+	char audit_id[33];      /* 128 random bits, hex */
+	size_t audit_pending;   /* records appended, callback not yet run */
+	size_t gate;            /* of those, appended before the decision */
+	bool decided;
+	bool audit_failed;      /* a record the answer needs was not written */
+	char *body;             /* the 200 answer, waiting for the log */
 };
 
 /* ------------------------------------------------------------ engine */
@@ -117,6 +136,14 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		p->env.issuer_domains = cfg->issuer_domains;
 		p->env.n_issuers = cfg->n_issuer_domains;
 	}
+	if (cfg->audit_path != NULL) {
+		rc = mpic__audit_open(base, cfg->audit_path, &e->audit, err,
+		    errlen);
+		if (rc != 0) {
+			mpic_engine_free(e);
+			return rc;
+		}
+	}
 	*out = e;
 	return 0;
 }
@@ -133,6 +160,9 @@ mpic_engine_free(struct mpic_engine *e)
 	/* Resolvers first: after this no check calls back. */
 	for (i = 0; i < e->n; i++)
 		mpic__resolver_free(e->ps[i].resolver);
+	/* Write what is queued; requests still waiting are not answered. */
+	e->closing = true;
+	mpic__audit_close(e->audit);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
 	mpic__free(e->ps);
@@ -176,6 +206,7 @@ mreq_free(struct mreq *m)
 	e->inflight--;
 	json_decref(m->previous);
 	json_decref(m->request_orch);
+	free(m->body);
 	mpic__request_release(&m->req);
 	mpic__free(m);
 }
@@ -212,6 +243,23 @@ reply_issues(struct mreq *m, const struct mpic_issues *is)
 	mpic__free(body);
 }
 
+/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
+ * which the caller releases. */
+static const struct mpic_check_result *
+slot_result(const struct mreq *m, const struct slot *s,
+	    struct mpic_check_result *tmp)
+{
+	mpic__check_result_init(tmp);
+	if (s->done)
+		return &s->res;
+	tmp->timestamp_ns = mpic__now_wall_ns();
+	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, s->at->closed &&
+	    m->eng->cfg->early_decision ?
+	    "outcome already certain; answer not awaited" :
+	    "perspective did not answer before the deadline");
+	return tmp;
+}
+
 static json_t *
 slot_json(const struct mpic_engine *e, const struct mreq *m,
 	  const struct slot *s)
@@ -222,18 +270,9 @@ slot_json(const struct mpic_engine *e, const struct mreq *m,
 
 	o = json_object();
 	json_object_set_new(o, "perspective_code", json_string(def->code));
-	if (s->done) {
-		cr = mpic__check_result_json(&s->res, m->req.check_type);
-	} else {
-		mpic__check_result_init(&tmp);
-		tmp.timestamp_ns = mpic__now_wall_ns();
-		mpic__check_error(&tmp, MPIC_ERR_TIMEOUT, s->at->closed &&
-		    m->eng->cfg->early_decision ?
-		    "outcome already certain; answer not awaited" :
-		    "perspective did not answer before the deadline");
-		cr = mpic__check_result_json(&tmp, m->req.check_type);
-		mpic__check_result_release(&tmp);
-	}
+	cr = mpic__check_result_json(slot_result(m, s, &tmp),
+	    m->req.check_type);
+	mpic__check_result_release(&tmp);
 	if (cr != NULL)
 		json_object_set_new(cr, "rir", json_string(
 		    mpic__rir_str(def->rir)));
@@ -251,6 +290,80 @@ attempt_json(const struct attempt *at)
 		json_array_append_new(arr, slot_json(at->m->eng, at->m,
 		    &at->slots[i]));
 	return arr;
+}
+
+/* ------------------------------------------------------------ audit */
+
+static void maybe_free(struct mreq *m);
+
+static void
+audit_done(void *arg, int err, uint64_t seq)
+{
+	struct mreq *m = arg;
+	char *body;
+
+	(void)seq;
+	m->audit_pending--;
+	if (m->eng->closing)
+		return; /* mpic_engine_free() frees the request */
+	/* gate == 0: a late record, the answer did not wait for it */
+	if (m->gate > 0) {
+		m->gate--;
+		if (err != 0)
+			m->audit_failed = true;
+		if (m->gate == 0 && m->body != NULL) {
+			body = m->body;
+			m->body = NULL;
+			if (m->audit_failed)
+				reply(m, 500, "{\"error\":\"internal-error\","
+				    "\"message\":\"the audit log could not "
+				    "record the outcome\"}");
+			else
+				reply(m, 200, body);
+			free(body);
+		}
+	}
+	maybe_free(m);
+}
+
+/* Queue one record (consumed); a failure fails the answer, if not given. */
+static void
+audit_add(struct mreq *m, json_t *rec)
+{
+	int rc = rec ? mpic__audit_append(m->eng->audit, rec, audit_done, m) :
+	    MPIC_ENOMEM;
+
+	json_decref(rec);
+	if (rc != 0) {
+		if (!m->decided)
+			m->audit_failed = true;
+		return;
+	}
+	m->audit_pending++;
+	if (!m->decided)
+		m->gate++;
+}
+
+static void
+audit_slot(struct mreq *m, const struct slot *s, bool late)
+{
+	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	struct mpic_check_result tmp;
+
+	if (m->eng->audit == NULL)
+		return;
+	audit_add(m, mpic__audit_check_record(&c, s->at->number,
+	    m->eng->ps[s->pidx].def, slot_result(m, s, &tmp), late));
+	mpic__check_result_release(&tmp);
+}
+
+static void
+audit_attempt(struct attempt *at)
+{
+	size_t i;
+
+	for (i = 0; i < at->n; i++)
+		audit_slot(at->m, &at->slots[i], false);
 }
 
 struct tally {
@@ -292,6 +405,32 @@ quorum_met(const struct mreq *m, const struct tally *t)
 
 static void start_attempt(struct mreq *m);
 
+/* The decision record; after it, records no longer hold the answer. */
+static void
+audit_decision(struct mreq *m, const struct attempt *at,
+	       const struct tally *t, bool valid)
+{
+	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	struct mpic_audit_decision d;
+	const char *codes[MAX_COHORT_SIZE];
+	size_t i;
+
+	for (i = 0; i < at->n; i++)
+		codes[i] = m->eng->ps[at->slots[i].pidx].def->code;
+	memset(&d, 0, sizeof(d));
+	d.passed = t->passed;
+	d.perspective_count = m->count;
+	d.quorum_count = m->quorum;
+	d.attempts = at->number;
+	d.valid = valid;
+	d.rir_rule_failed = t->passed >= m->quorum && !valid;
+	d.br_now = m->now;
+	d.codes = codes;
+	d.n_codes = at->n;
+	audit_add(m, mpic__audit_decision_record(&c, &d));
+	m->decided = true;
+}
+
 /* Build the 200 response for the attempt that decided. */
 static void
 respond(struct mreq *m, struct attempt *at, const struct tally *t,
@@ -329,14 +468,29 @@ respond(struct mreq *m, struct attempt *at, const struct tally *t,
 	if (t->passed >= m->quorum && !valid)
 		json_object_set_new(r, "rir_rule_failed", json_string(
 		    "the corroborating perspectives span fewer than 2 RIRs"));
-	reply_json(m, 200, r);
+	if (m->eng->audit == NULL) {
+		reply_json(m, 200, r);
+		json_decref(r);
+		return;
+	}
+	json_object_set_new(r, "audit_id", json_string(m->audit_id));
+	audit_decision(m, at, t, valid);
+	m->body = json_dumps(r, JSON_COMPACT);
 	json_decref(r);
+	if (m->body == NULL || m->audit_failed || m->gate == 0) {
+		/* Not recorded: no outcome may be given. */
+		free(m->body);
+		m->body = NULL;
+		reply(m, 500, "{\"error\":\"internal-error\",\"message\":"
+		    "\"the audit log could not record the outcome\"}");
+	}
+	/* Otherwise audit_done() answers once the log is durable. */
 }
 
 static void
 maybe_free(struct mreq *m)
 {
-	if (m->answered && m->live_attempts == 0)
+	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0)
 		mreq_free(m);
 }
 
@@ -360,6 +514,7 @@ evaluate(struct attempt *at, bool deadline)
 	at->closed = true;
 	if (at->deadline != NULL)
 		evtimer_del(at->deadline);
+	audit_attempt(at);
 	if (met || m->attempts_run >= m->max_attempts) {
 		respond(m, at, &t, met);
 		return;
@@ -393,6 +548,8 @@ check_done(void *arg, struct mpic_check_result *res)
 	at->pending--;
 	if (!at->closed)
 		evaluate(at, false);
+	else
+		audit_slot(at->m, s, true); /* a straggler */
 	attempt_release(at);
 }
 
@@ -556,10 +713,18 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	struct mpic_issues is;
 	struct mreq *m;
 	json_t *ro;
+	uint8_t id[16];
+	size_t i;
 
 	m = mpic__calloc(1, sizeof(*m));
 	if (m == NULL)
 		return MPIC_ENOMEM;
+	if (RAND_bytes(id, sizeof(id)) != 1) {
+		mpic__free(m);
+		return MPIC_EIO;
+	}
+	for (i = 0; i < sizeof(id); i++)
+		mpic__bufprintf(m->audit_id + 2 * i, 3, "%02x", id[i]);
 	m->eng = e;
 	m->now = now;
 	m->cb = cb;

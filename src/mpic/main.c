@@ -41,6 +41,8 @@ usage(FILE *f)
 "                  [--path P] [--regex RE] [--scheme http|https]\n"
 "common options for caa and dcv: --count N --quorum N --attempts N\n"
 "                  --cohort N --trace ID\n"
+"  mpic audit verify FILE           check an audit log's hash chain\n"
+"                   (0 intact, 1 bad record, 2 unreadable)\n"
 "  --now DATE       the day for the Baseline Requirements calendar\n"
 "                   (YYYY-MM-DD or Unix seconds; default: now)\n"
 "exit: 0 corroborated, 1 not corroborated, 2 could not run, 64 usage,\n"
@@ -248,6 +250,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE_;
 	}
+	if (strcmp(argv[i], "audit") == 0)
+		return tool_audit(argc - i, argv + i);
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

@@ -1,0 +1,97 @@
+/*
+ * audit.h - the append-only, hash-chained audit log (BR 5.4.1), shared by
+ * the engine and the tests.  Format and guarantees: docs/audit.md.
+ */
+#ifndef MPIC_AUDIT_H
+#define MPIC_AUDIT_H
+
+#include "mpic_int.h"
+
+/* Back-pressure: appends beyond these are refused with MPIC_ETOOBIG. */
+#define MPIC_AUDIT_QUEUE_MAX 100000
+#define MPIC_AUDIT_QUEUE_BYTES (64u * 1024u * 1024u)
+
+#define MPIC_AUDIT_GENESIS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+struct event_base;
+struct mpic_audit;
+
+/*
+ * Completion of one append: err is 0 once the record is durable (written
+ * and fdatasync'd), or a negative MPIC_E* when it could not be written.
+ * seq is the record's sequence number.  Callbacks run on the event base
+ * given to mpic__audit_open(), never before mpic__audit_append() returns,
+ * in append order.
+ */
+typedef void (*mpic_audit_cb)(void *arg, int err, uint64_t seq);
+
+/*
+ * Open (or create, mode 0640) the log at path for appending, continuing
+ * the chain from its last line.  A log whose last line is incomplete or
+ * corrupt is refused (MPIC_EPARSE), as is one held by another process
+ * (MPIC_EIO): the reason is in err.  Starts the writer thread and adds
+ * one persistent read event to base.  Free with mpic__audit_close().
+ */
+int mpic__audit_open(struct event_base *base, const char *path,
+		     struct mpic_audit **out, char *err, size_t errlen);
+
+/*
+ * Queue a record: a JSON object without the keys "seq", "time", "prev"
+ * and "hash", which the log adds.  The record is only read during the
+ * call (the caller keeps its reference).  May be called from any thread.
+ * Returns 0 (cb will run exactly once) or, with no callback:
+ * MPIC_EINVAL (not an object, reserved key), MPIC_ETOOBIG (line longer
+ * than MPIC_AUDIT_LINE_MAX, or the queue is full), MPIC_EIO (an earlier
+ * write failed: the log accepts nothing more), MPIC_ENOMEM.
+ */
+int mpic__audit_append(struct mpic_audit *a, const json_t *record,
+		       mpic_audit_cb cb, void *arg);
+
+/*
+ * Write everything queued, stop the writer, run the callbacks still due
+ * (from this call), release the event and close the file.  NULL is fine.
+ * Must not be called from an audit callback.
+ */
+void mpic__audit_close(struct mpic_audit *a);
+
+struct mpic_audit_stats {
+	uint64_t records;      /* records written and synced */
+	uint64_t groups;       /* write + fdatasync rounds */
+	uint64_t durable_seq;  /* last seq known durable; 0 none */
+	uint64_t next_seq;     /* seq of the next append */
+};
+void mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st);
+
+/* Tests only: while held, the writer starts no new group. */
+void mpic__audit_test_hold(struct mpic_audit *a, bool hold);
+/* Tests only: the next group fails as if write(2) set errno to errnum. */
+void mpic__audit_test_fail(struct mpic_audit *a, int errnum);
+
+/* "2026-01-02T03:04:05.678Z" (RFC 3339, UTC, milliseconds). */
+void mpic__audit_time(uint64_t wall_ns, char out[32]);
+
+/*
+ * Record builders for the engine (new references, NULL when out of
+ * memory).  Fields: docs/audit.md.
+ */
+struct mpic_audit_ctx {
+	const struct mpic_request *req;
+	const char *audit_id;
+};
+json_t *mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
+				 const struct mpic_perspective_def *def,
+				 const struct mpic_check_result *res,
+				 bool late);
+struct mpic_audit_decision {
+	int passed, perspective_count, quorum_count, attempts;
+	bool valid;
+	bool rir_rule_failed;
+	time_t br_now;                /* the day the BR calendar used */
+	const char *const *codes;     /* the deciding attempt's perspectives */
+	size_t n_codes;
+};
+json_t *mpic__audit_decision_record(const struct mpic_audit_ctx *c,
+				    const struct mpic_audit_decision *d);
+
+#endif
