@@ -224,6 +224,8 @@ config_parse(const char *yaml, size_t len, const char *source,
 	mpic__bufprintf(cfg->source, sizeof(cfg->source), "%s",
 	    source != NULL ? source : "config");
 	p.cfg = cfg;
+	p.input = yaml;
+	p.input_len = len;
 	if (len > CFG_MAX_FILE) {
 		rc = mpic__cfg_error(&p, 0, NULL, "larger than 1 MiB");
 		goto out;

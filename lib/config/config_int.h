@@ -36,6 +36,8 @@ enum cfg_slot {
 
 struct cfg_parser {
 	struct mpic_config *cfg;
+	const char *input;        /* the YAML text, for source positions */
+	size_t input_len;
 	const char *basedir;      /* relative file paths are joined to it */
 	char *err;
 	size_t errlen;

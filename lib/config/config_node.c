@@ -55,6 +55,7 @@ mpic__cfg_is_null(struct fy_node *n)
 
 	if (n == NULL)
 		return true;
+	/* Plain scalars have no escapes: their text is safe to ask for. */
 	if (fy_node_get_type(n) != FYNT_SCALAR ||
 	    fy_node_get_style(n) != FYNS_PLAIN)
 		return false;
@@ -218,6 +219,51 @@ kind_name(struct fy_node *n)
 	}
 }
 
+/*
+ * The text of a scalar.  libfyaml 0.7.12 leaks the chunk array it grows
+ * while unescaping the '' of single-quoted scalars (from 4 of them on, or
+ * fewer), so such escapes are refused before the text is asked for (a
+ * value with a quote can be double-quoted), and so is a double-quoted
+ * scalar of more than ESCAPES_MAX backslashes, which configuration values
+ * never need.  The token's marks cover the scalar without its quotes.
+ */
+#define ESCAPES_MAX 8
+
+static int
+scalar_text(struct cfg_parser *p, struct fy_node *v, const char *path,
+	    int line, const char **s, size_t *len)
+{
+	struct fy_token *t = fy_node_get_scalar_token(v);
+	const struct fy_mark *b, *e;
+	size_t i, n = 0;
+
+	if (t != NULL && fy_node_get_style(v) != FYNS_PLAIN) {
+		b = fy_token_start_mark(t);
+		e = fy_token_end_mark(t);
+		if (b == NULL || e == NULL || b->input_pos > e->input_pos ||
+		    e->input_pos > p->input_len)
+			return mpic__cfg_error(p, line, path,
+			    "unreadable scalar");
+		for (i = b->input_pos; i < e->input_pos; i++) {
+			if (p->input[i] == '\'' &&
+			    fy_node_get_style(v) == FYNS_SINGLE_QUOTED)
+				return mpic__cfg_error(p, line, path, "'' "
+				    "escapes are not supported, use double "
+				    "quotes");
+			if (p->input[i] == '\\')
+				n++;
+		}
+		if (n > ESCAPES_MAX)
+			return mpic__cfg_error(p, line, path, "more than %d "
+			    "escapes in one value", ESCAPES_MAX);
+	}
+	*len = 0;
+	*s = fy_node_get_scalar(v, len);
+	if (*s == NULL)
+		return mpic__cfg_error(p, line, path, "unreadable scalar");
+	return 0;
+}
+
 /* The text of a non-null scalar, or an error saying what was wanted. */
 static int
 scalar(struct cfg_parser *p, struct fy_node *v, const char *path, int line,
@@ -229,11 +275,7 @@ scalar(struct cfg_parser *p, struct fy_node *v, const char *path, int line,
 	if (mpic__cfg_is_null(v) || fy_node_get_type(v) != FYNT_SCALAR)
 		return mpic__cfg_error(p, line, path, "expected %s, got %s",
 		    want, kind_name(v));
-	*len = 0;
-	*s = fy_node_get_scalar(v, len);
-	if (*s == NULL)
-		return mpic__cfg_error(p, line, path, "unreadable scalar");
-	return 0;
+	return scalar_text(p, v, path, line, s, len);
 }
 
 static bool
@@ -545,10 +587,11 @@ mpic__cfg_walk(struct cfg_parser *p, struct fy_node *map, const char *path,
 		v = fy_node_pair_value(pair);
 		kline = mpic__cfg_line(kn, line);
 		if (kn == NULL || fy_node_get_type(kn) != FYNT_SCALAR ||
-		    fy_node_is_alias(kn) ||
-		    (ks = fy_node_get_scalar(kn, &klen)) == NULL)
+		    fy_node_is_alias(kn))
 			return mpic__cfg_error(p, kline, path,
 			    "keys must be strings");
+		if ((rc = scalar_text(p, kn, path, kline, &ks, &klen)) != 0)
+			return rc;
 		for (i = 0; keys[i].name != NULL; i++)
 			if (strlen(keys[i].name) == klen &&
 			    memcmp(keys[i].name, ks, klen) == 0)
