@@ -556,6 +556,7 @@ struct mpic_config {
 	const char **allowed_networks;   /* NULL-terminated CIDR strings */
 	size_t n_allowed_networks;
 	unsigned http_timeout_ms;
+	unsigned tls_alpn_port;          /* 443; labs only may change it */
 	const char *user_agent;
 	/* caa */
 	const char **issuer_domains;

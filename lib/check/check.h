@@ -7,6 +7,8 @@
 
 #include "mpic_int.h"
 
+struct mpic_alpn_tls;
+
 struct mpic_check_env {
 	struct event_base *base;
 	const struct mpic_config *cfg;    /* dcv.* and caa.* settings */
@@ -14,6 +16,9 @@ struct mpic_check_env {
 	const char *const *issuer_domains; /* configured CAA identities */
 	size_t n_issuers;
 	time_t now;
+	/* acme-tls-alpn-01 client state (lib/dcv/tls_alpn.h), or NULL: each
+	 * check then makes its own */
+	struct mpic_alpn_tls *alpn_tls;
 };
 
 /*

@@ -72,6 +72,9 @@ mpic_config_check_br(const struct mpic_config *cfg, time_t now, char *err,
 		    "one cohort of %d spanning at least 2 RIRs with every "
 		    "pair at least %.0f km apart (rule in force since "
 		    "2026-03-15)", n, k, MPIC_MIN_DISTANCE_KM);
+	if (cfg->tls_alpn_port != 443)
+		problem(why, sizeof(why), "dcv.tls_alpn_port is %u; RFC 8737 "
+		    "and BR 3.2.2.4.20 require port 443", cfg->tls_alpn_port);
 
 	if (cfg->br_lab) {
 		if (why[0] == '\0')

@@ -449,6 +449,9 @@ static const struct cfg_key dcv_keys[] = {
 	  .check = check_cidr },
 	{ .name = "http_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(http_timeout_ms), .min = 1, .max = 600000 },
+	/* labs only: mpic_config_check_br() refuses anything but 443 */
+	{ .name = "tls_alpn_port", .kind = CK_UINT,
+	  .off = CFG_OFF(tls_alpn_port), .min = 1, .max = 65535 },
 	{ .name = "user_agent", .kind = CK_STR, .off = CFG_OFF(user_agent),
 	  .max = 256, .check = check_user_agent },
 	{ .name = NULL },

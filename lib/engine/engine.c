@@ -24,6 +24,7 @@
 
 #include "audit/audit.h"
 #include "check/check.h"
+#include "dcv/tls_alpn.h"
 #include "mpic_int.h"
 
 #define MAX_COHORTS 32
@@ -135,6 +136,13 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		p->env.resolver = p->resolver;
 		p->env.issuer_domains = cfg->issuer_domains;
 		p->env.n_issuers = cfg->n_issuer_domains;
+		/* TLS client state of its own too (no session shared) */
+		rc = mpic__alpn_tls_new(&p->env.alpn_tls);
+		if (rc != 0) {
+			mpic__bufprintf(err, errlen, "out of memory");
+			mpic_engine_free(e);
+			return rc;
+		}
 	}
 	if (cfg->audit_path != NULL) {
 		rc = mpic__audit_open(base, cfg->audit_path, &e->audit, err,
@@ -165,6 +173,8 @@ mpic_engine_free(struct mpic_engine *e)
 	mpic__audit_close(e->audit);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
+	for (i = 0; i < e->n; i++)
+		mpic__alpn_tls_free(e->ps[i].env.alpn_tls);
 	mpic__free(e->ps);
 	mpic__free(e);
 }

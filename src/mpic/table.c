@@ -256,6 +256,19 @@ detail_line(json_t *cr, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", s);
 		return;
 	}
+	/* acme-tls-alpn-01: what the server presented, and where */
+	if (json_is_array(json_object_get(d, "subject_alt_names")) &&
+	    json_is_string(json_object_get(d, "resolved_ip"))) {
+		json_t *sans = json_object_get(d, "subject_alt_names");
+
+		s = json_string_value(json_array_get(sans, 0));
+		snprintf(out, outlen, "%s %s%s at %s (%s)",
+		    json_string_value(json_object_get(d, "alpn")) ?: "no ALPN",
+		    s ? s : "no SAN", json_array_size(sans) > 1 ? " (+more)" :
+		    "", json_string_value(json_object_get(d, "resolved_ip")),
+		    json_string_value(json_object_get(d, "tls_version")) ?: "?");
+		return;
+	}
 	if (json_is_array(seen) && json_array_size(seen) > 0) {
 		s = json_string_value(json_array_get(seen, 0));
 		snprintf(out, outlen, "saw %s%s", s ? s : "?",
