@@ -21,6 +21,7 @@
 struct persp {
 	const struct mpic_perspective_def *def;
 	struct mpic_resolver *resolver;
+	struct mpic_web *web;           /* HTTP client, made on first use */
 	struct mpic_check_env env;
 };
 
@@ -114,6 +115,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		p->env.base = base;
 		p->env.cfg = cfg;
 		p->env.resolver = p->resolver;
+		p->env.web = &p->web;
 		p->env.issuer_domains = cfg->issuer_domains;
 		p->env.n_issuers = cfg->n_issuer_domains;
 	}
@@ -133,6 +135,9 @@ mpic_engine_free(struct mpic_engine *e)
 	/* Resolvers first: after this no check calls back. */
 	for (i = 0; i < e->n; i++)
 		mpic__resolver_free(e->ps[i].resolver);
+	/* then the HTTP clients, which drop the checks still in flight */
+	for (i = 0; i < e->n; i++)
+		mpic__web_free(e->ps[i].web);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
 	mpic__free(e->ps);
