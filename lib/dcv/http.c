@@ -196,7 +196,7 @@ timer_fired(evutil_socket_t fd, short what, void *arg)
 		hop_begin(h);
 		return;
 	}
-	fail(h, MPIC_ERR_TIMEOUT, "GET %s: no answer within the check's "
+	fail(h, MPIC_ERR_HTTP, "GET %s: no answer within the check's "
 	    "deadline of %u ms%s", h->url.text, 2 * h->hop_ms,
 	    h->dns_pending ? " (while resolving the host)" : "");
 }
@@ -339,7 +339,7 @@ connect_next(struct hcheck *h)
 	}
 	h->tried++;
 	if (now >= h->deadline_ms) {
-		fail(h, MPIC_ERR_TIMEOUT, "GET %s: the check's deadline passed",
+		fail(h, MPIC_ERR_HTTP, "GET %s: the check's deadline passed",
 		    h->url.text);
 		return;
 	}
@@ -394,12 +394,25 @@ redirect(struct hcheck *h)
 	struct curl_header *hd = NULL;
 	struct mpic_url next;
 	char why[256];
+	const char *loc = NULL;
+	size_t llen = 0;
 	json_t *e;
 
 	if (curl_easy_header(h->x.easy, "Location", 0, CURLH_HEADER, -1,
-	    &hd) != CURLHE_OK || hd == NULL) {
+	    &hd) == CURLHE_OK && hd != NULL && hd->value != NULL) {
+		/* field value without surrounding whitespace (RFC 9110 5.5) */
+		loc = hd->value;
+		llen = strlen(loc);
+		while (llen > 0 && strchr(" \t\r\n", loc[0]) != NULL) {
+			loc++;
+			llen--;
+		}
+		while (llen > 0 && strchr(" \t\r\n", loc[llen - 1]) != NULL)
+			llen--;
+	}
+	if (llen == 0) {
 		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld without a Location "
-		    "header", h->url.text, h->status);
+		    "(absent or empty)", h->url.text, h->status);
 		return;
 	}
 	e = json_object();
@@ -414,8 +427,8 @@ redirect(struct hcheck *h)
 		    MPIC_HTTP_MAX_REDIRECTS);
 		return;
 	}
-	if (mpic__url_redirect(h->url.text, hd->value, strlen(hd->value),
-	    &next, why, sizeof(why)) != 0) {
+	if (mpic__url_redirect(h->url.text, loc, llen, &next, why,
+	    sizeof(why)) != 0) {
 		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to a refused target: "
 		    "%s", h->url.text, h->status, why);
 		return;
@@ -494,8 +507,7 @@ xfer_done(struct mpic_web_xfer *x, CURLcode rc)
 		rc = CURLE_OK;   /* website-change looks in what was read */
 	}
 	if (rc != CURLE_OK) {
-		fail(h, rc == CURLE_OPERATION_TIMEDOUT ? MPIC_ERR_TIMEOUT :
-		    MPIC_ERR_HTTP, "GET %s (%s): %s", h->url.text, h->ip,
+		fail(h, MPIC_ERR_HTTP, "GET %s (%s): %s", h->url.text, h->ip,
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		return;
 	}

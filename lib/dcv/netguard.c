@@ -143,9 +143,17 @@ const char *
 mpic__addr_refused(int af, const uint8_t *addr,
 		   const struct mpic_cidr *allowed, size_t n)
 {
-	const char *why = mpic__addr_reserved(af, addr);
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff};
+	const char *why;
 	size_t i;
 
+	/* an IPv4-mapped address is IPv4 traffic: judge the IPv4 address */
+	if (af == AF_INET6 && memcmp(addr, mapped, 12) == 0) {
+		af = AF_INET;
+		addr += 12;
+	}
+	why = mpic__addr_reserved(af, addr);
 	if (why == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)

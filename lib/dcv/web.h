@@ -39,6 +39,7 @@ const char *mpic__addr_reserved(int af, const uint8_t *addr);
 /*
  * The SSRF guard: NULL when the address may be contacted (public, or
  * inside one of the n allowed networks); else why not (static text).
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged as a.b.c.d.
  */
 const char *mpic__addr_refused(int af, const uint8_t *addr,
 			       const struct mpic_cidr *allowed, size_t n);
