@@ -13,6 +13,13 @@ struct mpic_check_env {
 	struct event_base *base;
 	const struct mpic_config *cfg;    /* dcv.* and caa.* settings */
 	struct mpic_resolver *resolver;   /* the perspective's own */
+	/*
+	 * The perspective's HTTP client (lib/dcv/), created on the first
+	 * HTTP-based check; the owner of the slot frees it with
+	 * mpic__web_free() after freeing the resolver.  NULL: HTTP-based
+	 * methods are not supported by this environment.
+	 */
+	struct mpic_web **web;
 	const char *const *issuer_domains; /* configured CAA identities */
 	size_t n_issuers;
 	time_t now;
@@ -65,6 +72,11 @@ int mpic__dcv_dns_start(struct mpic_check *c);
 /* Web-based methods (lib/dcv/): website-change and acme-http-01, and
  * acme-tls-alpn-01.  Same contract as mpic__dcv_dns_start(). */
 int mpic__dcv_http_start(struct mpic_check *c);
+/* Free a perspective's HTTP client: in-flight HTTP checks are dropped
+ * without calling back (as the resolver drops its lookups).  NULL is
+ * fine. */
+struct mpic_web;
+void mpic__web_free(struct mpic_web *w);
 int mpic__dcv_tls_alpn_start(struct mpic_check *c);
 /* Next label up ("a.b.c" -> "b.c"); NULL past the last label. */
 const char *mpic__parent_name(const char *name);

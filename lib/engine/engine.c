@@ -33,6 +33,7 @@
 struct persp {
 	const struct mpic_perspective_def *def;
 	struct mpic_resolver *resolver;
+	struct mpic_web *web;           /* HTTP client, made on first use */
 	struct mpic_check_env env;
 };
 
@@ -134,6 +135,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		p->env.base = base;
 		p->env.cfg = cfg;
 		p->env.resolver = p->resolver;
+		p->env.web = &p->web;
 		p->env.issuer_domains = cfg->issuer_domains;
 		p->env.n_issuers = cfg->n_issuer_domains;
 		/* TLS client state of its own too (no session shared) */
@@ -168,6 +170,9 @@ mpic_engine_free(struct mpic_engine *e)
 	/* Resolvers first: after this no check calls back. */
 	for (i = 0; i < e->n; i++)
 		mpic__resolver_free(e->ps[i].resolver);
+	/* then the HTTP clients, which drop the checks still in flight */
+	for (i = 0; i < e->n; i++)
+		mpic__web_free(e->ps[i].web);
 	/* Write what is queued; requests still waiting are not answered. */
 	e->closing = true;
 	mpic__audit_close(e->audit);

@@ -39,6 +39,7 @@ usage(FILE *f)
 "                  [--record-type TYPE] [--prefix P] [--exact-match]\n"
 "                  [--exact-case] [--issuer-domain D]... [--account-uri U]\n"
 "                  [--path P] [--regex RE] [--scheme http|https]\n"
+"                  [--header NAME:VALUE]...\n"
 "common options for caa and dcv: --count N --quorum N --attempts N\n"
 "                  --cohort N --trace ID\n"
 "  mpic audit verify FILE           check an audit log's hash chain\n"

@@ -37,7 +37,7 @@ enum {
 	O_CAA_DOMAIN = 256, O_SMIME, O_ACCOUNT_URI, O_METHOD, O_ALLOW_LF,
 	O_TOKEN, O_KA, O_KAH, O_CHALLENGE, O_RTYPE, O_PREFIX, O_EXACT_MATCH,
 	O_EXACT_CASE, O_ISSUER, O_PATH, O_REGEX, O_SCHEME, O_COUNT, O_QUORUM,
-	O_ATTEMPTS, O_COHORT, O_TRACE, O_JSON
+	O_ATTEMPTS, O_COHORT, O_TRACE, O_JSON, O_HEADER
 };
 
 static const struct option longopts[] = {
@@ -64,6 +64,7 @@ static const struct option longopts[] = {
 	{"cohort", required_argument, NULL, O_COHORT},
 	{"trace", required_argument, NULL, O_TRACE},
 	{"json", no_argument, NULL, O_JSON},
+	{"header", required_argument, NULL, O_HEADER},
 	{NULL, 0, NULL, 0},
 };
 
@@ -88,6 +89,9 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 	bool caa = strcmp(argv[0], "caa") == 0;
 	json_t *req = json_object(), *orch = json_object(), *p = json_object();
 	json_t *domains = json_array(), *issuers = json_array();
+	json_t *headers = json_object();
+	const char *colon;
+	char hname[256];
 	json_int_t n;
 	const char *target;
 	int c, rc = 64;
@@ -182,6 +186,22 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 		case O_JSON:
 			o->json = true;
 			break;
+		case O_HEADER:
+			/* NAME:VALUE, one header of http_headers */
+			colon = strchr(optarg, ':');
+			if (colon == NULL || colon == optarg ||
+			    (size_t)(colon - optarg) >= sizeof(hname)) {
+				fprintf(stderr, "mpic: --header: expected "
+				    "NAME:VALUE, got %s\n", optarg);
+				goto out;
+			}
+			memcpy(hname, optarg, (size_t)(colon - optarg));
+			hname[colon - optarg] = '\0';
+			colon++;
+			while (*colon == ' ')
+				colon++;
+			json_object_set_new(headers, hname, json_string(colon));
+			break;
 		default:
 			goto out;
 		}
@@ -215,6 +235,8 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 			    json_string("A"));
 		if (json_array_size(issuers) > 0)
 			json_object_set(p, "issuer_domain_names", issuers);
+		if (json_object_size(headers) > 0)
+			json_object_set(p, "http_headers", headers);
 		/* --account-uri fills the field the method uses */
 		if (strcmp(argv[optind], "dns-persistent") == 0)
 			json_object_del(p, "account_uri");
@@ -233,6 +255,7 @@ out:
 	json_decref(p);
 	json_decref(domains);
 	json_decref(issuers);
+	json_decref(headers);
 	return rc;
 }
 
