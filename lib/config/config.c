@@ -46,7 +46,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->default_perspective_count = 6;
 	cfg->max_attempts_cap = 3;
 	cfg->request_timeout_ms = 30000;
-	cfg->audit_path = "/var/lib/mpic/audit.jsonl";
+	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
 	cfg->dns_transparent = empty_list(cfg);
 	cfg->allowed_networks = empty_list(cfg);
 	cfg->issuer_domains = empty_list(cfg);

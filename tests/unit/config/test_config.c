@@ -154,7 +154,7 @@ test_defaults(void **state)
 	assert_true(cfg->hash_secret_len >= 16);
 	assert_false(cfg->early_decision);
 	assert_int_equal(cfg->request_timeout_ms, 30000);
-	assert_string_equal(cfg->audit_path, "/var/lib/mpic/audit.jsonl");
+	assert_null(cfg->audit_path); /* no default: mpicd requires one */
 	assert_string_equal(cfg->source, "t.yaml");
 	/* Each perspective's dns is a copy of the global options. */
 	assert_int_equal(cfg->perspectives[0].dns.timeout_ms, 5000);
