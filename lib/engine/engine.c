@@ -12,22 +12,18 @@
 
 #include <event2/event.h>
 
-#include "check/check.h"
+#include "engine/perspective.h"
 #include "mpic_int.h"
+#include "util/curl_loop.h"
 
 #define MAX_COHORTS 32
 #define MAX_COHORT_SIZE 64
 
-struct persp {
-	const struct mpic_perspective_def *def;
-	struct mpic_resolver *resolver;
-	struct mpic_check_env env;
-};
-
 struct mpic_engine {
 	struct event_base *base;
 	const struct mpic_config *cfg;
-	struct persp *ps;
+	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
+	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
 	size_t n;
 	size_t inflight;
 	struct mreq *reqs;
@@ -49,6 +45,7 @@ struct attempt {
 	size_t pending;         /* checks not yet called back */
 	bool closed;            /* decided; late answers are dropped */
 	struct event *deadline;
+	struct attempt *next_live; /* the request's attempts still alive */
 	struct slot slots[];
 };
 
@@ -66,6 +63,7 @@ struct mreq {
 	int fixed_cohort;       /* 0-based, or -1 */
 	int attempts_run;
 	size_t live_attempts;
+	struct attempt *live;   /* freed with the request by an engine_free */
 	bool answered;
 	json_t *previous;       /* previous_attempt_results */
 	json_t *request_orch;   /* echo of what was sent */
@@ -94,28 +92,25 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		return MPIC_ENOMEM;
 	}
 	for (i = 0; i < e->n; i++) {
-		struct persp *p = &e->ps[i];
+		const struct mpic_perspective_def *def = &cfg->perspectives[i];
 
-		p->def = &cfg->perspectives[i];
-		if (p->def->url != NULL) {
-			mpic__bufprintf(err, errlen, "perspective %s: remote "
-			    "perspectives are served by mpicd's coordinator "
-			    "role", p->def->code);
+		if (def->url != NULL && e->curl == NULL &&
+		    (rc = mpic__curl_loop_new(base, &e->curl)) != 0) {
+			mpic__bufprintf(err, errlen, "cannot start the HTTP "
+			    "client: %s", mpic_strerror(rc));
 			mpic_engine_free(e);
-			return MPIC_ENOTSUP;
+			return rc;
 		}
-		/* One resolver, one cache, per perspective: never shared. */
-		rc = mpic__resolver_new(base, &p->def->dns, &p->resolver, err,
+		/* In-process: one resolver, one cache, never shared. */
+		rc = def->url != NULL ?
+		    mpic__persp_remote_new(e->curl, cfg, def, &e->ps[i], err,
+		    errlen) :
+		    mpic__persp_local_new(base, cfg, def, &e->ps[i], err,
 		    errlen);
 		if (rc != 0) {
 			mpic_engine_free(e);
 			return rc;
 		}
-		p->env.base = base;
-		p->env.cfg = cfg;
-		p->env.resolver = p->resolver;
-		p->env.issuer_domains = cfg->issuer_domains;
-		p->env.n_issuers = cfg->n_issuer_domains;
 	}
 	*out = e;
 	return 0;
@@ -130,9 +125,11 @@ mpic_engine_free(struct mpic_engine *e)
 
 	if (e == NULL)
 		return;
-	/* Resolvers first: after this no check calls back. */
-	for (i = 0; i < e->n; i++)
-		mpic__resolver_free(e->ps[i].resolver);
+	/* Perspectives first: after this no check calls back. */
+	for (i = 0; e->ps != NULL && i < e->n; i++)
+		if (e->ps[i] != NULL)
+			e->ps[i]->ops->free(e->ps[i]);
+	mpic__curl_loop_free(e->curl);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
 	mpic__free(e->ps);
@@ -143,6 +140,18 @@ size_t
 mpic_engine_inflight(const struct mpic_engine *e)
 {
 	return e->inflight;
+}
+
+size_t
+mpic__engine_persp_count(const struct mpic_engine *e)
+{
+	return e->n;
+}
+
+const struct mpic_persp *
+mpic__engine_persp(const struct mpic_engine *e, size_t i)
+{
+	return i < e->n ? e->ps[i] : NULL;
 }
 
 /* ------------------------------------------------------------ requests */
@@ -166,7 +175,12 @@ static void
 mreq_free(struct mreq *m)
 {
 	struct mpic_engine *e = m->eng;
+	struct attempt *at;
 
+	while ((at = m->live) != NULL) {
+		m->live = at->next_live;
+		attempt_free(at);
+	}
 	if (m->prev != NULL)
 		m->prev->next = m->next;
 	else
@@ -216,7 +230,7 @@ static json_t *
 slot_json(const struct mpic_engine *e, const struct mreq *m,
 	  const struct slot *s)
 {
-	const struct mpic_perspective_def *def = e->ps[s->pidx].def;
+	const struct mpic_perspective_def *def = e->ps[s->pidx]->def;
 	struct mpic_check_result tmp;
 	json_t *o, *cr;
 
@@ -267,7 +281,7 @@ count(const struct attempt *at, struct tally *t)
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < at->n; i++) {
 		const struct slot *s = &at->slots[i];
-		enum mpic_rir r = at->m->eng->ps[s->pidx].def->rir;
+		enum mpic_rir r = at->m->eng->ps[s->pidx]->def->rir;
 
 		if (!s->done) {
 			t->pending++;
@@ -374,9 +388,15 @@ static void
 attempt_release(struct attempt *at)
 {
 	struct mreq *m = at->m;
+	struct attempt **pp;
 
 	if (at->pending > 0 || !at->closed)
 		return;
+	for (pp = &m->live; *pp != NULL; pp = &(*pp)->next_live)
+		if (*pp == at) {
+			*pp = at->next_live;
+			break;
+		}
 	attempt_free(at);
 	m->live_attempts--;
 	maybe_free(m);
@@ -387,7 +407,14 @@ check_done(void *arg, struct mpic_check_result *res)
 {
 	struct slot *s = arg;
 	struct attempt *at = s->at;
+	struct mpic_persp *p = at->m->eng->ps[s->pidx];
 
+	if (res->passed)
+		p->n_passed++;
+	else if (res->completed)
+		p->n_failed++;
+	else
+		p->n_errors++;
 	s->res = *res;
 	s->done = true;
 	at->pending--;
@@ -432,6 +459,8 @@ start_attempt(struct mreq *m)
 	}
 	m->attempts_run++;
 	m->live_attempts++;
+	at->next_live = m->live;
+	m->live = at;
 	at->m = m;
 	at->number = m->attempts_run;
 	at->n = (size_t)m->count;
@@ -443,10 +472,9 @@ start_attempt(struct mreq *m)
 	/* count every check as pending before any can call back */
 	at->pending = at->n;
 	for (i = 0; i < at->n; i++) {
-		struct persp *p = &e->ps[cohort[i]];
+		struct mpic_persp *p = e->ps[cohort[i]];
 
-		p->env.now = m->now;
-		rc = mpic__check_start(&p->env, &m->req, check_done,
+		rc = p->ops->start(p, &m->req, m->now, check_done,
 		    &at->slots[i]);
 		if (rc != 0) {
 			struct slot *s = &at->slots[i];
