@@ -112,6 +112,11 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			return rc;
 		}
 	}
+	/* Keep a connection to every remote open between requests (curl's
+	 * default cache shrinks with the number of transfers running). */
+	if (e->curl != NULL)
+		curl_multi_setopt(mpic__curl_loop_multi(e->curl),
+		    CURLMOPT_MAXCONNECTS, (long)(4 * e->n + 8));
 	*out = e;
 	return 0;
 }

@@ -69,6 +69,7 @@ struct mpicd {
 	struct mpic_persp *self;     /* perspective */
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
+	unsigned writing;            /* replies being sent */
 	unsigned conns;              /* TLS connections open */
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;

@@ -173,6 +173,17 @@ call_free(struct mpicd_call *c)
 		drain_check(d);
 }
 
+static void
+reply_sent(struct evhttp_request *r, void *arg)
+{
+	struct mpicd *d = arg;
+
+	(void)r;
+	d->writing--;
+	if (d->draining)
+		drain_check(d);
+}
+
 void
 mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 	    const char *body, size_t len)
@@ -206,6 +217,9 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 			evhttp_add_header(h, "Connection", "close");
 		b = evhttp_request_get_output_buffer(c->req);
 		evbuffer_add(b, body, len);
+		/* a drain ends when the replies are written, not queued */
+		d->writing++;
+		evhttp_request_set_on_complete_cb(c->req, reply_sent, d);
 		evhttp_send_reply(c->req, status, NULL, NULL);
 	}
 	log_request(c, status, ms);
@@ -510,6 +524,6 @@ mpicd_server_stop(struct mpicd *d)
 static void
 drain_check(struct mpicd *d)
 {
-	if (d->inflight == 0)
+	if (d->inflight == 0 && d->writing == 0)
 		event_base_loopexit(d->base, NULL);
 }
