@@ -197,6 +197,13 @@ mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen)
 		    cfg->source, cfg->listen);
 		return MPICD_EX_CONFIG;
 	}
+	if (!loopback && cfg->api_keys_file == NULL &&
+	    mpicd_client_auth(cfg) != MPICD_CA_REQUIRED) {
+		mpic__bufprintf(err, errlen, "%s: the API on %s would be open "
+		    "to anyone: configure api_keys_file or tls.client_ca",
+		    cfg->source, cfg->listen);
+		return MPICD_EX_CONFIG;
+	}
 	if (cfg->tls_cert != NULL) {
 		if ((ctx = mpicd_tls_ctx(cfg, why, sizeof(why))) == NULL) {
 			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
