@@ -297,8 +297,13 @@ mpic__persp_remote_new(struct mpic_curl_loop *loop,
 	r->head.def = def;
 	r->loop = loop;
 	r->cfg = cfg;
+	/* By default a call ends a little before the attempt's deadline, so
+	 * that its own error (naming the perspective) is what gets reported. */
 	r->timeout_ms = cfg->remote_timeout_ms ? (long)cfg->remote_timeout_ms :
-	    cfg->request_timeout_ms ? (long)cfg->request_timeout_ms : 30000L;
+	    (long)(cfg->request_timeout_ms ? cfg->request_timeout_ms : 30000u) /
+	    10 * 9;
+	if (r->timeout_ms < 1)
+		r->timeout_ms = 1;
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");
 	h = curl_slist_append(NULL, "Content-Type: application/json");

@@ -329,7 +329,7 @@ mpicd_configz(struct mpicd *d)
 	    json_integer(cfg->request_timeout_ms));
 	json_object_set_new(lim, "remote_timeout_ms",
 	    json_integer(cfg->remote_timeout_ms ? cfg->remote_timeout_ms :
-	    cfg->request_timeout_ms));
+	    cfg->request_timeout_ms / 10 * 9));
 	json_object_set_new(o, "limits", lim);
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
 		json_object_set_new(o, "identity", json_pack("{s:s, s:s}",

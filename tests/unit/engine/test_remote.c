@@ -77,13 +77,17 @@ static char *
 replace(const char *s, const char *from, const char *to)
 {
 	const char *at = strstr(s, from);
-	size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
-	char *out = malloc(n);
+	size_t head, nto = strlen(to), tail;
+	char *out;
 
 	assert_non_null(at);
-	memcpy(out, s, (size_t)(at - s));
-	strcpy(out + (at - s), to);
-	strcat(out, at + strlen(from));
+	head = (size_t)(at - s);
+	tail = strlen(at + strlen(from));
+	out = malloc(head + nto + tail + 1);
+	assert_non_null(out);
+	memcpy(out, s, head);
+	memcpy(out + head, to, nto);
+	memcpy(out + head + nto, at + strlen(from), tail + 1);
 	return out;
 }
 
