@@ -572,6 +572,16 @@ struct mpic_config {
 	unsigned request_timeout_ms;
 	/* audit */
 	const char *audit_path;
+	/* mpicd: the daemon's own settings (mpicd.conf(5)) */
+	const char **tls_allowed_peers;  /* NULL-terminated; empty: any */
+	size_t n_tls_allowed_peers;
+	const char *user;                /* drop root to this user */
+	int workers;                     /* processes; 0 = one per CPU */
+	unsigned remote_timeout_ms;      /* per remote call; 0 = request */
+	unsigned max_connections;        /* per worker */
+	unsigned max_header_bytes;
+	unsigned io_timeout_ms;          /* read / write / idle */
+	unsigned drain_timeout_ms;       /* SIGTERM: wait for requests */
 };
 
 #endif

@@ -46,12 +46,17 @@ set_defaults(struct cfg_parser *p)
 	cfg->default_perspective_count = 6;
 	cfg->max_attempts_cap = 3;
 	cfg->request_timeout_ms = 30000;
+	cfg->max_connections = 1024;
+	cfg->max_header_bytes = 8192;
+	cfg->io_timeout_ms = 30000;
+	cfg->drain_timeout_ms = 10000;
+	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
 	cfg->dns_transparent = empty_list(cfg);
 	cfg->allowed_networks = empty_list(cfg);
 	cfg->issuer_domains = empty_list(cfg);
 	if (cfg->dns_transparent == NULL || cfg->allowed_networks == NULL ||
-	    cfg->issuer_domains == NULL) {
+	    cfg->issuer_domains == NULL || cfg->tls_allowed_peers == NULL) {
 		mpic__cfg_error(p, 0, NULL, "out of memory");
 		return MPIC_ENOMEM;
 	}

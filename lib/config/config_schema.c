@@ -182,6 +182,43 @@ check_user_agent(const char *s, char *why, size_t n)
 	return true;
 }
 
+/* A peer name of the allow-list: a DNS name or an IP address. */
+static bool
+check_peer(const char *s, char *why, size_t n)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1)
+		return true;
+	if (check_dname(s, why, n))
+		return true;
+	mpic__bufprintf(why, n, "not a DNS name or an IP address");
+	return false;
+}
+
+/* A POSIX portable user name. */
+static bool
+check_user(const char *s, char *why, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    (c == '-' && i > 0))) {
+			mpic__bufprintf(why, n, "not a valid user name");
+			return false;
+		}
+	}
+	if (i == 0) {
+		mpic__bufprintf(why, n, "empty user name");
+		return false;
+	}
+	return true;
+}
+
 /* ------------------------------------------------------------ handlers */
 
 static int
@@ -423,6 +460,10 @@ static const struct cfg_key tls_keys[] = {
 	  .flags = CFG_F_PATH },
 	{ .name = "client_ca", .kind = CK_STR, .off = CFG_OFF(tls_client_ca),
 	  .flags = CFG_F_PATH },
+	{ .name = "allowed_peers", .kind = CK_LIST,
+	  .off = CFG_OFF(tls_allowed_peers),
+	  .cnt_off = CFG_OFF(n_tls_allowed_peers), .max = 256,
+	  .check = check_peer },
 	{ .name = NULL },
 };
 
@@ -479,6 +520,20 @@ static const struct cfg_key orch_keys[] = {
 	  .off = CFG_OFF(early_decision) },
 	{ .name = "request_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(request_timeout_ms), .min = 1, .max = 3600000 },
+	{ .name = "remote_timeout_ms", .kind = CK_UINT,
+	  .off = CFG_OFF(remote_timeout_ms), .min = 1, .max = 3600000 },
+	{ .name = NULL },
+};
+
+static const struct cfg_key limits_keys[] = {
+	{ .name = "max_connections", .kind = CK_UINT,
+	  .off = CFG_OFF(max_connections), .min = 1, .max = 1000000 },
+	{ .name = "max_header_bytes", .kind = CK_UINT,
+	  .off = CFG_OFF(max_header_bytes), .min = 1024, .max = 1048576 },
+	{ .name = "io_timeout_ms", .kind = CK_UINT,
+	  .off = CFG_OFF(io_timeout_ms), .min = 100, .max = 3600000 },
+	{ .name = "drain_timeout_ms", .kind = CK_UINT,
+	  .off = CFG_OFF(drain_timeout_ms), .min = 0, .max = 3600000 },
 	{ .name = NULL },
 };
 
@@ -510,5 +565,10 @@ const struct cfg_key mpic__cfg_top_keys[] = {
 	{ .name = "orchestration", .kind = CK_MAP, .sub = orch_keys,
 	  .slot = CFG_L_ORCH },
 	{ .name = "audit", .kind = CK_MAP, .sub = audit_keys },
+	{ .name = "user", .kind = CK_STR, .off = CFG_OFF(user), .max = 32,
+	  .check = check_user },
+	{ .name = "workers", .kind = CK_INT, .off = CFG_OFF(workers),
+	  .min = 0, .max = 64 },
+	{ .name = "limits", .kind = CK_MAP, .sub = limits_keys },
 	{ .name = NULL },
 };

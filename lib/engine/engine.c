@@ -23,24 +23,18 @@
 #include <openssl/rand.h>
 
 #include "audit/audit.h"
-#include "check/check.h"
-#include "dcv/tls_alpn.h"
+#include "engine/perspective.h"
 #include "mpic_int.h"
+#include "util/curl_loop.h"
 
 #define MAX_COHORTS 32
 #define MAX_COHORT_SIZE 64
 
-struct persp {
-	const struct mpic_perspective_def *def;
-	struct mpic_resolver *resolver;
-	struct mpic_web *web;           /* HTTP client, made on first use */
-	struct mpic_check_env env;
-};
-
 struct mpic_engine {
 	struct event_base *base;
 	const struct mpic_config *cfg;
-	struct persp *ps;
+	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
+	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
 	size_t n;
 	size_t inflight;
 	struct mreq *reqs;
@@ -64,6 +58,7 @@ struct attempt {
 	size_t pending;         /* checks not yet called back */
 	bool closed;            /* decided; late answers are dropped */
 	struct event *deadline;
+	struct attempt *next_live; /* the request's attempts still alive */
 	struct slot slots[];
 };
 
@@ -81,6 +76,7 @@ struct mreq {
 	int fixed_cohort;       /* 0-based, or -1 */
 	int attempts_run;
 	size_t live_attempts;
+	struct attempt *live;   /* freed with the request by an engine_free */
 	bool answered;
 	json_t *previous;       /* previous_attempt_results */
 	json_t *request_orch;   /* echo of what was sent */
@@ -115,33 +111,22 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		return MPIC_ENOMEM;
 	}
 	for (i = 0; i < e->n; i++) {
-		struct persp *p = &e->ps[i];
+		const struct mpic_perspective_def *def = &cfg->perspectives[i];
 
-		p->def = &cfg->perspectives[i];
-		if (p->def->url != NULL) {
-			mpic__bufprintf(err, errlen, "perspective %s: remote "
-			    "perspectives are served by mpicd's coordinator "
-			    "role", p->def->code);
-			mpic_engine_free(e);
-			return MPIC_ENOTSUP;
-		}
-		/* One resolver, one cache, per perspective: never shared. */
-		rc = mpic__resolver_new(base, &p->def->dns, &p->resolver, err,
-		    errlen);
-		if (rc != 0) {
+		if (def->url != NULL && e->curl == NULL &&
+		    (rc = mpic__curl_loop_new(base, &e->curl)) != 0) {
+			mpic__bufprintf(err, errlen, "cannot start the HTTP "
+			    "client: %s", mpic_strerror(rc));
 			mpic_engine_free(e);
 			return rc;
 		}
-		p->env.base = base;
-		p->env.cfg = cfg;
-		p->env.resolver = p->resolver;
-		p->env.web = &p->web;
-		p->env.issuer_domains = cfg->issuer_domains;
-		p->env.n_issuers = cfg->n_issuer_domains;
-		/* TLS client state of its own too (no session shared) */
-		rc = mpic__alpn_tls_new(&p->env.alpn_tls);
+		/* In-process: one resolver, one cache, never shared. */
+		rc = def->url != NULL ?
+		    mpic__persp_remote_new(e->curl, cfg, def, &e->ps[i], err,
+		    errlen) :
+		    mpic__persp_local_new(base, cfg, def, &e->ps[i], err,
+		    errlen);
 		if (rc != 0) {
-			mpic__bufprintf(err, errlen, "out of memory");
 			mpic_engine_free(e);
 			return rc;
 		}
@@ -154,6 +139,11 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			return rc;
 		}
 	}
+	/* Keep a connection to every remote open between requests (curl's
+	 * default cache shrinks with the number of transfers running). */
+	if (e->curl != NULL)
+		curl_multi_setopt(mpic__curl_loop_multi(e->curl),
+		    CURLMOPT_MAXCONNECTS, (long)(4 * e->n + 8));
 	*out = e;
 	return 0;
 }
@@ -167,19 +157,16 @@ mpic_engine_free(struct mpic_engine *e)
 
 	if (e == NULL)
 		return;
-	/* Resolvers first: after this no check calls back. */
-	for (i = 0; i < e->n; i++)
-		mpic__resolver_free(e->ps[i].resolver);
-	/* then the HTTP clients, which drop the checks still in flight */
-	for (i = 0; i < e->n; i++)
-		mpic__web_free(e->ps[i].web);
+	/* Perspectives first: after this no check calls back. */
+	for (i = 0; e->ps != NULL && i < e->n; i++)
+		if (e->ps[i] != NULL)
+			e->ps[i]->ops->free(e->ps[i]);
+	mpic__curl_loop_free(e->curl);
 	/* Write what is queued; requests still waiting are not answered. */
 	e->closing = true;
 	mpic__audit_close(e->audit);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
-	for (i = 0; i < e->n; i++)
-		mpic__alpn_tls_free(e->ps[i].env.alpn_tls);
 	mpic__free(e->ps);
 	mpic__free(e);
 }
@@ -188,6 +175,18 @@ size_t
 mpic_engine_inflight(const struct mpic_engine *e)
 {
 	return e->inflight;
+}
+
+size_t
+mpic__engine_persp_count(const struct mpic_engine *e)
+{
+	return e->n;
+}
+
+const struct mpic_persp *
+mpic__engine_persp(const struct mpic_engine *e, size_t i)
+{
+	return i < e->n ? e->ps[i] : NULL;
 }
 
 /* ------------------------------------------------------------ requests */
@@ -211,7 +210,12 @@ static void
 mreq_free(struct mreq *m)
 {
 	struct mpic_engine *e = m->eng;
+	struct attempt *at;
 
+	while ((at = m->live) != NULL) {
+		m->live = at->next_live;
+		attempt_free(at);
+	}
 	if (m->prev != NULL)
 		m->prev->next = m->next;
 	else
@@ -279,7 +283,7 @@ static json_t *
 slot_json(const struct mpic_engine *e, const struct mreq *m,
 	  const struct slot *s)
 {
-	const struct mpic_perspective_def *def = e->ps[s->pidx].def;
+	const struct mpic_perspective_def *def = e->ps[s->pidx]->def;
 	struct mpic_check_result tmp;
 	json_t *o, *cr;
 
@@ -368,7 +372,7 @@ audit_slot(struct mreq *m, const struct slot *s, bool late)
 	if (m->eng->audit == NULL)
 		return;
 	audit_add(m, mpic__audit_check_record(&c, s->at->number,
-	    m->eng->ps[s->pidx].def, slot_result(m, s, &tmp), late));
+	    m->eng->ps[s->pidx]->def, slot_result(m, s, &tmp), late));
 	mpic__check_result_release(&tmp);
 }
 
@@ -395,7 +399,7 @@ count(const struct attempt *at, struct tally *t)
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < at->n; i++) {
 		const struct slot *s = &at->slots[i];
-		enum mpic_rir r = at->m->eng->ps[s->pidx].def->rir;
+		enum mpic_rir r = at->m->eng->ps[s->pidx]->def->rir;
 
 		if (!s->done) {
 			t->pending++;
@@ -431,7 +435,7 @@ audit_decision(struct mreq *m, const struct attempt *at,
 	size_t i;
 
 	for (i = 0; i < at->n; i++)
-		codes[i] = m->eng->ps[at->slots[i].pidx].def->code;
+		codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
 	memset(&d, 0, sizeof(d));
 	d.passed = t->passed;
 	d.perspective_count = m->count;
@@ -544,9 +548,15 @@ static void
 attempt_release(struct attempt *at)
 {
 	struct mreq *m = at->m;
+	struct attempt **pp;
 
 	if (at->pending > 0 || !at->closed)
 		return;
+	for (pp = &m->live; *pp != NULL; pp = &(*pp)->next_live)
+		if (*pp == at) {
+			*pp = at->next_live;
+			break;
+		}
 	attempt_free(at);
 	m->live_attempts--;
 	maybe_free(m);
@@ -557,7 +567,14 @@ check_done(void *arg, struct mpic_check_result *res)
 {
 	struct slot *s = arg;
 	struct attempt *at = s->at;
+	struct mpic_persp *p = at->m->eng->ps[s->pidx];
 
+	if (res->passed)
+		p->n_passed++;
+	else if (res->completed)
+		p->n_failed++;
+	else
+		p->n_errors++;
 	s->res = *res;
 	s->done = true;
 	at->pending--;
@@ -604,6 +621,8 @@ start_attempt(struct mreq *m)
 	}
 	m->attempts_run++;
 	m->live_attempts++;
+	at->next_live = m->live;
+	m->live = at;
 	at->m = m;
 	at->number = m->attempts_run;
 	at->n = (size_t)m->count;
@@ -615,10 +634,9 @@ start_attempt(struct mreq *m)
 	/* count every check as pending before any can call back */
 	at->pending = at->n;
 	for (i = 0; i < at->n; i++) {
-		struct persp *p = &e->ps[cohort[i]];
+		struct mpic_persp *p = e->ps[cohort[i]];
 
-		p->env.now = m->now;
-		rc = mpic__check_start(&p->env, &m->req, check_done,
+		rc = p->ops->start(p, &m->req, m->now, check_done,
 		    &at->slots[i]);
 		if (rc != 0) {
 			struct slot *s = &at->slots[i];

@@ -30,7 +30,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: mpic [-c FILE] [--now DATE] [--json] [--server URL] COMMAND ...\n"
+"usage: mpic [-c FILE] [--now DATE] [--json] [--server URL [--cacert FILE]\n"
+"            [--cert FILE --key FILE]] COMMAND ...\n"
 "  mpic request [FILE|-]            run one Open MPIC request body\n"
 "  mpic caa TARGET [--caa-domain D]... [--smime] [--account-uri U]\n"
 "                  [--method LABEL] [--allow-lookup-failure]\n"
@@ -44,6 +45,9 @@ usage(FILE *f)
 "                  --cohort N --trace ID\n"
 "  mpic audit verify FILE           check an audit log's hash chain\n"
 "                   (0 intact, 1 bad record, 2 unreadable)\n"
+"  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
+"  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
+"  --cert, --key    client certificate and key (mutual TLS)\n"
 "  --now DATE       the day for the Baseline Requirements calendar\n"
 "                   (YYYY-MM-DD or Unix seconds; default: now)\n"
 "exit: 0 corroborated, 1 not corroborated, 2 could not run, 64 usage,\n"
@@ -164,8 +168,13 @@ curl_write(char *p, size_t sz, size_t n, void *arg)
 	return tool_buf_add(b, p, sz * n) == 0 ? sz * n : 0;
 }
 
+struct tls_files {
+	const char *cacert, *cert, *key;
+};
+
 static int
-run_remote(const char *url, const char *body, size_t len, struct run *r)
+run_remote(const char *url, const struct tls_files *tf, const char *body,
+	   size_t len, struct run *r)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -191,6 +200,13 @@ run_remote(const char *url, const char *body, size_t len, struct run *r)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (tf->cacert != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, tf->cacert);
+	if (tf->cert != NULL)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, tf->cert);
+	if (tf->key != NULL)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, tf->key);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
@@ -211,6 +227,8 @@ main(int argc, char **argv)
 {
 	const char *cfgpath = DEFAULT_CONFIG, *server = NULL;
 	struct tool_opts o;
+	struct tls_files tf = {getenv("MPIC_CACERT"), getenv("MPIC_CERT"),
+	    getenv("MPIC_KEY")};
 	struct run r = {0};
 	char *body = NULL;
 	size_t len = 0;
@@ -224,6 +242,12 @@ main(int argc, char **argv)
 			cfgpath = argv[++i];
 		} else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
 			server = argv[++i];
+		} else if (strcmp(argv[i], "--cacert") == 0 && i + 1 < argc) {
+			tf.cacert = argv[++i];
+		} else if (strcmp(argv[i], "--cert") == 0 && i + 1 < argc) {
+			tf.cert = argv[++i];
+		} else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+			tf.key = argv[++i];
 		} else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
 			if (parse_now(argv[++i], &now) != 0) {
 				fprintf(stderr, "mpic: --now: bad date %s\n",
@@ -283,7 +307,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE_;
 	}
-	rc = server ? run_remote(server, body, len, &r) :
+	rc = server ? run_remote(server, &tf, body, len, &r) :
 	    run_local(cfgpath, body, len, now, &r);
 	free(body);
 	if (rc != 0)

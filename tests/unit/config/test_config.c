@@ -738,6 +738,53 @@ test_alloc_failures(void **state)
 	assert_true(i > 1 && i < 1000);
 }
 
+static void
+test_daemon_keys(void **state)
+{
+	struct mpic_config *cfg;
+
+	(void)state;
+	cfg = parse_ok(LAB_HEAD);
+	assert_null(cfg->user);
+	assert_int_equal(cfg->workers, 0);
+	assert_int_equal(cfg->max_connections, 1024);
+	assert_int_equal(cfg->max_header_bytes, 8192);
+	assert_int_equal(cfg->io_timeout_ms, 30000);
+	assert_int_equal(cfg->drain_timeout_ms, 10000);
+	assert_int_equal(cfg->remote_timeout_ms, 0);
+	assert_int_equal(cfg->n_tls_allowed_peers, 0);
+	assert_null(cfg->tls_allowed_peers[0]);
+	mpic_config_free(cfg);
+
+	cfg = parse_ok(LAB_HEAD "user: mpic\nworkers: 2\n"
+	    "limits: {max_connections: 10, max_header_bytes: 4096, "
+	    "io_timeout_ms: 5000, drain_timeout_ms: 0}\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem, "
+	    "allowed_peers: [coordinator.example, 192.0.2.7, '2001:db8::1']}\n");
+	assert_string_equal(cfg->user, "mpic");
+	assert_int_equal(cfg->workers, 2);
+	assert_int_equal(cfg->max_connections, 10);
+	assert_int_equal(cfg->max_header_bytes, 4096);
+	assert_int_equal(cfg->io_timeout_ms, 5000);
+	assert_int_equal(cfg->drain_timeout_ms, 0);
+	assert_int_equal(cfg->n_tls_allowed_peers, 3);
+	assert_string_equal(cfg->tls_allowed_peers[1], "192.0.2.7");
+	mpic_config_free(cfg);
+
+	parse_err(LAB_HEAD "workers: 65\n", "t.yaml:7: workers:");
+	parse_err(LAB_HEAD "workers: -1\n", "t.yaml:7: workers:");
+	parse_err(LAB_HEAD "user: 'ro ot'\n", "t.yaml:7: user:");
+	parse_err(LAB_HEAD "user: -x\n", "t.yaml:7: user:");
+	parse_err(LAB_HEAD "limits: {max_connections: 0}\n",
+	    "t.yaml:7: limits.max_connections:");
+	parse_err(LAB_HEAD "limits: {max_header_bytes: 100}\n",
+	    "t.yaml:7: limits.max_header_bytes:");
+	parse_err(LAB_HEAD "limits: {bogus: 1}\n",
+	    "t.yaml:7: limits.bogus: unknown key");
+	parse_err(LAB_HEAD "tls: {cert: c, key: k, allowed_peers: ['a b']}\n",
+	    "t.yaml:7: tls.allowed_peers");
+}
+
 int
 main(void)
 {
@@ -755,6 +802,7 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_alloc_failures),
 		cmocka_unit_test(test_check_br),
+		cmocka_unit_test(test_daemon_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,87 @@
+/*
+ * perspective.h - one perspective as the orchestrator sees it: something
+ * that runs one check and calls back with a struct mpic_check_result.
+ * Two implementations: in-process (local.c: a resolver and the checkers of
+ * lib/check) and remote (remote.c: the perspective API over mutual TLS).
+ */
+#ifndef MPIC_PERSPECTIVE_H
+#define MPIC_PERSPECTIVE_H
+
+#include "check/check.h"
+#include "mpic_int.h"
+
+struct mpic_persp;
+struct mpic_curl_loop;
+
+struct mpic_persp_ops {
+	/*
+	 * Start one check of req at wall-clock time now.  req must stay
+	 * valid until cb, which runs exactly once and never before start
+	 * returns (the mpic__check_start() contract).  Returns 0 or a
+	 * negative error (then no callback).
+	 */
+	int (*start)(struct mpic_persp *p, const struct mpic_request *req,
+		     time_t now, mpic_check_cb cb, void *arg);
+	/* Free; checks still running are dropped without callbacks. */
+	void (*free)(struct mpic_persp *p);
+};
+
+enum mpic_reach {
+	MPIC_REACH_UNKNOWN = 0, /* not called yet */
+	MPIC_REACH_OK,          /* the last call got a well-formed answer */
+	MPIC_REACH_FAILED,      /* the last call failed (see last_error) */
+};
+
+/* Common head of every implementation. */
+struct mpic_persp {
+	const struct mpic_persp_ops *ops;
+	const struct mpic_perspective_def *def;
+	/* Results seen by the orchestrator (for metrics). */
+	uint64_t n_passed, n_failed, n_errors;
+	/* Remote perspectives: reachability from the last call. */
+	enum mpic_reach reach;
+	uint64_t last_call_ns;         /* wall clock of the last answer */
+	char last_error[256];
+};
+
+/* In-process: its own resolver and cache on base. */
+int mpic__persp_local_new(struct event_base *base,
+			  const struct mpic_config *cfg,
+			  const struct mpic_perspective_def *def,
+			  struct mpic_persp **out, char *err, size_t errlen);
+
+/*
+ * Remote: POST def->url + "/caa" or "/dcv" over mutual TLS 1.3 (client
+ * certificate cfg->tls_cert / tls_key, servers verified against
+ * cfg->tls_client_ca) on loop.  loop must outlive the perspective.
+ */
+int mpic__persp_remote_new(struct mpic_curl_loop *loop,
+			   const struct mpic_config *cfg,
+			   const struct mpic_perspective_def *def,
+			   struct mpic_persp **out, char *err, size_t errlen);
+
+/*
+ * Turn a perspective API answer (JSON text) into a result; checks that it
+ * names def's code and RIR and the expected check type.  On any problem
+ * the result is a failed check with an MPIC_ERR_REMOTE error; returns 0
+ * when the answer was well-formed, MPIC_EPARSE otherwise.
+ */
+int mpic__remote_answer(const struct mpic_perspective_def *def,
+			enum mpic_check_type type, const char *body,
+			size_t len, struct mpic_check_result *res);
+
+/*
+ * Parse a perspective API body (POST /caa or /dcv) into req: the Open
+ * MPIC request checker on the body with check_type added.  Same contract
+ * as mpic__request_parse().
+ */
+int mpic__persp_request_parse(enum mpic_check_type type, const char *body,
+			      size_t len, struct mpic_request *req,
+			      struct mpic_issues *issues);
+
+/* The engine's perspectives, for health and metrics (read only). */
+size_t mpic__engine_persp_count(const struct mpic_engine *eng);
+const struct mpic_persp *mpic__engine_persp(const struct mpic_engine *eng,
+					    size_t i);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * remote.c - a remote perspective: the perspective API (interface.md 2)
+ * over mutual TLS 1.3 with libcurl's multi interface on the engine's
+ * event base.
+ *
+ * Every failure to get a well-formed, correctly attributed answer (a
+ * timeout, a transport or TLS error, a status other than 200, garbage
+ * JSON, a perspective_code or rir other than configured) is a
+ * non-corroboration with an MPIC_ERR_REMOTE error naming what went wrong.
+ * The multi handle keeps connections to the perspectives open between
+ * calls.
+ */
+#include <string.h>
+
+#include "engine/perspective.h"
+#include "util/curl_loop.h"
+
+#define REMOTE_MAX_ANSWER (1024 * 1024)
+#define REMOTE_CONNECT_MS 5000
+
+struct remote;
+
+struct rcall {
+	struct remote *r;
+	struct rcall *prev, *next;
+	CURL *easy;
+	char *body;                 /* request body (curl reads it) */
+	char *ans;                  /* answer read so far */
+	size_t ans_len;
+	bool too_big;
+	enum mpic_check_type type;
+	mpic_check_cb cb;
+	void *arg;
+	uint64_t start_ms;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct remote {
+	struct mpic_persp head;
+	struct mpic_curl_loop *loop;
+	const struct mpic_config *cfg;
+	char *url_caa, *url_dcv;
+	struct curl_slist *hdrs;
+	struct rcall *calls;        /* in flight */
+	long timeout_ms;
+};
+
+static void
+rcall_free(struct rcall *c)
+{
+	struct remote *r = c->r;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		r->calls = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->easy != NULL) {
+		mpic__curl_loop_cancel(r->loop, c->easy);
+		curl_easy_cleanup(c->easy);
+	}
+	mpic__free(c->body);
+	mpic__free(c->ans);
+	mpic__free(c);
+}
+
+static size_t
+on_data(char *p, size_t sz, size_t n, void *arg)
+{
+	struct rcall *c = arg;
+	size_t len = sz * n;
+	char *np;
+
+	if (len > REMOTE_MAX_ANSWER - c->ans_len) {
+		c->too_big = true;
+		return 0;               /* curl fails with CURLE_WRITE_ERROR */
+	}
+	if ((np = mpic__realloc(c->ans, c->ans_len + len + 1)) == NULL)
+		return 0;
+	memcpy(np + c->ans_len, p, len);
+	c->ans = np;
+	c->ans_len += len;
+	c->ans[c->ans_len] = '\0';
+	return len;
+}
+
+static void
+set_reach(struct remote *r, bool ok, const char *why)
+{
+	r->head.reach = ok ? MPIC_REACH_OK : MPIC_REACH_FAILED;
+	r->head.last_call_ns = mpic__now_wall_ns();
+	mpic__bufprintf(r->head.last_error, sizeof(r->head.last_error), "%s",
+	    ok ? "" : why);
+}
+
+static void
+on_done(void *arg, CURL *easy, CURLcode cc)
+{
+	struct rcall *c = arg;
+	struct remote *r = c->r;
+	struct mpic_check_result res;
+	long status = 0;
+	mpic_check_cb cb = c->cb;
+	void *cbarg = c->arg;
+
+	(void)easy;
+	mpic__check_result_init(&res);
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK) {
+		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		    "%s%s%s", r->head.def->code, r->head.def->url,
+		    c->too_big ? "answer larger than 1 MiB" :
+		    curl_easy_strerror(cc), c->errbuf[0] && !c->too_big ?
+		    ": " : "", c->too_big ? "" : c->errbuf);
+	} else if (status != 200) {
+		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		    "HTTP status %ld", r->head.def->code, r->head.def->url,
+		    status);
+	} else {
+		mpic__remote_answer(r->head.def, c->type, c->ans ? c->ans : "",
+		    c->ans_len, &res);
+	}
+	/* A well-formed answer (passed or not) means the perspective is
+	 * reachable; anything else is reported on /healthz. */
+	set_reach(r, res.n_errors == 0 ||
+	    strcmp(res.errors[0].type, MPIC_ERR_REMOTE) != 0,
+	    res.n_errors ? res.errors[0].message : "");
+	if (res.timestamp_ns == 0)
+		res.timestamp_ns = mpic__now_wall_ns();
+	if (res.duration_ms == 0)
+		res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);
+	rcall_free(c);
+	cb(cbarg, &res);
+}
+
+/* The perspective API body: target, trace id, check parameters. */
+static char *
+call_body(const struct remote *r, const struct mpic_request *req)
+{
+	const struct mpic_config *cfg = r->cfg;
+	bool caa = req->check_type == MPIC_CHECK_CAA;
+	const char *pkey = caa ? "caa_check_parameters" :
+	    "dcv_check_parameters";
+	json_t *o, *params, *given, *doms;
+	char *text = NULL, *copy = NULL;
+	size_t i;
+
+	o = json_object();
+	given = req->raw != NULL ? json_object_get(req->raw, pkey) : NULL;
+	params = json_is_object(given) ? json_deep_copy(given) :
+	    json_object();
+	if (o == NULL || params == NULL)
+		goto out;
+	/* The coordinator's CAA identities apply unless the CA sent some. */
+	doms = json_object_get(params, "caa_domains");
+	if (caa && req->caa.n_caa_domains == 0 && cfg->n_issuer_domains > 0 &&
+	    (doms == NULL || json_is_null(doms) || json_array_size(doms) ==
+	    0)) {
+		doms = json_array();
+		for (i = 0; doms != NULL && i < cfg->n_issuer_domains; i++)
+			json_array_append_new(doms,
+			    json_string(cfg->issuer_domains[i]));
+		json_object_set_new(params, "caa_domains", doms);
+	}
+	json_object_set_new(o, "domain_or_ip_target",
+	    json_string(req->target_text));
+	json_object_set_new(o, "trace_identifier", req->trace_identifier ?
+	    json_string(req->trace_identifier) : json_null());
+	json_object_set(o, pkey, params);
+	text = json_dumps(o, JSON_COMPACT);
+	if (text != NULL)
+		copy = mpic__strdup(text);
+out:
+	free(text);
+	json_decref(params);
+	json_decref(o);
+	return copy;
+}
+
+static int
+remote_start(struct mpic_persp *p, const struct mpic_request *req,
+	     time_t now, mpic_check_cb cb, void *arg)
+{
+	struct remote *r = (struct remote *)p;
+	const struct mpic_config *cfg = r->cfg;
+	struct rcall *c;
+	CURL *e;
+	int rc;
+
+	(void)now;
+	if ((c = mpic__calloc(1, sizeof(*c))) == NULL)
+		return MPIC_ENOMEM;
+	c->r = r;
+	c->type = req->check_type;
+	c->cb = cb;
+	c->arg = arg;
+	c->start_ms = mpic__now_mono_ms();
+	c->next = r->calls;
+	if (r->calls != NULL)
+		r->calls->prev = c;
+	r->calls = c;
+	if ((c->body = call_body(r, req)) == NULL ||
+	    (c->easy = e = curl_easy_init()) == NULL) {
+		rcall_free(c);
+		return MPIC_ENOMEM;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, req->check_type == MPIC_CHECK_CAA ?
+	    r->url_caa : r->url_dcv);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
+	    (long)REMOTE_CONNECT_MS);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Mutual TLS 1.3: our client certificate, the perspective's
+	 * certificate checked against the configured CA and the URL's host. */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
+	curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->tls_cert);
+	curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->tls_key);
+	curl_easy_setopt(e, CURLOPT_CAINFO, cfg->tls_client_ca);
+	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* Re-read the CA file for new connections (certificate rotation). */
+	curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
+		rcall_free(c);
+		return rc;
+	}
+	return 0;
+}
+
+static void
+remote_free(struct mpic_persp *p)
+{
+	struct remote *r = (struct remote *)p;
+
+	if (r == NULL)
+		return;
+	while (r->calls != NULL)
+		rcall_free(r->calls);
+	curl_slist_free_all(r->hdrs);
+	mpic__free(r->url_caa);
+	mpic__free(r->url_dcv);
+	mpic__free(r);
+}
+
+static const struct mpic_persp_ops remote_ops = {
+	.start = remote_start,
+	.free = remote_free,
+};
+
+static char *
+join_url(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+	char *s;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if ((s = mpic__malloc(n + strlen(path) + 1)) == NULL)
+		return NULL;
+	memcpy(s, base, n);
+	memcpy(s + n, path, strlen(path) + 1);
+	return s;
+}
+
+int
+mpic__persp_remote_new(struct mpic_curl_loop *loop,
+		       const struct mpic_config *cfg,
+		       const struct mpic_perspective_def *def,
+		       struct mpic_persp **out, char *err, size_t errlen)
+{
+	struct remote *r;
+	struct curl_slist *h;
+
+	*out = NULL;
+	if (cfg->tls_cert == NULL || cfg->tls_key == NULL ||
+	    cfg->tls_client_ca == NULL) {
+		mpic__bufprintf(err, errlen, "perspective %s: remote "
+		    "perspectives need tls.cert, tls.key and tls.client_ca",
+		    def->code);
+		return MPIC_ECONFIG;
+	}
+	if ((r = mpic__calloc(1, sizeof(*r))) == NULL)
+		return MPIC_ENOMEM;
+	r->head.ops = &remote_ops;
+	r->head.def = def;
+	r->loop = loop;
+	r->cfg = cfg;
+	/* By default a call ends a little before the attempt's deadline, so
+	 * that its own error (naming the perspective) is what gets reported. */
+	r->timeout_ms = cfg->remote_timeout_ms ? (long)cfg->remote_timeout_ms :
+	    (long)(cfg->request_timeout_ms ? cfg->request_timeout_ms : 30000u) /
+	    10 * 9;
+	if (r->timeout_ms < 1)
+		r->timeout_ms = 1;
+	r->url_caa = join_url(def->url, "/caa");
+	r->url_dcv = join_url(def->url, "/dcv");
+	h = curl_slist_append(NULL, "Content-Type: application/json");
+	if (h != NULL)
+		r->hdrs = h;
+	/* no "Expect: 100-continue" round trip */
+	if (h != NULL && (h = curl_slist_append(r->hdrs, "Expect:")) != NULL)
+		r->hdrs = h;
+	if (r->url_caa == NULL || r->url_dcv == NULL || h == NULL) {
+		remote_free(&r->head);
+		return MPIC_ENOMEM;
+	}
+	*out = &r->head;
+	return 0;
+}

@@ -1,0 +1,274 @@
+/*
+ * curl_loop.c - libcurl multi-socket on libevent.
+ *
+ * curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
+ * to wake it (CURLMOPT_TIMERFUNCTION); libevent watches them and we hand
+ * each readiness back with curl_multi_socket_action().  Finished
+ * transfers are collected with curl_multi_info_read() after every action,
+ * outside curl's own callbacks, so a completion callback may start or
+ * cancel other transfers freely.
+ */
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "mpic_int.h"
+#include "util/curl_loop.h"
+
+struct watch {
+	struct mpic_curl_loop *loop;
+	struct watch *prev, *next;
+	curl_socket_t fd;
+	struct event *ev;
+};
+
+struct xfer {
+	struct xfer *prev, *next;
+	CURL *easy;
+	mpic_curl_done_cb cb;
+	void *arg;
+};
+
+struct mpic_curl_loop {
+	struct event_base *base;
+	CURLM *multi;
+	struct event *timer;
+	struct watch *watches;
+	struct xfer *xfers;   /* running transfers */
+	unsigned running;     /* transfers added and not yet finished */
+	int active;           /* curl's own count */
+};
+
+static void
+xfer_unlink(struct mpic_curl_loop *loop, struct xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		loop->xfers = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	loop->running--;
+}
+
+static void
+collect(struct mpic_curl_loop *loop)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL) {
+		CURL *easy;
+		CURLcode res;
+		struct xfer *x = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		/* msg is invalid once the handle is removed: copy first */
+		easy = msg->easy_handle;
+		res = msg->data.result;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+		curl_multi_remove_handle(loop->multi, easy);
+		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+		if (x != NULL) {
+			struct xfer done = *x;
+
+			xfer_unlink(loop, x);
+			mpic__free(x);
+			done.cb(done.arg, easy, res);
+		}
+	}
+}
+
+static void
+on_socket(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpic_curl_loop *loop = arg;
+	int flags = 0;
+
+	if (what & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(loop->multi, fd, flags, &loop->active);
+	collect(loop);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpic_curl_loop *loop = arg;
+
+	(void)fd;
+	(void)what;
+	curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0,
+	    &loop->active);
+	collect(loop);
+}
+
+static void
+watch_free(struct watch *w)
+{
+	struct mpic_curl_loop *loop = w->loop;
+
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		loop->watches = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	if (w->ev != NULL)
+		event_free(w->ev);
+	mpic__free(w);
+}
+
+static int
+socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct mpic_curl_loop *loop = userp;
+	struct watch *w = socketp;
+	short kind;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (w != NULL) {
+			curl_multi_assign(loop->multi, s, NULL);
+			watch_free(w);
+		}
+		return 0;
+	}
+	if (w == NULL) {
+		if ((w = mpic__calloc(1, sizeof(*w))) == NULL)
+			return -1;
+		w->loop = loop;
+		w->fd = s;
+		w->next = loop->watches;
+		if (loop->watches != NULL)
+			loop->watches->prev = w;
+		loop->watches = w;
+		curl_multi_assign(loop->multi, s, w);
+	}
+	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	if (w->ev != NULL) {
+		event_del(w->ev);
+		if (event_assign(w->ev, loop->base, s, kind, on_socket,
+		    loop) != 0)
+			return -1;
+	} else if ((w->ev = event_new(loop->base, s, kind, on_socket,
+	    loop)) == NULL) {
+		return -1;
+	}
+	return event_add(w->ev, NULL) == 0 ? 0 : -1;
+}
+
+static int
+timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct mpic_curl_loop *loop = userp;
+	struct timeval tv;
+
+	(void)multi;
+	if (timeout_ms < 0)
+		return evtimer_del(loop->timer) == 0 ? 0 : -1;
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	return evtimer_add(loop->timer, &tv) == 0 ? 0 : -1;
+}
+
+int
+mpic__curl_loop_new(struct event_base *base, struct mpic_curl_loop **out)
+{
+	struct mpic_curl_loop *loop;
+
+	*out = NULL;
+	/* Idempotent; thread-safe in the libcurl we build against (>= 7.84). */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return MPIC_EIO;
+	if ((loop = mpic__calloc(1, sizeof(*loop))) == NULL)
+		return MPIC_ENOMEM;
+	loop->base = base;
+	loop->multi = curl_multi_init();
+	loop->timer = evtimer_new(base, on_timer, loop);
+	if (loop->multi == NULL || loop->timer == NULL) {
+		mpic__curl_loop_free(loop);
+		return MPIC_ENOMEM;
+	}
+	curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
+	curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+	*out = loop;
+	return 0;
+}
+
+CURLM *
+mpic__curl_loop_multi(struct mpic_curl_loop *loop)
+{
+	return loop->multi;
+}
+
+unsigned
+mpic__curl_loop_running(const struct mpic_curl_loop *loop)
+{
+	return loop->running;
+}
+
+int
+mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
+		    mpic_curl_done_cb cb, void *arg)
+{
+	struct xfer *x;
+
+	if ((x = mpic__malloc(sizeof(*x))) == NULL)
+		return MPIC_ENOMEM;
+	x->easy = easy;
+	x->cb = cb;
+	x->arg = arg;
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+	if (curl_multi_add_handle(loop->multi, easy) != CURLM_OK) {
+		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+		mpic__free(x);
+		return MPIC_EIO;
+	}
+	x->prev = NULL;
+	x->next = loop->xfers;
+	if (loop->xfers != NULL)
+		loop->xfers->prev = x;
+	loop->xfers = x;
+	loop->running++;
+	return 0;
+}
+
+void
+mpic__curl_loop_cancel(struct mpic_curl_loop *loop, CURL *easy)
+{
+	struct xfer *x = NULL;
+
+	if (loop == NULL || easy == NULL)
+		return;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+	if (x == NULL)
+		return;
+	curl_multi_remove_handle(loop->multi, easy);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+	xfer_unlink(loop, x);
+	mpic__free(x);
+}
+
+void
+mpic__curl_loop_free(struct mpic_curl_loop *loop)
+{
+	if (loop == NULL)
+		return;
+	/* Whatever still runs is dropped without callbacks. */
+	while (loop->xfers != NULL)
+		mpic__curl_loop_cancel(loop, loop->xfers->easy);
+	if (loop->multi != NULL)
+		curl_multi_cleanup(loop->multi);
+	while (loop->watches != NULL)
+		watch_free(loop->watches);
+	if (loop->timer != NULL)
+		event_free(loop->timer);
+	mpic__free(loop);
+}

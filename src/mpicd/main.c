@@ -1,0 +1,523 @@
+/*
+ * mpicd - the MPIC daemon: one binary, three roles (perspective,
+ * coordinator, all-in-one) chosen by its configuration.
+ *
+ *   mpicd -c FILE      run
+ *   mpicd -n -c FILE   check the configuration: exit 0 good, 78 bad
+ *
+ * Processes: the parent loads and checks the configuration, builds the
+ * TLS context (reading the private key), binds one SO_REUSEPORT socket per
+ * worker, drops root, and forks the workers; the kernel spreads new
+ * connections over the workers' sockets.  Each worker has its own event
+ * loop, HTTP server, resolvers (one per in-process perspective, or the
+ * perspective's own) and connections to remote perspectives: caches and
+ * counters are per worker.  The parent only supervises: it forwards
+ * SIGTERM / SIGINT / SIGHUP, restarts a worker that died (at most
+ * RESTART_MAX times a minute) and exits 0 once every worker has drained.
+ * With workers: 1 the single process does all of this itself.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "mpicd.h"
+
+#define MAX_WORKERS 64
+#define RESTART_MAX 5
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: mpicd [-n] -c FILE\n"
+	    "  -c FILE  configuration (mpicd.conf(5))\n"
+	    "  -n       check the configuration and exit (0 good, 78 bad)\n"
+	    "  -V       print the version\n");
+}
+
+/* ------------------------------------------------------------ worker */
+
+static void
+on_term(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+	struct timeval tv;
+
+	(void)fd;
+	(void)what;
+	if (d->draining)
+		return;
+	d->draining = true;
+	mpicd_log("info", "draining: no new connections", NULL, NULL);
+	tv.tv_sec = d->cfg->drain_timeout_ms / 1000;
+	tv.tv_usec = (suseconds_t)(d->cfg->drain_timeout_ms % 1000) * 1000;
+	evtimer_add(d->drain_timer, &tv);
+	mpicd_server_stop(d);
+}
+
+static void
+on_drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+	char n[16];
+
+	(void)fd;
+	(void)what;
+	mpic__bufprintf(n, sizeof(n), "%u", d->inflight);
+	mpicd_log("warning", "drain timeout: abandoning requests in flight",
+	    "requests", n);
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+on_hup(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+	struct mpicd_keys keys = {0};
+	char err[512];
+	SSL_CTX *ctx;
+
+	(void)fd;
+	(void)what;
+	if (d->ssl != NULL) {
+		/* New connections get the new context; open ones keep the
+		 * old, which lives until its last connection closes. */
+		if ((ctx = mpicd_tls_ctx(d->cfg, err, sizeof(err))) == NULL) {
+			mpicd_log("error", "reload: keeping the old "
+			    "certificates", "reason", err);
+		} else {
+			SSL_CTX_free(d->ssl);
+			d->ssl = ctx;
+			mpicd_log("info", "reload: certificates and keys "
+			    "loaded", NULL, NULL);
+		}
+	}
+	if (d->cfg->api_keys_file != NULL) {
+		if (mpicd_keys_load(d->cfg->api_keys_file, &keys, err,
+		    sizeof(err)) != 0) {
+			mpicd_log("error", "reload: keeping the old API keys",
+			    "reason", err);
+		} else {
+			mpicd_keys_release(&d->keys);
+			d->keys = keys;
+			mpicd_log("info", "reload: API keys loaded", NULL,
+			    NULL);
+		}
+	}
+}
+
+/*
+ * One worker: returns the exit status.  index is the worker's number when
+ * there are several: each then keeps its own audit log, PATH.wINDEX (the
+ * log is one writer's hash chain; workers are separate processes).
+ */
+static int
+worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index)
+{
+	struct mpicd d;
+	struct mpicd_call *c;
+	char err[1024] = "";
+	int rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.ssl = ssl;
+	d.started_ns = mpic__now_wall_ns();
+	if (cfg->api_keys_file != NULL && mpicd_keys_load(cfg->api_keys_file,
+	    &d.keys, err, sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	if ((d.base = event_base_new()) == NULL) {
+		mpicd_log("error", "cannot create an event base", NULL, NULL);
+		goto out;
+	}
+	if (index >= 0 && cfg->audit_path != NULL &&
+	    (cfg->audit_path = mpic__arena_printf(&cfg->arena, "%s.w%d",
+	    cfg->audit_path, index)) == NULL) {
+		mpicd_log("error", "out of memory", NULL, NULL);
+		goto out;
+	}
+	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
+		if (mpic__persp_local_new(d.base, cfg, &cfg->identity, &d.self,
+		    err, sizeof(err)) != 0) {
+			mpicd_log("error", err, NULL, NULL);
+			goto out;
+		}
+	} else if (mpic_engine_new(d.base, cfg, &d.eng, err,
+	    sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
+	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
+	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	d.drain_timer = evtimer_new(d.base, on_drain_timeout, &d);
+	if (d.ev_term == NULL || d.ev_int == NULL || d.ev_hup == NULL ||
+	    d.drain_timer == NULL || evsignal_add(d.ev_term, NULL) != 0 ||
+	    evsignal_add(d.ev_int, NULL) != 0 ||
+	    evsignal_add(d.ev_hup, NULL) != 0) {
+		mpicd_log("error", "cannot set up signals", NULL, NULL);
+		goto out;
+	}
+	if (mpicd_server_start(&d, fd, err, sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	fd = -1;        /* the listener owns it */
+	mpicd_log("info", "worker ready", "listen", cfg->listen);
+	if (event_base_dispatch(d.base) < 0) {
+		mpicd_log("error", "event loop failed", NULL, NULL);
+		goto out;
+	}
+	rc = 0;
+out:
+	d.draining = true;
+	/* Drop checks still running (no callbacks), then the calls that
+	 * waited for them, then the connections. */
+	if (d.self != NULL)
+		d.self->ops->free(d.self);
+	mpic_engine_free(d.eng);
+	d.self = NULL;
+	d.eng = NULL;
+	while ((c = d.calls) != NULL) {
+		static const char gone[] = "{\"error\":\"shutting-down\","
+		    "\"message\":\"the server stopped before the answer\"}";
+
+		c->result = MPICD_R_ERROR;
+		mpicd_reply(&d, c, 503, gone, sizeof(gone) - 1);
+	}
+	d.listener = NULL;
+	if (d.http != NULL)
+		evhttp_free(d.http);
+	if (fd >= 0)
+		close(fd);
+	if (d.ev_term != NULL)
+		event_free(d.ev_term);
+	if (d.ev_int != NULL)
+		event_free(d.ev_int);
+	if (d.ev_hup != NULL)
+		event_free(d.ev_hup);
+	if (d.drain_timer != NULL)
+		event_free(d.drain_timer);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	if (d.ssl != NULL)
+		SSL_CTX_free(d.ssl);
+	mpicd_keys_release(&d.keys);
+	if (rc == 0)
+		mpicd_log("info", "worker stopped", NULL, NULL);
+	return rc;
+}
+
+/* ------------------------------------------------------------ parent */
+
+static int
+bind_socket(const struct mpic_config *cfg, bool reuseport, char *err,
+	    size_t errlen)
+{
+	struct sockaddr_storage ss;
+	bool loopback;
+	int sslen, fd, one = 1;
+
+	if (mpicd_listen_addr(cfg->listen, &ss, &sslen, &loopback) != 0) {
+		mpic__bufprintf(err, errlen, "listen: bad address %s",
+		    cfg->listen);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) != 0 || (reuseport && setsockopt(fd, SOL_SOCKET,
+	    SO_REUSEPORT, &one, sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) != 0 ||
+	    listen(fd, 1024) != 0) {
+		mpic__bufprintf(err, errlen, "listen %s: %s", cfg->listen,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Least privilege: once the ports are bound, never root again. */
+static int
+drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	if (cfg->user == NULL) {
+		mpicd_log("warning", "running as root: set user: in the "
+		    "configuration", NULL, NULL);
+		return 0;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		mpic__bufprintf(err, errlen, "user %s: no such user",
+		    cfg->user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) != 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
+		mpic__bufprintf(err, errlen, "cannot become %s: %s", cfg->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0) {
+		mpic__bufprintf(err, errlen, "could regain root after "
+		    "dropping it");
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	mpicd_log("info", "dropped root", "user", cfg->user);
+	return 0;
+}
+
+struct slot {
+	pid_t pid;
+	int fd;
+	unsigned restarts;
+	time_t window;
+};
+
+static pid_t
+spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n,
+      int i, const sigset_t *old)
+{
+	pid_t pid = fork();
+	int j, rc;
+
+	if (pid != 0)
+		return pid;
+	/* the child: its own socket only, signals as usual */
+	for (j = 0; j < n; j++)
+		if (j != i)
+			close(slots[j].fd);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1);
+	mpic_config_free(cfg);
+	curl_global_cleanup();
+	exit(rc);
+}
+
+static int
+supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
+{
+	sigset_t set, old;
+	struct timespec tick = {1, 0};
+	bool stopping = false;
+	time_t deadline = 0;
+	int i, live = 0, rc = 0, sig, status;
+	pid_t pid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (i = 0; i < n; i++) {
+		slots[i].pid = spawn(cfg, ssl, slots, n, i, &old);
+		if (slots[i].pid < 0) {
+			mpicd_log("error", "fork failed", "reason",
+			    strerror(errno));
+			stopping = true;
+			rc = 1;
+			break;
+		}
+		live++;
+	}
+	if (stopping)
+		for (i = 0; i < n; i++)
+			if (slots[i].pid > 0)
+				kill(slots[i].pid, SIGTERM);
+	while (live > 0) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
+			if (sig != SIGHUP && !stopping) {
+				stopping = true;
+				deadline = time(NULL) + 5 +
+				    (time_t)(cfg->drain_timeout_ms / 1000);
+			}
+			for (i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, sig == SIGHUP ?
+					    SIGHUP : SIGTERM);
+		}
+		if (stopping && deadline != 0 && time(NULL) > deadline) {
+			mpicd_log("warning", "workers did not stop in time; "
+			    "killing them", NULL, NULL);
+			for (i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, SIGKILL);
+			deadline = 0;
+			rc = 1;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < n && slots[i].pid != pid; i++)
+				;
+			if (i == n)
+				continue;
+			slots[i].pid = 0;
+			live--;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+				char what[64];
+
+				mpic__bufprintf(what, sizeof(what), "%s %d",
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) :
+				    WEXITSTATUS(status));
+				mpicd_log("error", "worker died", "how", what);
+				if (stopping) {
+					rc = 1;
+					continue;
+				}
+				if (time(NULL) - slots[i].window > 60) {
+					slots[i].window = time(NULL);
+					slots[i].restarts = 0;
+				}
+				if (++slots[i].restarts > RESTART_MAX) {
+					mpicd_log("error", "worker keeps dying;"
+					    " stopping", NULL, NULL);
+					stopping = true;
+					rc = 1;
+					deadline = time(NULL) + 5 + (time_t)(
+					    cfg->drain_timeout_ms / 1000);
+					for (i = 0; i < n; i++)
+						if (slots[i].pid > 0)
+							kill(slots[i].pid,
+							    SIGTERM);
+					continue;
+				}
+				slots[i].pid = spawn(cfg, ssl, slots, n, i,
+				    &old);
+				if (slots[i].pid > 0)
+					live++;
+			} else if (!stopping) {
+				/* a worker exits 0 only when told to stop */
+				mpicd_log("warning", "worker exited", NULL,
+				    NULL);
+			}
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	mpicd_log("info", "stopped", NULL, NULL);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL;
+	struct mpic_config *cfg = NULL;
+	struct slot slots[MAX_WORKERS];
+	SSL_CTX *ssl = NULL;
+	char err[1024] = "";
+	bool check_only = false;
+	long ncpu;
+	int opt, n = 0, i, rc = MPICD_EX_CONFIG;
+
+	while ((opt = getopt(argc, argv, "c:nVh")) != -1) {
+		switch (opt) {
+		case 'c': cfgpath = optarg; break;
+		case 'n': check_only = true; break;
+		case 'V':
+			printf("mpicd %s (Open MPIC API %s, BR %s)\n",
+			    mpic_version(), MPIC_OPEN_MPIC_SPEC_VERSION,
+			    MPIC_BR_VERSION);
+			return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 64;
+		}
+	}
+	if (cfgpath == NULL || optind != argc) {
+		usage(stderr);
+		return 64;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mpicd: %s\n", err);
+		return MPICD_EX_CONFIG;
+	}
+	if (mpicd_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mpicd: %s\n", err);
+		goto out;
+	}
+	if (check_only) {
+		fprintf(stderr, "mpicd: %s: configuration OK (role %s)\n",
+		    cfgpath, cfg->role == MPIC_ROLE_PERSPECTIVE ?
+		    "perspective" : cfg->role == MPIC_ROLE_COORDINATOR ?
+		    "coordinator" : "all-in-one");
+		rc = 0;
+		goto out;
+	}
+	rc = 1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		mpicd_log("error", "cannot initialise libcurl", NULL, NULL);
+		goto out;
+	}
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	n = cfg->workers > 0 ? cfg->workers : ncpu > 0 ? (int)ncpu : 1;
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	/* The private key is read here, before root is dropped. */
+	if (cfg->tls_cert != NULL && (ssl = mpicd_tls_ctx(cfg, err,
+	    sizeof(err))) == NULL) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	memset(slots, 0, sizeof(slots));
+	for (i = 0; i < n; i++)
+		slots[i].fd = -1;
+	for (i = 0; i < n; i++) {
+		if ((slots[i].fd = bind_socket(cfg, n > 1, err,
+		    sizeof(err))) < 0) {
+			mpicd_log("error", err, NULL, NULL);
+			goto out;
+		}
+	}
+	if (drop_root(cfg, err, sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	{
+		char w[16];
+
+		mpic__bufprintf(w, sizeof(w), "%d", n);
+		mpicd_log("info", cfg->role == MPIC_ROLE_PERSPECTIVE ?
+		    "starting perspective" : cfg->role ==
+		    MPIC_ROLE_COORDINATOR ? "starting coordinator" :
+		    "starting all-in-one", "workers", w);
+	}
+	if (n == 1) {
+		rc = worker(cfg, ssl, slots[0].fd, -1);
+		ssl = NULL;     /* the worker freed it */
+		slots[0].fd = -1;
+	} else {
+		rc = supervise(cfg, ssl, slots, n);
+	}
+out:
+	for (i = 0; cfg != NULL && i < MAX_WORKERS; i++)
+		if (slots[i].fd >= 0 && i < n)
+			close(slots[i].fd);
+	if (ssl != NULL)
+		SSL_CTX_free(ssl);
+	mpic_config_free(cfg);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,151 @@
+/*
+ * mpicd.h - the daemon's pieces: setup checks (setup.c), TLS (tls.c), the
+ * HTTP server and its limits (server.c), the roles' endpoints (roles.c),
+ * health, metrics and configuration pages (obs.c), and the worker
+ * processes (main.c).
+ */
+#ifndef MPICD_H
+#define MPICD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+#include "engine/perspective.h"
+#include "mpic_int.h"
+
+#define MPICD_EX_CONFIG 78
+#define MPICD_MAX_API_KEYS 1024
+#define MPICD_BODY_HARD_MAX (4 * MPIC_MAX_BODY) /* evhttp's own 413 above */
+
+struct evhttp;
+struct evhttp_request;
+struct evconnlistener;
+struct event;
+struct event_base;
+
+/* API keys: SHA-256 of each, compared in constant time. */
+struct mpicd_keys {
+	uint8_t (*digest)[32];
+	size_t n;
+};
+
+/* Result labels of the request counters. */
+enum { MPICD_R_OK = 0,   /* corroborated / check passed */
+       MPICD_R_NO,       /* not corroborated / check failed */
+       MPICD_R_REJECTED, /* 4xx */
+       MPICD_R_ERROR,    /* 5xx, or the check could not run */
+       MPICD_R__N };
+/* Method index: 0 CAA, 1 + enum mpic_dcv_method, then "unknown". */
+#define MPICD_M_CAA 0
+#define MPICD_M_UNKNOWN (MPIC_DCV__COUNT + 1)
+#define MPICD_M__N (MPIC_DCV__COUNT + 2)
+#define MPICD_BUCKETS 13
+
+struct mpicd_metrics {
+	uint64_t req[MPICD_M__N][MPICD_R__N];
+	uint64_t hist[MPICD_M__N][MPICD_R__N][MPICD_BUCKETS]; /* cumulative */
+	double sum_s[MPICD_M__N][MPICD_R__N];
+	uint64_t http_status[6];        /* by class: 1xx..5xx */
+	uint64_t auth_missing, auth_wrong;
+	uint64_t tls_conns_total;
+};
+
+struct mpicd_call;
+
+struct mpicd {
+	struct mpic_config *cfg;
+	const char *cfg_path;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evconnlistener *listener;
+	SSL_CTX *ssl;                /* NULL: plain HTTP (all-in-one) */
+	struct mpicd_keys keys;
+	struct mpic_engine *eng;     /* coordinator, all-in-one */
+	struct mpic_persp *self;     /* perspective */
+	struct mpicd_call *calls;    /* in flight */
+	unsigned inflight;
+	unsigned writing;            /* replies being sent */
+	unsigned conns;              /* TLS connections open */
+	bool paused;                 /* listener disabled: max_connections */
+	bool draining;
+	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
+	struct mpicd_metrics m;
+	uint64_t started_ns;
+};
+
+/* setup.c: everything that -n checks; messages name the file. */
+int mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
+		    size_t errlen);
+void mpicd_keys_release(struct mpicd_keys *keys);
+/* True when key (length n) is one of keys; constant time in the keys. */
+bool mpicd_keys_match(const struct mpicd_keys *keys, const char *key,
+		      size_t n);
+/* Every check of "mpicd -n": returns 0 or MPICD_EX_CONFIG with err. */
+int mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen);
+/* Address of cfg->listen; true when it is a loopback address. */
+int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
+		      int *sslen, bool *loopback);
+
+/* tls.c */
+/* Client certificates: required (perspective API, or a coordinator
+ * without API keys), optional, or not asked for. */
+enum mpicd_client_auth { MPICD_CA_NONE, MPICD_CA_OPTIONAL, MPICD_CA_REQUIRED };
+enum mpicd_client_auth mpicd_client_auth(const struct mpic_config *cfg);
+SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg, char *err,
+		       size_t errlen);
+/* Counts TLS connections of d (index of SSL ex_data); once per process. */
+int mpicd_tls_init(void);
+extern int mpicd_tls_conn_idx;
+
+/* server.c */
+int mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen);
+void mpicd_server_stop(struct mpicd *d);
+void mpicd_conn_closed(struct mpicd *d);
+/* Reply with a JSON body (NUL-terminated) and log the request. */
+void mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
+		 const char *body, size_t len);
+void mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
+		       const char *type, const char *msg);
+/* A request in flight, from its arrival to its reply. */
+struct mpicd_call {
+	struct mpicd *d;
+	struct mpicd_call *prev, *next;
+	struct evhttp_request *req;  /* NULL once the client went away */
+	uint64_t start_ms;
+	const char *path;            /* static */
+	const char *method;          /* static */
+	char remote[64];
+	char trace[128];
+	int midx, result;            /* metrics labels */
+	bool tracked;                /* on d->calls */
+	/* perspective role */
+	enum mpic_check_type type;
+	struct mpic_request preq;
+	bool has_preq;
+};
+struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
+/* Make c asynchronous: tracked until mpicd_reply(). */
+void mpicd_call_track(struct mpicd_call *c);
+void mpicd_log(const char *level, const char *msg, const char *k1,
+	       const char *v1);
+
+/* roles.c */
+void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,
+		       const char *body, size_t len);
+void mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
+			enum mpic_check_type type, const char *body,
+			size_t len);
+
+/* obs.c */
+void mpicd_observe(struct mpicd *d, int midx, int result, uint64_t ms);
+int mpicd_method_index(const char *check_type, const char *method);
+char *mpicd_healthz(struct mpicd *d, int *status);
+char *mpicd_metrics(struct mpicd *d, size_t *len);
+char *mpicd_configz(struct mpicd *d);
+
+#endif

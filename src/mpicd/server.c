@@ -1,0 +1,529 @@
+/*
+ * server.c - the HTTP server: libevent's evhttp on our own listener, TLS
+ * through bufferevent_openssl, the limits (body, headers, connections,
+ * timeouts), authentication, routing, one JSON log line per request.
+ *
+ * Limits: bodies over 64 KiB get a 413 with the Open MPIC error body (over
+ * MPICD_BODY_HARD_MAX evhttp refuses them itself, unread); header blocks
+ * over limits.max_header_bytes are refused by evhttp; at
+ * limits.max_connections open TLS connections the listener stops
+ * accepting until one closes (the kernel's backlog holds the rest);
+ * limits.io_timeout_ms bounds every read and write and idle keep-alive.
+ * Plain HTTP (all-in-one on loopback only) is not counted.
+ */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "mpicd.h"
+
+void
+mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[40];
+	json_t *o;
+	char *s;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	mpic__bufprintf(when + strlen(when), sizeof(when) - strlen(when),
+	    ".%03ldZ", ts.tv_nsec / 1000000);
+	o = json_pack("{s:s, s:s, s:i, s:s}", "time", when, "level", level,
+	    "pid", (int)getpid(), "msg", msg);
+	if (o != NULL && k1 != NULL && v1 != NULL)
+		json_object_set_new(o, k1, json_string(v1));
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (s != NULL) {
+		/* one write per line: lines of several workers never mix */
+		size_t n = strlen(s);
+
+		s[n] = '\n';
+		if (write(STDERR_FILENO, s, n + 1) < 0) {
+			/* nowhere to report it */
+		}
+		s[n] = '\0';
+	}
+	free(s);
+	json_decref(o);
+}
+
+static void
+log_request(struct mpicd_call *c, int status, uint64_t ms)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[40];
+	json_t *o;
+	char *s;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	mpic__bufprintf(when + strlen(when), sizeof(when) - strlen(when),
+	    ".%03ldZ", ts.tv_nsec / 1000000);
+	o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:I}", "time",
+	    when, "level", "info", "pid", (int)getpid(), "remote", c->remote,
+	    "method", c->method, "path", c->path, "status", status,
+	    "duration_ms", (json_int_t)ms);
+	if (o != NULL && c->trace[0] != '\0')
+		json_object_set_new(o, "trace_id", json_string(c->trace));
+	if (o != NULL && c->req == NULL)
+		json_object_set_new(o, "client_gone", json_true());
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (s != NULL) {
+		size_t n = strlen(s);
+
+		s[n] = '\n';
+		if (write(STDERR_FILENO, s, n + 1) < 0) {
+			/* nowhere to report it */
+		}
+		s[n] = '\0';
+	}
+	free(s);
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------ calls */
+
+static void
+client_gone(struct evhttp_connection *evcon, void *arg)
+{
+	struct mpicd_call *c = arg;
+
+	(void)evcon;
+	c->req = NULL;
+}
+
+struct mpicd_call *
+mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
+{
+	struct mpicd_call *c = mpic__calloc(1, sizeof(*c));
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r);
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+
+	if (c == NULL)
+		return NULL;
+	c->d = d;
+	c->req = r;
+	c->start_ms = mpic__now_mono_ms();
+	c->path = "other";
+	c->method = "other";
+	c->midx = MPICD_M_UNKNOWN;
+	c->result = -1;
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	mpic__bufprintf(c->remote, sizeof(c->remote), "%s:%u",
+	    addr ? addr : "?", (unsigned)port);
+	return c;
+}
+
+void
+mpicd_call_track(struct mpicd_call *c)
+{
+	struct mpicd *d = c->d;
+	struct evhttp_connection *evcon;
+
+	if (c->tracked || c->req == NULL)
+		return;
+	c->tracked = true;
+	c->next = d->calls;
+	if (d->calls != NULL)
+		d->calls->prev = c;
+	d->calls = c;
+	d->inflight++;
+	/* evhttp frees the request with its connection: learn of it */
+	evcon = evhttp_request_get_connection(c->req);
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, client_gone, c);
+}
+
+static void drain_check(struct mpicd *d);
+
+static void
+call_free(struct mpicd_call *c)
+{
+	struct mpicd *d = c->d;
+
+	if (c->tracked) {
+		if (c->prev != NULL)
+			c->prev->next = c->next;
+		else
+			d->calls = c->next;
+		if (c->next != NULL)
+			c->next->prev = c->prev;
+		d->inflight--;
+	}
+	if (c->has_preq)
+		mpic__request_release(&c->preq);
+	mpic__free(c);
+	if (d->draining)
+		drain_check(d);
+}
+
+static void
+reply_sent(struct evhttp_request *r, void *arg)
+{
+	struct mpicd *d = arg;
+
+	(void)r;
+	d->writing--;
+	if (d->draining)
+		drain_check(d);
+}
+
+void
+mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
+	    const char *body, size_t len)
+{
+	uint64_t ms = mpic__now_mono_ms() - c->start_ms;
+	struct evkeyvalq *h;
+	struct evbuffer *b;
+
+	if (status >= 100 && status < 600)
+		d->m.http_status[status / 100]++;
+	if (c->result >= 0)
+		mpicd_observe(d, c->midx, c->result, ms);
+	if (c->req != NULL) {
+		struct evhttp_connection *evcon =
+		    evhttp_request_get_connection(c->req);
+
+		if (c->tracked && evcon != NULL)
+			evhttp_connection_set_closecb(evcon, NULL, NULL);
+		h = evhttp_request_get_output_headers(c->req);
+		evhttp_add_header(h, "Content-Type", strncmp(c->path,
+		    "/metrics", 8) == 0 ? "text/plain; version=0.0.4" :
+		    "application/json");
+		evhttp_add_header(h, "Cache-Control", "no-store");
+		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+		if (status == 405)
+			evhttp_add_header(h, "Allow", strcmp(c->path,
+			    "/healthz") == 0 || strcmp(c->path, "/metrics") ==
+			    0 || strcmp(c->path, "/configz") == 0 ? "GET" :
+			    "POST");
+		if (d->draining)
+			evhttp_add_header(h, "Connection", "close");
+		b = evhttp_request_get_output_buffer(c->req);
+		evbuffer_add(b, body, len);
+		/* a drain ends when the replies are written, not queued */
+		d->writing++;
+		evhttp_request_set_on_complete_cb(c->req, reply_sent, d);
+		evhttp_send_reply(c->req, status, NULL, NULL);
+	}
+	log_request(c, status, ms);
+	call_free(c);
+}
+
+void
+mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
+		  const char *type, const char *msg)
+{
+	struct mpic_issues is;
+	char *body;
+
+	memset(&is, 0, sizeof(is));
+	mpic__issue_add(&is, type, "%s", msg);
+	body = mpic__issues_body(&is);
+	if (body == NULL) {
+		static const char oom[] = "{\"error\":\"internal-error\"}";
+
+		mpicd_reply(d, c, 500, oom, sizeof(oom) - 1);
+		return;
+	}
+	mpicd_reply(d, c, status, body, strlen(body));
+	mpic__free(body);
+}
+
+static void
+reply_error(struct mpicd *d, struct mpicd_call *c, int status,
+	    const char *error, const char *msg)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", msg);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	if (s != NULL)
+		mpicd_reply(d, c, status, s, strlen(s));
+	else
+		mpicd_reply(d, c, 500, "{\"error\":\"internal-error\"}", 26);
+	free(s);
+	json_decref(o);
+}
+
+/* ------------------------------------------------------------ routing */
+
+static const char *
+method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	default: return "other";
+	}
+}
+
+/* Static path names for the known endpoints (logs and metrics never
+ * carry what a client sent as a path). */
+static const char *
+route(const char *uri)
+{
+	static const char *const paths[] = {"/mpic", "/caa", "/dcv",
+	    "/healthz", "/metrics", "/configz", NULL};
+	size_t i, n = strcspn(uri, "?#");
+
+	for (i = 0; paths[i] != NULL; i++)
+		if (strlen(paths[i]) == n && strncmp(uri, paths[i], n) == 0)
+			return paths[i];
+	return NULL;
+}
+
+/* API key check; replies 401/403 itself and returns false. */
+static bool
+authorized(struct mpicd *d, struct mpicd_call *c)
+{
+	const char *key;
+
+	if (d->keys.n == 0)
+		return true;
+	key = evhttp_find_header(evhttp_request_get_input_headers(c->req),
+	    "x-api-key");
+	if (key == NULL || key[0] == '\0') {
+		d->m.auth_missing++;
+		c->result = -1;
+		reply_error(d, c, 401, "unauthorized", "the x-api-key header "
+		    "is required");
+		return false;
+	}
+	if (!mpicd_keys_match(&d->keys, key, strlen(key))) {
+		d->m.auth_wrong++;
+		c->result = -1;
+		reply_error(d, c, 403, "forbidden", "the API key is not "
+		    "valid");
+		return false;
+	}
+	return true;
+}
+
+static bool
+json_content(struct evhttp_request *r)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r),
+	    "Content-Type");
+	size_t n = sizeof("application/json") - 1;
+
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void
+serve_text(struct mpicd *d, struct mpicd_call *c, const char *path)
+{
+	char *s = NULL;
+	size_t len = 0;
+	int status = 200;
+
+	if (strcmp(path, "/healthz") == 0)
+		s = mpicd_healthz(d, &status);
+	else if (strcmp(path, "/metrics") == 0)
+		s = mpicd_metrics(d, &len);
+	else
+		s = mpicd_configz(d);
+	if (s == NULL) {
+		reply_error(d, c, 500, "internal-error", "out of memory");
+		return;
+	}
+	mpicd_reply(d, c, status, s, len ? len : strlen(s));
+	free(s);
+}
+
+static void
+on_request(struct evhttp_request *r, void *arg)
+{
+	struct mpicd *d = arg;
+	struct mpicd_call *c;
+	const char *path;
+	enum evhttp_cmd_type m = evhttp_request_get_command(r);
+	struct evbuffer *in;
+	size_t len;
+	bool api;
+	enum mpic_role role = d->cfg->role;
+
+	if ((c = mpicd_call_new(d, r)) == NULL) {
+		evhttp_send_error(r, 500, NULL);
+		return;
+	}
+	c->method = method_name(m);
+	path = route(evhttp_request_get_uri(r));
+	if (path == NULL || (role == MPIC_ROLE_PERSPECTIVE &&
+	    strcmp(path, "/mpic") == 0) || (role != MPIC_ROLE_PERSPECTIVE &&
+	    (strcmp(path, "/caa") == 0 || strcmp(path, "/dcv") == 0))) {
+		reply_error(d, c, 404, "not-found", "no such endpoint");
+		return;
+	}
+	c->path = path;
+	api = strcmp(path, "/mpic") == 0 || strcmp(path, "/caa") == 0 ||
+	    strcmp(path, "/dcv") == 0;
+	if ((api && m != EVHTTP_REQ_POST) || (!api && m != EVHTTP_REQ_GET)) {
+		reply_error(d, c, 405, "method-not-allowed", api ? "use POST" :
+		    "use GET");
+		return;
+	}
+	if (!api) {
+		serve_text(d, c, path);
+		return;
+	}
+	c->result = MPICD_R_REJECTED;
+	if (path[1] == 'c')
+		c->midx = MPICD_M_CAA;
+	if (!authorized(d, c))
+		return;
+	if (d->draining) {
+		c->result = MPICD_R_ERROR;
+		reply_error(d, c, 503, "shutting-down", "the server is "
+		    "shutting down");
+		return;
+	}
+	if (!json_content(r)) {
+		mpicd_reply_issue(d, c, 415, "unsupported-media-type",
+		    "request body: Content-Type must be application/json");
+		return;
+	}
+	in = evhttp_request_get_input_buffer(r);
+	len = evbuffer_get_length(in);
+	if (len > MPIC_MAX_BODY) {
+		char msg[128];
+
+		mpic__bufprintf(msg, sizeof(msg), "request body: %zu octets, "
+		    "more than the %d allowed", len, MPIC_MAX_BODY);
+		mpicd_reply_issue(d, c, 413, "body-too-large", msg);
+		return;
+	}
+	if (strcmp(path, "/mpic") == 0)
+		mpicd_handle_mpic(d, c, (const char *)evbuffer_pullup(in, -1),
+		    len);
+	else
+		mpicd_handle_check(d, c, path[1] == 'c' ? MPIC_CHECK_CAA :
+		    MPIC_CHECK_DCV, (const char *)evbuffer_pullup(in, -1),
+		    len);
+}
+
+/* ------------------------------------------------------------ connections */
+
+static void
+pause_listener(struct mpicd *d)
+{
+	if (!d->paused && d->listener != NULL) {
+		evconnlistener_disable(d->listener);
+		d->paused = true;
+	}
+}
+
+void
+mpicd_conn_closed(struct mpicd *d)
+{
+	d->conns--;
+	if (d->paused && !d->draining && d->conns < d->cfg->max_connections) {
+		evconnlistener_enable(d->listener);
+		d->paused = false;
+	}
+}
+
+static struct bufferevent *
+new_bev(struct event_base *base, void *arg)
+{
+	struct mpicd *d = arg;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (d->ssl == NULL)
+		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	/*
+	 * evhttp falls back to a plain socket when this returns NULL: never
+	 * let that happen on a TLS port.
+	 */
+	if ((ssl = SSL_new(d->ssl)) == NULL) {
+		mpicd_log("error", "out of memory for a TLS session; exiting",
+		    NULL, NULL);
+		abort();
+	}
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		mpicd_log("error", "cannot create a TLS bufferevent; exiting",
+		    NULL, NULL);
+		abort();
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	SSL_set_ex_data(ssl, mpicd_tls_conn_idx, d);
+	d->conns++;
+	d->m.tls_conns_total++;
+	if (d->conns >= d->cfg->max_connections)
+		pause_listener(d);
+	return bev;
+}
+
+int
+mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
+{
+	struct timeval tv;
+
+	if (mpicd_tls_init() != 0 || (d->http = evhttp_new(d->base)) ==
+	    NULL) {
+		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
+		return -1;
+	}
+	evhttp_set_max_body_size(d->http, MPICD_BODY_HARD_MAX);
+	evhttp_set_max_headers_size(d->http, d->cfg->max_header_bytes);
+	tv.tv_sec = d->cfg->io_timeout_ms / 1000;
+	tv.tv_usec = (suseconds_t)(d->cfg->io_timeout_ms % 1000) * 1000;
+	evhttp_set_timeout_tv(d->http, &tv);
+	/* every method reaches on_request, which answers 405 itself */
+	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(d->http, "application/json");
+	evhttp_set_gencb(d->http, on_request, d);
+	evhttp_set_bevcb(d->http, new_bev, d);
+	d->listener = evconnlistener_new(d->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (d->listener == NULL || evhttp_bind_listener(d->http,
+	    d->listener) == NULL) {
+		mpic__bufprintf(err, errlen, "cannot listen on %s",
+		    d->cfg->listen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop accepting; the loop ends when the last request has answered. */
+void
+mpicd_server_stop(struct mpicd *d)
+{
+	pause_listener(d);
+	drain_check(d);
+}
+
+static void
+drain_check(struct mpicd *d)
+{
+	if (d->inflight == 0 && d->writing == 0)
+		event_base_loopexit(d->base, NULL);
+}

@@ -1,0 +1,237 @@
+/*
+ * setup.c - what "mpicd -n" checks before a daemon may start: the BR floor
+ * of today, the listening address, the TLS files, the API keys file, the
+ * user to run as.  The same code runs at every start.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/util.h>
+#include <openssl/crypto.h>
+
+#include "mpicd.h"
+
+#define KEYS_FILE_MAX (256 * 1024)
+#define KEY_MIN 16
+#define KEY_MAX 256
+
+void
+mpicd_keys_release(struct mpicd_keys *keys)
+{
+	if (keys->digest != NULL)
+		explicit_bzero(keys->digest, keys->n * sizeof(*keys->digest));
+	mpic__free(keys->digest);
+	keys->digest = NULL;
+	keys->n = 0;
+}
+
+/* One key per line; blank lines and lines starting with '#' are skipped.
+ * Errors name the line, never the key. */
+int
+mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
+		size_t errlen)
+{
+	struct mpicd_keys k = {0};
+	char *buf = NULL, *line, *end;
+	struct stat st;
+	size_t n = 0, lineno = 0;
+	ssize_t r;
+	int fd = -1, rc = MPICD_EX_CONFIG;
+
+	errno = 0;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		mpic__bufprintf(err, errlen, "api_keys_file %s: %s", path,
+		    errno ? strerror(errno) : "not a regular file");
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		mpic__bufprintf(err, errlen, "api_keys_file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((buf = mpic__malloc(KEYS_FILE_MAX + 1)) == NULL ||
+	    (k.digest = mpic__calloc(MPICD_MAX_API_KEYS,
+	    sizeof(*k.digest))) == NULL) {
+		mpic__bufprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	while (n < KEYS_FILE_MAX + 1 && (r = read(fd, buf + n,
+	    KEYS_FILE_MAX + 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			mpic__bufprintf(err, errlen, "api_keys_file %s: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n > KEYS_FILE_MAX) {
+		mpic__bufprintf(err, errlen, "api_keys_file %s: larger than "
+		    "%d KiB", path, KEYS_FILE_MAX / 1024);
+		goto out;
+	}
+	buf[n] = '\0';
+	for (line = buf; line < buf + n; line = end + 1) {
+		size_t len, i;
+
+		lineno++;
+		end = memchr(line, '\n', (size_t)(buf + n - line));
+		if (end == NULL)
+			end = buf + n;
+		len = (size_t)(end - line);
+		while (len > 0 && (line[len - 1] == '\r' ||
+		    line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--;
+		while (len > 0 && (*line == ' ' || *line == '\t')) {
+			line++;
+			len--;
+		}
+		if (len == 0 || line[0] == '#')
+			continue;
+		for (i = 0; i < len; i++)
+			if (line[i] <= 0x20 || line[i] >= 0x7f)
+				break;
+		if (i < len || len < KEY_MIN || len > KEY_MAX) {
+			mpic__bufprintf(err, errlen, "api_keys_file %s:%zu: a "
+			    "key must be %d to %d printable ASCII characters "
+			    "without spaces", path, lineno, KEY_MIN, KEY_MAX);
+			goto out;
+		}
+		if (k.n == MPICD_MAX_API_KEYS) {
+			mpic__bufprintf(err, errlen, "api_keys_file %s: more "
+			    "than %d keys", path, MPICD_MAX_API_KEYS);
+			goto out;
+		}
+		mpic__sha256(line, len, k.digest[k.n++]);
+	}
+	if (k.n == 0) {
+		mpic__bufprintf(err, errlen, "api_keys_file %s: no key", path);
+		goto out;
+	}
+	mpicd_keys_release(keys);
+	*keys = k;
+	k.digest = NULL;
+	rc = 0;
+out:
+	if (buf != NULL) {
+		explicit_bzero(buf, KEYS_FILE_MAX + 1);
+		mpic__free(buf);
+	}
+	mpicd_keys_release(&k);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+bool
+mpicd_keys_match(const struct mpicd_keys *keys, const char *key, size_t n)
+{
+	uint8_t d[32];
+	int hit = 0;
+	size_t i;
+
+	/* Digests have one length, so the comparison time depends on
+	 * neither the key sent nor the keys held; every key is compared. */
+	mpic__sha256(key, n, d);
+	for (i = 0; i < keys->n; i++)
+		hit |= CRYPTO_memcmp(d, keys->digest[i], sizeof(d)) == 0;
+	explicit_bzero(d, sizeof(d));
+	return hit != 0;
+}
+
+int
+mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
+		  int *sslen, bool *loopback)
+{
+	*sslen = (int)sizeof(*ss);
+	memset(ss, 0, sizeof(*ss));
+	if (evutil_parse_sockaddr_port(listen, (struct sockaddr *)ss,
+	    sslen) != 0)
+		return -1;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		*loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 =
+		    (const struct sockaddr_in6 *)ss;
+
+		*loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int
+mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct mpicd_keys keys = {0};
+	char why[1024] = "";
+	bool loopback;
+	SSL_CTX *ctx;
+	int sslen;
+
+	if (mpic_config_check_br(cfg, time(NULL), why, sizeof(why)) != 0) {
+		mpic__bufprintf(err, errlen, "%s: %s", cfg->source, why);
+		return MPICD_EX_CONFIG;
+	}
+	if (why[0] != '\0')
+		mpicd_log("warning", why, "config", cfg->source);
+	if (mpicd_listen_addr(cfg->listen, &ss, &sslen, &loopback) != 0) {
+		mpic__bufprintf(err, errlen, "%s: listen: \"%s\" is not an "
+		    "IP address and port", cfg->source, cfg->listen);
+		return MPICD_EX_CONFIG;
+	}
+	if (cfg->tls_cert == NULL && !loopback) {
+		mpic__bufprintf(err, errlen, "%s: listen: plain HTTP is only "
+		    "served on a loopback address; configure tls for %s",
+		    cfg->source, cfg->listen);
+		return MPICD_EX_CONFIG;
+	}
+	if (!loopback && cfg->api_keys_file == NULL &&
+	    mpicd_client_auth(cfg) != MPICD_CA_REQUIRED) {
+		mpic__bufprintf(err, errlen, "%s: the API on %s would be open "
+		    "to anyone: configure api_keys_file or tls.client_ca",
+		    cfg->source, cfg->listen);
+		return MPICD_EX_CONFIG;
+	}
+	if (cfg->role != MPIC_ROLE_PERSPECTIVE && cfg->audit_path == NULL) {
+		mpic__bufprintf(err, errlen, "%s: audit.path: required for the "
+		    "%s role: every decision is logged before it is answered "
+		    "(BR 5.4.1)", cfg->source, cfg->role ==
+		    MPIC_ROLE_COORDINATOR ? "coordinator" : "all-in-one");
+		return MPICD_EX_CONFIG;
+	}
+	if (cfg->tls_cert != NULL) {
+		if ((ctx = mpicd_tls_ctx(cfg, why, sizeof(why))) == NULL) {
+			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
+			    why);
+			return MPICD_EX_CONFIG;
+		}
+		SSL_CTX_free(ctx);
+	}
+	if (cfg->api_keys_file != NULL) {
+		if (mpicd_keys_load(cfg->api_keys_file, &keys, why,
+		    sizeof(why)) != 0) {
+			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
+			    why);
+			return MPICD_EX_CONFIG;
+		}
+		mpicd_keys_release(&keys);
+	}
+	if (cfg->user != NULL && getpwnam(cfg->user) == NULL) {
+		mpic__bufprintf(err, errlen, "%s: user: no such user \"%s\"",
+		    cfg->source, cfg->user);
+		return MPICD_EX_CONFIG;
+	}
+	return 0;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Test PKI for the daemon tests: certs.sh DIR PREFIX
+# DIR/ca.pem            the mpic test CA (signs every daemon certificate)
+# DIR/pN.{pem,key}      perspective N (1-8): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
+# DIR/coord.{pem,key}   the coordinators: SAN DNS:coordinator.mpic.lab,
+#                       IP:PREFIX.41.1, IP:PREFIX.41.2
+# DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
+#                       (with the coordinator's names)
+set -euo pipefail
+dir=$1
+prefix=$2
+cd "$dir"
+days=30
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+mkca() { # name subject
+	ec "$1.key"
+	openssl req -x509 -new -key "$1.key" -subj "/CN=$2" -days $days \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$1.pem" 2>/dev/null
+}
+mkcert() { # name ca cn san
+	ec "$1.key"
+	openssl req -new -key "$1.key" -subj "/CN=$3" -out "$1.csr" 2>/dev/null
+	printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=%s\n' "$4" > "$1.ext"
+	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial \
+	    -days $days -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+	rm -f "$1.csr" "$1.ext"
+}
+mkca ca "mpic test CA"
+mkca rogue-ca "rogue CA"
+for i in 1 2 3 4 5 6 7 8; do
+	mkcert "p$i" ca "p$i.mpic.lab" "DNS:p$i.mpic.lab,IP:$prefix.40.$i"
+done
+mkcert coord ca coordinator.mpic.lab \
+    "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2"
+mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"
+chmod 600 ./*.key
