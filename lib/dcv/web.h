@@ -108,7 +108,7 @@ struct mpic_web;
 struct mpic_web_xfer;
 typedef void (*mpic_web_done_cb)(struct mpic_web_xfer *x, CURLcode rc);
 
-/* Embedded in its owner; easy must carry CURLOPT_PRIVATE = the xfer. */
+/* Embedded in its owner; the curl loop owns CURLOPT_PRIVATE of easy. */
 struct mpic_web_xfer {
 	CURL *easy;
 	mpic_web_done_cb done;
