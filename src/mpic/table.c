@@ -292,6 +292,21 @@ detail_line(json_t *cr, char *out, size_t outlen)
 		    json_string_value(json_object_get(d, "tls_version")) ?: "?");
 		return;
 	}
+	/* website-change and acme-http-01: the final answer, and where */
+	if (json_is_integer(json_object_get(d, "response_status_code"))) {
+		json_t *hist = json_object_get(d, "response_history");
+
+		snprintf(out, outlen, "HTTP %lld %s at %s%s%s%s",
+		    (long long)json_integer_value(json_object_get(d,
+		    "response_status_code")),
+		    json_string_value(json_object_get(d, "response_url")) ?: "?",
+		    json_string_value(json_object_get(d, "resolved_ip")) ?: "?",
+		    json_array_size(hist) > 0 ? " (redirected from " : "",
+		    json_array_size(hist) > 0 ? json_string_value(
+		    json_object_get(json_array_get(hist, 0), "response_url")) ?:
+		    "?" : "", json_array_size(hist) > 0 ? ")" : "");
+		return;
+	}
 	if (json_is_array(seen) && json_array_size(seen) > 0) {
 		s = json_string_value(json_array_get(seen, 0));
 		snprintf(out, outlen, "saw %s%s", s ? s : "?",
