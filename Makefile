@@ -5,7 +5,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build build-asan demo test bench clean
+.PHONY: all deps build build-asan demo demo-local test bench clean
 
 all: build
 
@@ -26,9 +26,15 @@ $(BUILD_ASAN)/build.ninja:
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
 
-# The demo: the DNS lab, then CAA and DNS-based DCV checks from six
-# in-process perspectives, printed as tables.
+# The demo (root): the network lab (lab/net) -- six perspective regions in
+# network namespaces behind delayed links, a BGP-style hijack of the
+# victim's web and DNS prefixes, and MPIC stopping it -- as one table.
 demo: build
+	lab/net/demo $(BUILD)
+
+# The DNS-only demo: the loopback DNS lab, CAA and DNS-based DCV checks
+# from six in-process perspectives, printed as tables.
+demo-local: build
 	lab/demo $(BUILD)
 
 # Every test: unit, fuzz-corpus replay and integration tests under
