@@ -297,12 +297,14 @@ test_guard(void **state)
 	    "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.168.1.1",
 	    "198.18.0.5", "198.19.255.255", "198.51.100.1", "203.0.113.9",
 	    "224.0.0.1", "240.0.0.1", "255.255.255.255", "::", "::1",
-	    "::ffff:8.8.8.8", "64:ff9b::808:808", "fc00::1", "fd12::1",
+	    "::ffff:10.0.0.1", "64:ff9b::808:808", "fc00::1", "fd12::1",
 	    "fe80::1", "ff02::1", "2001::1", "2001:db8::1", "2002::1",
 	    "3fff::1", "100::1"};
 	static const char *const ok[] = {"8.8.8.8", "1.1.1.1", "172.32.0.1",
 	    "198.20.0.1", "223.255.255.255", "2606:4700::1111",
-	    "2001:4860:4860::8888", "2a00:1450::1"};
+	    "2001:4860:4860::8888", "2a00:1450::1",
+	    /* an IPv4-mapped address is judged as its IPv4 address */
+	    "::ffff:8.8.8.8"};
 	char why[128];
 	uint8_t a[16] = {10, 0, 0, 1};
 	size_t i;
@@ -318,7 +320,7 @@ test_guard(void **state)
 			fail_msg("%s should be allowed", ok[i]);
 	assert_false(mpic__alpn_addr_allowed(&cfg, AF_INET, a, why,
 	    sizeof(why)));
-	assert_string_equal(why, "private (10.0.0.0/8)");
+	assert_string_equal(why, "private-use (10.0.0.0/8)");
 	assert_false(allowed(NULL, "127.0.0.1"));
 	/* the allow-list, with entries that do not parse ignored */
 	cfg.allowed_networks = nets;
