@@ -15,6 +15,15 @@
  * durable.  Log callbacks come in append order, so the first m->gate of
  * them are the records appended before the decision: when the last of
  * those is durable, every record the answer depends on is.
+ *
+ * The primary perspective (cfg primary:, docs/orchestration.md): when
+ * configured, one in-process check per request, started with the first
+ * attempt and bounded by the same deadline.  It decides; the remotes
+ * corroborate.  So the answer waits for it: an attempt whose remote
+ * outcome is final is "settled" (its response parts kept in m->fin), and
+ * the request is decided once both the settled attempt and the primary
+ * are in.  A failed primary makes the outcome certain: no further cohort
+ * is tried, and with early decision the open attempt closes at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +43,7 @@ struct mpic_engine {
 	struct event_base *base;
 	const struct mpic_config *cfg;
 	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
+	struct mpic_persp *primary; /* in-process, or NULL: none configured */
 	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
 	size_t n;
 	size_t inflight;
@@ -62,6 +72,27 @@ struct attempt {
 	struct slot slots[];
 };
 
+/* What the response needs of the attempt whose remote outcome is final,
+ * kept while the primary is awaited (stragglers may change the slots). */
+struct settled {
+	bool done;
+	bool met;               /* remote quorum and RIR rule */
+	int passed;             /* corroborating remotes */
+	int number;             /* the attempt's number */
+	json_t *perspectives;   /* its "perspectives" list */
+	const char *codes[MAX_COHORT_SIZE];
+	size_t n_codes;
+};
+
+/* The primary's check: once per request. */
+struct primary {
+	bool on;                /* configured */
+	bool done;              /* answered, or its deadline passed */
+	bool pending;           /* not yet called back */
+	struct mpic_check_result res; /* valid when done */
+	struct event *deadline;
+};
+
 struct mreq {
 	struct mpic_engine *eng;
 	struct mreq *prev, *next;
@@ -86,6 +117,9 @@ struct mreq {
 	bool decided;
 	bool audit_failed;      /* a record the answer needs was not written */
 	char *body;             /* the 200 answer, waiting for the log */
+	struct attempt *open;   /* the attempt not yet closed, or NULL */
+	struct settled fin;
+	struct primary pri;
 };
 
 /* ------------------------------------------------------------ engine */
@@ -131,6 +165,12 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			return rc;
 		}
 	}
+	/* The primary: in-process, with its own resolver and cache. */
+	if (cfg->has_primary && (rc = mpic__persp_local_new(base, cfg,
+	    &cfg->primary, &e->primary, err, errlen)) != 0) {
+		mpic_engine_free(e);
+		return rc;
+	}
 	if (cfg->audit_path != NULL) {
 		rc = mpic__audit_open(base, cfg->audit_path, &e->audit, err,
 		    errlen);
@@ -161,6 +201,8 @@ mpic_engine_free(struct mpic_engine *e)
 	for (i = 0; e->ps != NULL && i < e->n; i++)
 		if (e->ps[i] != NULL)
 			e->ps[i]->ops->free(e->ps[i]);
+	if (e->primary != NULL)
+		e->primary->ops->free(e->primary);
 	mpic__curl_loop_free(e->curl);
 	/* Write what is queued; requests still waiting are not answered. */
 	e->closing = true;
@@ -225,6 +267,11 @@ mreq_free(struct mreq *m)
 	e->inflight--;
 	json_decref(m->previous);
 	json_decref(m->request_orch);
+	json_decref(m->fin.perspectives);
+	if (m->pri.done)
+		mpic__check_result_release(&m->pri.res);
+	if (m->pri.deadline != NULL)
+		event_free(m->pri.deadline);
 	free(m->body);
 	mpic__request_release(&m->req);
 	mpic__free(m);
@@ -424,38 +471,68 @@ quorum_met(const struct mreq *m, const struct tally *t)
 
 static void start_attempt(struct mreq *m);
 
+static bool
+primary_failed(const struct mreq *m)
+{
+	return m->pri.on && m->pri.done && !m->pri.res.passed;
+}
+
 /* The decision record; after it, records no longer hold the answer. */
 static void
-audit_decision(struct mreq *m, const struct attempt *at,
-	       const struct tally *t, bool valid)
+audit_decision(struct mreq *m, bool valid)
 {
 	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
 	struct mpic_audit_decision d;
-	const char *codes[MAX_COHORT_SIZE];
-	size_t i;
 
-	for (i = 0; i < at->n; i++)
-		codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
 	memset(&d, 0, sizeof(d));
-	d.passed = t->passed;
+	d.passed = m->fin.passed;
 	d.perspective_count = m->count;
 	d.quorum_count = m->quorum;
-	d.attempts = at->number;
+	d.attempts = m->fin.number;
 	d.valid = valid;
-	d.rir_rule_failed = t->passed >= m->quorum && !valid;
+	d.rir_rule_failed = m->fin.passed >= m->quorum && !m->fin.met;
 	d.br_now = m->now;
-	d.codes = codes;
-	d.n_codes = at->n;
+	d.codes = m->fin.codes;
+	d.n_codes = m->fin.n_codes;
+	if (m->pri.on) {
+		d.primary_code = m->eng->primary->def->code;
+		d.primary_passed = m->pri.res.passed;
+	}
 	audit_add(m, mpic__audit_decision_record(&c, &d));
 	m->decided = true;
 }
 
-/* Build the 200 response for the attempt that decided. */
+/* The primary's check_response, with its code (interface.md section 1). */
+static json_t *
+primary_json(const struct mreq *m)
+{
+	const struct mpic_perspective_def *def = m->eng->primary->def;
+	json_t *cr = mpic__check_result_json(&m->pri.res, m->req.check_type);
+
+	if (cr == NULL)
+		return json_null();
+	json_object_set_new(cr, "rir", json_string(mpic__rir_str(def->rir)));
+	json_object_set_new(cr, "perspective_code", json_string(def->code));
+	return cr;
+}
+
+/* Why a primary that did not pass makes the request invalid. */
+static json_t *
+primary_failed_json(const struct mreq *m)
+{
+	const struct mpic_check_result *r = &m->pri.res;
+
+	return json_sprintf("the primary perspective %s did not pass%s%s",
+	    m->eng->primary->def->code, r->n_errors > 0 ? ": " : "",
+	    r->n_errors > 0 ? r->errors[0].message : "");
+}
+
+/* Build the 200 response once the settled attempt and the primary are in. */
 static void
-respond(struct mreq *m, struct attempt *at, const struct tally *t,
-	bool valid)
+respond(struct mreq *m)
 {
 	json_t *r = json_object(), *act;
+	bool valid = m->fin.met && !primary_failed(m);
 	char k_n[32];
 
 	json_object_set_new(r, "mpic_completed", json_true());
@@ -471,7 +548,8 @@ respond(struct mreq *m, struct attempt *at, const struct tally *t,
 	act = json_object();
 	json_object_set_new(act, "perspective_count", json_integer(m->count));
 	json_object_set_new(act, "quorum_count", json_integer(m->quorum));
-	json_object_set_new(act, "attempt_count", json_integer(at->number));
+	json_object_set_new(act, "attempt_count",
+	    json_integer(m->fin.number));
 	json_object_set_new(r, "actual_orchestration_parameters", act);
 	if (m->req.check_type == MPIC_CHECK_CAA)
 		json_object_set_new(r, "caa_check_parameters",
@@ -479,21 +557,27 @@ respond(struct mreq *m, struct attempt *at, const struct tally *t,
 	else
 		json_object_set_new(r, "dcv_check_parameters",
 		    mpic__request_echo_dcv(&m->req));
-	json_object_set_new(r, "perspectives", attempt_json(at));
+	json_object_set(r, "perspectives", m->fin.perspectives);
 	json_object_set(r, "previous_attempt_results",
 	    json_array_size(m->previous) ? m->previous : json_null());
-	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", t->passed, m->count);
+	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", m->fin.passed, m->count);
 	json_object_set_new(r, "quorum_result", json_string(k_n));
-	if (t->passed >= m->quorum && !valid)
+	if (m->fin.passed >= m->quorum && !m->fin.met)
 		json_object_set_new(r, "rir_rule_failed", json_string(
 		    "the corroborating perspectives span fewer than 2 RIRs"));
+	if (m->pri.on) {
+		json_object_set_new(r, "primary", primary_json(m));
+		if (primary_failed(m))
+			json_object_set_new(r, "primary_failed",
+			    primary_failed_json(m));
+	}
 	if (m->eng->audit == NULL) {
 		reply_json(m, 200, r);
 		json_decref(r);
 		return;
 	}
 	json_object_set_new(r, "audit_id", json_string(m->audit_id));
-	audit_decision(m, at, t, valid);
+	audit_decision(m, valid);
 	m->body = json_dumps(r, JSON_COMPACT);
 	json_decref(r);
 	if (m->body == NULL || m->audit_failed || m->gate == 0) {
@@ -509,12 +593,43 @@ respond(struct mreq *m, struct attempt *at, const struct tally *t,
 static void
 maybe_free(struct mreq *m)
 {
-	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0)
+	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0 &&
+	    !m->pri.pending)
 		mreq_free(m);
 }
 
+/* Decide when both halves are in: the remote outcome and the primary. */
+static void
+maybe_decide(struct mreq *m)
+{
+	if (!m->fin.done || m->decided || m->answered)
+		return;
+	if (m->pri.on && !m->pri.done)
+		return; /* the primary decides: wait for it */
+	respond(m);
+}
+
+/* Keep what the response needs of the attempt whose outcome is final. */
+static void
+settle(struct mreq *m, const struct attempt *at, const struct tally *t,
+       bool met)
+{
+	size_t i;
+
+	m->fin.done = true;
+	m->fin.met = met;
+	m->fin.passed = t->passed;
+	m->fin.number = at->number;
+	m->fin.perspectives = attempt_json(at);
+	for (i = 0; i < at->n; i++)
+		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
+	m->fin.n_codes = at->n;
+	maybe_decide(m);
+}
+
 /* Decide the attempt: final when every check answered (or, with early
- * decision, as soon as the outcome is certain) or at the deadline. */
+ * decision, as soon as the outcome is certain) or at the deadline.  A
+ * failed primary makes any attempt's outcome certain (not valid). */
 static void
 evaluate(struct attempt *at, bool deadline)
 {
@@ -526,20 +641,22 @@ evaluate(struct attempt *at, bool deadline)
 		return;
 	count(at, &t);
 	met = quorum_met(m, &t);
-	hopeless = t.passed + t.pending < m->quorum;
+	hopeless = t.passed + t.pending < m->quorum || primary_failed(m);
 	if (!deadline && t.pending > 0 &&
 	    !(m->eng->cfg->early_decision && (met || hopeless)))
 		return;
 	at->closed = true;
+	if (m->open == at)
+		m->open = NULL;
 	if (at->deadline != NULL)
 		evtimer_del(at->deadline);
 	audit_attempt(at);
-	if (met || m->attempts_run >= m->max_attempts) {
-		respond(m, at, &t, met);
+	if (met || primary_failed(m) || m->attempts_run >= m->max_attempts) {
+		settle(m, at, &t, met);
 		return;
 	}
 	/* Retry with the next cohort; this attempt's corroborations never
-	 * count again. */
+	 * count again.  The primary's check is not repeated. */
 	json_array_append_new(m->previous, attempt_json(at));
 	start_attempt(m);
 }
@@ -596,6 +713,121 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	attempt_release(at);
 }
 
+/* ------------------------------------------------------------ primary */
+
+static void
+request_deadline(const struct mpic_engine *e, struct timeval *tv)
+{
+	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
+	    30000;
+
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+}
+
+/* The primary's perspective record: attempt 1, marked "primary". */
+static void
+audit_primary(struct mreq *m, const struct mpic_check_result *res,
+	      bool late)
+{
+	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	json_t *rec;
+
+	if (m->eng->audit == NULL)
+		return;
+	rec = mpic__audit_check_record(&c, 1, m->eng->primary->def, res,
+	    late);
+	if (rec != NULL)
+		json_object_set_new(rec, "primary", json_true());
+	audit_add(m, rec);
+}
+
+/* The primary's result is in (or its deadline passed): log it; a failure
+ * closes the open attempt at once with early decision; decide if the
+ * remote outcome is final. */
+static void
+primary_in(struct mreq *m)
+{
+	m->pri.done = true;
+	if (m->pri.deadline != NULL)
+		evtimer_del(m->pri.deadline);
+	audit_primary(m, &m->pri.res, false);
+	if (primary_failed(m) && m->open != NULL &&
+	    m->eng->cfg->early_decision)
+		evaluate(m->open, false);
+	maybe_decide(m);
+}
+
+static void
+primary_done(void *arg, struct mpic_check_result *res)
+{
+	struct mreq *m = arg;
+	struct mpic_persp *p = m->eng->primary;
+
+	if (res->passed)
+		p->n_passed++;
+	else if (res->completed)
+		p->n_failed++;
+	else
+		p->n_errors++;
+	m->pri.pending = false;
+	if (m->pri.done) {
+		/* after its deadline: a straggler, logged as late */
+		audit_primary(m, res, true);
+		mpic__check_result_release(res);
+	} else {
+		m->pri.res = *res;
+		primary_in(m);
+	}
+	maybe_free(m);
+}
+
+static void
+primary_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mreq *m = arg;
+
+	(void)fd;
+	(void)what;
+	if (m->pri.done)
+		return;
+	mpic__check_result_init(&m->pri.res);
+	m->pri.res.timestamp_ns = mpic__now_wall_ns();
+	mpic__check_error(&m->pri.res, MPIC_ERR_TIMEOUT, "primary perspective "
+	    "did not answer before the deadline");
+	primary_in(m);
+	maybe_free(m);
+}
+
+/* Start the primary's check: once per request, beside the first attempt,
+ * with the deadline of one attempt. */
+static void
+primary_start(struct mreq *m)
+{
+	struct mpic_engine *e = m->eng;
+	struct timeval tv;
+	int rc;
+
+	m->pri.on = true;
+	m->pri.pending = true;
+	rc = e->primary->ops->start(e->primary, &m->req, m->now, primary_done,
+	    m);
+	if (rc != 0) {
+		m->pri.pending = false;
+		mpic__check_result_init(&m->pri.res);
+		m->pri.res.timestamp_ns = mpic__now_wall_ns();
+		mpic__check_error(&m->pri.res, m->req.check_type ==
+		    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP : MPIC_ERR_DCV_LOOKUP,
+		    "check could not start: %s", mpic_strerror(rc));
+		primary_in(m);
+		return;
+	}
+	m->pri.deadline = evtimer_new(e->base, primary_deadline_cb, m);
+	request_deadline(e, &tv);
+	if (m->pri.deadline != NULL)
+		evtimer_add(m->pri.deadline, &tv);
+}
+
 static void
 start_attempt(struct mreq *m)
 {
@@ -603,8 +835,6 @@ start_attempt(struct mreq *m)
 	struct attempt *at;
 	const size_t *cohort;
 	struct timeval tv;
-	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
-	    30000;
 	size_t i;
 	int c, rc;
 
@@ -623,6 +853,7 @@ start_attempt(struct mreq *m)
 	m->live_attempts++;
 	at->next_live = m->live;
 	m->live = at;
+	m->open = at;
 	at->m = m;
 	at->number = m->attempts_run;
 	at->n = (size_t)m->count;
@@ -651,8 +882,7 @@ start_attempt(struct mreq *m)
 			at->pending--;
 		}
 	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	request_deadline(e, &tv);
 	if (at->deadline != NULL)
 		evtimer_add(at->deadline, &tv);
 	evaluate(at, false);
@@ -778,6 +1008,8 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	ro = m->req.raw ? json_object_get(m->req.raw,
 	    "orchestration_parameters") : NULL;
 	m->request_orch = ro ? json_incref(ro) : json_null();
+	if (e->primary != NULL)
+		primary_start(m);
 	start_attempt(m);
 	return 0;
 }
