@@ -90,6 +90,8 @@ struct mpic_audit_decision {
 	time_t br_now;                /* the day the BR calendar used */
 	const char *const *codes;     /* the deciding attempt's perspectives */
 	size_t n_codes;
+	const char *primary_code;     /* NULL: no primary configured */
+	bool primary_passed;
 };
 json_t *mpic__audit_decision_record(const struct mpic_audit_ctx *c,
 				    const struct mpic_audit_decision *d);

@@ -193,6 +193,12 @@ mpic__audit_decision_record(const struct mpic_audit_ctx *c,
 	json_object_set_new(o, "perspectives", codes);
 	if (d->rir_rule_failed)
 		json_object_set_new(o, "rir_rule_failed", json_true());
+	if (d->primary_code != NULL) {
+		json_object_set_new(o, "primary_perspective",
+		    json_string(d->primary_code));
+		json_object_set_new(o, "primary_passed",
+		    json_boolean(d->primary_passed));
+	}
 	if (gmtime_r(&d->br_now, &tm) != NULL &&
 	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) > 0)
 		json_object_set_new(o, "br_date", json_string(day));

@@ -63,6 +63,34 @@ set_defaults(struct cfg_parser *p)
 	return 0;
 }
 
+/*
+ * Every remote must be distinct from the primary (BR 3.2.2.9: 500 km,
+ * great-circle).  A remote too close to the primary is refused rather than
+ * left out of cohorts: such a perspective could never count, and an
+ * operator who configured it believes it does.
+ */
+static int
+check_primary_distance(struct cfg_parser *p)
+{
+	const struct mpic_config *cfg = p->cfg;
+	double km;
+	size_t i;
+
+	for (i = 0; cfg->has_primary && i < cfg->n_perspectives; i++) {
+		km = mpic__distance_km(cfg->primary.loc,
+		    cfg->perspectives[i].loc);
+		if (km < MPIC_MIN_DISTANCE_KM)
+			return mpic__cfg_error(p, p->lines[CFG_L_PRIMARY],
+			    "primary.location", "perspectives[%zu] \"%s\" is "
+			    "%.0f km from the primary \"%s\"; every remote "
+			    "perspective must be at least %.0f km from the "
+			    "primary (BR 3.2.2.9)", i,
+			    cfg->perspectives[i].code, km, cfg->primary.code,
+			    MPIC_MIN_DISTANCE_KM);
+	}
+	return 0;
+}
+
 /* Rules that involve more than one key, once the whole file is read. */
 static int
 cross_check(struct cfg_parser *p)
@@ -95,7 +123,7 @@ cross_check(struct cfg_parser *p)
 			return mpic__cfg_error(p, p->lines[CFG_L_PRIMARY],
 			    "primary.code", "\"%s\" is also the code of "
 			    "perspectives[%zu]", cfg->primary.code, i);
-	return 0;
+	return check_primary_distance(p);
 }
 
 static bool

@@ -1,94 +1,16 @@
 /*
- * engine.c - the orchestrator: one Open MPIC request in, cohorts of
- * perspectives, attempts, the BR quorum and RIR rules, the response out.
- *
- * Lifetimes: a request (struct mreq) owns its attempts; an attempt owns
- * one slot per perspective of its cohort.  A check cannot be cancelled, so
- * an attempt closed by its deadline (or by an early decision) stays alive
- * until its last check has called back; the request is freed when it has
- * answered and its last attempt is gone.
- *
- * The audit log (docs/audit.md): when an attempt closes, one record per
- * slot (an unfinished slot as the error the response shows); a straggler
- * that answers later adds a "late" record; the decision adds one record.
- * The answer waits in m->body until the log says the decision record is
- * durable.  Log callbacks come in append order, so the first m->gate of
- * them are the records appended before the decision: when the last of
- * those is durable, every record the answer depends on is.
+ * engine.c - the orchestrator's entry points (include/mpic): the engine
+ * (its perspectives, HTTP client and audit log), submitting a request,
+ * answering it, and freeing it once nothing of it runs.  How a request
+ * flows through the other files: engine_int.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
 #include <openssl/rand.h>
 
-#include "audit/audit.h"
-#include "engine/perspective.h"
-#include "mpic_int.h"
+#include "engine/engine_int.h"
 #include "util/curl_loop.h"
-
-#define MAX_COHORTS 32
-#define MAX_COHORT_SIZE 64
-
-struct mpic_engine {
-	struct event_base *base;
-	const struct mpic_config *cfg;
-	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
-	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
-	size_t n;
-	size_t inflight;
-	struct mreq *reqs;
-	struct mpic_audit *audit;   /* NULL: no audit log */
-	bool closing;               /* in mpic_engine_free() */
-};
-
-struct mreq;
-
-struct slot {
-	struct attempt *at;
-	size_t pidx;
-	bool done;
-	struct mpic_check_result res;
-};
-
-struct attempt {
-	struct mreq *m;
-	int number;             /* 1-based */
-	size_t n;
-	size_t pending;         /* checks not yet called back */
-	bool closed;            /* decided; late answers are dropped */
-	struct event *deadline;
-	struct attempt *next_live; /* the request's attempts still alive */
-	struct slot slots[];
-};
-
-struct mreq {
-	struct mpic_engine *eng;
-	struct mreq *prev, *next;
-	struct mpic_request req;
-	time_t now;
-	mpic_request_cb cb;
-	void *arg;
-	struct mpic_br_phase phase;
-	int count, quorum, max_attempts;
-	size_t cohorts[MAX_COHORTS * MAX_COHORT_SIZE];
-	int n_cohorts;
-	int fixed_cohort;       /* 0-based, or -1 */
-	int attempts_run;
-	size_t live_attempts;
-	struct attempt *live;   /* freed with the request by an engine_free */
-	bool answered;
-	json_t *previous;       /* previous_attempt_results */
-	json_t *request_orch;   /* echo of what was sent */
-	char audit_id[33];      /* 128 random bits, hex */
-	size_t audit_pending;   /* records appended, callback not yet run */
-	size_t gate;            /* of those, appended before the decision */
-	bool decided;
-	bool audit_failed;      /* a record the answer needs was not written */
-	char *body;             /* the 200 answer, waiting for the log */
-};
-
-/* ------------------------------------------------------------ engine */
 
 int
 mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
@@ -131,6 +53,12 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			return rc;
 		}
 	}
+	/* The primary: in-process, with its own resolver and cache. */
+	if (cfg->has_primary && (rc = mpic__persp_local_new(base, cfg,
+	    &cfg->primary, &e->primary, err, errlen)) != 0) {
+		mpic_engine_free(e);
+		return rc;
+	}
 	if (cfg->audit_path != NULL) {
 		rc = mpic__audit_open(base, cfg->audit_path, &e->audit, err,
 		    errlen);
@@ -161,6 +89,8 @@ mpic_engine_free(struct mpic_engine *e)
 	for (i = 0; e->ps != NULL && i < e->n; i++)
 		if (e->ps[i] != NULL)
 			e->ps[i]->ops->free(e->ps[i]);
+	if (e->primary != NULL)
+		e->primary->ops->free(e->primary);
 	mpic__curl_loop_free(e->curl);
 	/* Write what is queued; requests still waiting are not answered. */
 	e->closing = true;
@@ -189,23 +119,6 @@ mpic__engine_persp(const struct mpic_engine *e, size_t i)
 	return i < e->n ? e->ps[i] : NULL;
 }
 
-/* ------------------------------------------------------------ requests */
-
-static void
-attempt_free(struct attempt *at)
-{
-	size_t i;
-
-	if (at == NULL)
-		return;
-	for (i = 0; i < at->n; i++)
-		if (at->slots[i].done)
-			mpic__check_result_release(&at->slots[i].res);
-	if (at->deadline != NULL)
-		event_free(at->deadline);
-	mpic__free(at);
-}
-
 static void
 mreq_free(struct mreq *m)
 {
@@ -214,7 +127,7 @@ mreq_free(struct mreq *m)
 
 	while ((at = m->live) != NULL) {
 		m->live = at->next_live;
-		attempt_free(at);
+		mpic__eng_attempt_free(at);
 	}
 	if (m->prev != NULL)
 		m->prev->next = m->next;
@@ -225,28 +138,33 @@ mreq_free(struct mreq *m)
 	e->inflight--;
 	json_decref(m->previous);
 	json_decref(m->request_orch);
+	json_decref(m->fin.perspectives);
+	if (m->pri.done)
+		mpic__check_result_release(&m->pri.res);
+	if (m->pri.deadline != NULL)
+		event_free(m->pri.deadline);
 	free(m->body);
 	mpic__request_release(&m->req);
 	mpic__free(m);
 }
 
-static void
-reply(struct mreq *m, int status, const char *body)
+void
+mpic__eng_reply(struct mreq *m, int status, const char *body)
 {
 	m->answered = true;
 	m->cb(m->arg, status, body, strlen(body));
 }
 
-static void
-reply_json(struct mreq *m, int status, json_t *j)
+void
+mpic__eng_reply_json(struct mreq *m, int status, json_t *j)
 {
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	if (s == NULL)
-		reply(m, 500, "{\"error\":\"internal-error\","
+		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\","
 		    "\"message\":\"out of memory building the response\"}");
 	else
-		reply(m, status, s);
+		mpic__eng_reply(m, status, s);
 	free(s);
 }
 
@@ -256,487 +174,18 @@ reply_issues(struct mreq *m, const struct mpic_issues *is)
 	char *body = mpic__issues_body(is);
 
 	if (body == NULL)
-		reply(m, 500, "{\"error\":\"internal-error\"}");
+		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\"}");
 	else
-		reply(m, 400, body);
+		mpic__eng_reply(m, 400, body);
 	mpic__free(body);
 }
 
-/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
- * which the caller releases. */
-static const struct mpic_check_result *
-slot_result(const struct mreq *m, const struct slot *s,
-	    struct mpic_check_result *tmp)
+void
+mpic__eng_maybe_free(struct mreq *m)
 {
-	mpic__check_result_init(tmp);
-	if (s->done)
-		return &s->res;
-	tmp->timestamp_ns = mpic__now_wall_ns();
-	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, s->at->closed &&
-	    m->eng->cfg->early_decision ?
-	    "outcome already certain; answer not awaited" :
-	    "perspective did not answer before the deadline");
-	return tmp;
-}
-
-static json_t *
-slot_json(const struct mpic_engine *e, const struct mreq *m,
-	  const struct slot *s)
-{
-	const struct mpic_perspective_def *def = e->ps[s->pidx]->def;
-	struct mpic_check_result tmp;
-	json_t *o, *cr;
-
-	o = json_object();
-	json_object_set_new(o, "perspective_code", json_string(def->code));
-	cr = mpic__check_result_json(slot_result(m, s, &tmp),
-	    m->req.check_type);
-	mpic__check_result_release(&tmp);
-	if (cr != NULL)
-		json_object_set_new(cr, "rir", json_string(
-		    mpic__rir_str(def->rir)));
-	json_object_set_new(o, "check_response", cr ? cr : json_null());
-	return o;
-}
-
-static json_t *
-attempt_json(const struct attempt *at)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < at->n; i++)
-		json_array_append_new(arr, slot_json(at->m->eng, at->m,
-		    &at->slots[i]));
-	return arr;
-}
-
-/* ------------------------------------------------------------ audit */
-
-static void maybe_free(struct mreq *m);
-
-static void
-audit_done(void *arg, int err, uint64_t seq)
-{
-	struct mreq *m = arg;
-	char *body;
-
-	(void)seq;
-	m->audit_pending--;
-	if (m->eng->closing)
-		return; /* mpic_engine_free() frees the request */
-	/* gate == 0: a late record, the answer did not wait for it */
-	if (m->gate > 0) {
-		m->gate--;
-		if (err != 0)
-			m->audit_failed = true;
-		if (m->gate == 0 && m->body != NULL) {
-			body = m->body;
-			m->body = NULL;
-			if (m->audit_failed)
-				reply(m, 500, "{\"error\":\"internal-error\","
-				    "\"message\":\"the audit log could not "
-				    "record the outcome\"}");
-			else
-				reply(m, 200, body);
-			free(body);
-		}
-	}
-	maybe_free(m);
-}
-
-/* Queue one record (consumed); a failure fails the answer, if not given. */
-static void
-audit_add(struct mreq *m, json_t *rec)
-{
-	int rc = rec ? mpic__audit_append(m->eng->audit, rec, audit_done, m) :
-	    MPIC_ENOMEM;
-
-	json_decref(rec);
-	if (rc != 0) {
-		if (!m->decided)
-			m->audit_failed = true;
-		return;
-	}
-	m->audit_pending++;
-	if (!m->decided)
-		m->gate++;
-}
-
-static void
-audit_slot(struct mreq *m, const struct slot *s, bool late)
-{
-	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
-	struct mpic_check_result tmp;
-
-	if (m->eng->audit == NULL)
-		return;
-	audit_add(m, mpic__audit_check_record(&c, s->at->number,
-	    m->eng->ps[s->pidx]->def, slot_result(m, s, &tmp), late));
-	mpic__check_result_release(&tmp);
-}
-
-static void
-audit_attempt(struct attempt *at)
-{
-	size_t i;
-
-	for (i = 0; i < at->n; i++)
-		audit_slot(at->m, &at->slots[i], false);
-}
-
-struct tally {
-	int passed, failed, pending;
-	bool rirs[MPIC_RIR__COUNT];
-	int n_rirs;
-};
-
-static void
-count(const struct attempt *at, struct tally *t)
-{
-	size_t i;
-
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < at->n; i++) {
-		const struct slot *s = &at->slots[i];
-		enum mpic_rir r = at->m->eng->ps[s->pidx]->def->rir;
-
-		if (!s->done) {
-			t->pending++;
-		} else if (s->res.passed) {
-			t->passed++;
-			if (!t->rirs[r]) {
-				t->rirs[r] = true;
-				t->n_rirs++;
-			}
-		} else {
-			t->failed++;
-		}
-	}
-}
-
-static bool
-quorum_met(const struct mreq *m, const struct tally *t)
-{
-	return t->passed >= m->quorum &&
-	    (!m->phase.two_rir_rule || t->n_rirs >= 2);
-}
-
-static void start_attempt(struct mreq *m);
-
-/* The decision record; after it, records no longer hold the answer. */
-static void
-audit_decision(struct mreq *m, const struct attempt *at,
-	       const struct tally *t, bool valid)
-{
-	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
-	struct mpic_audit_decision d;
-	const char *codes[MAX_COHORT_SIZE];
-	size_t i;
-
-	for (i = 0; i < at->n; i++)
-		codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
-	memset(&d, 0, sizeof(d));
-	d.passed = t->passed;
-	d.perspective_count = m->count;
-	d.quorum_count = m->quorum;
-	d.attempts = at->number;
-	d.valid = valid;
-	d.rir_rule_failed = t->passed >= m->quorum && !valid;
-	d.br_now = m->now;
-	d.codes = codes;
-	d.n_codes = at->n;
-	audit_add(m, mpic__audit_decision_record(&c, &d));
-	m->decided = true;
-}
-
-/* Build the 200 response for the attempt that decided. */
-static void
-respond(struct mreq *m, struct attempt *at, const struct tally *t,
-	bool valid)
-{
-	json_t *r = json_object(), *act;
-	char k_n[32];
-
-	json_object_set_new(r, "mpic_completed", json_true());
-	json_object_set_new(r, "is_valid", json_boolean(valid));
-	json_object_set_new(r, "check_type", json_string(
-	    m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv"));
-	json_object_set_new(r, "domain_or_ip_target",
-	    json_string(m->req.target_text));
-	json_object_set_new(r, "trace_identifier", m->req.trace_identifier ?
-	    json_string(m->req.trace_identifier) : json_null());
-	json_object_set(r, "request_orchestration_parameters",
-	    m->request_orch);
-	act = json_object();
-	json_object_set_new(act, "perspective_count", json_integer(m->count));
-	json_object_set_new(act, "quorum_count", json_integer(m->quorum));
-	json_object_set_new(act, "attempt_count", json_integer(at->number));
-	json_object_set_new(r, "actual_orchestration_parameters", act);
-	if (m->req.check_type == MPIC_CHECK_CAA)
-		json_object_set_new(r, "caa_check_parameters",
-		    mpic__request_echo_caa(&m->req));
-	else
-		json_object_set_new(r, "dcv_check_parameters",
-		    mpic__request_echo_dcv(&m->req));
-	json_object_set_new(r, "perspectives", attempt_json(at));
-	json_object_set(r, "previous_attempt_results",
-	    json_array_size(m->previous) ? m->previous : json_null());
-	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", t->passed, m->count);
-	json_object_set_new(r, "quorum_result", json_string(k_n));
-	if (t->passed >= m->quorum && !valid)
-		json_object_set_new(r, "rir_rule_failed", json_string(
-		    "the corroborating perspectives span fewer than 2 RIRs"));
-	if (m->eng->audit == NULL) {
-		reply_json(m, 200, r);
-		json_decref(r);
-		return;
-	}
-	json_object_set_new(r, "audit_id", json_string(m->audit_id));
-	audit_decision(m, at, t, valid);
-	m->body = json_dumps(r, JSON_COMPACT);
-	json_decref(r);
-	if (m->body == NULL || m->audit_failed || m->gate == 0) {
-		/* Not recorded: no outcome may be given. */
-		free(m->body);
-		m->body = NULL;
-		reply(m, 500, "{\"error\":\"internal-error\",\"message\":"
-		    "\"the audit log could not record the outcome\"}");
-	}
-	/* Otherwise audit_done() answers once the log is durable. */
-}
-
-static void
-maybe_free(struct mreq *m)
-{
-	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0)
+	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0 &&
+	    !m->pri.pending)
 		mreq_free(m);
-}
-
-/* Decide the attempt: final when every check answered (or, with early
- * decision, as soon as the outcome is certain) or at the deadline. */
-static void
-evaluate(struct attempt *at, bool deadline)
-{
-	struct mreq *m = at->m;
-	struct tally t;
-	bool met, hopeless;
-
-	if (at->closed)
-		return;
-	count(at, &t);
-	met = quorum_met(m, &t);
-	hopeless = t.passed + t.pending < m->quorum;
-	if (!deadline && t.pending > 0 &&
-	    !(m->eng->cfg->early_decision && (met || hopeless)))
-		return;
-	at->closed = true;
-	if (at->deadline != NULL)
-		evtimer_del(at->deadline);
-	audit_attempt(at);
-	if (met || m->attempts_run >= m->max_attempts) {
-		respond(m, at, &t, met);
-		return;
-	}
-	/* Retry with the next cohort; this attempt's corroborations never
-	 * count again. */
-	json_array_append_new(m->previous, attempt_json(at));
-	start_attempt(m);
-}
-
-static void
-attempt_release(struct attempt *at)
-{
-	struct mreq *m = at->m;
-	struct attempt **pp;
-
-	if (at->pending > 0 || !at->closed)
-		return;
-	for (pp = &m->live; *pp != NULL; pp = &(*pp)->next_live)
-		if (*pp == at) {
-			*pp = at->next_live;
-			break;
-		}
-	attempt_free(at);
-	m->live_attempts--;
-	maybe_free(m);
-}
-
-static void
-check_done(void *arg, struct mpic_check_result *res)
-{
-	struct slot *s = arg;
-	struct attempt *at = s->at;
-	struct mpic_persp *p = at->m->eng->ps[s->pidx];
-
-	if (res->passed)
-		p->n_passed++;
-	else if (res->completed)
-		p->n_failed++;
-	else
-		p->n_errors++;
-	s->res = *res;
-	s->done = true;
-	at->pending--;
-	if (!at->closed)
-		evaluate(at, false);
-	else
-		audit_slot(at->m, s, true); /* a straggler */
-	attempt_release(at);
-}
-
-static void
-deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct attempt *at = arg;
-
-	(void)fd;
-	(void)what;
-	evaluate(at, true);
-	attempt_release(at);
-}
-
-static void
-start_attempt(struct mreq *m)
-{
-	struct mpic_engine *e = m->eng;
-	struct attempt *at;
-	const size_t *cohort;
-	struct timeval tv;
-	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
-	    30000;
-	size_t i;
-	int c, rc;
-
-	c = m->fixed_cohort >= 0 ? m->fixed_cohort :
-	    m->attempts_run % m->n_cohorts;
-	cohort = &m->cohorts[(size_t)c * (size_t)m->count];
-	at = mpic__calloc(1, sizeof(*at) + (size_t)m->count *
-	    sizeof(struct slot));
-	if (at == NULL) {
-		reply(m, 500, "{\"error\":\"internal-error\","
-		    "\"message\":\"out of memory\"}");
-		maybe_free(m);
-		return;
-	}
-	m->attempts_run++;
-	m->live_attempts++;
-	at->next_live = m->live;
-	m->live = at;
-	at->m = m;
-	at->number = m->attempts_run;
-	at->n = (size_t)m->count;
-	at->deadline = evtimer_new(e->base, deadline_cb, at);
-	for (i = 0; i < at->n; i++) {
-		at->slots[i].at = at;
-		at->slots[i].pidx = cohort[i];
-	}
-	/* count every check as pending before any can call back */
-	at->pending = at->n;
-	for (i = 0; i < at->n; i++) {
-		struct mpic_persp *p = e->ps[cohort[i]];
-
-		rc = p->ops->start(p, &m->req, m->now, check_done,
-		    &at->slots[i]);
-		if (rc != 0) {
-			struct slot *s = &at->slots[i];
-
-			mpic__check_result_init(&s->res);
-			s->res.timestamp_ns = mpic__now_wall_ns();
-			mpic__check_error(&s->res, m->req.check_type ==
-			    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
-			    MPIC_ERR_DCV_LOOKUP, "check could not start: %s",
-			    mpic_strerror(rc));
-			s->done = true;
-			at->pending--;
-		}
-	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	if (at->deadline != NULL)
-		evtimer_add(at->deadline, &tv);
-	evaluate(at, false);
-	attempt_release(at);
-}
-
-/* BR table, calendar and cohort checks; fills m or reports issues. */
-static int
-plan(struct mreq *m, struct mpic_issues *is)
-{
-	const struct mpic_config *cfg = m->eng->cfg;
-	const struct mpic_orch_params *o = &m->req.orch;
-	bool lab = cfg->br_lab;
-	int min_q;
-
-	mpic__br_phase(m->now, &m->phase);
-	m->count = o->perspective_count ? o->perspective_count :
-	    cfg->default_perspective_count;
-	if ((size_t)m->count > m->eng->n || m->count > MAX_COHORT_SIZE) {
-		mpic__issue_add(is, "invalid-perspective-count",
-		    "orchestration_parameters.perspective_count: %d exceeds the "
-		    "%zu configured perspectives", m->count, m->eng->n);
-		return MPIC_EINVAL;
-	}
-	if (!lab && m->count < m->phase.min_remotes) {
-		mpic__issue_add(is, "invalid-perspective-count",
-		    "orchestration_parameters.perspective_count: %d is below "
-		    "the Baseline Requirements minimum of %d remote "
-		    "perspectives in force since %s", m->count,
-		    m->phase.min_remotes, m->phase.since);
-		return MPIC_EINVAL;
-	}
-	min_q = mpic__br_min_quorum(m->count);
-	if (min_q < 1)
-		min_q = m->count;
-	m->quorum = o->quorum_count ? o->quorum_count : min_q;
-	if (m->quorum > m->count) {
-		mpic__issue_add(is, "invalid-quorum-count",
-		    "orchestration_parameters.quorum_count: %d is larger than "
-		    "the perspective count %d", m->quorum, m->count);
-		return MPIC_EINVAL;
-	}
-	if (!lab && m->quorum < min_q) {
-		mpic__issue_add(is, "invalid-quorum-count",
-		    "orchestration_parameters.quorum_count: %d is below the "
-		    "Baseline Requirements quorum of %d for %d perspectives",
-		    m->quorum, min_q, m->count);
-		return MPIC_EINVAL;
-	}
-	m->max_attempts = o->max_attempts ? o->max_attempts : 1;
-	if (cfg->max_attempts_cap > 0 && m->max_attempts > cfg->max_attempts_cap)
-		m->max_attempts = cfg->max_attempts_cap;
-	m->n_cohorts = mpic__cohorts(cfg->perspectives, cfg->n_perspectives,
-	    (size_t)m->count, cfg->hash_secret, cfg->hash_secret_len,
-	    m->req.target.name, m->cohorts, MAX_COHORTS);
-	if (m->n_cohorts <= 0) {
-		mpic__issue_add(is, "invalid-perspective-count",
-		    "orchestration_parameters.perspective_count: no cohort of "
-		    "%d configured perspectives spans 2 RIRs with every pair "
-		    "%.0f km apart", m->count, MPIC_MIN_DISTANCE_KM);
-		return MPIC_EINVAL;
-	}
-	m->fixed_cohort = -1;
-	if (o->cohort_for_single_attempt) {
-		if (o->cohort_for_single_attempt > m->n_cohorts) {
-			mpic__issue_add(is, "invalid-cohort",
-			    "orchestration_parameters.cohort_for_single_attempt:"
-			    " %d, but only %d cohorts of %d exist",
-			    o->cohort_for_single_attempt, m->n_cohorts,
-			    m->count);
-			return MPIC_EINVAL;
-		}
-		m->fixed_cohort = o->cohort_for_single_attempt - 1;
-		m->max_attempts = 1;
-	}
-	if (m->req.check_type == MPIC_CHECK_DCV &&
-	    m->req.dcv.method == MPIC_DCV_IP_ADDRESS &&
-	    !m->phase.ip_address_method_allowed && !lab) {
-		mpic__issue_add(is, "method-not-permitted",
-		    "dcv_check_parameters.validation_method: ip-address (BR "
-		    "3.2.2.4.8) may not be used since 2026-03-15");
-		return MPIC_EINVAL;
-	}
-	return 0;
 }
 
 int
@@ -769,7 +218,7 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	e->inflight++;
 	memset(&is, 0, sizeof(is));
 	if (mpic__request_parse(body, len, &m->req, &is) != 0 ||
-	    plan(m, &is) != 0) {
+	    mpic__eng_plan(m, &is) != 0) {
 		reply_issues(m, &is);
 		mreq_free(m);
 		return 0;
@@ -778,6 +227,8 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	ro = m->req.raw ? json_object_get(m->req.raw,
 	    "orchestration_parameters") : NULL;
 	m->request_orch = ro ? json_incref(ro) : json_null();
-	start_attempt(m);
+	if (e->primary != NULL)
+		mpic__eng_primary_start(m);
+	mpic__eng_attempt_start(m);
 	return 0;
 }

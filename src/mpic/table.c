@@ -316,11 +316,30 @@ detail_line(json_t *cr, char *out, size_t outlen)
 	snprintf(out, outlen, "no records");
 }
 
+/* One row of the table: a perspective's check_response. */
+static void
+print_row(int width, const char *code, json_t *cr)
+{
+	const char *rir = json_string_value(json_object_get(cr, "rir"));
+	const char *sec = json_string_value(json_object_get(cr, "dnssec"));
+	bool passed = json_is_true(json_object_get(cr, "check_passed"));
+	bool done = json_is_true(json_object_get(cr, "check_completed"));
+	char line[512];
+
+	detail_line(cr, line, sizeof(line));
+	printf("%-*s %-9s %-6s %-13s %6lld  %s\n", width, code ? code : "?",
+	    rir ? rir : "?", passed ? "pass" : done ? "FAIL" : "ERROR",
+	    sec ? sec : "-", (long long)json_integer_value(
+	    json_object_get(cr, "duration_ms")), line);
+}
+
 int
 tool_print(const struct tool_opts *o, int status, const char *body)
 {
-	json_t *r, *ps;
+	json_t *r, *ps, *pri;
 	json_error_t je;
+	char code[80];
+	int width;
 	size_t i;
 	int valid;
 
@@ -342,26 +361,22 @@ tool_print(const struct tool_opts *o, int status, const char *body)
 		return 2;
 	}
 	ps = json_object_get(r, "perspectives");
-	printf("%-16s %-9s %-6s %-13s %6s  %s\n", "PERSPECTIVE", "RIR",
+	/* The primary decides: its row comes first, marked. */
+	pri = json_object_get(r, "primary");
+	if (json_is_object(pri))
+		snprintf(code, sizeof(code), "%s (primary)", json_string_value(
+		    json_object_get(pri, "perspective_code")) ?: "?");
+	width = json_is_object(pri) && strlen(code) > 16 ?
+	    (int)strlen(code) : 16;
+	printf("%-*s %-9s %-6s %-13s %6s  %s\n", width, "PERSPECTIVE", "RIR",
 	    "RESULT", "DNSSEC", "MS", "EVIDENCE");
+	if (json_is_object(pri))
+		print_row(width, code, pri);
 	for (i = 0; i < json_array_size(ps); i++) {
 		json_t *p = json_array_get(ps, i);
-		json_t *cr = json_object_get(p, "check_response");
-		const char *code = json_string_value(json_object_get(p,
-		    "perspective_code"));
-		const char *rir = json_string_value(json_object_get(cr, "rir"));
-		const char *sec = json_string_value(json_object_get(cr,
-		    "dnssec"));
-		bool passed = json_is_true(json_object_get(cr, "check_passed"));
-		bool done = json_is_true(json_object_get(cr,
-		    "check_completed"));
-		char line[512];
 
-		detail_line(cr, line, sizeof(line));
-		printf("%-16s %-9s %-6s %-13s %6lld  %s\n", code ? code : "?",
-		    rir ? rir : "?", passed ? "pass" : done ? "FAIL" : "ERROR",
-		    sec ? sec : "-", (long long)json_integer_value(
-		    json_object_get(cr, "duration_ms")), line);
+		print_row(width, json_string_value(json_object_get(p,
+		    "perspective_code")), json_object_get(p, "check_response"));
 	}
 	valid = json_is_true(json_object_get(r, "is_valid"));
 	printf("%s %s (quorum %lld of %lld, attempt %lld)\n",
@@ -373,6 +388,9 @@ tool_print(const struct tool_opts *o, int status, const char *body)
 	    "actual_orchestration_parameters"), "perspective_count")),
 	    (long long)json_integer_value(json_object_get(json_object_get(r,
 	    "actual_orchestration_parameters"), "attempt_count")));
+	if (json_is_string(json_object_get(r, "primary_failed")))
+		printf("%s\n", json_string_value(json_object_get(r,
+		    "primary_failed")));
 	json_decref(r);
 	return valid ? 0 : 1;
 }

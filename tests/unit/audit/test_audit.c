@@ -622,6 +622,18 @@ test_records(void **state)
 	    "2026-11-23");
 	assert_int_equal(json_array_size(json_object_get(r, "perspectives")),
 	    2);
+	assert_null(json_object_get(r, "primary_perspective"));
+	assert_null(json_object_get(r, "primary_passed"));
+	json_decref(r);
+
+	/* with a primary: its code and whether it passed */
+	d.primary_code = "ca-primary";
+	d.primary_passed = false;
+	r = mpic__audit_decision_record(&c, &d);
+	assert_non_null(r);
+	assert_string_equal(json_string_value(json_object_get(r,
+	    "primary_perspective")), "ca-primary");
+	assert_true(json_is_false(json_object_get(r, "primary_passed")));
 	json_decref(r);
 	mpic__request_release(&req);
 }

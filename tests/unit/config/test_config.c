@@ -187,8 +187,8 @@ test_full_coordinator(void **state)
 	    "    location: {lat: 53.3, lon: -6.3}\n"
 	    "    url: https://203.0.113.20:8443\n"
 	    "    dns: {trust_anchor: /etc/mpic/eu.key}\n"
-	    "primary: {code: ca-primary, rir: arin, location: {lat: 40.7, "
-	    "lon: -74.0}}\n"
+	    "primary: {code: ca-primary, rir: arin, location: {lat: 41.9, "
+	    "lon: -87.6}}\n"
 	    "dns:\n"
 	    "  root_hints: /etc/mpic/root.hints\n"
 	    "  trust_anchor: /etc/mpic/root.key\n"
@@ -513,6 +513,16 @@ test_errors_perspectives(void **state)
 	parse_err(LAB_HEAD "primary: {code: a, rir: ARIN, location: "
 	    "{lat: 1, lon: 1}}\n", "t.yaml:7: primary.code: \"a\" is also "
 	    "the code of perspectives[0]");
+	/* every remote 500 km or more from the primary (BR 3.2.2.9) */
+	parse_err(LAB_HEAD "primary: {code: p, rir: ARIN, location: "
+	    "{lat: 40.7, lon: -74.0}}\n", "t.yaml:7: primary.location: "
+	    "perspectives[0] \"a\" is 353 km from the primary \"p\"; every "
+	    "remote perspective must be at least 500 km from the primary");
+	parse_err(LAB_HEAD "primary: {code: p, rir: ARIN, location: "
+	    "{lat: 38.9, lon: -77.4}}\n", "t.yaml:7: primary.location: "
+	    "perspectives[0] \"a\" is 0 km from the primary");
+	mpic_config_free(parse_ok(LAB_HEAD "primary: {code: p, rir: ARIN, "
+	    "location: {lat: 41.9, lon: -87.6}}\n"));
 	parse_err(LAB_HEAD "identity: {code: x, rir: ARIN, location: "
 	    "{lat: 1, lon: 1}}\n", "t.yaml:7: identity: only used with role "
 	    "perspective");

@@ -1,0 +1,163 @@
+/*
+ * engine_int.h - the orchestrator's request state, shared by the files of
+ * lib/engine that run one Open MPIC request:
+ *
+ *   engine.c        the engine, submitting a request, answering, freeing
+ *   plan.c          the BR table, calendar and cohort checks of a request
+ *   attempt.c       one attempt: its cohort's checks fanned out, deadline
+ *   decide.c        when an attempt is decided, retry or settle, quorum
+ *   respond.c       the 200 response JSON
+ *   engine_audit.c  the audit records of a request
+ *   primary.c       the primary perspective's check
+ *
+ * Lifetimes: a request (struct mreq) owns its attempts; an attempt owns
+ * one slot per perspective of its cohort.  A check cannot be cancelled, so
+ * an attempt closed by its deadline (or by an early decision) stays alive
+ * until its last check has called back; the request is freed
+ * (mpic__eng_maybe_free) when it has answered, its last attempt is gone,
+ * its primary check has called back and its audit records are written.
+ * Everything runs on the engine's event base, one thread.
+ */
+#ifndef MPIC_ENGINE_INT_H
+#define MPIC_ENGINE_INT_H
+
+#include <event2/event.h>
+
+#include "audit/audit.h"
+#include "engine/perspective.h"
+#include "mpic_int.h"
+
+#define MAX_COHORTS 32
+#define MAX_COHORT_SIZE 64
+
+struct mpic_engine {
+	struct event_base *base;
+	const struct mpic_config *cfg;
+	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
+	struct mpic_persp *primary; /* in-process, or NULL: none configured */
+	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
+	size_t n;
+	size_t inflight;
+	struct mreq *reqs;
+	struct mpic_audit *audit;   /* NULL: no audit log */
+	bool closing;               /* in mpic_engine_free() */
+};
+
+struct slot {
+	struct attempt *at;
+	size_t pidx;
+	bool done;
+	struct mpic_check_result res;
+};
+
+struct attempt {
+	struct mreq *m;
+	int number;             /* 1-based */
+	size_t n;
+	size_t pending;         /* checks not yet called back */
+	bool closed;            /* decided; late answers are dropped */
+	struct event *deadline;
+	struct attempt *next_live; /* the request's attempts still alive */
+	struct slot slots[];
+};
+
+/* What the response needs of the attempt whose remote outcome is final,
+ * kept while the primary is awaited (stragglers may change the slots). */
+struct settled {
+	bool done;
+	bool met;               /* remote quorum and RIR rule */
+	int passed;             /* corroborating remotes */
+	int number;             /* the attempt's number */
+	json_t *perspectives;   /* its "perspectives" list */
+	const char *codes[MAX_COHORT_SIZE];
+	size_t n_codes;
+};
+
+/* The primary's check: once per request. */
+struct primary {
+	bool on;                /* configured */
+	bool done;              /* answered, or its deadline passed */
+	bool pending;           /* not yet called back */
+	struct mpic_check_result res; /* valid when done */
+	struct event *deadline;
+};
+
+struct mreq {
+	struct mpic_engine *eng;
+	struct mreq *prev, *next;
+	struct mpic_request req;
+	time_t now;
+	mpic_request_cb cb;
+	void *arg;
+	struct mpic_br_phase phase;
+	int count, quorum, max_attempts;
+	size_t cohorts[MAX_COHORTS * MAX_COHORT_SIZE];
+	int n_cohorts;
+	int fixed_cohort;       /* 0-based, or -1 */
+	int attempts_run;
+	size_t live_attempts;
+	struct attempt *live;   /* freed with the request by an engine_free */
+	bool answered;
+	json_t *previous;       /* previous_attempt_results */
+	json_t *request_orch;   /* echo of what was sent */
+	char audit_id[33];      /* 128 random bits, hex */
+	size_t audit_pending;   /* records appended, callback not yet run */
+	size_t gate;            /* of those, appended before the decision */
+	bool decided;
+	bool audit_failed;      /* a record the answer needs was not written */
+	char *body;             /* the 200 answer, waiting for the log */
+	struct attempt *open;   /* the attempt not yet closed, or NULL */
+	struct settled fin;
+	struct primary pri;
+};
+
+/* engine.c */
+/* Answer once (status, body); the request is not freed. */
+void mpic__eng_reply(struct mreq *m, int status, const char *body);
+/* Answer with j serialised (a 500 if that fails); j stays the caller's. */
+void mpic__eng_reply_json(struct mreq *m, int status, json_t *j);
+/* Free m if it has answered and nothing of it is still running. */
+void mpic__eng_maybe_free(struct mreq *m);
+
+/* plan.c: fill m's counts, quorum, attempts and cohorts from its request
+ * and the configuration, or add the issues (then MPIC_EINVAL). */
+int mpic__eng_plan(struct mreq *m, struct mpic_issues *is);
+
+/* attempt.c */
+/* Start the next attempt (the next cohort) of m; answers 500 on ENOMEM. */
+void mpic__eng_attempt_start(struct mreq *m);
+void mpic__eng_attempt_free(struct attempt *at);
+/* The deadline of one attempt (and of the primary's check). */
+void mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv);
+
+/* decide.c */
+/* Close the attempt if it is decided (deadline: it is); then retry with
+ * the next cohort or settle the remote outcome. */
+void mpic__eng_evaluate(struct attempt *at, bool deadline);
+/* Respond once the settled attempt and the primary (if any) are in. */
+void mpic__eng_maybe_decide(struct mreq *m);
+bool mpic__eng_primary_failed(const struct mreq *m);
+
+/* respond.c */
+/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
+ * which the caller releases. */
+const struct mpic_check_result *mpic__eng_slot_result(const struct mreq *m,
+    const struct slot *s, struct mpic_check_result *tmp);
+/* The "perspectives" list of an attempt (new reference). */
+json_t *mpic__eng_attempt_json(const struct attempt *at);
+/* Build the 200 response; with an audit log it waits in m->body for the
+ * records to be durable. */
+void mpic__eng_respond(struct mreq *m);
+
+/* engine_audit.c: queue a request's records (no-ops without a log) */
+void mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late);
+void mpic__eng_audit_attempt(struct attempt *at);
+void mpic__eng_audit_primary(struct mreq *m,
+    const struct mpic_check_result *res, bool late);
+/* The decision record; after it, records no longer hold the answer. */
+void mpic__eng_audit_decision(struct mreq *m, bool valid);
+
+/* primary.c: start the primary's check (once per request). */
+void mpic__eng_primary_start(struct mreq *m);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * plan.c - a request's plan before any check runs: the perspective and
+ * quorum counts against the BR table and calendar (unless br_minimums:
+ * lab), max_attempts and its cap, the cohorts and
+ * cohort_for_single_attempt, and the methods the calendar has retired.
+ */
+#include "engine/engine_int.h"
+
+/* BR table, calendar and cohort checks; fills m or reports issues. */
+int
+mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
+{
+	const struct mpic_config *cfg = m->eng->cfg;
+	const struct mpic_orch_params *o = &m->req.orch;
+	bool lab = cfg->br_lab;
+	int min_q;
+
+	mpic__br_phase(m->now, &m->phase);
+	m->count = o->perspective_count ? o->perspective_count :
+	    cfg->default_perspective_count;
+	if ((size_t)m->count > m->eng->n || m->count > MAX_COHORT_SIZE) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: %d exceeds the "
+		    "%zu configured perspectives", m->count, m->eng->n);
+		return MPIC_EINVAL;
+	}
+	if (!lab && m->count < m->phase.min_remotes) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: %d is below "
+		    "the Baseline Requirements minimum of %d remote "
+		    "perspectives in force since %s", m->count,
+		    m->phase.min_remotes, m->phase.since);
+		return MPIC_EINVAL;
+	}
+	min_q = mpic__br_min_quorum(m->count);
+	if (min_q < 1)
+		min_q = m->count;
+	m->quorum = o->quorum_count ? o->quorum_count : min_q;
+	if (m->quorum > m->count) {
+		mpic__issue_add(is, "invalid-quorum-count",
+		    "orchestration_parameters.quorum_count: %d is larger than "
+		    "the perspective count %d", m->quorum, m->count);
+		return MPIC_EINVAL;
+	}
+	if (!lab && m->quorum < min_q) {
+		mpic__issue_add(is, "invalid-quorum-count",
+		    "orchestration_parameters.quorum_count: %d is below the "
+		    "Baseline Requirements quorum of %d for %d perspectives",
+		    m->quorum, min_q, m->count);
+		return MPIC_EINVAL;
+	}
+	m->max_attempts = o->max_attempts ? o->max_attempts : 1;
+	if (cfg->max_attempts_cap > 0 && m->max_attempts > cfg->max_attempts_cap)
+		m->max_attempts = cfg->max_attempts_cap;
+	m->n_cohorts = mpic__cohorts(cfg->perspectives, cfg->n_perspectives,
+	    (size_t)m->count, cfg->hash_secret, cfg->hash_secret_len,
+	    m->req.target.name, m->cohorts, MAX_COHORTS);
+	if (m->n_cohorts <= 0) {
+		mpic__issue_add(is, "invalid-perspective-count",
+		    "orchestration_parameters.perspective_count: no cohort of "
+		    "%d configured perspectives spans 2 RIRs with every pair "
+		    "%.0f km apart", m->count, MPIC_MIN_DISTANCE_KM);
+		return MPIC_EINVAL;
+	}
+	m->fixed_cohort = -1;
+	if (o->cohort_for_single_attempt) {
+		if (o->cohort_for_single_attempt > m->n_cohorts) {
+			mpic__issue_add(is, "invalid-cohort",
+			    "orchestration_parameters.cohort_for_single_attempt:"
+			    " %d, but only %d cohorts of %d exist",
+			    o->cohort_for_single_attempt, m->n_cohorts,
+			    m->count);
+			return MPIC_EINVAL;
+		}
+		m->fixed_cohort = o->cohort_for_single_attempt - 1;
+		m->max_attempts = 1;
+	}
+	if (m->req.check_type == MPIC_CHECK_DCV &&
+	    m->req.dcv.method == MPIC_DCV_IP_ADDRESS &&
+	    !m->phase.ip_address_method_allowed && !lab) {
+		mpic__issue_add(is, "method-not-permitted",
+		    "dcv_check_parameters.validation_method: ip-address (BR "
+		    "3.2.2.4.8) may not be used since 2026-03-15");
+		return MPIC_EINVAL;
+	}
+	return 0;
+}
