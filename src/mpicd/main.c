@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
@@ -267,6 +268,11 @@ out:
 		event_free(d.drain_timer);
 	if (d.ev_kp != NULL)
 		event_free(d.ev_kp);
+	while (d.n_fresh > 0)       /* server.c's references, if any */
+		bufferevent_decref(d.fresh[--d.n_fresh]);
+	if (d.ev_fresh != NULL)
+		event_free(d.ev_fresh);
+	mpic__free(d.fresh);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	if (d.ssl != NULL)

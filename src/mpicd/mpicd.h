@@ -22,6 +22,7 @@
 #define MPICD_MAX_API_KEYS 1024
 #define MPICD_BODY_HARD_MAX (4 * MPIC_MAX_BODY) /* evhttp's own 413 above */
 
+struct bufferevent;
 struct evhttp;
 struct evhttp_request;
 struct evconnlistener;
@@ -70,7 +71,10 @@ struct mpicd {
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
-	unsigned conns;              /* TLS connections open */
+	unsigned conns;              /* connections open */
+	struct bufferevent **fresh;  /* plain connections just accepted */
+	size_t n_fresh, cap_fresh;
+	struct event *ev_fresh;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
 	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
