@@ -582,6 +582,11 @@ struct mpic_config {
 	unsigned max_header_bytes;
 	unsigned io_timeout_ms;          /* read / write / idle */
 	unsigned drain_timeout_ms;       /* SIGTERM: wait for requests */
+	/* Set by mpicd, whose key is in another process: puts the client
+	 * certificate and key into libcurl's SSL_CTX (0 ok) for the calls
+	 * to remote perspectives.  NULL: libcurl reads tls_cert, tls_key. */
+	int (*tls_client_ctx)(void *ssl_ctx, void *arg);
+	void *tls_client_arg;
 };
 
 #endif

@@ -134,6 +134,16 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	cb(cbarg, &res);
 }
 
+static CURLcode
+client_ctx(CURL *e, void *ssl_ctx, void *arg)
+{
+	const struct mpic_config *cfg = arg;
+
+	(void)e;
+	return cfg->tls_client_ctx(ssl_ctx, cfg->tls_client_arg) == 0 ?
+	    CURLE_OK : CURLE_SSL_CERTPROBLEM;
+}
+
 /* The perspective API body: target, trace id, check parameters. */
 static char *
 call_body(const struct remote *r, const struct mpic_request *req)
@@ -224,8 +234,14 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	/* Mutual TLS 1.3: our client certificate, the perspective's
 	 * certificate checked against the configured CA and the URL's host. */
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
-	curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->tls_cert);
-	curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->tls_key);
+	if (cfg->tls_client_ctx != NULL) {
+		/* the key is not ours to read: the daemon's hook sets it */
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, client_ctx);
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, (void *)cfg);
+	} else {
+		curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->tls_cert);
+		curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->tls_key);
+	}
 	curl_easy_setopt(e, CURLOPT_CAINFO, cfg->tls_client_ca);
 	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);

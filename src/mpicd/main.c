@@ -5,16 +5,25 @@
  *   mpicd -c FILE      run
  *   mpicd -n -c FILE   check the configuration: exit 0 good, 78 bad
  *
- * Processes: the parent loads and checks the configuration, builds the
- * TLS context (reading the private key), binds one SO_REUSEPORT socket per
- * worker, drops root, and forks the workers; the kernel spreads new
- * connections over the workers' sockets.  Each worker has its own event
+ * Processes: the parent loads and checks the configuration, forks the
+ * key process (keyproc.h: the only one that reads the private key), builds
+ * the TLS context with the key process's certificate and a proxy of its
+ * key, binds one SO_REUSEPORT socket per worker, drops root, and forks
+ * the workers; the kernel spreads new connections over the workers'
+ * sockets.  Each worker has its own event
  * loop, HTTP server, resolvers (one per in-process perspective, or the
  * perspective's own) and connections to remote perspectives: caches and
  * counters are per worker.  The parent only supervises: it forwards
- * SIGTERM / SIGINT / SIGHUP, restarts a worker that died (at most
- * RESTART_MAX times a minute) and exits 0 once every worker has drained.
- * With workers: 1 the single process does all of this itself.
+ * SIGTERM / SIGINT / SIGHUP (a reload asks the key process first, then
+ * the workers, so that they fetch the new certificate), restarts a worker
+ * that died (at most RESTART_MAX times a minute) and exits 0 once every
+ * worker has drained.  With workers: 1 the single process does all of
+ * this itself; the key process is still apart.
+ *
+ * The key process cannot be restarted: it needs root (or the key file)
+ * and the main process no longer has either.  When it dies, handshakes
+ * fail (the workers log why), and the daemon stops with status 1 so that
+ * the service manager (Restart=on-failure) starts it afresh.
  */
 #include <errno.h>
 #include <grp.h>
@@ -31,9 +40,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "keyproc.h"
 #include "mpicd.h"
 
 #define MAX_WORKERS 64
@@ -92,18 +103,33 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* workers: 1: this process is also the one that tells the key
+	 * process to re-read its files */
+	if (d->kp != NULL && mpicd_keyproc_reload(d->kp, err,
+	    sizeof(err)) != 0)
+		mpicd_log("error", "reload: the key process keeps the old "
+		    "certificate and key", "reason", err);
 	if (d->ssl != NULL) {
+		struct mpicd_ident id, cid;
+
 		/* New connections get the new context; open ones keep the
 		 * old, which lives until its last connection closes. */
-		if ((ctx = mpicd_tls_ctx(d->cfg, err, sizeof(err))) == NULL) {
+		if (mpicd_tls_ident_fetch(d->kfd, &id, err, sizeof(err)) !=
+		    0 || (ctx = mpicd_tls_ctx(d->cfg, &id, err,
+		    sizeof(err))) == NULL) {
 			mpicd_log("error", "reload: keeping the old "
 			    "certificates", "reason", err);
 		} else {
 			SSL_CTX_free(d->ssl);
 			d->ssl = ctx;
+			if (d->cfg->role != MPIC_ROLE_PERSPECTIVE &&
+			    mpicd_tls_ident_fetch(d->kfd, &cid, err,
+			    sizeof(err)) == 0)
+				mpicd_tls_client_set(&cid);
 			mpicd_log("info", "reload: certificates and keys "
 			    "loaded", NULL, NULL);
 		}
+		mpicd_tls_ident_free(&id);
 	}
 	if (d->cfg->api_keys_file != NULL) {
 		if (mpicd_keys_load(d->cfg->api_keys_file, &keys, err,
@@ -119,13 +145,31 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* workers: 1: the control socket closes when the key process dies. */
+static void
+on_keyproc(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+	char buf[64];
+
+	(void)what;
+	if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) != 0)
+		return;         /* a late answer to a reload, or nothing */
+	event_del(d->ev_kp);
+	d->kp_died = true;
+	mpicd_log("error", "the key process died: TLS handshakes fail; "
+	    "stopping", NULL, NULL);
+	on_term(-1, 0, d);
+}
+
 /*
  * One worker: returns the exit status.  index is the worker's number when
  * there are several: each then keeps its own audit log, PATH.wINDEX (the
  * log is one writer's hash chain; workers are separate processes).
  */
 static int
-worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index)
+worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
+       struct mpicd_keyproc *kp)
 {
 	struct mpicd d;
 	struct mpicd_call *c;
@@ -135,7 +179,10 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index)
 	memset(&d, 0, sizeof(d));
 	d.cfg = cfg;
 	d.ssl = ssl;
+	d.kfd = kfd;
+	d.kp = kp;
 	d.started_ns = mpic__now_wall_ns();
+	mpicd_keyproxy_use(kfd);
 	if (cfg->api_keys_file != NULL && mpicd_keys_load(cfg->api_keys_file,
 	    &d.keys, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
@@ -173,6 +220,12 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index)
 		mpicd_log("error", "cannot set up signals", NULL, NULL);
 		goto out;
 	}
+	if (kp != NULL && kp->ctl >= 0 && ((d.ev_kp = event_new(d.base,
+	    kp->ctl, EV_READ | EV_PERSIST, on_keyproc, &d)) == NULL ||
+	    event_add(d.ev_kp, NULL) != 0)) {
+		mpicd_log("error", "cannot watch the key process", NULL, NULL);
+		goto out;
+	}
 	if (mpicd_server_start(&d, fd, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
 		goto out;
@@ -183,7 +236,7 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index)
 		mpicd_log("error", "event loop failed", NULL, NULL);
 		goto out;
 	}
-	rc = 0;
+	rc = d.kp_died ? 1 : 0;
 out:
 	d.draining = true;
 	/* Drop checks still running (no callbacks), then the calls that
@@ -213,6 +266,13 @@ out:
 		event_free(d.ev_hup);
 	if (d.drain_timer != NULL)
 		event_free(d.drain_timer);
+	if (d.ev_kp != NULL)
+		event_free(d.ev_kp);
+	while (d.n_fresh > 0)       /* server.c's references, if any */
+		bufferevent_decref(d.fresh[--d.n_fresh]);
+	if (d.ev_fresh != NULL)
+		event_free(d.ev_fresh);
+	mpic__free(d.fresh);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	if (d.ssl != NULL)
@@ -304,27 +364,34 @@ struct slot {
 };
 
 static pid_t
-spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n,
-      int i, const sigset_t *old)
+spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
+      struct slot *slots, int n, int i, const sigset_t *old)
 {
 	pid_t pid = fork();
 	int j, rc;
 
 	if (pid != 0)
 		return pid;
-	/* the child: its own socket only, signals as usual */
+	/* the child: its own sockets only, signals as usual */
 	for (j = 0; j < n; j++)
-		if (j != i)
+		if (j != i) {
 			close(slots[j].fd);
+			if (kp->fds != NULL)
+				close(kp->fds[j]);
+		}
+	if (kp->ctl >= 0)
+		close(kp->ctl);
 	sigprocmask(SIG_SETMASK, old, NULL);
-	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1);
+	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
+	    kp->fds[i] : -1, NULL);
 	mpic_config_free(cfg);
 	curl_global_cleanup();
 	exit(rc);
 }
 
 static int
-supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
+supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
+	  struct slot *slots, int n)
 {
 	sigset_t set, old;
 	struct timespec tick = {1, 0};
@@ -340,7 +407,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n; i++) {
-		slots[i].pid = spawn(cfg, ssl, slots, n, i, &old);
+		slots[i].pid = spawn(cfg, ssl, kp, slots, n, i, &old);
 		if (slots[i].pid < 0) {
 			mpicd_log("error", "fork failed", "reason",
 			    strerror(errno));
@@ -356,6 +423,14 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
 				kill(slots[i].pid, SIGTERM);
 	while (live > 0) {
 		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP && kp->ctl >= 0) {
+			char err[512];
+
+			if (mpicd_keyproc_reload(kp, err, sizeof(err)) != 0)
+				mpicd_log("error", "reload: the key process "
+				    "keeps the old certificate and key",
+				    "reason", err);
+		}
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
 			if (sig != SIGHUP && !stopping) {
 				stopping = true;
@@ -377,6 +452,21 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
 			rc = 1;
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == kp->pid) {
+				kp->pid = 0;
+				mpicd_log("error", "the key process died: TLS "
+				    "handshakes fail; stopping", NULL, NULL);
+				rc = 1;
+				if (stopping)
+					continue;
+				stopping = true;
+				deadline = time(NULL) + 5 +
+				    (time_t)(cfg->drain_timeout_ms / 1000);
+				for (i = 0; i < n; i++)
+					if (slots[i].pid > 0)
+						kill(slots[i].pid, SIGTERM);
+				continue;
+			}
 			for (i = 0; i < n && slots[i].pid != pid; i++)
 				;
 			if (i == n)
@@ -412,7 +502,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct slot *slots, int n)
 							    SIGTERM);
 					continue;
 				}
-				slots[i].pid = spawn(cfg, ssl, slots, n, i,
+				slots[i].pid = spawn(cfg, ssl, kp, slots, n, i,
 				    &old);
 				if (slots[i].pid > 0)
 					live++;
@@ -434,6 +524,7 @@ main(int argc, char **argv)
 	const char *cfgpath = NULL;
 	struct mpic_config *cfg = NULL;
 	struct slot slots[MAX_WORKERS];
+	struct mpicd_keyproc kp = {.ctl = -1};
 	SSL_CTX *ssl = NULL;
 	char err[1024] = "";
 	bool check_only = false;
@@ -462,7 +553,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpicd: %s\n", err);
 		return MPICD_EX_CONFIG;
 	}
-	if (mpicd_check(cfg, err, sizeof(err)) != 0) {
+	if (mpicd_check(cfg, check_only, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
 		goto out;
 	}
@@ -483,11 +574,40 @@ main(int argc, char **argv)
 	n = cfg->workers > 0 ? cfg->workers : ncpu > 0 ? (int)ncpu : 1;
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
-	/* The private key is read here, before root is dropped. */
-	if (cfg->tls_cert != NULL && (ssl = mpicd_tls_ctx(cfg, err,
-	    sizeof(err))) == NULL) {
-		mpicd_log("error", err, NULL, NULL);
-		goto out;
+	/* The private key is read by the key process, before root is
+	 * dropped; this process gets the certificate and a proxy. */
+	if (cfg->tls_cert != NULL) {
+		struct mpicd_ident id, cid;
+
+		if (mpicd_keyproc_start(cfg, n, &kp, err, sizeof(err)) != 0) {
+			mpicd_log("error", err, NULL, NULL);
+			rc = MPICD_EX_CONFIG;
+			goto out;
+		}
+		mpicd_keyproxy_use(kp.fds[0]);
+		if (mpicd_tls_ident_fetch(kp.fds[0], &id, err,
+		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, err,
+		    sizeof(err))) == NULL) {
+			mpicd_tls_ident_free(&id);
+			mpicd_log("error", err, NULL, NULL);
+			goto out;
+		}
+		mpicd_tls_ident_free(&id);
+		if (cfg->role != MPIC_ROLE_PERSPECTIVE) {
+			if (mpicd_tls_ident_fetch(kp.fds[0], &cid, err,
+			    sizeof(err)) != 0) {
+				mpicd_log("error", err, NULL, NULL);
+				goto out;
+			}
+			mpicd_tls_client_set(&cid);
+			cfg->tls_client_ctx = mpicd_tls_client_ctx;
+		}
+		{
+			char p[16];
+
+			mpic__bufprintf(p, sizeof(p), "%d", (int)kp.pid);
+			mpicd_log("info", "key process ready", "key_pid", p);
+		}
 	}
 	memset(slots, 0, sizeof(slots));
 	for (i = 0; i < n; i++)
@@ -513,11 +633,12 @@ main(int argc, char **argv)
 		    "starting all-in-one", "workers", w);
 	}
 	if (n == 1) {
-		rc = worker(cfg, ssl, slots[0].fd, -1);
+		rc = worker(cfg, ssl, slots[0].fd, -1, kp.fds != NULL ?
+		    kp.fds[0] : -1, kp.fds != NULL ? &kp : NULL);
 		ssl = NULL;     /* the worker freed it */
 		slots[0].fd = -1;
 	} else {
-		rc = supervise(cfg, ssl, slots, n);
+		rc = supervise(cfg, ssl, &kp, slots, n);
 	}
 out:
 	for (i = 0; cfg != NULL && i < MAX_WORKERS; i++)
@@ -525,6 +646,12 @@ out:
 			close(slots[i].fd);
 	if (ssl != NULL)
 		SSL_CTX_free(ssl);
+	{
+		struct mpicd_ident none = {0};
+
+		mpicd_tls_client_set(&none);
+	}
+	mpicd_keyproc_close(&kp);
 	mpic_config_free(cfg);
 	curl_global_cleanup();
 	return rc;

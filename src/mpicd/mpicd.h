@@ -22,6 +22,7 @@
 #define MPICD_MAX_API_KEYS 1024
 #define MPICD_BODY_HARD_MAX (4 * MPIC_MAX_BODY) /* evhttp's own 413 above */
 
+struct bufferevent;
 struct evhttp;
 struct evhttp_request;
 struct evconnlistener;
@@ -70,10 +71,17 @@ struct mpicd {
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
-	unsigned conns;              /* TLS connections open */
+	unsigned conns;              /* connections open */
+	struct bufferevent **fresh;  /* plain connections just accepted */
+	size_t n_fresh, cap_fresh;
+	struct event *ev_fresh;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
 	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
+	int kfd;                     /* socket to the key process, or -1 */
+	struct mpicd_keyproc *kp;    /* workers: 1 only: reloads, death */
+	struct event *ev_kp;
+	bool kp_died;
 	struct mpicd_metrics m;
 	uint64_t started_ns;
 };
@@ -85,8 +93,11 @@ void mpicd_keys_release(struct mpicd_keys *keys);
 /* True when key (length n) is one of keys; constant time in the keys. */
 bool mpicd_keys_match(const struct mpicd_keys *keys, const char *key,
 		      size_t n);
-/* Every check of "mpicd -n": returns 0 or MPICD_EX_CONFIG with err. */
-int mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen);
+/* Every check of "mpicd -n": returns 0 or MPICD_EX_CONFIG with err.
+ * with_key: also load tls.key and build the TLS context (mpicd -n; a
+ * running daemon leaves the key to its key process, which checks it). */
+int mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
+		size_t errlen);
 /* Address of cfg->listen; true when it is a loopback address. */
 int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 		      int *sslen, bool *loopback);
@@ -96,8 +107,26 @@ int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
  * without API keys), optional, or not asked for. */
 enum mpicd_client_auth { MPICD_CA_NONE, MPICD_CA_OPTIONAL, MPICD_CA_REQUIRED };
 enum mpicd_client_auth mpicd_client_auth(const struct mpic_config *cfg);
-SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg, char *err,
-		       size_t errlen);
+/* A certificate chain and its private key (in the key process: a proxy). */
+struct mpicd_ident {
+	X509 *cert;
+	STACK_OF(X509) *chain;
+	EVP_PKEY *pkey;
+};
+/* From the key process over fd: 0, or -1 with err. */
+int mpicd_tls_ident_fetch(int fd, struct mpicd_ident *id, char *err,
+			  size_t errlen);
+/* From the files themselves (mpicd -n only): 0, or -1 with err. */
+int mpicd_tls_ident_files(const struct mpic_config *cfg,
+			  struct mpicd_ident *id, char *err, size_t errlen);
+void mpicd_tls_ident_free(struct mpicd_ident *id);
+SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg,
+		       const struct mpicd_ident *id, char *err, size_t errlen);
+/* Our client certificate for remote perspectives: mpicd_tls_client_set
+ * takes id over; mpicd_tls_client_ctx is the configuration's
+ * tls_client_ctx hook that puts it into libcurl's SSL_CTX. */
+void mpicd_tls_client_set(struct mpicd_ident *id);
+int mpicd_tls_client_ctx(void *ssl_ctx, void *arg);
 /* Counts TLS connections of d (index of SSL ex_data); once per process. */
 int mpicd_tls_init(void);
 extern int mpicd_tls_conn_idx;

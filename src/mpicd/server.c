@@ -6,10 +6,12 @@
  * Limits: bodies over 64 KiB get a 413 with the Open MPIC error body (over
  * MPICD_BODY_HARD_MAX evhttp refuses them itself, unread); header blocks
  * over limits.max_header_bytes are refused by evhttp; at
- * limits.max_connections open TLS connections the listener stops
- * accepting until one closes (the kernel's backlog holds the rest);
+ * limits.max_connections open connections the listener stops accepting
+ * until one closes (the kernel's backlog holds the rest);
  * limits.io_timeout_ms bounds every read and write and idle keep-alive.
- * Plain HTTP (all-in-one on loopback only) is not counted.
+ * A TLS connection is counted until OpenSSL frees its SSL (ex_data); a
+ * plain one (all-in-one on loopback) until evhttp closes it (its close
+ * callback, see new_bev).
  */
 #include <string.h>
 #include <strings.h>
@@ -97,13 +99,21 @@ log_request(struct mpicd_call *c, int status, uint64_t ms)
 
 /* ------------------------------------------------------------ calls */
 
+/* evhttp's one close callback of a connection: the calls waiting on it
+ * lose their request (evhttp frees it), and a plain connection stops
+ * counting. */
 static void
-client_gone(struct evhttp_connection *evcon, void *arg)
+conn_gone(struct evhttp_connection *evcon, void *arg)
 {
-	struct mpicd_call *c = arg;
+	struct mpicd *d = arg;
+	struct mpicd_call *c;
 
-	(void)evcon;
-	c->req = NULL;
+	for (c = d->calls; c != NULL; c = c->next)
+		if (c->req != NULL && evhttp_request_get_connection(c->req) ==
+		    evcon)
+			c->req = NULL;
+	if (d->ssl == NULL && d->conns > 0)
+		mpicd_conn_closed(d);
 }
 
 struct mpicd_call *
@@ -147,7 +157,7 @@ mpicd_call_track(struct mpicd_call *c)
 	/* evhttp frees the request with its connection: learn of it */
 	evcon = evhttp_request_get_connection(c->req);
 	if (evcon != NULL)
-		evhttp_connection_set_closecb(evcon, client_gone, c);
+		evhttp_connection_set_closecb(evcon, conn_gone, d);
 }
 
 static void drain_check(struct mpicd *d);
@@ -197,11 +207,6 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 	if (c->result >= 0)
 		mpicd_observe(d, c->midx, c->result, ms);
 	if (c->req != NULL) {
-		struct evhttp_connection *evcon =
-		    evhttp_request_get_connection(c->req);
-
-		if (c->tracked && evcon != NULL)
-			evhttp_connection_set_closecb(evcon, NULL, NULL);
 		h = evhttp_request_get_output_headers(c->req);
 		evhttp_add_header(h, "Content-Type", strncmp(c->path,
 		    "/metrics", 8) == 0 ? "text/plain; version=0.0.4" :
@@ -446,15 +451,73 @@ mpicd_conn_closed(struct mpicd *d)
 	}
 }
 
+/*
+ * A new plain connection's evhttp_connection does not exist yet when
+ * new_bev runs (evhttp makes it around our bufferevent, then sets the
+ * bufferevent's callbacks with the connection as their argument, all
+ * before the accept callback returns).  So new_bev notes the bufferevent,
+ * and this event, made active there, runs once the accept callback is
+ * done: it finds each connection and gives it conn_gone.  (A filter
+ * bufferevent's free callback would have told us as well, but evhttp
+ * over a filter lost replies now and then.)  The note holds a reference:
+ * should evhttp free the bufferevent in the meantime (out of memory), it
+ * is still there to see that its callbacks are gone.
+ */
+static void
+plain_fresh(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+	void *evcon;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < d->n_fresh; i++) {
+		evcon = NULL;
+		bufferevent_getcb(d->fresh[i], NULL, NULL, NULL, &evcon);
+		if (evcon != NULL)
+			evhttp_connection_set_closecb(evcon, conn_gone, d);
+		else
+			mpicd_conn_closed(d);
+		bufferevent_decref(d->fresh[i]);
+	}
+	d->n_fresh = 0;
+}
+
+static void
+conn_opened(struct mpicd *d)
+{
+	d->conns++;
+	if (d->conns >= d->cfg->max_connections)
+		pause_listener(d);
+}
+
 static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
 {
 	struct mpicd *d = arg;
-	struct bufferevent *bev;
+	struct bufferevent *bev, **np;
 	SSL *ssl;
 
-	if (d->ssl == NULL)
-		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (d->ssl == NULL) {
+		/* NULL makes evhttp use a socket of its own: the connection
+		 * is then served but not counted (only when out of memory) */
+		if ((bev = bufferevent_socket_new(base, -1,
+		    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+			return NULL;
+		if (d->n_fresh == d->cap_fresh) {
+			if ((np = mpic__realloc(d->fresh, (d->cap_fresh + 8) *
+			    sizeof(*np))) == NULL)
+				return bev;
+			d->fresh = np;
+			d->cap_fresh += 8;
+		}
+		bufferevent_incref(bev);
+		d->fresh[d->n_fresh++] = bev;
+		event_active(d->ev_fresh, EV_TIMEOUT, 0);
+		conn_opened(d);
+		return bev;
+	}
 	/*
 	 * evhttp falls back to a plain socket when this returns NULL: never
 	 * let that happen on a TLS port.
@@ -473,10 +536,8 @@ new_bev(struct event_base *base, void *arg)
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	SSL_set_ex_data(ssl, mpicd_tls_conn_idx, d);
-	d->conns++;
 	d->m.tls_conns_total++;
-	if (d->conns >= d->cfg->max_connections)
-		pause_listener(d);
+	conn_opened(d);
 	return bev;
 }
 
@@ -501,6 +562,11 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
 	evhttp_set_default_content_type(d->http, "application/json");
 	evhttp_set_gencb(d->http, on_request, d);
+	if (d->ssl == NULL && (d->ev_fresh = event_new(d->base, -1, 0,
+	    plain_fresh, d)) == NULL) {
+		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
+		return -1;
+	}
 	evhttp_set_bevcb(d->http, new_bev, d);
 	d->listener = evconnlistener_new(d->base, NULL, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);

@@ -171,7 +171,8 @@ mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 }
 
 int
-mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen)
+mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
+	    size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct mpicd_keys keys = {0};
@@ -211,12 +212,18 @@ mpicd_check(const struct mpic_config *cfg, char *err, size_t errlen)
 		    MPIC_ROLE_COORDINATOR ? "coordinator" : "all-in-one");
 		return MPICD_EX_CONFIG;
 	}
-	if (cfg->tls_cert != NULL) {
-		if ((ctx = mpicd_tls_ctx(cfg, why, sizeof(why))) == NULL) {
+	if (cfg->tls_cert != NULL && with_key) {
+		struct mpicd_ident id;
+
+		if (mpicd_tls_ident_files(cfg, &id, why, sizeof(why)) != 0 ||
+		    (ctx = mpicd_tls_ctx(cfg, &id, why, sizeof(why))) ==
+		    NULL) {
+			mpicd_tls_ident_free(&id);
 			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
 			    why);
 			return MPICD_EX_CONFIG;
 		}
+		mpicd_tls_ident_free(&id);
 		SSL_CTX_free(ctx);
 	}
 	if (cfg->api_keys_file != NULL) {

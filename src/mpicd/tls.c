@@ -8,12 +8,21 @@
  * coordinator or all-in-one accepts TLS 1.2 and 1.3; it asks for a client
  * certificate (verified the same way when sent) and requires one when no
  * API keys are configured, so that the API is never open.
+ *
+ * The private key is not in this process (keyproc.h): the certificate
+ * chain comes from the key process with the key's generation, and the
+ * key is a proxy whose signatures the key process makes.  The same
+ * identity is our client certificate for the calls to remote
+ * perspectives, given to libcurl's SSL_CTX through the configuration's
+ * tls_client_ctx hook instead of a key file it would read.
  */
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "keyproc.h"
 #include "mpicd.h"
 
 int mpicd_tls_conn_idx = -1;
@@ -107,8 +116,130 @@ ssl_error(char *err, size_t errlen, const char *what, const char *file)
 	    buf[0] ? buf : "cannot be loaded");
 }
 
+void
+mpicd_tls_ident_free(struct mpicd_ident *id)
+{
+	X509_free(id->cert);
+	sk_X509_pop_free(id->chain, X509_free);
+	EVP_PKEY_free(id->pkey);
+	memset(id, 0, sizeof(*id));
+}
+
+/* The leaf and the rest of a PEM chain. */
+static int
+parse_chain(const char *pem, size_t len, struct mpicd_ident *id)
+{
+	BIO *b = BIO_new_mem_buf(pem, (int)len);
+	X509 *x;
+
+	if (b == NULL || (id->cert = PEM_read_bio_X509(b, NULL, NULL,
+	    NULL)) == NULL || (id->chain = sk_X509_new_null()) == NULL) {
+		BIO_free(b);
+		return -1;
+	}
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
+		if (sk_X509_push(id->chain, x) <= 0) {
+			X509_free(x);
+			BIO_free(b);
+			return -1;
+		}
+	ERR_clear_error();      /* the end of the file */
+	BIO_free(b);
+	return 0;
+}
+
+int
+mpicd_tls_ident_fetch(int fd, struct mpicd_ident *id, char *err,
+		      size_t errlen)
+{
+	struct kp_req req;
+	char *pem;
+	size_t len = 0;
+	uint32_t gen = 0;
+	int st;
+
+	memset(id, 0, sizeof(*id));
+	memset(&req, 0, sizeof(req));
+	req.op = KP_CERT;
+	if ((pem = mpic__malloc(KP_MAX_DATA)) == NULL) {
+		mpic__bufprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	st = mpicd_keyproxy_call(fd, &req, KP_SIGN_WAIT_MS, &gen, pem,
+	    KP_MAX_DATA, &len);
+	if (st != KP_OK || parse_chain(pem, len, id) != 0 ||
+	    (id->pkey = mpicd_keyproxy_pkey(id->cert, gen)) == NULL) {
+		mpic__bufprintf(err, errlen, st != KP_OK ? "no certificate "
+		    "from the key process" : "the key process's certificate"
+		    " cannot be used");
+		mpicd_tls_ident_free(id);
+		mpic__free(pem);
+		return -1;
+	}
+	mpic__free(pem);
+	return 0;
+}
+
+int
+mpicd_tls_ident_files(const struct mpic_config *cfg, struct mpicd_ident *id,
+		      char *err, size_t errlen)
+{
+	char *pem;
+	size_t len;
+
+	memset(id, 0, sizeof(*id));
+	if (mpicd_keyproc_load(cfg, &pem, &len, &id->pkey, err, errlen) != 0)
+		return -1;
+	if (parse_chain(pem, len, id) != 0) {
+		mpic__bufprintf(err, errlen, "tls.cert %s: cannot be loaded",
+		    cfg->tls_cert);
+		mpicd_tls_ident_free(id);
+		mpic__free(pem);
+		return -1;
+	}
+	mpic__free(pem);
+	return 0;
+}
+
+static int
+use_ident(SSL_CTX *ctx, const struct mpicd_ident *id)
+{
+	int i;
+
+	if (id->cert == NULL || SSL_CTX_use_certificate(ctx, id->cert) != 1)
+		return -1;
+	for (i = 0; id->chain != NULL && i < sk_X509_num(id->chain); i++)
+		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(id->chain,
+		    i)) != 1)
+			return -1;
+	return SSL_CTX_use_PrivateKey(ctx, id->pkey) == 1 ? 0 : -1;
+}
+
+/* The client identity of the calls to remote perspectives. */
+static struct mpicd_ident client_id;
+
+void
+mpicd_tls_client_set(struct mpicd_ident *id)
+{
+	mpicd_tls_ident_free(&client_id);
+	client_id = *id;
+	memset(id, 0, sizeof(*id));
+}
+
+int
+mpicd_tls_client_ctx(void *ssl_ctx, void *arg)
+{
+	(void)arg;
+	if (use_ident(ssl_ctx, &client_id) != 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
 SSL_CTX *
-mpicd_tls_ctx(const struct mpic_config *cfg, char *err, size_t errlen)
+mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
+	      char *err, size_t errlen)
 {
 	enum mpicd_client_auth ca = mpicd_client_auth(cfg);
 	STACK_OF(X509_NAME) *names;
@@ -127,19 +258,8 @@ mpicd_tls_ctx(const struct mpic_config *cfg, char *err, size_t errlen)
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
 	/* TLS 1.2 (CA-facing API only): forward-secret AEAD suites. */
 	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
-	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
+	if (use_ident(ctx, id) != 0) {
 		ssl_error(err, errlen, "cert", cfg->tls_cert);
-		goto fail;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key,
-	    SSL_FILETYPE_PEM) != 1) {
-		ssl_error(err, errlen, "key", cfg->tls_key);
-		goto fail;
-	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		ssl_error(err, errlen, "key", cfg->tls_key);
-		mpic__bufprintf(err, errlen, "tls.key %s does not match "
-		    "tls.cert %s", cfg->tls_key, cfg->tls_cert);
 		goto fail;
 	}
 	if (cfg->tls_client_ca != NULL) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test PKI for the daemon tests: certs.sh DIR PREFIX
 # DIR/ca.pem            the mpic test CA (signs every daemon certificate)
-# DIR/pN.{pem,key}      perspective N (1-8): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
+# DIR/pN.{pem,key}      perspective N (1-9): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
+# DIR/p9-next.{pem,key} another pair for perspective 9 (a SIGHUP rotation)
 # DIR/coord.{pem,key}   the coordinators: SAN DNS:coordinator.mpic.lab,
 #                       IP:PREFIX.41.1, IP:PREFIX.41.2
 # DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
@@ -28,9 +29,10 @@ mkcert() { # name ca cn san
 }
 mkca ca "mpic test CA"
 mkca rogue-ca "rogue CA"
-for i in 1 2 3 4 5 6 7 8; do
+for i in 1 2 3 4 5 6 7 8 9; do
 	mkcert "p$i" ca "p$i.mpic.lab" "DNS:p$i.mpic.lab,IP:$prefix.40.$i"
 done
+mkcert p9-next ca p9.mpic.lab "DNS:p9.mpic.lab,IP:$prefix.40.9"
 mkcert coord ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2"
 mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"

@@ -1,0 +1,86 @@
+/*
+ * keyproc.h - the key process: the only process of mpicd that reads
+ * tls.key and holds the private key.
+ *
+ * Forked by the main process before the ports are bound and the workers
+ * start.  It speaks only the fixed-size messages below, over
+ * SOCK_SEQPACKET socketpairs: one per worker slot, and a control socket
+ * to the main process.
+ *
+ *   KP_CERT    -> the certificate chain (PEM) that goes with the current
+ *                 key, and the key's generation (a number, in seq of the
+ *                 request's answer header: see struct kp_rep)
+ *   KP_SIGN    -> an ECDSA signature (DER) of the digest in data, with
+ *                 the key of generation gen (the current or the previous
+ *                 one); nothing else is signed, decrypted or revealed
+ *   KP_RELOAD  -> (control socket only) re-read tls.cert and tls.key;
+ *                 on failure the old pair stays and the answer carries
+ *                 the reason (file names, OpenSSL's message; never key
+ *                 material)
+ *
+ * Keys: EC (ECDSA, any named curve OpenSSL knows) only; any other key
+ * type is a configuration error naming the file.
+ */
+#ifndef MPICD_KEYPROC_H
+#define MPICD_KEYPROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/ssl.h>
+
+#include "mpic_int.h"
+
+#define KP_MAX_DIGEST 64
+#define KP_MAX_DATA (64 * 1024)    /* a certificate chain, PEM */
+#define KP_SIGN_WAIT_MS 2000       /* a worker's wait for a signature */
+
+enum { KP_SIGN = 1, KP_CERT, KP_RELOAD };
+enum { KP_OK = 0, KP_EBADREQ, KP_EUNKNOWNKEY, KP_EFAIL };
+
+struct kp_req {
+	uint32_t op, seq, gen, len;
+	uint8_t data[KP_MAX_DIGEST];
+};
+
+/* An answer: this header, then len bytes (at most KP_MAX_DATA). */
+struct kp_rep {
+	uint32_t status, seq, gen, len;
+};
+
+struct mpicd_keyproc {
+	pid_t pid;
+	int ctl;          /* the main process's control socket */
+	int *fds;         /* the workers' ends, one per slot */
+	int n;
+};
+
+/* Forks the key process for n worker slots and waits (bounded) until it
+ * has loaded the key: 0, or -1 with err (a configuration error). */
+int mpicd_keyproc_start(const struct mpic_config *cfg, int n,
+			struct mpicd_keyproc *kp, char *err, size_t errlen);
+/* KP_RELOAD on the control socket: 0, or -1 with err. */
+int mpicd_keyproc_reload(struct mpicd_keyproc *kp, char *err, size_t errlen);
+/* Closes the main process's ends (the key process then exits). */
+void mpicd_keyproc_close(struct mpicd_keyproc *kp);
+
+/* Loads tls.cert and tls.key and checks them as the key process does
+ * (mpicd -n): the EC key matching the certificate.  *pem gets the chain
+ * (mpic__free), *key the key (EVP_PKEY_free). */
+int mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
+		       size_t *pem_len, EVP_PKEY **key, char *err,
+		       size_t errlen);
+
+/* keyproxy.c: the worker's side. */
+/* This process's socket to the key process (-1: none). */
+void mpicd_keyproxy_use(int fd);
+/* Sends req and waits (at most wait_ms) for its answer: status, with
+ * *gen and up to cap bytes in buf (*len); -1 when the key process is
+ * gone or silent. */
+int mpicd_keyproxy_call(int fd, struct kp_req *req, int wait_ms,
+			uint32_t *gen, void *buf, size_t cap, size_t *len);
+/* The key of generation gen whose private operations go to the key
+ * process, public part from cert; NULL when not EC. */
+EVP_PKEY *mpicd_keyproxy_pkey(X509 *cert, uint32_t gen);
+
+#endif

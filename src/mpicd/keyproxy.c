@@ -1,0 +1,192 @@
+/*
+ * keyproxy.c - the workers' side of the key process (keyproc.h): an
+ * EVP_PKEY with the certificate's public key whose signing goes over the
+ * worker's socket to the key process.
+ *
+ * OpenSSL 3 offers two ways to move a private-key operation out of the
+ * process: a provider (key management plus signature implementations,
+ * with their parameter plumbing) or a legacy EC_KEY with an
+ * EC_KEY_METHOD of its own.  We use the second, much smaller: libssl sees
+ * a "foreign" key (a method other than OpenSSL's), keeps it on the legacy
+ * path, and EVP_DigestSign hashes the handshake transcript itself and
+ * hands our sign function the digest - exactly what the key process
+ * signs.  These functions are deprecated in OpenSSL 3.0 but supported
+ * through 3.x; OPENSSL_SUPPRESS_DEPRECATED is confined to this file, the
+ * only one that uses them.
+ *
+ * The call is synchronous: a worker's loop waits for one round trip on a
+ * local socket (tens of microseconds; at most KP_SIGN_WAIT_MS when the
+ * key process is stuck).  When the key process is gone or silent the
+ * signature fails, so the handshake fails with an alert, and the failure
+ * is logged (at most once a second).  Answers carry the request's
+ * sequence number, so a late answer to an abandoned request, or one left
+ * for a dead worker of the same slot, is never taken for another's.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "keyproc.h"
+#include "mpicd.h"
+
+static int kp_fd = -1;
+static uint32_t kp_seq;
+static int gen_idx = -1;
+static EC_KEY_METHOD *meth;
+
+void
+mpicd_keyproxy_use(int fd)
+{
+	kp_fd = fd;
+	kp_seq = (uint32_t)getpid() << 16;
+}
+
+int
+mpicd_keyproxy_call(int fd, struct kp_req *req, int wait_ms, uint32_t *gen,
+		    void *buf, size_t cap, size_t *len)
+{
+	static uint8_t in[sizeof(struct kp_rep) + KP_MAX_DATA + 1];
+	struct kp_rep rep;
+	struct timespec t0, t;
+	struct pollfd p;
+	ssize_t n;
+	int left;
+
+	if (fd < 0)
+		return -1;
+	req->seq = ++kp_seq;
+	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(*req))
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = wait_ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000);
+		p.fd = fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (left <= 0 || poll(&p, 1, left) == 0)
+			return -1;
+		n = recv(fd, in, sizeof(in), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n < (ssize_t)sizeof(rep))
+			continue;
+		memcpy(&rep, in, sizeof(rep));
+		if (rep.seq != req->seq)
+			continue;       /* an answer nobody waits for */
+		if (rep.len != (size_t)n - sizeof(rep) || rep.len > cap)
+			return -1;
+		memcpy(buf, in + sizeof(rep), rep.len);
+		*len = rep.len;
+		*gen = rep.gen;
+		return (int)rep.status;
+	}
+}
+
+static void
+sign_failed(const char *why)
+{
+	static time_t last;
+	time_t now = time(NULL);
+
+	if (now == last)
+		return;
+	last = now;
+	mpicd_log("error", "TLS handshake failed: no signature from the key "
+	    "process", "reason", why);
+}
+
+static int
+px_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
+	unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
+{
+	struct kp_req req;
+	uint8_t out[256];
+	size_t len = 0;
+	uint32_t gen;
+	int st;
+
+	(void)type;
+	(void)kinv;
+	(void)r;
+	if (dlen <= 0 || dlen > KP_MAX_DIGEST)
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.op = KP_SIGN;
+	req.gen = (uint32_t)(uintptr_t)EC_KEY_get_ex_data(ec, gen_idx);
+	req.len = (uint32_t)dlen;
+	memcpy(req.data, dgst, (size_t)dlen);
+	st = mpicd_keyproxy_call(kp_fd, &req, KP_SIGN_WAIT_MS, &gen, out,
+	    sizeof(out), &len);
+	if (st != KP_OK) {
+		sign_failed(st < 0 ? "the key process is gone or did not "
+		    "answer" : st == KP_EUNKNOWNKEY ? "a key it no longer "
+		    "holds" : "refused");
+		return 0;
+	}
+	if (len == 0 || len > (size_t)ECDSA_size(ec))
+		return 0;
+	memcpy(sig, out, len);
+	*siglen = (unsigned int)len;
+	return 1;
+}
+
+static ECDSA_SIG *
+px_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
+	    const BIGNUM *r, EC_KEY *ec)
+{
+	unsigned char buf[256];
+	const unsigned char *p = buf;
+	unsigned int n = 0;
+
+	if (ECDSA_size(ec) > (int)sizeof(buf) ||
+	    !px_sign(0, dgst, dlen, buf, &n, kinv, r, ec))
+		return NULL;
+	return d2i_ECDSA_SIG(NULL, &p, (long)n);
+}
+
+EVP_PKEY *
+mpicd_keyproxy_pkey(X509 *cert, uint32_t gen)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *pk = NULL;
+	EC_KEY *src = NULL, *ec = NULL;
+
+	if (pub == NULL || EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC)
+		return NULL;
+	if (meth == NULL) {
+		if ((meth = EC_KEY_METHOD_new(EC_KEY_get_default_method())) ==
+		    NULL)
+			return NULL;
+		EC_KEY_METHOD_set_sign(meth, px_sign, NULL, px_sign_sig);
+	}
+	if (gen_idx < 0 && (gen_idx = EC_KEY_get_ex_new_index(0, NULL, NULL,
+	    NULL, NULL)) < 0)
+		return NULL;
+	if ((src = EVP_PKEY_get1_EC_KEY(pub)) == NULL ||
+	    (ec = EC_KEY_new()) == NULL ||
+	    EC_KEY_set_method(ec, meth) != 1 ||
+	    EC_KEY_set_group(ec, EC_KEY_get0_group(src)) != 1 ||
+	    EC_KEY_set_public_key(ec, EC_KEY_get0_public_key(src)) != 1 ||
+	    EC_KEY_set_ex_data(ec, gen_idx, (void *)(uintptr_t)gen) != 1 ||
+	    (pk = EVP_PKEY_new()) == NULL ||
+	    EVP_PKEY_assign_EC_KEY(pk, ec) != 1) {
+		EVP_PKEY_free(pk);
+		EC_KEY_free(ec);
+		EC_KEY_free(src);
+		return NULL;
+	}
+	EC_KEY_free(src);
+	return pk;
+}
