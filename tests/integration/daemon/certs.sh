@@ -3,7 +3,7 @@
 # DIR/ca.pem            the mpic test CA (signs every daemon certificate)
 # DIR/pN.{pem,key}      perspective N (1-8): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
 # DIR/coord.{pem,key}   the coordinators: SAN DNS:coordinator.mpic.lab,
-#                       IP:PREFIX.41.1, IP:PREFIX.41.2
+#                       IP:PREFIX.41.1, IP:PREFIX.41.2, IP:PREFIX.41.5
 # DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
 #                       (with the coordinator's names)
 set -euo pipefail
@@ -32,6 +32,6 @@ for i in 1 2 3 4 5 6 7 8; do
 	mkcert "p$i" ca "p$i.mpic.lab" "DNS:p$i.mpic.lab,IP:$prefix.40.$i"
 done
 mkcert coord ca coordinator.mpic.lab \
-    "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2"
+    "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2,IP:$prefix.41.5"
 mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"
 chmod 600 ./*.key
