@@ -119,6 +119,12 @@ mpic__engine_persp(const struct mpic_engine *e, size_t i)
 	return i < e->n ? e->ps[i] : NULL;
 }
 
+const struct mpic_persp *
+mpic__engine_primary(const struct mpic_engine *e)
+{
+	return e->primary;
+}
+
 static void
 mreq_free(struct mreq *m)
 {

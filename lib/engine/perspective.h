@@ -83,5 +83,7 @@ int mpic__persp_request_parse(enum mpic_check_type type, const char *body,
 size_t mpic__engine_persp_count(const struct mpic_engine *eng);
 const struct mpic_persp *mpic__engine_persp(const struct mpic_engine *eng,
 					    size_t i);
+/* The engine's primary perspective (in-process), or NULL: none configured. */
+const struct mpic_persp *mpic__engine_primary(const struct mpic_engine *eng);
 
 #endif

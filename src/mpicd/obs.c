@@ -84,6 +84,21 @@ result_label(const struct mpicd *d, int r)
 	}
 }
 
+/* The mpicd_perspective_checks_total rows of one perspective. */
+static void
+checks_rows(FILE *f, pid_t pid, const struct mpic_persp *p, bool primary)
+{
+	static const char *const res[] = { "passed", "failed", "error" };
+	const uint64_t n[] = { p->n_passed, p->n_failed, p->n_errors };
+	size_t r;
+
+	for (r = 0; r < 3; r++)
+		fprintf(f, "mpicd_perspective_checks_total{pid=\"%d\","
+		    "primary=\"%s\",perspective=\"%s\",result=\"%s\"} "
+		    "%llu\n", (int)pid, primary ? "true" : "false",
+		    p->def->code, res[r], (unsigned long long)n[r]);
+}
+
 char *
 mpicd_metrics(struct mpicd *d, size_t *len)
 {
@@ -170,26 +185,17 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    (unsigned long long)d->m.tls_conns_total);
 	if (d->eng != NULL) {
 		size_t np = mpic__engine_persp_count(d->eng);
+		const struct mpic_persp *pri = mpic__engine_primary(d->eng);
 
 		fprintf(f, "# HELP mpicd_perspective_checks_total Checks by "
-		    "perspective and result.\n"
+		    "perspective and result (primary=\"true\": the primary "
+		    "perspective, run in-process).\n"
 		    "# TYPE mpicd_perspective_checks_total counter\n");
-		for (i = 0; i < np; i++) {
-			const struct mpic_persp *p = mpic__engine_persp(d->eng,
-			    i);
-
-			fprintf(f, "mpicd_perspective_checks_total{pid=\"%d\","
-			    "perspective=\"%s\",result=\"passed\"} %llu\n"
-			    "mpicd_perspective_checks_total{pid=\"%d\","
-			    "perspective=\"%s\",result=\"failed\"} %llu\n"
-			    "mpicd_perspective_checks_total{pid=\"%d\","
-			    "perspective=\"%s\",result=\"error\"} %llu\n",
-			    (int)pid, p->def->code,
-			    (unsigned long long)p->n_passed, (int)pid,
-			    p->def->code, (unsigned long long)p->n_failed,
-			    (int)pid, p->def->code,
-			    (unsigned long long)p->n_errors);
-		}
+		if (pri != NULL)
+			checks_rows(f, pid, pri, true);
+		for (i = 0; i < np; i++)
+			checks_rows(f, pid, mpic__engine_persp(d->eng, i),
+			    false);
 		fprintf(f, "# HELP mpicd_perspective_up Remote perspective "
 		    "reachable at its last call (1), not (0), not called "
 		    "yet (-1).\n# TYPE mpicd_perspective_up gauge\n");
@@ -234,6 +240,24 @@ iso_time(uint64_t ns)
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
+}
+
+/*
+ * The primary in /healthz, or null: none configured.  It runs in-process
+ * (its own resolver and cache, made when the worker started: a worker
+ * whose primary resolver could not be made does not run), so it is ready
+ * whenever the worker answers; it has no reachability of its own.
+ */
+static json_t *
+primary_health(const struct mpic_engine *eng)
+{
+	const struct mpic_persp *p = mpic__engine_primary(eng);
+
+	if (p == NULL)
+		return json_null();
+	return json_pack("{s:s, s:s, s:b, s:b}", "perspective_code",
+	    p->def->code, "rir", mpic__rir_str(p->def->rir), "remote", 0,
+	    "ready", 1);
 }
 
 char *
@@ -282,6 +306,7 @@ mpicd_healthz(struct mpicd *d, int *status)
 			json_array_append_new(list, e);
 		}
 		json_object_set_new(o, "perspectives", list);
+		json_object_set_new(o, "primary", primary_health(d->eng));
 	}
 	json_object_set_new(o, "status", json_string(d->draining ?
 	    "draining" : degraded ? "degraded" : "ok"));
@@ -353,6 +378,11 @@ mpicd_configz(struct mpicd *d)
 			    "rir", mpic__rir_str(cfg->perspectives[i].rir),
 			    "remote", cfg->perspectives[i].url != NULL));
 		json_object_set_new(o, "perspectives", list);
+		json_object_set_new(o, "primary", !cfg->has_primary ?
+		    json_null() : json_pack("{s:s, s:s, s:{s:f, s:f}}",
+		    "perspective_code", cfg->primary.code, "rir",
+		    mpic__rir_str(cfg->primary.rir), "location", "lat",
+		    cfg->primary.loc.lat, "lon", cfg->primary.loc.lon));
 	}
 	return dump(o);
 }
