@@ -8,8 +8,9 @@ Serves the perspective API (POST /caa, POST /dcv) over mutual TLS 1.3 on
 each listener, as the perspective CODE of RIR, with HTTP/1.1 keep-alive.
 What it answers is chosen by the caller's trace_identifier, so concurrent
 requests each get their own behaviour without shared state: the trace is
-a list "CODE=MODE,CODE=MODE" (anything before a ':' is ignored); a
-perspective not named passes.  Modes:
+a list "CODE=MODE,CODE=MODE" (anything before a ':' is ignored; the
+code "*" names every perspective not named otherwise); a perspective not
+named passes.  Modes:
 
     pass        a corroboration
     fail        a completed check that did not pass (a CAA denial)
@@ -21,6 +22,7 @@ perspective not named passes.  Modes:
     slowMS      waits MS milliseconds, then passes
     wrongcode   passes, but answers as perspective_code "xx-impostor-1"
     wrongrir    passes, but answers with rir "AFRINIC"
+    padN        passes, with N bytes of padding in its details
 
 The process exits by itself after --lifetime seconds (tests are bounded
 even if their cleanup fails).  It prints "ready" once every listener is
@@ -59,9 +61,13 @@ def answer(code, rir, check_type, mode):
         "timestamp_ns": time.time_ns(),
         "duration_ms": 1,
         "details": {"caa_record_present": False, "found_at": None},
+        "padding": None,
         "perspective_code": "xx-impostor-1" if mode == "wrongcode" else code,
         "rir": "AFRINIC" if mode == "wrongrir" else rir,
     }
+    if mode.startswith("pad"):
+        body["details"]["padding"] = "p" * int(mode[3:] or "1000")
+    del body["padding"]
     return json.dumps(body).encode()
 
 
@@ -120,7 +126,8 @@ def serve_conn(ctx, raw, code, rir):
                 trace = json.loads(body).get("trace_identifier")
             except (ValueError, AttributeError):
                 trace = None
-            mode = modes_of(trace).get(code, "pass")
+            modes = modes_of(trace)
+            mode = modes.get(code, modes.get("*", "pass"))
             full = answer(code, rir, path[1:], mode)
             if mode.startswith("slow"):
                 time.sleep(int(mode[4:] or "1000") / 1000.0)
