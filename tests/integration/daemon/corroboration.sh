@@ -16,7 +16,8 @@
 #     reaches the audit log;
 #   - kill -9 of a 2-worker coordinator under concurrent load (KILL_ROUNDS
 #     times, 2 by default): every 200 the clients received whole has an
-#     audit_id whose records are in the log, and the logs verify.
+#     audit_id whose records are in the log, and the logs verify;
+#   - kill -9 of the supervisor alone: the workers drain and exit.
 #
 # The fakes decide per request from the trace identifier
 # ("t:CODE=MODE,..."), see fake_persp.py.
@@ -404,5 +405,50 @@ kill_round() { # ROUND
 	grep -q '"worker ready"' "$run/coord-k$r.log" || bad "kill -9 round $r" "no worker log"
 }
 for r in $(seq 1 "${KILL_ROUNDS:-2}"); do kill_round "$r"; done
+
+# --------------------------------------------------------------- orphaned workers
+# kill -9 of the supervisor alone: its workers get SIGTERM (parent-death
+# signal), answer what they were doing, exit, and free the port and the
+# audit logs for the mpicd started in its place.
+dir="$run/orphan"
+mkdir -p "$dir"
+fcoord "$P.41.1:9443" 2 enforce false 8000 6000 "$dir/audit.jsonl" 6 "$(seq 1 8)" > "$dir/coord.yaml"
+start coord-o "$dir/coord.yaml"
+if wait_up coord-o "$CK"; then
+	ppid=${pid[coord-o]}
+	kids=$(cat /proc/"$ppid"/task/*/children 2>/dev/null)
+	( freq "$CK" '{"check_type":"caa","domain_or_ip_target":"orphan.caa.lab","trace_identifier":"t:*=slow2000"}' "$dir/q.json" > "$dir/q.status" ) &
+	pid[orphan-client]=$!
+	sleep 0.7
+	kill -KILL "$ppid"
+	wait "$ppid" 2>/dev/null
+	unset "pid[coord-o]"
+	gone=1
+	for k in $kids; do
+		for _ in $(seq 1 150); do alive "$k" || break; sleep 0.1; done
+		alive "$k" && { gone=0; kill -KILL "$k"; }
+	done
+	[ -n "$kids" ] && [ $gone = 1 ] && [ "$(grep -c '"worker stopped"' "$run/coord-o.log")" = 2 ] &&
+		ok "kill -9 of the supervisor alone: both workers drain and exit" ||
+		bad "orphaned workers" "workers [$kids] gone=$gone; $(grep -c '"worker stopped"' "$run/coord-o.log") stopped"
+	wait "${pid[orphan-client]}"
+	unset "pid[orphan-client]"
+	read -r s _ < "$dir/q.status"
+	id=$(jq -r '.audit_id // empty' "$dir/q.json" 2>/dev/null)
+	[ "$s" = 200 ] && [ -n "$id" ] && cat "$dir"/audit.jsonl.w* | jq -e -s --arg id "$id" 'map(select(.audit_id == $id and .type == "decision")) | length == 1' >/dev/null 2>&1 &&
+		ok "the request in flight when the supervisor died: answered 200, its decision in the log" ||
+		bad "orphaned workers: the request in flight" "status $s: $(head -c 300 "$dir/q.json")"
+	start coord-o2 "$dir/coord.yaml"
+	if wait_up coord-o2 "$CK"; then
+		read -r s _ < <(freq "$CK" '{"check_type":"caa","domain_or_ip_target":"orphan2.caa.lab"}' "$dir/q.json")
+		[ "$s" = 200 ] && ok "a new mpicd on the same port and audit logs serves at once" || bad "restart after orphaning" "status $s"
+		stop coord-o2
+		for l in "$dir"/audit.jsonl.w*; do
+			v=$("$mpic" audit verify "$l" 2>&1) && ok "after the restart $(basename "$l") verifies: ${v#ok: }" || bad "orphan audit $(basename "$l")" "$v"
+		done
+	else
+		bad "restart after orphaning" "$(grep -m2 -i "audit\|in use" "$run/coord-o2.log")"
+	fi
+fi
 fi
 [ -n "${pid[fake]:-}" ] && { kill -TERM "${pid[fake]}" 2>/dev/null; wait "${pid[fake]}" 2>/dev/null; unset "pid[fake]"; }
