@@ -263,6 +263,19 @@ jq -e -s --arg id "$id" '[.[] | select(.audit_id == $id) | .type] as $t | ($t | 
 stop coord-a
 stop coord-e
 
+# --------------------------------------------------------------- a torn last line
+# What kill -9 during a write leaves (docs/audit.md): verify names it as
+# torn with the intact records before it; mpicd refuses to extend it.
+head -c -30 "$run/audit-a.jsonl" > "$run/torn-audit.jsonl"
+v=$("$mpic" audit verify "$run/torn-audit.jsonl" 2>&1); rc=$?
+n=$(wc -l < "$run/torn-audit.jsonl")
+[ $rc = 1 ] && echo "$v" | grep -q "^torn: $n intact records" &&
+	ok "audit verify on a torn last line: exit 1, torn, $n intact records before it" || bad "torn verify" "exit $rc: $v"
+sed "s|path: $run/audit-a.jsonl|path: $run/torn-audit.jsonl|" "$run/coord-a.yaml" > "$run/coord-t.yaml"
+timeout 20 "$mpicd" -c "$run/coord-t.yaml" 2>"$run/coord-t.log"; rc=$?
+[ $rc != 0 ] && [ $rc != 124 ] && grep -q "incomplete" "$run/coord-t.log" &&
+	ok "mpicd refuses to extend a log with a torn last line (exit $rc, says why)" || bad "torn start" "exit $rc: $(tail -2 "$run/coord-t.log")"
+
 # --------------------------------------------------------------- audit write fails
 # The coordinator may write 48 KiB per file (ulimit -f, SIGXFSZ ignored so
 # that writes fail with EFBIG): once its audit log cannot grow, no outcome
