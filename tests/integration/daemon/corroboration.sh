@@ -89,7 +89,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	specs+=("$P.40.$i:9443,$pki/p$i.pem,$pki/p$i.key,${fcodes[$((i - 1))]},${frirs[$((i - 1))]}")
 done
 specs+=("$P.40.8:9444,$pki/p8.pem,$pki/p8.key,${fcodes[8]},${frirs[8]}")
-python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime 240 "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
+python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((120 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
 pid[fake]=$!
 for _ in $(seq 1 100); do
 	grep -q ready "$run/fake.out" 2>/dev/null && break
