@@ -17,7 +17,8 @@
  * SIGTERM / SIGINT / SIGHUP (a reload asks the key process first, then
  * the workers, so that they fetch the new certificate), restarts a worker
  * that died (at most RESTART_MAX times a minute) and exits 0 once every
- * worker has drained.  With workers: 1 the single process does all of
+ * worker has drained.  A worker gets SIGTERM (and drains) if the parent
+ * dies.  With workers: 1 the single process does all of
  * this itself; the key process is still apart.
  *
  * The key process cannot be restarted: it needs root (or the key file)
@@ -367,11 +368,22 @@ static pid_t
 spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
       struct slot *slots, int n, int i, const sigset_t *old)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	int j, rc;
 
 	if (pid != 0)
 		return pid;
+	/*
+	 * A worker whose supervisor is gone (kill -9, the OOM killer) drains
+	 * and exits: unsupervised, it would hold the port and its audit
+	 * log's lock against the mpicd started in its place.  SIGTERM stays
+	 * blocked until the mask is restored below, so a supervisor that
+	 * died before this line is caught by the getppid() check.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0 ||
+	    getppid() != parent)
+		_exit(1);
 	/* the child: its own sockets only, signals as usual */
 	for (j = 0; j < n; j++)
 		if (j != i) {
