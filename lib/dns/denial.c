@@ -4,6 +4,13 @@
  * section.  Used to prove a delegation unsigned (RFC 4035 4.3, Insecure)
  * for the BR's CAA lookup-failure carve-out.  The records themselves were
  * validated by libunbound; this only reads what they say.
+ *
+ * NSEC3 opt-out is deliberately not read here: an unsigned delegation in an
+ * opt-out span has no NSEC3 of its own, and libunbound, which checks the
+ * closest-encloser proof (RFC 5155 8.6), reports such a DS denial Insecure
+ * rather than secure (RFC 5155 9.2), so the caller accepts it from that
+ * status.  A *secure* answer whose only denial is an opt-out span is not a
+ * proof (fail closed).  See docs/dns.md, "Denial proofs".
  */
 #include <string.h>
 #include <strings.h>

@@ -272,6 +272,54 @@ test_unsigned_delegation_proof(void **state)
 	assert_false(mpic__dns_proves_unsigned_delegation(NULL, "example"));
 }
 
+/*
+ * NSEC3 opt-out (RFC 5155 7.2.4): an unsigned delegation has no NSEC3 of
+ * its own; the denial of its DS is a closest-encloser proof whose
+ * next-closer NSEC3 has the Opt-Out flag.  libunbound classifies that
+ * answer Insecure (RFC 5155 9.2), and the CAA checker accepts it from
+ * that status; a *secure* answer carrying only such a span must not be
+ * read as a proof here (fail closed).
+ */
+static void
+test_optout_span_is_not_a_secure_proof(void **state)
+{
+	/* zone example, salt aabbccdd, 12 iterations, Opt-Out flag (1) */
+	uint8_t apex[] = {1, 1, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd, 20,
+	    0x19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1, 0x22}; /* next 35..., bitmap NS SOA */
+	/* owner hash(a.example) = 35mthgp..., next c000...: covers
+	 * hash(x.example) = b76eqlm...; bitmap A only */
+	uint8_t cover[] = {1, 1, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd, 20,
+	    0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 1, 0x40};
+	struct mpic_dns_rr rr[2];
+	struct mpic_dns_msg m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(rr, 0, sizeof(rr));
+	snprintf(rr[0].owner, sizeof(rr[0].owner), "%s",
+	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example");
+	rr[0].type = MPIC_RR_NSEC3;
+	rr[0].rdata = apex;
+	rr[0].rdlen = sizeof(apex);
+	snprintf(rr[1].owner, sizeof(rr[1].owner), "%s",
+	    "35mthgpgcu1qg68fab165klnsnk3dpvl.example");
+	rr[1].type = MPIC_RR_NSEC3;
+	rr[1].rdata = cover;
+	rr[1].rdlen = sizeof(cover);
+	m.ns = rr;
+	m.n_ns = 2;
+	/* the closest encloser (the apex) and the covered next closer */
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "x.example"));
+	assert_false(mpic__dns_proves_unsigned_delegation(&m,
+	    "www.x.example"));
+	/* the covering record's own name is no delegation (no NS) */
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
+	/* nor is the zone apex (SOA) */
+	assert_false(mpic__dns_proves_unsigned_delegation(&m, "example"));
+}
+
 int
 main(void)
 {
@@ -286,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_name_to_wire),
 		cmocka_unit_test(test_nsec3_hash_rfc5155),
 		cmocka_unit_test(test_unsigned_delegation_proof),
+		cmocka_unit_test(test_optout_span_is_not_a_secure_proof),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
