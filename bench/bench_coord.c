@@ -402,6 +402,7 @@ main(int argc, char **argv)
 			v[na++] = r.samples[i].added_ms;
 	if (!r.o.fanout)
 		print_dist("added_ms", v, na);
+	printf("started %ld\n", r.seq);
 	if (r.first_error[0] != '\0')
 		printf("first_error %.200s\n", r.first_error);
 	free(v);
