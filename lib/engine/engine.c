@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "engine/answer.h"
 #include "engine/engine_int.h"
 #include "util/curl_loop.h"
 
@@ -164,8 +165,28 @@ mreq_free(struct mreq *m)
 void
 mpic__eng_reply(struct mreq *m, int status, const char *body)
 {
+	struct mpic_engine *e = m->eng;
+	const struct mreq *outer = e->answering;
+
 	m->answered = true;
+	e->answering = status == 200 ? m : NULL;
 	m->cb(m->arg, status, body, strlen(body));
+	e->answering = outer;
+}
+
+bool
+mpic__engine_answer_info(const struct mpic_engine *e,
+			 struct mpic_answer_info *out)
+{
+	const struct mreq *m = e != NULL ? e->answering : NULL;
+
+	if (m == NULL)
+		return false;
+	out->check_type = m->req.check_type;
+	out->method = m->req.dcv.method;
+	out->trace_identifier = m->req.trace_identifier;
+	out->valid = m->valid;
+	return true;
 }
 
 void
