@@ -133,7 +133,18 @@ max_persp_ms(struct run *r, const char *ans)
 			m = (long)json_integer_value(v);
 	}
 	if (!json_is_true(json_object_get(root, "is_valid"))) {
-		note_error(r, ans);
+		char *why = NULL;
+
+		json_array_foreach(ps, i, p) {
+			v = json_object_get(json_object_get(p,
+			    "check_response"), "errors");
+			if (json_array_size(v) > 0) {
+				why = json_dumps(v, JSON_COMPACT);
+				break;
+			}
+		}
+		note_error(r, why ? why : ans);
+		free(why);
 		m = -1;
 	}
 	json_decref(root);
@@ -404,7 +415,7 @@ main(int argc, char **argv)
 		print_dist("added_ms", v, na);
 	printf("started %ld\n", r.seq);
 	if (r.first_error[0] != '\0')
-		printf("first_error %.200s\n", r.first_error);
+		printf("first_error %.250s\n", r.first_error);
 	free(v);
 	return r.errors + r.shape_errors == 0 && r.n > 0 ? 0 : 1;
 }

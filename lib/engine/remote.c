@@ -18,6 +18,7 @@
 
 #define REMOTE_MAX_ANSWER (1024 * 1024)
 #define REMOTE_CONNECT_MS 5000
+#define REMOTE_IDLE_HANDLES 64      /* easy handles kept for reuse */
 
 struct remote;
 
@@ -44,6 +45,8 @@ struct remote {
 	struct curl_slist *hdrs;
 	struct mpic_remote_tls *tls; /* our certificate and key, the CA */
 	struct rcall *calls;        /* in flight */
+	CURL *idle[REMOTE_IDLE_HANDLES]; /* set up, not running */
+	size_t n_idle;
 	long timeout_ms;
 };
 
@@ -60,7 +63,14 @@ rcall_free(struct rcall *c)
 		c->next->prev = c->prev;
 	if (c->easy != NULL) {
 		mpic__curl_loop_cancel(r->loop, c->easy);
-		curl_easy_cleanup(c->easy);
+		if (r->n_idle < REMOTE_IDLE_HANDLES) {
+			/* nothing may point into the call once it is freed */
+			curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
+			r->idle[r->n_idle++] = c->easy;
+		} else
+			curl_easy_cleanup(c->easy);
 	}
 	mpic__free(c->body);
 	mpic__free(c->ans);
@@ -184,6 +194,45 @@ out:
 	return copy;
 }
 
+/*
+ * An easy handle with the options every call shares.  Handles are kept
+ * for the next calls (setting them up again for every call showed in
+ * profiles); the connections themselves live in the multi handle.
+ */
+static CURL *
+easy_get(struct remote *r)
+{
+	CURL *e;
+
+	if (r->n_idle > 0)
+		return r->idle[--r->n_idle];
+	if ((e = curl_easy_init()) == NULL)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
+	    (long)REMOTE_CONNECT_MS);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Mutual TLS 1.3: our client certificate, the perspective's
+	 * certificate checked against the configured CA and the URL's host. */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* A reused handle would offer the TLS session of its last connection
+	 * on its next new one, and mpicd perspectives answer a resumption
+	 * with an "internal error" alert: always a full handshake. */
+	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	/* cfg->tls_cert, tls_key and tls_client_ca, decoded once and read
+	 * again when they change on disk (certificate rotation) */
+	mpic__remote_tls_use(r->tls, e);
+	return e;
+}
+
 static int
 remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	     time_t now, mpic_check_cb cb, void *arg)
@@ -206,34 +255,17 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 		r->calls->prev = c;
 	r->calls = c;
 	if ((c->body = call_body(r, req)) == NULL ||
-	    (c->easy = e = curl_easy_init()) == NULL) {
+	    (c->easy = e = easy_get(r)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
+	/* what changes from call to call */
 	curl_easy_setopt(e, CURLOPT_URL, req->check_type == MPIC_CHECK_CAA ?
 	    r->url_caa : r->url_dcv);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
-	    (long)REMOTE_CONNECT_MS);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	/* Mutual TLS 1.3: our client certificate, the perspective's
-	 * certificate checked against the configured CA and the URL's host. */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* cfg->tls_cert, tls_key and tls_client_ca, decoded once and read
-	 * again when they change on disk (certificate rotation) */
-	mpic__remote_tls_use(r->tls, e);
 	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
 		rcall_free(c);
 		return rc;
@@ -250,6 +282,8 @@ remote_free(struct mpic_persp *p)
 		return;
 	while (r->calls != NULL)
 		rcall_free(r->calls);
+	while (r->n_idle > 0)
+		curl_easy_cleanup(r->idle[--r->n_idle]);
 	curl_slist_free_all(r->hdrs);
 	mpic__remote_tls_free(r->tls);
 	mpic__free(r->url_caa);
