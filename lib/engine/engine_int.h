@@ -41,6 +41,7 @@ struct mpic_engine {
 	struct mreq *reqs;
 	struct mpic_audit *audit;   /* NULL: no audit log */
 	bool closing;               /* in mpic_engine_free() */
+	const struct mreq *answering; /* in a 200 callback (answer.h) */
 };
 
 struct slot {
@@ -104,6 +105,7 @@ struct mreq {
 	size_t audit_pending;   /* records appended, callback not yet run */
 	size_t gate;            /* of those, appended before the decision */
 	bool decided;
+	bool valid;             /* the answer's is_valid, once responded */
 	bool audit_failed;      /* a record the answer needs was not written */
 	char *body;             /* the 200 answer, waiting for the log */
 	struct attempt *open;   /* the attempt not yet closed, or NULL */

@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "engine/perspective.h"
+#include "engine/remote_tls.h"
 #include "util/curl_loop.h"
 
 #define REMOTE_MAX_ANSWER (1024 * 1024)
 #define REMOTE_CONNECT_MS 5000
+#define REMOTE_IDLE_HANDLES 64      /* easy handles kept for reuse */
 
 struct remote;
 
@@ -41,7 +43,10 @@ struct remote {
 	const struct mpic_config *cfg;
 	char *url_caa, *url_dcv;
 	struct curl_slist *hdrs;
+	struct mpic_remote_tls *tls; /* our certificate and key, the CA */
 	struct rcall *calls;        /* in flight */
+	CURL *idle[REMOTE_IDLE_HANDLES]; /* set up, not running */
+	size_t n_idle;
 	long timeout_ms;
 };
 
@@ -58,7 +63,14 @@ rcall_free(struct rcall *c)
 		c->next->prev = c->prev;
 	if (c->easy != NULL) {
 		mpic__curl_loop_cancel(r->loop, c->easy);
-		curl_easy_cleanup(c->easy);
+		if (r->n_idle < REMOTE_IDLE_HANDLES) {
+			/* nothing may point into the call once it is freed */
+			curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
+			r->idle[r->n_idle++] = c->easy;
+		} else
+			curl_easy_cleanup(c->easy);
 	}
 	mpic__free(c->body);
 	mpic__free(c->ans);
@@ -107,7 +119,11 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	(void)easy;
 	mpic__check_result_init(&res);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK) {
+	if (cc == CURLE_SSL_CERTPROBLEM && mpic__remote_tls_error(r->tls)) {
+		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		    "%s: %s", r->head.def->code, r->head.def->url,
+		    curl_easy_strerror(cc), mpic__remote_tls_error(r->tls));
+	} else if (cc != CURLE_OK) {
 		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
 		    "%s%s%s", r->head.def->code, r->head.def->url,
 		    c->too_big ? "answer larger than 1 MiB" :
@@ -132,16 +148,6 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 		res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);
 	rcall_free(c);
 	cb(cbarg, &res);
-}
-
-static CURLcode
-client_ctx(CURL *e, void *ssl_ctx, void *arg)
-{
-	const struct mpic_config *cfg = arg;
-
-	(void)e;
-	return cfg->tls_client_ctx(ssl_ctx, cfg->tls_client_arg) == 0 ?
-	    CURLE_OK : CURLE_SSL_CERTPROBLEM;
 }
 
 /* The perspective API body: target, trace id, check parameters. */
@@ -188,12 +194,50 @@ out:
 	return copy;
 }
 
+/*
+ * An easy handle with the options every call shares.  Handles are kept
+ * for the next calls (setting them up again for every call showed in
+ * profiles); the connections themselves live in the multi handle.
+ */
+static CURL *
+easy_get(struct remote *r)
+{
+	CURL *e;
+
+	if (r->n_idle > 0)
+		return r->idle[--r->n_idle];
+	if ((e = curl_easy_init()) == NULL)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
+	    (long)REMOTE_CONNECT_MS);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Mutual TLS 1.3: our client certificate, the perspective's
+	 * certificate checked against the configured CA and the URL's host. */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* A reused handle would offer the TLS session of its last connection
+	 * on its next new one, and mpicd perspectives answer a resumption
+	 * with an "internal error" alert: always a full handshake. */
+	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	/* cfg->tls_cert, tls_key and tls_client_ca, decoded once and read
+	 * again when they change on disk (certificate rotation) */
+	mpic__remote_tls_use(r->tls, e);
+	return e;
+}
+
 static int
 remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	     time_t now, mpic_check_cb cb, void *arg)
 {
 	struct remote *r = (struct remote *)p;
-	const struct mpic_config *cfg = r->cfg;
 	struct rcall *c;
 	CURL *e;
 	int rc;
@@ -211,43 +255,17 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 		r->calls->prev = c;
 	r->calls = c;
 	if ((c->body = call_body(r, req)) == NULL ||
-	    (c->easy = e = curl_easy_init()) == NULL) {
+	    (c->easy = e = easy_get(r)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
+	/* what changes from call to call */
 	curl_easy_setopt(e, CURLOPT_URL, req->check_type == MPIC_CHECK_CAA ?
 	    r->url_caa : r->url_dcv);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
-	    (long)REMOTE_CONNECT_MS);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	/* Mutual TLS 1.3: our client certificate, the perspective's
-	 * certificate checked against the configured CA and the URL's host. */
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
-	if (cfg->tls_client_ctx != NULL) {
-		/* the key is not ours to read: the daemon's hook sets it */
-		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, client_ctx);
-		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, (void *)cfg);
-	} else {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->tls_cert);
-		curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->tls_key);
-	}
-	curl_easy_setopt(e, CURLOPT_CAINFO, cfg->tls_client_ca);
-	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* Re-read the CA file for new connections (certificate rotation). */
-	curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
 	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
 		rcall_free(c);
 		return rc;
@@ -264,7 +282,10 @@ remote_free(struct mpic_persp *p)
 		return;
 	while (r->calls != NULL)
 		rcall_free(r->calls);
+	while (r->n_idle > 0)
+		curl_easy_cleanup(r->idle[--r->n_idle]);
 	curl_slist_free_all(r->hdrs);
+	mpic__remote_tls_free(r->tls);
 	mpic__free(r->url_caa);
 	mpic__free(r->url_dcv);
 	mpic__free(r);
@@ -320,6 +341,7 @@ mpic__persp_remote_new(struct mpic_curl_loop *loop,
 	    10 * 9;
 	if (r->timeout_ms < 1)
 		r->timeout_ms = 1;
+	r->tls = mpic__remote_tls_new(cfg);
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");
 	h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -328,7 +350,8 @@ mpic__persp_remote_new(struct mpic_curl_loop *loop,
 	/* no "Expect: 100-continue" round trip */
 	if (h != NULL && (h = curl_slist_append(r->hdrs, "Expect:")) != NULL)
 		r->hdrs = h;
-	if (r->url_caa == NULL || r->url_dcv == NULL || h == NULL) {
+	if (r->url_caa == NULL || r->url_dcv == NULL || h == NULL ||
+	    r->tls == NULL) {
 		remote_free(&r->head);
 		return MPIC_ENOMEM;
 	}

@@ -91,6 +91,7 @@ mpic__eng_respond(struct mreq *m)
 	bool valid = m->fin.met && !mpic__eng_primary_failed(m);
 	char k_n[32];
 
+	m->valid = valid;
 	json_object_set_new(r, "mpic_completed", json_true());
 	json_object_set_new(r, "is_valid", json_boolean(valid));
 	json_object_set_new(r, "check_type", json_string(
