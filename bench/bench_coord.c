@@ -81,8 +81,11 @@ struct run {
 	size_t n, cap;
 	long errors, shape_errors;
 	long active;                /* slots with transfers out */
-	struct slot **free_slots;   /* open loop: idle slots */
-	long n_free, missed;
+	struct slot **free_slots;   /* open loop: idle slots, a ring (FIFO,
+	                             * so that every slot's connections are
+	                             * made in the warm-up, not when a burst
+	                             * first reaches it) */
+	long free_head, n_free, missed;
 	double next_due;            /* open loop: the next request's time */
 	char first_error[256];
 };
@@ -130,8 +133,13 @@ open_loop(struct run *r)
 	double t = now_ms();
 
 	while (r->next_due <= t && r->next_due < r->t_end) {
-		if (r->n_free > 0)
-			start_slot(r, r->free_slots[--r->n_free]);
+		if (r->n_free > 0) {
+			struct slot *s = r->free_slots[r->free_head];
+
+			r->free_head = (r->free_head + 1) % r->o.conc;
+			r->n_free--;
+			start_slot(r, s);
+		}
 		else if (r->next_due >= r->t_measure)
 			r->missed++;
 		r->next_due += 1e3 / r->o.rate;
@@ -223,7 +231,7 @@ slot_done(struct run *r, struct slot *s)
 	}
 	r->active--;
 	if (r->o.rate > 0)
-		r->free_slots[r->n_free++] = s;
+		r->free_slots[(r->free_head + r->n_free++) % r->o.conc] = s;
 	else if (t1 < r->t_end)
 		start_slot(r, s);
 }
@@ -411,7 +419,7 @@ main(int argc, char **argv)
 	r.next_due = r.t_start;
 	for (k = 0; k < r.o.conc; k++)
 		if (r.o.rate > 0)
-			r.free_slots[r.n_free++] = &r.slots[r.o.conc - 1 - k];
+			r.free_slots[r.n_free++] = &r.slots[k];
 		else
 			start_slot(&r, &r.slots[k]);
 	do {
