@@ -8,6 +8,10 @@
  *       once and wait for all (what the coordinator does, done here)
  *
  *   -c N    requests in flight (default 1); one connection each (per URL)
+ *   -r R    open loop: start R requests per second on a fixed schedule,
+ *           up to N in flight (a request due with none free is counted
+ *           as "missed" and not sent); without -r, closed loop: N always
+ *           in flight
  *   -d S    seconds measured (default 5), after -w S seconds of warm-up (1)
  *   -n W    names: "warm" (16 names again and again: cache hits) or
  *           "miss" (a new name for every request: cache misses)
@@ -36,6 +40,7 @@
 
 struct opts {
 	long conc, secs, warm_secs;
+	double rate;                /* open loop: requests/s; 0: closed */
 	int miss;
 	const char *zone, *tag, *key, *cacert, *cert, *keyfile;
 	int fanout;
@@ -76,6 +81,12 @@ struct run {
 	size_t n, cap;
 	long errors, shape_errors;
 	long active;                /* slots with transfers out */
+	struct slot **free_slots;   /* open loop: idle slots, a ring (FIFO,
+	                             * so that every slot's connections are
+	                             * made in the warm-up, not when a burst
+	                             * first reaches it) */
+	long free_head, n_free, missed;
+	double next_due;            /* open loop: the next request's time */
 	char first_error[256];
 };
 
@@ -111,6 +122,31 @@ note_error(struct run *r, const char *what)
 {
 	if (r->first_error[0] == '\0')
 		snprintf(r->first_error, sizeof(r->first_error), "%s", what);
+}
+
+static void start_slot(struct run *r, struct slot *s);
+
+/* Open loop: start every request now due; the ms until the next (<= 100). */
+static int
+open_loop(struct run *r)
+{
+	double t = now_ms();
+
+	while (r->next_due <= t && r->next_due < r->t_end) {
+		if (r->n_free > 0) {
+			struct slot *s = r->free_slots[r->free_head];
+
+			r->free_head = (r->free_head + 1) % r->o.conc;
+			r->n_free--;
+			start_slot(r, s);
+		}
+		else if (r->next_due >= r->t_measure)
+			r->missed++;
+		r->next_due += 1e3 / r->o.rate;
+	}
+	if (r->next_due >= r->t_end)
+		return 100;
+	return r->next_due - t < 100 ? (int)(r->next_due - t) : 100;
 }
 
 /* The largest perspective duration_ms in a coordinator answer, or -1. */
@@ -150,8 +186,6 @@ max_persp_ms(struct run *r, const char *ans)
 	json_decref(root);
 	return m;
 }
-
-static void start_slot(struct run *r, struct slot *s);
 
 static void
 slot_done(struct run *r, struct slot *s)
@@ -196,7 +230,9 @@ slot_done(struct run *r, struct slot *s)
 		}
 	}
 	r->active--;
-	if (t1 < r->t_end)
+	if (r->o.rate > 0)
+		r->free_slots[(r->free_head + r->n_free++) % r->o.conc] = s;
+	else if (t1 < r->t_end)
 		start_slot(r, s);
 }
 
@@ -258,6 +294,10 @@ setup_easy(struct run *r, struct sub *u, const char *url)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
+	/* mpicd answers a TLS session resumption with an "internal error"
+	 * alert (docs/bench.md); the open loop's late connections would
+	 * offer one */
+	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	if (r->o.cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, r->o.cacert);
 	if (r->o.cert)
@@ -292,6 +332,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_coord [-c N] [-d S] [-w S] [-n warm|miss]"
+	    " [-r RATE]"
 	    " [-z ZONE] [-t TAG] [-k KEY] [-C CA] [-E CERT -K KEY]\n"
 	    "       coord URL | fanout URL...\n");
 	exit(2);
@@ -309,10 +350,11 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->zone = "bench.lab";
 	snprintf(tag, sizeof(tag), "b%ld", (long)getpid());
 	o->tag = tag;
-	while ((ch = getopt(argc, argv, "c:d:w:n:z:t:k:C:E:K:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:w:n:z:t:k:C:E:K:r:")) != -1) {
 		switch (ch) {
 		case 'c': o->conc = strtol(optarg, NULL, 10); break;
 		case 'd': o->secs = strtol(optarg, NULL, 10); break;
+		case 'r': o->rate = strtod(optarg, NULL); break;
 		case 'w': o->warm_secs = strtol(optarg, NULL, 10); break;
 		case 'n': o->miss = strcmp(optarg, "miss") == 0; break;
 		case 'z': o->zone = optarg; break;
@@ -326,7 +368,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || o->conc < 1 || o->conc > 4096 || o->secs < 1)
+	if (argc < 2 || o->conc < 1 || o->conc > 4096 || o->secs < 1 ||
+	    o->rate < 0 || o->rate > 1e6)
 		usage();
 	o->fanout = strcmp(argv[0], "fanout") == 0;
 	if (!o->fanout && (strcmp(argv[0], "coord") != 0 || argc != 2))
@@ -360,7 +403,8 @@ main(int argc, char **argv)
 		r.hdrs = curl_slist_append(r.hdrs, hkey);
 	}
 	r.slots = calloc((size_t)r.o.conc, sizeof(*r.slots));
-	if (r.slots == NULL || r.hdrs == NULL || r.multi == NULL)
+	r.free_slots = calloc((size_t)r.o.conc, sizeof(*r.free_slots));
+	if (r.slots == NULL || r.free_slots == NULL || r.hdrs == NULL || r.multi == NULL)
 		return 2;
 	for (k = 0; k < r.o.conc; k++) {
 		r.slots[k].n_sub = r.o.n_urls;
@@ -372,9 +416,15 @@ main(int argc, char **argv)
 	r.t_start = now_ms();
 	r.t_measure = r.t_start + r.o.warm_secs * 1e3;
 	r.t_end = r.t_measure + r.o.secs * 1e3;
+	r.next_due = r.t_start;
 	for (k = 0; k < r.o.conc; k++)
-		start_slot(&r, &r.slots[k]);
+		if (r.o.rate > 0)
+			r.free_slots[r.n_free++] = &r.slots[k];
+		else
+			start_slot(&r, &r.slots[k]);
 	do {
+		int wait_ms = r.o.rate > 0 ? open_loop(&r) : 100;
+
 		CURLMsg *m;
 		int left;
 
@@ -394,10 +444,11 @@ main(int argc, char **argv)
 			if (--u->s->left == 0)
 				slot_done(&r, u->s);
 		}
-		if (r.active > 0)
-			curl_multi_poll(r.multi, NULL, 0, 100, NULL);
-		/* bounded: every transfer has a 30 s timeout */
-	} while (r.active > 0);
+		if (r.active > 0 || (r.o.rate > 0 && now_ms() < r.t_end))
+			curl_multi_poll(r.multi, NULL, 0, wait_ms, NULL);
+		/* bounded: every transfer has a 30 s timeout, and the open
+		 * loop starts nothing after t_end */
+	} while (r.active > 0 || (r.o.rate > 0 && now_ms() < r.t_end));
 	printf("mode %s names %s inflight %ld urls %d seconds %ld\n",
 	    r.o.fanout ? "fanout" : "coord", r.o.miss ? "miss" : "warm",
 	    r.o.conc, r.o.n_urls, r.o.secs);
@@ -414,8 +465,10 @@ main(int argc, char **argv)
 	if (!r.o.fanout)
 		print_dist("added_ms", v, na);
 	printf("started %ld\n", r.seq);
+	if (r.o.rate > 0)
+		printf("open_loop rate %.0f missed %ld\n", r.o.rate, r.missed);
 	if (r.first_error[0] != '\0')
 		printf("first_error %.250s\n", r.first_error);
 	free(v);
-	return r.errors + r.shape_errors == 0 && r.n > 0 ? 0 : 1;
+	return r.errors + r.shape_errors + r.missed == 0 && r.n > 0 ? 0 : 1;
 }

@@ -1,9 +1,11 @@
 /* misc.c - error strings, bounded formatting, clocks, encodings. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "mpic_int.h"
@@ -151,8 +153,26 @@ mpic__is_b64url(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * OpenSSL 3's SHA256() looks the algorithm up in the provider tables (a
+ * fetch, with its locks) on every call; the audit log hashes every record
+ * and the profile showed the look-up, not the hashing.  So it is fetched
+ * once; should that fail, SHA256() still does the work.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void
 mpic__sha256(const void *data, size_t n, uint8_t out[32])
 {
-	SHA256(data, n, out);
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md == NULL ||
+	    EVP_Digest(data, n, out, NULL, sha256_md, NULL) != 1)
+		SHA256(data, n, out);
 }
