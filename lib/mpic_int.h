@@ -404,6 +404,10 @@ struct mpic_request {
 	bool has_orch;
 	struct mpic_caa_params caa;
 	struct mpic_dcv_params dcv;
+	/* the perspective API body (interface.md 2), the same for every
+	 * remote perspective of the request: built once by the engine
+	 * (mpic__remote_body()), in the arena; NULL until then */
+	const char *remote_body;
 };
 
 /* Validation problems, for the 400 body. */

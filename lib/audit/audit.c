@@ -451,37 +451,49 @@ int
 mpic__audit_append(struct mpic_audit *a, const json_t *record,
 		   mpic_audit_cb cb, void *arg)
 {
-	/* {"seq":N,"time":"T",<fields>,"prev":"P","hash":"H"}\n */
-	static const size_t overhead = sizeof("{\"seq\":18446744073709551615,"
-	    "\"time\":\"2026-01-02T03:04:05.678Z\",,\"prev\":\"\",\"hash\":\""
-	    "\"}\n") + 64 + 64;
-	struct rec *r = NULL;
-	char *fields = NULL, t[32], seqbuf[32];
-	size_t flen, off;
-	uint8_t d[32];
+	char *text;
 	int rc;
 
 	rc = check_record(record);
 	if (rc != 0)
 		return rc;
-	fields = json_dumps(record, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (fields == NULL)
+	if ((text = json_dumps(record, JSON_COMPACT | JSON_ENSURE_ASCII)) ==
+	    NULL)
 		return MPIC_ENOMEM;
-	flen = strlen(fields);
-	/* strip the braces */
-	flen = flen >= 2 ? flen - 2 : 0;
-	if (flen + overhead > MPIC_AUDIT_LINE_MAX) {
-		rc = MPIC_ETOOBIG;
-		goto out;
-	}
+	rc = mpic__audit_append_text(a, text, strlen(text), cb, arg);
+	free(text);
+	return rc;
+}
+
+int
+mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
+			mpic_audit_cb cb, void *arg)
+{
+	/* {"seq":N,"time":"T",<fields>,"prev":"P","hash":"H"}\n */
+	static const size_t overhead = sizeof("{\"seq\":18446744073709551615,"
+	    "\"time\":\"2026-01-02T03:04:05.678Z\",,\"prev\":\"\",\"hash\":\""
+	    "\"}\n") + 64 + 64;
+	struct rec *r = NULL;
+	const char *fields;
+	char t[32], seqbuf[32];
+	size_t flen, off;
+	uint8_t d[32];
+	int rc = 0;
+
+	if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+		return MPIC_EINVAL;
+	/* the fields, without the braces */
+	fields = text + 1;
+	flen = len - 2;
+	if (flen + overhead > MPIC_AUDIT_LINE_MAX)
+		return MPIC_ETOOBIG;
 	r = mpic__calloc(1, sizeof(*r));
 	if (r == NULL || (r->line = mpic__malloc(flen + overhead)) == NULL) {
-		rc = MPIC_ENOMEM;
-		goto out;
+		rec_free(r);
+		return MPIC_ENOMEM;
 	}
 	r->cb = cb;
 	r->arg = arg;
-
 	pthread_mutex_lock(&a->mu);
 	if (a->broken != 0) {
 		rc = a->broken;
@@ -503,7 +515,7 @@ mpic__audit_append(struct mpic_audit *a, const json_t *record,
 		PUTS("\"");
 		if (flen > 0) {
 			PUTS(",");
-			PUT(fields + 1, flen);
+			PUT(fields, flen);
 		}
 		PUTS(",\"prev\":\"");
 		PUT(a->prev, 64);
@@ -527,9 +539,7 @@ mpic__audit_append(struct mpic_audit *a, const json_t *record,
 		r = NULL;
 	}
 	pthread_mutex_unlock(&a->mu);
-out:
 	rec_free(r);
-	free(fields);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #define MPIC_AUDIT_H
 
 #include "mpic_int.h"
+#include "util/jw.h"
 
 /* Back-pressure: appends beyond these are refused with MPIC_ETOOBIG. */
 #define MPIC_AUDIT_QUEUE_MAX 100000
@@ -47,6 +48,13 @@ int mpic__audit_open(struct event_base *base, const char *path,
  */
 int mpic__audit_append(struct mpic_audit *a, const json_t *record,
 		       mpic_audit_cb cb, void *arg);
+/*
+ * The same with the record already serialised: text (len bytes) is one
+ * compact JSON object, ASCII, without the reserved keys, as the record
+ * builders below write it; it is not checked beyond its braces.
+ */
+int mpic__audit_append_text(struct mpic_audit *a, const char *text,
+			    size_t len, mpic_audit_cb cb, void *arg);
 
 /*
  * Write everything queued, stop the writer, run the callbacks still due
@@ -72,17 +80,23 @@ void mpic__audit_test_fail(struct mpic_audit *a, int errnum);
 void mpic__audit_time(uint64_t wall_ns, char out[32]);
 
 /*
- * Record builders for the engine (new references, NULL when out of
- * memory).  Fields: docs/audit.md.
+ * Record builders for the engine: each writes one record (a compact JSON
+ * object, ASCII; fields: docs/audit.md) into w, cleared first, for
+ * mpic__audit_append_text().  scratch is a second writer for the full
+ * details (reused; make it with a high limit).  0, MPIC_ENOMEM or
+ * MPIC_ETOOBIG (the record passed w's limit).
  */
 struct mpic_audit_ctx {
 	const struct mpic_request *req;
 	const char *audit_id;
 };
-json_t *mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
-				 const struct mpic_perspective_def *def,
-				 const struct mpic_check_result *res,
-				 bool late);
+#define MPIC_AUDIT_LATE 1u     /* a straggler's record */
+#define MPIC_AUDIT_PRIMARY 2u  /* the primary perspective's record */
+int mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
+			     const struct mpic_perspective_def *def,
+			     const struct mpic_check_result *res,
+			     unsigned flags, struct mpic_jw *w,
+			     struct mpic_jw *scratch);
 struct mpic_audit_decision {
 	int passed, perspective_count, quorum_count, attempts;
 	bool valid;
@@ -93,7 +107,8 @@ struct mpic_audit_decision {
 	const char *primary_code;     /* NULL: no primary configured */
 	bool primary_passed;
 };
-json_t *mpic__audit_decision_record(const struct mpic_audit_ctx *c,
-				    const struct mpic_audit_decision *d);
+int mpic__audit_decision_record(const struct mpic_audit_ctx *c,
+				const struct mpic_audit_decision *d,
+				struct mpic_jw *w);
 
 #endif

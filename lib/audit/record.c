@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "audit/audit.h"
 
 #define DETAIL_STR_MAX 256     /* bytes of one string kept */
@@ -17,61 +19,84 @@
 #define DETAIL_KEYS_MAX 32     /* keys of one object kept */
 #define DETAIL_DEPTH_MAX 4
 #define DETAIL_DUMP_MAX 16384  /* the bounded copy, serialised */
-#define DETAIL_SMALL 4096      /* details this small always fit */
 
-static json_t *
-bounded(const json_t *v, int depth)
+/*
+ * The bounded copy of a details value, written in place: strings cut at
+ * DETAIL_STR_MAX bytes (on a UTF-8 character boundary) with the full
+ * length noted, lists at DETAIL_ARRAY_MAX elements and a count, objects
+ * at DETAIL_KEYS_MAX keys, DETAIL_DEPTH_MAX levels.
+ */
+static void
+bounded(struct mpic_jw *w, const json_t *v, int depth)
 {
-	json_t *o, *e;
-	const char *k, *s;
-	size_t i, n;
+	const char *s;
+	char note[64], buf[DETAIL_STR_MAX + 64];
+	size_t i, n, cut, len;
+	void *it;
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		s = json_string_value(v);
 		n = json_string_length(v);
-		if (n <= DETAIL_STR_MAX)
-			return json_stringn(s, n);
+		if (n <= DETAIL_STR_MAX) {
+			mpic__jw_strn(w, s, n);
+			return;
+		}
 		i = DETAIL_STR_MAX;
 		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
 			i--; /* cut on a UTF-8 character boundary */
-		return json_sprintf("%.*s...(%zu bytes in all)", (int)i, s, n);
+		cut = strnlen(s, i);
+		len = (size_t)snprintf(note, sizeof(note),
+		    "...(%zu bytes in all)", n);
+		memcpy(buf, s, cut);
+		memcpy(buf + cut, note, len);
+		mpic__jw_strn(w, buf, cut + len);
+		return;
 	case JSON_ARRAY:
-		if (depth >= DETAIL_DEPTH_MAX)
-			return json_string("...");
-		o = json_array();
-		n = json_array_size(v);
-		for (i = 0; o != NULL && i < n && i < DETAIL_ARRAY_MAX; i++)
-			json_array_append_new(o, bounded(json_array_get(v, i),
-			    depth + 1));
-		if (o != NULL && n > DETAIL_ARRAY_MAX)
-			json_array_append_new(o, json_sprintf("...(%zu more)",
-			    n - DETAIL_ARRAY_MAX));
-		return o;
-	case JSON_OBJECT:
-		if (depth >= DETAIL_DEPTH_MAX)
-			return json_string("...");
-		o = json_object();
-		i = 0;
-		json_object_foreach((json_t *)v, k, e) {
-			if (o == NULL || i++ == DETAIL_KEYS_MAX)
-				break;
-			json_object_set_new(o, k, bounded(e, depth + 1));
+		if (depth >= DETAIL_DEPTH_MAX) {
+			mpic__jw_str(w, "...");
+			return;
 		}
-		return o;
+		mpic__jw_open(w, '[');
+		n = json_array_size(v);
+		for (i = 0; i < n && i < DETAIL_ARRAY_MAX; i++)
+			bounded(w, json_array_get(v, i), depth + 1);
+		if (n > DETAIL_ARRAY_MAX) {
+			len = (size_t)snprintf(note, sizeof(note),
+			    "...(%zu more)", n - DETAIL_ARRAY_MAX);
+			mpic__jw_strn(w, note, len);
+		}
+		mpic__jw_close(w, ']');
+		return;
+	case JSON_OBJECT:
+		if (depth >= DETAIL_DEPTH_MAX) {
+			mpic__jw_str(w, "...");
+			return;
+		}
+		mpic__jw_open(w, '{');
+		i = 0;
+		for (it = json_object_iter((json_t *)v); it != NULL &&
+		    i < DETAIL_KEYS_MAX; it = json_object_iter_next(
+		    (json_t *)v, it), i++) {
+			mpic__jw_key(w, json_object_iter_key(it));
+			bounded(w, json_object_iter_value(it), depth + 1);
+		}
+		mpic__jw_close(w, '}');
+		return;
 	default:
-		return json_deep_copy(v);
+		mpic__jw_json(w, v, false);
+		return;
 	}
 }
 
 static void
-sha256_hex(const char *s, char out[65])
+sha256_hex(const char *s, size_t n, char out[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint8_t d[32];
 	size_t i;
 
-	mpic__sha256(s, strlen(s), d);
+	mpic__sha256(s, n, d);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = digits[d[i] >> 4];
 		out[2 * i + 1] = digits[d[i] & 15];
@@ -79,142 +104,172 @@ sha256_hex(const char *s, char out[65])
 	out[64] = '\0';
 }
 
-/* Fields every record of a request carries. */
-static json_t *
-common(const struct mpic_audit_ctx *c, const char *type)
+/* Opens the record and writes the fields every record of a request has. */
+static void
+common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type)
 {
 	const struct mpic_request *req = c->req;
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *br = caa ? "3.2.2.8" :
 	    mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
 	const char *method = caa ? "caa" : mpic__dcv_method_str(req->dcv.method);
-	json_t *o = json_object();
 
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "type", json_string(type));
-	json_object_set_new(o, "audit_id", json_string(c->audit_id));
-	json_object_set_new(o, "trace_identifier", req->trace_identifier ?
-	    json_string(req->trace_identifier) : json_null());
-	json_object_set_new(o, "target", json_string(req->target.name));
-	json_object_set_new(o, "check_type", json_string(caa ? "caa" : "dcv"));
-	json_object_set_new(o, "method", method ? json_string(method) :
-	    json_null());
-	json_object_set_new(o, "br_version", json_string(MPIC_BR_VERSION));
-	json_object_set_new(o, "br_section", br ? json_string(br) : json_null());
-	return o;
+	mpic__jw_clear(w);
+	mpic__jw_open(w, '{');
+	mpic__jw_key(w, "type");
+	mpic__jw_str(w, type);
+	mpic__jw_key(w, "audit_id");
+	mpic__jw_str(w, c->audit_id);
+	mpic__jw_key(w, "trace_identifier");
+	mpic__jw_str(w, req->trace_identifier);
+	mpic__jw_key(w, "target");
+	mpic__jw_str(w, req->target.name);
+	mpic__jw_key(w, "check_type");
+	mpic__jw_str(w, caa ? "caa" : "dcv");
+	mpic__jw_key(w, "method");
+	mpic__jw_str(w, method);
+	mpic__jw_key(w, "br_version");
+	mpic__jw_str(w, MPIC_BR_VERSION);
+	mpic__jw_key(w, "br_section");
+	mpic__jw_str(w, br);
 }
 
-json_t *
-mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
-			 const struct mpic_perspective_def *def,
-			 const struct mpic_check_result *res, bool late)
+static int
+finish(struct mpic_jw *w)
 {
-	json_t *o = common(c, "perspective"), *errs, *e, *det = NULL;
-	char t[32], h[65];
-	char *full = NULL, *cut = NULL;
-	size_t i;
+	mpic__jw_close(w, '}');
+	return w->oom ? MPIC_ENOMEM : w->over ? MPIC_ETOOBIG : 0;
+}
 
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "attempt", json_integer(attempt));
-	json_object_set_new(o, "perspective_code", json_string(def->code));
-	json_object_set_new(o, "rir", json_string(mpic__rir_str(def->rir)));
-	json_object_set_new(o, "result", json_string(!res->completed ?
-	    "error" : res->passed ? "pass" : "fail"));
-	if (late)
-		json_object_set_new(o, "late", json_true());
-	json_object_set_new(o, "dnssec", json_string(
-	    mpic__dnssec_str(res->dnssec)));
-	errs = json_array();
-	for (i = 0; errs != NULL && i < res->n_errors; i++) {
-		e = json_object();
-		json_object_set_new(e, "error_type",
-		    json_string(res->errors[i].type));
-		json_object_set_new(e, "error_message",
-		    json_string(res->errors[i].message));
-		json_array_append_new(errs, e);
-	}
-	json_object_set_new(o, "errors", errs);
-	json_object_set_new(o, "duration_ms", json_integer(res->duration_ms));
-	mpic__audit_time(res->timestamp_ns, t);
-	json_object_set_new(o, "checked_at", json_string(t));
+/*
+ * "details" and "details_sha256".  The hash is over the full details as
+ * docs/audit.md defines it (compact, sorted keys, ASCII escapes); the
+ * bounded copy is dropped for a note when it is still over
+ * DETAIL_DUMP_MAX bytes as written.
+ */
+static void
+details(struct mpic_jw *w, const json_t *det, struct mpic_jw *scratch)
+{
+	struct mpic_jw_mark mk;
+	char h[65];
 
-	/* Same serialisation as docs/audit.md gives for details_sha256. */
-	if (res->details == NULL) {
-		full = strdup("{}");
-		det = json_object();
+	mpic__jw_key(w, "details");
+	if (det == NULL) {
+		mpic__jw_open(w, '{');
+		mpic__jw_close(w, '}');
+		sha256_hex("{}", 2, h);
 	} else {
-		full = json_dumps(res->details, JSON_COMPACT | JSON_SORT_KEYS |
-		    JSON_ENSURE_ASCII);
-		det = bounded(res->details, 0);
-		/* The bounded copy can outgrow the original by at most ~3.6x
-		 * (per node: a cut string +37 bytes, a cut list +33, a cut
-		 * level +3; each node takes at least 2 bytes of the original,
-		 * 17 * 2 for a cut list, 259 for a cut string): with a small
-		 * original, its size need not be measured (a dump per record
-		 * saved; measured in bench/run-coord). */
-		cut = det == NULL || (full != NULL && strlen(full) <=
-		    DETAIL_SMALL) ? NULL : json_dumps(det, JSON_COMPACT);
-		if (det == NULL || full == NULL || (cut == NULL &&
-		    strlen(full) > DETAIL_SMALL) || (cut != NULL &&
-		    strlen(cut) > DETAIL_DUMP_MAX)) {
-			json_decref(det);
-			det = json_pack("{s:s}", "omitted",
-			    "too large; see details_sha256");
+		mpic__jw_clear(scratch);
+		mpic__jw_json(scratch, det, true);
+		if (mpic__jw_failed(scratch)) {
+			w->oom = true;
+			return;
+		}
+		sha256_hex(scratch->p, scratch->len, h);
+		mpic__jw_mark(w, &mk);
+		bounded(w, det, 0);
+		if (w->over || w->len - mk.len > DETAIL_DUMP_MAX) {
+			mpic__jw_rewind(w, &mk);
+			mpic__jw_open(w, '{');
+			mpic__jw_key(w, "omitted");
+			mpic__jw_str(w, "too large; see details_sha256");
+			mpic__jw_close(w, '}');
 		}
 	}
-	json_object_set_new(o, "details", det ? det : json_null());
-	if (full != NULL) {
-		sha256_hex(full, h);
-		json_object_set_new(o, "details_sha256", json_string(h));
-	}
-	free(full);
-	free(cut);
-	if (full == NULL || det == NULL || errs == NULL) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	mpic__jw_key(w, "details_sha256");
+	mpic__jw_strn(w, h, 64);
 }
 
-json_t *
-mpic__audit_decision_record(const struct mpic_audit_ctx *c,
-			    const struct mpic_audit_decision *d)
+int
+mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
+			 const struct mpic_perspective_def *def,
+			 const struct mpic_check_result *res, unsigned flags,
+			 struct mpic_jw *w, struct mpic_jw *scratch)
 {
-	json_t *o = common(c, "decision"), *codes;
+	char t[32];
+	size_t i;
+
+	common(w, c, "perspective");
+	mpic__jw_key(w, "attempt");
+	mpic__jw_int(w, attempt);
+	mpic__jw_key(w, "perspective_code");
+	mpic__jw_str(w, def->code);
+	mpic__jw_key(w, "rir");
+	mpic__jw_str(w, mpic__rir_str(def->rir));
+	mpic__jw_key(w, "result");
+	mpic__jw_str(w, !res->completed ? "error" : res->passed ? "pass" :
+	    "fail");
+	if (flags & MPIC_AUDIT_LATE) {
+		mpic__jw_key(w, "late");
+		mpic__jw_bool(w, true);
+	}
+	mpic__jw_key(w, "dnssec");
+	mpic__jw_str(w, mpic__dnssec_str(res->dnssec));
+	mpic__jw_key(w, "errors");
+	mpic__jw_open(w, '[');
+	for (i = 0; i < res->n_errors; i++) {
+		mpic__jw_open(w, '{');
+		mpic__jw_key(w, "error_type");
+		mpic__jw_str(w, res->errors[i].type);
+		mpic__jw_key(w, "error_message");
+		mpic__jw_str(w, res->errors[i].message);
+		mpic__jw_close(w, '}');
+	}
+	mpic__jw_close(w, ']');
+	mpic__jw_key(w, "duration_ms");
+	mpic__jw_int(w, res->duration_ms);
+	mpic__audit_time(res->timestamp_ns, t);
+	mpic__jw_key(w, "checked_at");
+	mpic__jw_str(w, t);
+	details(w, res->details, scratch);
+	if (flags & MPIC_AUDIT_PRIMARY) {
+		mpic__jw_key(w, "primary");
+		mpic__jw_bool(w, true);
+	}
+	return finish(w);
+}
+
+int
+mpic__audit_decision_record(const struct mpic_audit_ctx *c,
+			    const struct mpic_audit_decision *d,
+			    struct mpic_jw *w)
+{
 	char k_n[32], day[16];
 	struct tm tm;
 	size_t i;
 
-	if (o == NULL)
-		return NULL;
+	common(w, c, "decision");
 	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", d->passed,
 	    d->perspective_count);
-	json_object_set_new(o, "is_valid", json_boolean(d->valid));
-	json_object_set_new(o, "quorum_result", json_string(k_n));
-	json_object_set_new(o, "quorum_count", json_integer(d->quorum_count));
-	json_object_set_new(o, "perspective_count",
-	    json_integer(d->perspective_count));
-	json_object_set_new(o, "attempts", json_integer(d->attempts));
-	codes = json_array();
-	for (i = 0; codes != NULL && i < d->n_codes; i++)
-		json_array_append_new(codes, json_string(d->codes[i]));
-	json_object_set_new(o, "perspectives", codes);
-	if (d->rir_rule_failed)
-		json_object_set_new(o, "rir_rule_failed", json_true());
+	mpic__jw_key(w, "is_valid");
+	mpic__jw_bool(w, d->valid);
+	mpic__jw_key(w, "quorum_result");
+	mpic__jw_str(w, k_n);
+	mpic__jw_key(w, "quorum_count");
+	mpic__jw_int(w, d->quorum_count);
+	mpic__jw_key(w, "perspective_count");
+	mpic__jw_int(w, d->perspective_count);
+	mpic__jw_key(w, "attempts");
+	mpic__jw_int(w, d->attempts);
+	mpic__jw_key(w, "perspectives");
+	mpic__jw_open(w, '[');
+	for (i = 0; i < d->n_codes; i++)
+		mpic__jw_str(w, d->codes[i]);
+	mpic__jw_close(w, ']');
+	if (d->rir_rule_failed) {
+		mpic__jw_key(w, "rir_rule_failed");
+		mpic__jw_bool(w, true);
+	}
 	if (d->primary_code != NULL) {
-		json_object_set_new(o, "primary_perspective",
-		    json_string(d->primary_code));
-		json_object_set_new(o, "primary_passed",
-		    json_boolean(d->primary_passed));
+		mpic__jw_key(w, "primary_perspective");
+		mpic__jw_str(w, d->primary_code);
+		mpic__jw_key(w, "primary_passed");
+		mpic__jw_bool(w, d->primary_passed);
 	}
 	if (gmtime_r(&d->br_now, &tm) != NULL &&
-	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) > 0)
-		json_object_set_new(o, "br_date", json_string(day));
-	if (codes == NULL) {
-		json_decref(o);
-		return NULL;
+	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) > 0) {
+		mpic__jw_key(w, "br_date");
+		mpic__jw_str(w, day);
 	}
-	return o;
+	return finish(w);
 }

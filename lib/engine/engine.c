@@ -14,6 +14,7 @@
 #include "util/curl_loop.h"
 
 #define ENGINE_CONNS_PER_REMOTE 128 /* idle connections kept per remote */
+#define ENGINE_DETAILS_MAX (64u * 1024u * 1024u) /* serialised, for the hash */
 
 int
 mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
@@ -30,6 +31,10 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 	e->base = base;
 	e->cfg = cfg;
 	e->n = cfg->n_perspectives;
+	mpic__jw_init(&e->rec_w, MPIC_AUDIT_LINE_MAX, true);
+	/* the full details: at most an answer (1 MiB) or a local check's,
+	 * escaped */
+	mpic__jw_init(&e->det_w, ENGINE_DETAILS_MAX, true);
 	e->ps = mpic__calloc(e->n, sizeof(*e->ps));
 	if (e->ps == NULL) {
 		mpic_engine_free(e);
@@ -105,6 +110,8 @@ mpic_engine_free(struct mpic_engine *e)
 	mpic__audit_close(e->audit);
 	while (e->reqs != NULL)
 		mreq_free(e->reqs);
+	mpic__jw_release(&e->rec_w);
+	mpic__jw_release(&e->det_w);
 	mpic__free(e->ps);
 	mpic__free(e);
 }

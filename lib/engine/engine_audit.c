@@ -15,6 +15,8 @@
 
 #include "engine/engine_int.h"
 
+#define ENGINE_SCRATCH_KEEP (256u * 1024u) /* kept between records */
+
 static void
 audit_done(void *arg, int err, uint64_t seq)
 {
@@ -46,14 +48,21 @@ audit_done(void *arg, int err, uint64_t seq)
 	mpic__eng_maybe_free(m);
 }
 
-/* Queue one record (consumed); a failure fails the answer, if not given. */
+/* Queue the record in e->rec_w (rc: how writing it went); a failure
+ * fails the answer, if not given. */
 static void
-audit_add(struct mreq *m, json_t *rec)
+audit_add(struct mreq *m, int rc)
 {
-	int rc = rec ? mpic__audit_append(m->eng->audit, rec, audit_done, m) :
-	    MPIC_ENOMEM;
+	struct mpic_engine *e = m->eng;
 
-	json_decref(rec);
+	if (rc == 0)
+		rc = mpic__audit_append_text(e->audit, e->rec_w.p,
+		    e->rec_w.len, audit_done, m);
+	/* a big details dump is not kept between records */
+	if (e->det_w.cap > ENGINE_SCRATCH_KEEP) {
+		mpic__jw_release(&e->det_w);
+		mpic__jw_clear(&e->det_w);
+	}
 	if (rc != 0) {
 		if (!m->decided)
 			m->audit_failed = true;
@@ -69,12 +78,13 @@ mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late)
 {
 	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
 	struct mpic_check_result tmp;
+	struct mpic_engine *e = m->eng;
 
-	if (m->eng->audit == NULL)
+	if (e->audit == NULL)
 		return;
 	audit_add(m, mpic__audit_check_record(&c, s->at->number,
-	    m->eng->ps[s->pidx]->def, mpic__eng_slot_result(m, s, &tmp),
-	    late));
+	    e->ps[s->pidx]->def, mpic__eng_slot_result(m, s, &tmp),
+	    late ? MPIC_AUDIT_LATE : 0, &e->rec_w, &e->det_w));
 	mpic__check_result_release(&tmp);
 }
 
@@ -108,7 +118,7 @@ mpic__eng_audit_decision(struct mreq *m, bool valid)
 		d.primary_code = m->eng->primary->def->code;
 		d.primary_passed = m->pri.res.passed;
 	}
-	audit_add(m, mpic__audit_decision_record(&c, &d));
+	audit_add(m, mpic__audit_decision_record(&c, &d, &m->eng->rec_w));
 	m->decided = true;
 }
 
@@ -118,13 +128,11 @@ mpic__eng_audit_primary(struct mreq *m, const struct mpic_check_result *res,
 	      bool late)
 {
 	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
-	json_t *rec;
+	struct mpic_engine *e = m->eng;
 
-	if (m->eng->audit == NULL)
+	if (e->audit == NULL)
 		return;
-	rec = mpic__audit_check_record(&c, 1, m->eng->primary->def, res,
-	    late);
-	if (rec != NULL)
-		json_object_set_new(rec, "primary", json_true());
-	audit_add(m, rec);
+	audit_add(m, mpic__audit_check_record(&c, 1, e->primary->def, res,
+	    MPIC_AUDIT_PRIMARY | (late ? MPIC_AUDIT_LATE : 0), &e->rec_w,
+	    &e->det_w));
 }

@@ -40,6 +40,8 @@ struct mpic_engine {
 	size_t inflight;
 	struct mreq *reqs;
 	struct mpic_audit *audit;   /* NULL: no audit log */
+	struct mpic_jw rec_w;       /* an audit record being written */
+	struct mpic_jw det_w;       /* its full details, for the hash */
 	bool closing;               /* in mpic_engine_free() */
 	const struct mreq *answering; /* in a 200 callback (answer.h) */
 };

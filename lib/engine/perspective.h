@@ -66,6 +66,13 @@ int mpic__persp_remote_new(struct mpic_curl_loop *loop,
  * the result is a failed check with an MPIC_ERR_REMOTE error; returns 0
  * when the answer was well-formed, MPIC_EPARSE otherwise.
  */
+/*
+ * The body of a call to a remote perspective for req (the same for all of
+ * them), in req's arena; NULL when out of memory.  A remote perspective
+ * uses req->remote_body when it is set, or builds its own.
+ */
+const char *mpic__remote_body(const struct mpic_config *cfg,
+			      struct mpic_request *req);
 int mpic__remote_answer(const struct mpic_perspective_def *def,
 			enum mpic_check_type type, const char *body,
 			size_t len, struct mpic_check_result *res);

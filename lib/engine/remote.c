@@ -10,6 +10,7 @@
  * The multi handle keeps connections to the perspectives open between
  * calls.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/perspective.h"
@@ -26,7 +27,8 @@ struct rcall {
 	struct remote *r;
 	struct rcall *prev, *next;
 	CURL *easy;
-	char *body;                 /* request body (curl reads it) */
+	const char *body;           /* request body (curl reads it) */
+	char *own_body;             /* body, when the request had none */
 	char *ans;                  /* answer read so far */
 	size_t ans_len;
 	bool too_big;
@@ -72,7 +74,7 @@ rcall_free(struct rcall *c)
 		} else
 			curl_easy_cleanup(c->easy);
 	}
-	mpic__free(c->body);
+	free(c->own_body);
 	mpic__free(c->ans);
 	mpic__free(c);
 }
@@ -152,14 +154,13 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 
 /* The perspective API body: target, trace id, check parameters. */
 static char *
-call_body(const struct remote *r, const struct mpic_request *req)
+call_body(const struct mpic_config *cfg, const struct mpic_request *req)
 {
-	const struct mpic_config *cfg = r->cfg;
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *pkey = caa ? "caa_check_parameters" :
 	    "dcv_check_parameters";
 	json_t *o, *params, *given, *doms;
-	char *text = NULL, *copy = NULL;
+	char *text = NULL;
 	size_t i;
 
 	o = json_object();
@@ -185,13 +186,21 @@ call_body(const struct remote *r, const struct mpic_request *req)
 	    json_string(req->trace_identifier) : json_null());
 	json_object_set(o, pkey, params);
 	text = json_dumps(o, JSON_COMPACT);
-	if (text != NULL)
-		copy = mpic__strdup(text);
 out:
-	free(text);
 	json_decref(params);
 	json_decref(o);
-	return copy;
+	return text;
+}
+
+const char *
+mpic__remote_body(const struct mpic_config *cfg, struct mpic_request *req)
+{
+	char *text = call_body(cfg, req);
+
+	if (text != NULL && req->remote_body == NULL)
+		req->remote_body = mpic__arena_strdup(&req->arena, text);
+	free(text);
+	return req->remote_body;
 }
 
 /*
@@ -254,8 +263,10 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	if (r->calls != NULL)
 		r->calls->prev = c;
 	r->calls = c;
-	if ((c->body = call_body(r, req)) == NULL ||
-	    (c->easy = e = easy_get(r)) == NULL) {
+	c->body = req->remote_body;
+	if (c->body == NULL)
+		c->body = c->own_body = call_body(r->cfg, req);
+	if (c->body == NULL || (c->easy = e = easy_get(r)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}

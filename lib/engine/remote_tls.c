@@ -184,6 +184,9 @@ ctx_cb(CURL *curl, void *sslctx, void *arg)
 		}
 	}
 	SSL_CTX_set1_cert_store(ctx, t->store);
+	/* Not SSL_CTX_set_read_ahead(): it would save a recv() per answer,
+	 * but libcurl 7.88 then waits on the socket for data OpenSSL has
+	 * already read, and every call timed out (tried, bench/run-coord). */
 	return CURLE_OK;
 }
 

@@ -520,9 +520,37 @@ test_concurrent_appends(void **state)
 
 /* ------------------------------------------------------------ records */
 
+/*
+ * A record the builders wrote, parsed; it must be one compact ASCII
+ * object, byte for byte what jansson writes for it (the format the log
+ * had when records were jansson trees), without the reserved keys.
+ */
+static json_t *
+record(int rc, const struct mpic_jw *w)
+{
+	json_error_t jerr;
+	json_t *r;
+	char *again;
+	size_t i;
+
+	assert_int_equal(rc, 0);
+	assert_false(mpic__jw_failed(w));
+	for (i = 0; i < w->len; i++)
+		assert_true((unsigned char)w->p[i] < 0x80);
+	r = json_loadb(w->p, w->len, JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(r);
+	again = json_dumps(r, JSON_COMPACT | JSON_ENSURE_ASCII);
+	assert_string_equal(again, w->p);
+	free(again);
+	assert_null(json_object_get(r, "seq"));
+	assert_null(json_object_get(r, "hash"));
+	return r;
+}
+
 static void
 test_records(void **state)
 {
+	struct mpic_jw w, scratch;
 	struct mpic_request req;
 	struct mpic_issues is;
 	struct mpic_perspective_def def;
@@ -541,6 +569,8 @@ test_records(void **state)
 	int i;
 
 	(void)state;
+	mpic__jw_init(&w, MPIC_AUDIT_LINE_MAX, true);
+	mpic__jw_init(&scratch, 1u << 24, true);
 	memset(&is, 0, sizeof(is));
 	assert_int_equal(mpic__request_parse(body, strlen(body), &req, &is), 0);
 	c.req = &req;
@@ -557,8 +587,8 @@ test_records(void **state)
 		json_array_append_new(seen, json_sprintf("\"txt-%d\"", i));
 	res.details = json_pack("{s:o, s:s}", "records_seen", seen,
 	    "validation_method", "acme-dns-01");
-	r = mpic__audit_check_record(&c, 2, &def, &res, true);
-	assert_non_null(r);
+	r = record(mpic__audit_check_record(&c, 2, &def, &res,
+	    MPIC_AUDIT_LATE, &w, &scratch), &w);
 	assert_string_equal(json_string_value(json_object_get(r, "result")),
 	    "fail");
 	assert_string_equal(json_string_value(json_object_get(r, "target")),
@@ -588,8 +618,8 @@ test_records(void **state)
 	/* an unfinished slot: no details, an error (and no leak) */
 	mpic__check_result_init(&res);
 	mpic__check_error(&res, MPIC_ERR_TIMEOUT, "not awaited");
-	r = mpic__audit_check_record(&c, 1, &def, &res, false);
-	assert_non_null(r);
+	r = record(mpic__audit_check_record(&c, 1, &def, &res, 0, &w,
+	    &scratch), &w);
 	assert_string_equal(json_string_value(json_object_get(r, "result")),
 	    "error");
 	assert_null(json_object_get(r, "late"));
@@ -605,6 +635,65 @@ test_records(void **state)
 	json_decref(r);
 	mpic__check_result_release(&res);
 
+	/* a long non-ASCII string is cut on a character boundary; a bounded
+	 * copy still over 16 KiB is replaced by a note; the primary's mark */
+	{
+		char big[601], key[16];
+		json_t *arr, *v;
+		void *it;
+		int k, j;
+
+		for (k = 0; k < 300; k++)
+			memcpy(big + 2 * k, "\xc3\xa9", 2);
+		big[600] = '\0';
+		mpic__check_result_init(&res);
+		res.completed = true;
+		res.passed = true;
+		res.details = json_pack("{s:s}", "page", big);
+		r = record(mpic__audit_check_record(&c, 1, &def, &res,
+		    MPIC_AUDIT_PRIMARY, &w, &scratch), &w);
+		v = json_object_get(json_object_get(r, "details"), "page");
+		assert_int_equal(json_string_length(v), 256 +
+		    strlen("...(600 bytes in all)"));
+		assert_memory_equal(json_string_value(v), big, 256);
+		assert_string_equal(json_string_value(v) + 256,
+		    "...(600 bytes in all)");
+		assert_true(json_is_true(json_object_get(r, "primary")));
+		/* "primary" comes last */
+		it = json_object_iter(r);
+		while (json_object_iter_next(r, it) != NULL)
+			it = json_object_iter_next(r, it);
+		assert_string_equal(json_object_iter_key(it), "primary");
+		json_decref(r);
+		mpic__check_result_release(&res);
+
+		mpic__check_result_init(&res);
+		res.details = json_object();
+		for (k = 0; k < 40; k++) {
+			arr = json_array();
+			for (j = 0; j < 20; j++)
+				json_array_append_new(arr, json_string(big));
+			snprintf(key, sizeof(key), "k%02d", k);
+			json_object_set_new(res.details, key, arr);
+		}
+		r = record(mpic__audit_check_record(&c, 1, &def, &res, 0, &w,
+		    &scratch), &w);
+		assert_string_equal(json_string_value(json_object_get(
+		    json_object_get(r, "details"), "omitted")),
+		    "too large; see details_sha256");
+		dump = json_dumps(res.details, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENSURE_ASCII);
+		mpic__sha256(dump, strlen(dump), dg);
+		for (i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "details_sha256")), hex);
+		free(dump);
+		assert_null(json_object_get(r, "primary"));
+		json_decref(r);
+		mpic__check_result_release(&res);
+	}
+
 	memset(&d, 0, sizeof(d));
 	d.passed = 1;
 	d.perspective_count = 2;
@@ -613,8 +702,7 @@ test_records(void **state)
 	d.codes = codes;
 	d.n_codes = 2;
 	d.br_now = 1795392000; /* 2026-11-23 */
-	r = mpic__audit_decision_record(&c, &d);
-	assert_non_null(r);
+	r = record(mpic__audit_decision_record(&c, &d, &w), &w);
 	assert_string_equal(json_string_value(json_object_get(r,
 	    "quorum_result")), "1/2");
 	assert_true(json_is_false(json_object_get(r, "is_valid")));
@@ -629,13 +717,14 @@ test_records(void **state)
 	/* with a primary: its code and whether it passed */
 	d.primary_code = "ca-primary";
 	d.primary_passed = false;
-	r = mpic__audit_decision_record(&c, &d);
-	assert_non_null(r);
+	r = record(mpic__audit_decision_record(&c, &d, &w), &w);
 	assert_string_equal(json_string_value(json_object_get(r,
 	    "primary_perspective")), "ca-primary");
 	assert_true(json_is_false(json_object_get(r, "primary_passed")));
 	json_decref(r);
 	mpic__request_release(&req);
+	mpic__jw_release(&w);
+	mpic__jw_release(&scratch);
 }
 
 int
