@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "util/jw.h"
+
 #include "mpic/mpic.h"
 
 /* ---------------------------------------------------------------- util */
@@ -471,6 +473,13 @@ void mpic__check_error(struct mpic_check_result *r, const char *type,
 /* check_response JSON object (new reference). */
 json_t *mpic__check_result_json(const struct mpic_check_result *r,
 				enum mpic_check_type type);
+/*
+ * The same object written into w, left open after its last member so
+ * that the caller can add keys (rir, perspective_code) and close it.
+ */
+void mpic__check_result_open(struct mpic_jw *w,
+			     const struct mpic_check_result *r,
+			     enum mpic_check_type type);
 
 /* Error types (Open MPIC strings). */
 #define MPIC_ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"

@@ -121,3 +121,48 @@ fail:
 	json_decref(o);
 	return NULL;
 }
+
+void
+mpic__check_result_open(struct mpic_jw *w, const struct mpic_check_result *r,
+			enum mpic_check_type type)
+{
+	size_t i;
+
+	mpic__jw_open(w, '{');
+	mpic__jw_key(w, "check_completed");
+	mpic__jw_bool(w, r->completed);
+	mpic__jw_key(w, "check_passed");
+	mpic__jw_bool(w, r->passed);
+	mpic__jw_key(w, "errors");
+	if (r->n_errors > 0) {
+		mpic__jw_open(w, '[');
+		for (i = 0; i < r->n_errors; i++) {
+			mpic__jw_open(w, '{');
+			mpic__jw_key(w, "error_type");
+			mpic__jw_str(w, r->errors[i].type);
+			mpic__jw_key(w, "error_message");
+			mpic__jw_str(w, r->errors[i].message);
+			mpic__jw_close(w, '}');
+		}
+		mpic__jw_close(w, ']');
+	} else {
+		mpic__jw_null(w);
+	}
+	/* timestamp_ns is an int64 in the spec; clamp rather than wrap. */
+	mpic__jw_key(w, "timestamp_ns");
+	mpic__jw_int(w, r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :
+	    (long long)r->timestamp_ns);
+	mpic__jw_key(w, "check_type");
+	mpic__jw_str(w, type == MPIC_CHECK_CAA ? "caa" : "dcv");
+	mpic__jw_key(w, "details");
+	if (r->details != NULL) {
+		mpic__jw_json(w, r->details, false);
+	} else {
+		mpic__jw_open(w, '{');
+		mpic__jw_close(w, '}');
+	}
+	mpic__jw_key(w, "dnssec");
+	mpic__jw_str(w, mpic__dnssec_str(r->dnssec));
+	mpic__jw_key(w, "duration_ms");
+	mpic__jw_int(w, (long long)r->duration_ms);
+}

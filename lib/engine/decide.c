@@ -83,7 +83,7 @@ settle(struct mreq *m, const struct attempt *at, const struct tally *t,
 	m->fin.met = met;
 	m->fin.passed = t->passed;
 	m->fin.number = at->number;
-	m->fin.perspectives = mpic__eng_attempt_json(at);
+	mpic__eng_attempt_write(at, &m->fin.perspectives);
 	for (i = 0; i < at->n; i++)
 		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
 	m->fin.n_codes = at->n;
@@ -122,6 +122,8 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	}
 	/* Retry with the next cohort; this attempt's corroborations never
 	 * count again.  The primary's check is not repeated. */
-	json_array_append_new(m->previous, mpic__eng_attempt_json(at));
+	if (mpic__jw_len(&m->previous) == 0)
+		mpic__jw_open(&m->previous, '[');
+	mpic__eng_attempt_write(at, &m->previous);
 	mpic__eng_attempt_start(m);
 }

@@ -157,14 +157,14 @@ mreq_free(struct mreq *m)
 	if (m->next != NULL)
 		m->next->prev = m->prev;
 	e->inflight--;
-	json_decref(m->previous);
+	mpic__jw_release(&m->previous);
 	json_decref(m->request_orch);
-	json_decref(m->fin.perspectives);
+	mpic__jw_release(&m->fin.perspectives);
 	if (m->pri.done)
 		mpic__check_result_release(&m->pri.res);
 	if (m->pri.deadline != NULL)
 		event_free(m->pri.deadline);
-	free(m->body);
+	mpic__free(m->body);
 	mpic__request_release(&m->req);
 	mpic__free(m);
 }
@@ -242,6 +242,8 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	m = mpic__calloc(1, sizeof(*m));
 	if (m == NULL)
 		return MPIC_ENOMEM;
+	mpic__jw_init(&m->fin.perspectives, ENGINE_RESPONSE_MAX, false);
+	mpic__jw_init(&m->previous, ENGINE_RESPONSE_MAX, false);
 	if (RAND_bytes(id, sizeof(id)) != 1) {
 		mpic__free(m);
 		return MPIC_EIO;
@@ -264,7 +266,6 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 		mreq_free(m);
 		return 0;
 	}
-	m->previous = json_array();
 	ro = m->req.raw ? json_object_get(m->req.raw,
 	    "orchestration_parameters") : NULL;
 	m->request_orch = ro ? json_incref(ro) : json_null();

@@ -42,7 +42,7 @@ audit_done(void *arg, int err, uint64_t seq)
 				    "record the outcome\"}");
 			else
 				mpic__eng_reply(m, 200, body);
-			free(body);
+			mpic__free(body);
 		}
 	}
 	mpic__eng_maybe_free(m);

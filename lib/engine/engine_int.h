@@ -71,7 +71,7 @@ struct settled {
 	bool met;               /* remote quorum and RIR rule */
 	int passed;             /* corroborating remotes */
 	int number;             /* the attempt's number */
-	json_t *perspectives;   /* its "perspectives" list */
+	struct mpic_jw perspectives; /* its "perspectives" list, as text */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
 };
@@ -101,7 +101,8 @@ struct mreq {
 	size_t live_attempts;
 	struct attempt *live;   /* freed with the request by an engine_free */
 	bool answered;
-	json_t *previous;       /* previous_attempt_results */
+	struct mpic_jw previous; /* previous_attempt_results: "[" and one
+	                          * list per retried attempt; empty: none */
 	json_t *request_orch;   /* echo of what was sent */
 	char audit_id[33];      /* 128 random bits, hex */
 	size_t audit_pending;   /* records appended, callback not yet run */
@@ -120,6 +121,8 @@ struct mreq {
 void mpic__eng_reply(struct mreq *m, int status, const char *body);
 /* Answer with j serialised (a 500 if that fails); j stays the caller's. */
 void mpic__eng_reply_json(struct mreq *m, int status, json_t *j);
+/* Bound on a response's text (and its parts) built in memory. */
+#define ENGINE_RESPONSE_MAX (64u * 1024u * 1024u)
 /* Free m if it has answered and nothing of it is still running. */
 void mpic__eng_maybe_free(struct mreq *m);
 
@@ -148,7 +151,7 @@ bool mpic__eng_primary_failed(const struct mreq *m);
 const struct mpic_check_result *mpic__eng_slot_result(const struct mreq *m,
     const struct slot *s, struct mpic_check_result *tmp);
 /* The "perspectives" list of an attempt (new reference). */
-json_t *mpic__eng_attempt_json(const struct attempt *at);
+void mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w);
 /* Build the 200 response; with an audit log it waits in m->body for the
  * records to be durable. */
 void mpic__eng_respond(struct mreq *m);

@@ -26,120 +26,168 @@ mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
 	return tmp;
 }
 
-static json_t *
-slot_json(const struct mpic_engine *e, const struct mreq *m,
-	  const struct slot *s)
+/* {"perspective_code":..,"check_response":{..,"rir":..}} */
+static void
+slot_write(struct mpic_jw *w, const struct mreq *m, const struct slot *s)
 {
-	const struct mpic_perspective_def *def = e->ps[s->pidx]->def;
+	const struct mpic_perspective_def *def = m->eng->ps[s->pidx]->def;
 	struct mpic_check_result tmp;
-	json_t *o, *cr;
 
-	o = json_object();
-	json_object_set_new(o, "perspective_code", json_string(def->code));
-	cr = mpic__check_result_json(mpic__eng_slot_result(m, s, &tmp),
+	mpic__jw_open(w, '{');
+	mpic__jw_key(w, "perspective_code");
+	mpic__jw_str(w, def->code);
+	mpic__jw_key(w, "check_response");
+	mpic__check_result_open(w, mpic__eng_slot_result(m, s, &tmp),
 	    m->req.check_type);
 	mpic__check_result_release(&tmp);
-	if (cr != NULL)
-		json_object_set_new(cr, "rir", json_string(
-		    mpic__rir_str(def->rir)));
-	json_object_set_new(o, "check_response", cr ? cr : json_null());
-	return o;
+	mpic__jw_key(w, "rir");
+	mpic__jw_str(w, mpic__rir_str(def->rir));
+	mpic__jw_close(w, '}');
+	mpic__jw_close(w, '}');
 }
 
-json_t *
-mpic__eng_attempt_json(const struct attempt *at)
+void
+mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	mpic__jw_open(w, '[');
 	for (i = 0; i < at->n; i++)
-		json_array_append_new(arr, slot_json(at->m->eng, at->m,
-		    &at->slots[i]));
-	return arr;
+		slot_write(w, at->m, &at->slots[i]);
+	mpic__jw_close(w, ']');
 }
 
 /* The primary's check_response, with its code (interface.md section 1). */
-static json_t *
-primary_json(const struct mreq *m)
+static void
+primary_write(struct mpic_jw *w, const struct mreq *m)
 {
 	const struct mpic_perspective_def *def = m->eng->primary->def;
-	json_t *cr = mpic__check_result_json(&m->pri.res, m->req.check_type);
 
-	if (cr == NULL)
-		return json_null();
-	json_object_set_new(cr, "rir", json_string(mpic__rir_str(def->rir)));
-	json_object_set_new(cr, "perspective_code", json_string(def->code));
-	return cr;
+	mpic__check_result_open(w, &m->pri.res, m->req.check_type);
+	mpic__jw_key(w, "rir");
+	mpic__jw_str(w, mpic__rir_str(def->rir));
+	mpic__jw_key(w, "perspective_code");
+	mpic__jw_str(w, def->code);
+	mpic__jw_close(w, '}');
 }
 
 /* Why a primary that did not pass makes the request invalid. */
-static json_t *
-primary_failed_json(const struct mreq *m)
+static void
+primary_failed_write(struct mpic_jw *w, const struct mreq *m)
 {
 	const struct mpic_check_result *r = &m->pri.res;
+	char why[sizeof(r->errors[0].message) + 128];
 
-	return json_sprintf("the primary perspective %s did not pass%s%s",
-	    m->eng->primary->def->code, r->n_errors > 0 ? ": " : "",
-	    r->n_errors > 0 ? r->errors[0].message : "");
+	mpic__bufprintf(why, sizeof(why), "the primary perspective %s did "
+	    "not pass%s%s", m->eng->primary->def->code, r->n_errors > 0 ?
+	    ": " : "", r->n_errors > 0 ? r->errors[0].message : "");
+	mpic__jw_str(w, why);
 }
 
-/* Build the 200 response once the settled attempt and the primary are in. */
+/* A jansson part of the response (the echoes); NULL as null. */
+static void
+put_json(struct mpic_jw *w, json_t *v)
+{
+	if (v == NULL)
+		mpic__jw_null(w);
+	else
+		mpic__jw_json(w, v, false);
+	json_decref(v);
+}
+
+/* Build the 200 response once the settled attempt and the primary are in:
+ * written as text in the field order the jansson tree had. */
 void
 mpic__eng_respond(struct mreq *m)
 {
-	json_t *r = json_object(), *act;
 	bool valid = m->fin.met && !mpic__eng_primary_failed(m);
+	struct mpic_jw w;
 	char k_n[32];
 
 	m->valid = valid;
-	json_object_set_new(r, "mpic_completed", json_true());
-	json_object_set_new(r, "is_valid", json_boolean(valid));
-	json_object_set_new(r, "check_type", json_string(
-	    m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv"));
-	json_object_set_new(r, "domain_or_ip_target",
-	    json_string(m->req.target_text));
-	json_object_set_new(r, "trace_identifier", m->req.trace_identifier ?
-	    json_string(m->req.trace_identifier) : json_null());
-	json_object_set(r, "request_orchestration_parameters",
-	    m->request_orch);
-	act = json_object();
-	json_object_set_new(act, "perspective_count", json_integer(m->count));
-	json_object_set_new(act, "quorum_count", json_integer(m->quorum));
-	json_object_set_new(act, "attempt_count",
-	    json_integer(m->fin.number));
-	json_object_set_new(r, "actual_orchestration_parameters", act);
-	if (m->req.check_type == MPIC_CHECK_CAA)
-		json_object_set_new(r, "caa_check_parameters",
-		    mpic__request_echo_caa(&m->req));
-	else
-		json_object_set_new(r, "dcv_check_parameters",
-		    mpic__request_echo_dcv(&m->req));
-	json_object_set(r, "perspectives", m->fin.perspectives);
-	json_object_set(r, "previous_attempt_results",
-	    json_array_size(m->previous) ? m->previous : json_null());
-	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", m->fin.passed, m->count);
-	json_object_set_new(r, "quorum_result", json_string(k_n));
-	if (m->fin.passed >= m->quorum && !m->fin.met)
-		json_object_set_new(r, "rir_rule_failed", json_string(
-		    "the corroborating perspectives span fewer than 2 RIRs"));
-	if (m->pri.on) {
-		json_object_set_new(r, "primary", primary_json(m));
-		if (mpic__eng_primary_failed(m))
-			json_object_set_new(r, "primary_failed",
-			    primary_failed_json(m));
+	mpic__jw_init(&w, ENGINE_RESPONSE_MAX, false);
+	mpic__jw_open(&w, '{');
+	mpic__jw_key(&w, "mpic_completed");
+	mpic__jw_bool(&w, true);
+	mpic__jw_key(&w, "is_valid");
+	mpic__jw_bool(&w, valid);
+	mpic__jw_key(&w, "check_type");
+	mpic__jw_str(&w, m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv");
+	mpic__jw_key(&w, "domain_or_ip_target");
+	mpic__jw_str(&w, m->req.target_text);
+	mpic__jw_key(&w, "trace_identifier");
+	mpic__jw_str(&w, m->req.trace_identifier);
+	mpic__jw_key(&w, "request_orchestration_parameters");
+	mpic__jw_json(&w, m->request_orch, false);
+	mpic__jw_key(&w, "actual_orchestration_parameters");
+	mpic__jw_open(&w, '{');
+	mpic__jw_key(&w, "perspective_count");
+	mpic__jw_int(&w, m->count);
+	mpic__jw_key(&w, "quorum_count");
+	mpic__jw_int(&w, m->quorum);
+	mpic__jw_key(&w, "attempt_count");
+	mpic__jw_int(&w, m->fin.number);
+	mpic__jw_close(&w, '}');
+	if (m->req.check_type == MPIC_CHECK_CAA) {
+		mpic__jw_key(&w, "caa_check_parameters");
+		put_json(&w, mpic__request_echo_caa(&m->req));
+	} else {
+		mpic__jw_key(&w, "dcv_check_parameters");
+		put_json(&w, mpic__request_echo_dcv(&m->req));
 	}
-	if (m->eng->audit == NULL) {
-		mpic__eng_reply_json(m, 200, r);
-		json_decref(r);
+	mpic__jw_key(&w, "perspectives");
+	if (mpic__jw_failed(&m->fin.perspectives))
+		w.oom = true;
+	else
+		mpic__jw_raw(&w, m->fin.perspectives.p,
+		    m->fin.perspectives.len);
+	mpic__jw_key(&w, "previous_attempt_results");
+	if (mpic__jw_len(&m->previous) == 0) {
+		mpic__jw_null(&w);
+	} else {
+		mpic__jw_close(&m->previous, ']');
+		if (mpic__jw_failed(&m->previous))
+			w.oom = true;
+		else
+			mpic__jw_raw(&w, m->previous.p, m->previous.len);
+	}
+	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", m->fin.passed, m->count);
+	mpic__jw_key(&w, "quorum_result");
+	mpic__jw_str(&w, k_n);
+	if (m->fin.passed >= m->quorum && !m->fin.met) {
+		mpic__jw_key(&w, "rir_rule_failed");
+		mpic__jw_str(&w, "the corroborating perspectives span fewer "
+		    "than 2 RIRs");
+	}
+	if (m->pri.on) {
+		mpic__jw_key(&w, "primary");
+		primary_write(&w, m);
+		if (mpic__eng_primary_failed(m)) {
+			mpic__jw_key(&w, "primary_failed");
+			primary_failed_write(&w, m);
+		}
+	}
+	if (m->eng->audit != NULL) {
+		mpic__jw_key(&w, "audit_id");
+		mpic__jw_str(&w, m->audit_id);
+	}
+	mpic__jw_close(&w, '}');
+	if (mpic__jw_failed(&w)) {
+		mpic__jw_release(&w);
+		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\","
+		    "\"message\":\"out of memory building the response\"}");
 		return;
 	}
-	json_object_set_new(r, "audit_id", json_string(m->audit_id));
+	if (m->eng->audit == NULL) {
+		mpic__eng_reply(m, 200, w.p);
+		mpic__jw_release(&w);
+		return;
+	}
 	mpic__eng_audit_decision(m, valid);
-	m->body = json_dumps(r, JSON_COMPACT);
-	json_decref(r);
-	if (m->body == NULL || m->audit_failed || m->gate == 0) {
+	m->body = w.p; /* the writer's text, now the request's */
+	if (m->audit_failed || m->gate == 0) {
 		/* Not recorded: no outcome may be given. */
-		free(m->body);
+		mpic__free(m->body);
 		m->body = NULL;
 		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\","
 		    "\"message\":\"the audit log could not record the "

@@ -9,6 +9,8 @@
  * cancel other transfers freely.
  */
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -20,6 +22,13 @@ struct watch {
 	struct watch *prev, *next;
 	curl_socket_t fd;
 	struct event *ev;
+	short kind;           /* the event's flags */
+	bool parked;          /* curl does not watch it; EV_READ kept */
+};
+
+struct fdinfo {
+	struct watch *w;      /* its watch, or NULL */
+	bool conn;            /* opened by open_cb, not yet closed */
 };
 
 struct xfer {
@@ -34,6 +43,8 @@ struct mpic_curl_loop {
 	CURLM *multi;
 	struct event *timer;
 	struct watch *watches;
+	struct fdinfo *by_fd; /* by descriptor */
+	size_t n_by_fd;
 	struct xfer *xfers;   /* running transfers */
 	unsigned running;     /* transfers added and not yet finished */
 	int active;           /* curl's own count */
@@ -80,12 +91,21 @@ collect(struct mpic_curl_loop *loop)
 	}
 }
 
+static void watch_free(struct watch *w);
+
 static void
 on_socket(evutil_socket_t fd, short what, void *arg)
 {
-	struct mpic_curl_loop *loop = arg;
+	struct watch *w = arg;
+	struct mpic_curl_loop *loop = w->loop;
 	int flags = 0;
 
+	if (w->parked) {
+		/* an idle connection's news (its close): not curl's business
+		 * until it reuses the connection and finds it dead */
+		watch_free(w);
+		return;
+	}
 	if (what & EV_READ)
 		flags |= CURL_CSELECT_IN;
 	if (what & EV_WRITE)
@@ -111,6 +131,9 @@ watch_free(struct watch *w)
 {
 	struct mpic_curl_loop *loop = w->loop;
 
+	if (w->fd >= 0 && (size_t)w->fd < loop->n_by_fd &&
+	    loop->by_fd[w->fd].w == w)
+		loop->by_fd[w->fd].w = NULL;
 	if (w->prev != NULL)
 		w->prev->next = w->next;
 	else
@@ -122,23 +145,55 @@ watch_free(struct watch *w)
 	mpic__free(w);
 }
 
+/* What the loop knows of descriptor s, or NULL; with grow, room for it. */
+static struct fdinfo *
+fd_info(struct mpic_curl_loop *loop, curl_socket_t s, bool grow)
+{
+	struct fdinfo *nb;
+	size_t n;
+
+	if (s < 0)
+		return NULL;
+	if ((size_t)s >= loop->n_by_fd) {
+		if (!grow)
+			return NULL;
+		n = loop->n_by_fd ? loop->n_by_fd : 64;
+		while (n <= (size_t)s)
+			n *= 2;
+		if ((nb = mpic__realloc(loop->by_fd, n * sizeof(*nb))) == NULL)
+			return NULL;
+		memset(nb + loop->n_by_fd, 0, (n - loop->n_by_fd) *
+		    sizeof(*nb));
+		loop->by_fd = nb;
+		loop->n_by_fd = n;
+	}
+	return &loop->by_fd[s];
+}
+
 static int
 socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
 	struct mpic_curl_loop *loop = userp;
 	struct watch *w = socketp;
+	struct fdinfo *fi = fd_info(loop, s, false);
 	short kind;
 
 	(void)easy;
+	if (w == NULL && fi != NULL)
+		w = fi->w; /* parked since curl's last transfer on it */
 	if (what == CURL_POLL_REMOVE) {
-		if (w != NULL) {
-			curl_multi_assign(loop->multi, s, NULL);
+		if (w == NULL)
+			return 0;
+		curl_multi_assign(loop->multi, s, NULL);
+		if (fi != NULL && fi->conn && w->kind == (EV_PERSIST | EV_READ))
+			w->parked = true;
+		else
 			watch_free(w);
-		}
 		return 0;
 	}
 	if (w == NULL) {
-		if ((w = mpic__calloc(1, sizeof(*w))) == NULL)
+		if ((fi = fd_info(loop, s, true)) == NULL ||
+		    (w = mpic__calloc(1, sizeof(*w))) == NULL)
 			return -1;
 		w->loop = loop;
 		w->fd = s;
@@ -146,20 +201,64 @@ socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 		if (loop->watches != NULL)
 			loop->watches->prev = w;
 		loop->watches = w;
-		curl_multi_assign(loop->multi, s, w);
+		fi->w = w;
 	}
+	if (w->parked || socketp == NULL)
+		curl_multi_assign(loop->multi, s, w);
+	w->parked = false;
 	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
 	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	if (w->ev != NULL && kind == w->kind)
+		return 0; /* registered as wanted: nothing to change */
 	if (w->ev != NULL) {
 		event_del(w->ev);
 		if (event_assign(w->ev, loop->base, s, kind, on_socket,
-		    loop) != 0)
+		    w) != 0)
 			return -1;
 	} else if ((w->ev = event_new(loop->base, s, kind, on_socket,
-	    loop)) == NULL) {
+	    w)) == NULL) {
 		return -1;
 	}
+	w->kind = kind;
 	return event_add(w->ev, NULL) == 0 ? 0 : -1;
+}
+
+/* curl opens a connection's socket (CURLOPT_OPENSOCKETFUNCTION). */
+static curl_socket_t
+open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct mpic_curl_loop *loop = clientp;
+	struct fdinfo *fi;
+	curl_socket_t s;
+
+	(void)purpose;
+	s = socket(addr->family, addr->socktype | SOCK_CLOEXEC,
+	    addr->protocol);
+	if (s < 0)
+		return CURL_SOCKET_BAD;
+	if ((fi = fd_info(loop, s, true)) == NULL) {
+		close(s);
+		return CURL_SOCKET_BAD;
+	}
+	if (fi->w != NULL) /* a watch from a socket closed behind our back */
+		watch_free(fi->w);
+	fi->conn = true;
+	return s;
+}
+
+/* curl closes a socket: its watch goes first (CURLOPT_CLOSESOCKETFUNCTION). */
+static int
+close_cb(void *clientp, curl_socket_t s)
+{
+	struct mpic_curl_loop *loop = clientp;
+	struct fdinfo *fi = fd_info(loop, s, false);
+
+	if (fi != NULL) {
+		if (fi->w != NULL)
+			watch_free(fi->w);
+		fi->conn = false;
+	}
+	return close(s);
 }
 
 static int
@@ -226,6 +325,10 @@ mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
 	x->cb = cb;
 	x->arg = arg;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, loop);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, loop);
 	if (curl_multi_add_handle(loop->multi, easy) != CURLM_OK) {
 		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 		mpic__free(x);
@@ -268,6 +371,7 @@ mpic__curl_loop_free(struct mpic_curl_loop *loop)
 		curl_multi_cleanup(loop->multi);
 	while (loop->watches != NULL)
 		watch_free(loop->watches);
+	mpic__free(loop->by_fd);
 	if (loop->timer != NULL)
 		event_free(loop->timer);
 	mpic__free(loop);

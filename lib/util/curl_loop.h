@@ -4,7 +4,9 @@
  * and a completion callback per transfer.
  *
  * Internal to libmpic (mpic__ names).  The caller owns its easy handles;
- * the loop owns CURLOPT_PRIVATE of every handle it runs (do not set it).
+ * the loop owns CURLOPT_PRIVATE, CURLOPT_OPENSOCKETFUNCTION/DATA and
+ * CURLOPT_CLOSESOCKETFUNCTION/DATA of every handle it runs (do not set
+ * them).
  */
 #ifndef MPIC_CURL_LOOP_H
 #define MPIC_CURL_LOOP_H

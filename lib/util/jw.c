@@ -273,6 +273,13 @@ mpic__jw_str(struct mpic_jw *w, const char *s)
 }
 
 void
+mpic__jw_raw(struct mpic_jw *w, const char *json, size_t n)
+{
+	item(w);
+	put(w, json, n);
+}
+
+void
 mpic__jw_int(struct mpic_jw *w, long long v)
 {
 	char b[24];

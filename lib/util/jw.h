@@ -56,11 +56,19 @@ void mpic__jw_strn(struct mpic_jw *w, const char *s, size_t n);
 void mpic__jw_int(struct mpic_jw *w, long long v);
 void mpic__jw_bool(struct mpic_jw *w, bool v);
 void mpic__jw_null(struct mpic_jw *w);
+/* Text that is already one JSON value (not checked). */
+void mpic__jw_raw(struct mpic_jw *w, const char *json, size_t n);
 /*
  * A jansson value, as json_dumps() writes it with JSON_COMPACT (and
  * JSON_SORT_KEYS when sorted), nested at most MPIC_JW_DEPTH deep in all.
  */
 void mpic__jw_json(struct mpic_jw *w, const json_t *v, bool sorted);
+
+static inline size_t
+mpic__jw_len(const struct mpic_jw *w)
+{
+	return w->len;
+}
 
 /*
  * A place in the text to come back to: mpic__jw_rewind() drops what was

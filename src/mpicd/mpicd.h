@@ -21,6 +21,9 @@
 #define MPICD_EX_CONFIG 78
 #define MPICD_MAX_API_KEYS 1024
 #define MPICD_BODY_HARD_MAX (4 * MPIC_MAX_BODY) /* evhttp's own 413 above */
+/* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
+ * in lib/engine/remote.c). */
+#define MPICD_ANSWER_MAX (1024u * 1024u)
 
 struct bufferevent;
 struct evhttp;

@@ -85,29 +85,28 @@ check_done(void *arg, struct mpic_check_result *res)
 	struct mpicd_call *c = arg;
 	struct mpicd *d = c->d;
 	const struct mpic_perspective_def *id = &d->cfg->identity;
-	json_t *o;
-	char *s = NULL;
+	struct mpic_jw w;
 
 	c->result = res->passed ? MPICD_R_OK : res->completed ? MPICD_R_NO :
 	    MPICD_R_ERROR;
-	o = mpic__check_result_json(res, c->type);
+	mpic__jw_init(&w, MPICD_ANSWER_MAX, false);
+	mpic__check_result_open(&w, res, c->type);
 	mpic__check_result_release(res);
-	if (o != NULL) {
-		json_object_set_new(o, "perspective_code",
-		    json_string(id->code));
-		json_object_set_new(o, "rir",
-		    json_string(mpic__rir_str(id->rir)));
-		s = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-	}
-	if (s == NULL) {
+	mpic__jw_key(&w, "perspective_code");
+	mpic__jw_str(&w, id->code);
+	mpic__jw_key(&w, "rir");
+	mpic__jw_str(&w, mpic__rir_str(id->rir));
+	mpic__jw_close(&w, '}');
+	if (mpic__jw_failed(&w)) {
 		c->result = MPICD_R_ERROR;
-		mpicd_reply_issue(d, c, 500, "internal-error",
-		    "out of memory building the answer");
+		mpicd_reply_issue(d, c, 500, "internal-error", w.oom ?
+		    "out of memory building the answer" :
+		    "the answer would be larger than 1 MiB");
+		mpic__jw_release(&w);
 		return;
 	}
-	mpicd_reply(d, c, 200, s, strlen(s));
-	free(s);
+	mpicd_reply(d, c, 200, w.p, w.len);
+	mpic__jw_release(&w);
 }
 
 void
