@@ -204,9 +204,14 @@ put_string(struct mpic_jw *w, const char *str, size_t n)
 
 	put(w, "\"", 1);
 	while (i < n) {
+		/* printable ASCII but '"' and '\\' is written as it is */
+		if (s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' &&
+		    s[i] != '\\') {
+			i++;
+			continue;
+		}
 		len = utf8_seq(s + i, n - i, &cp);
-		if (len != 0 && cp >= 0x20 && cp != '"' && cp != '\\' &&
-		    !(w->ascii && cp > 0x7f)) {
+		if (len != 0 && cp > 0x7f && !w->ascii) {
 			i += len;
 			continue;
 		}
@@ -282,11 +287,18 @@ mpic__jw_raw(struct mpic_jw *w, const char *json, size_t n)
 void
 mpic__jw_int(struct mpic_jw *w, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", v);
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v;
 
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
 	item(w);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
