@@ -81,7 +81,8 @@ MPIC_EXTERN int mpic_config_check_br(const struct mpic_config *cfg,
  * fails with its reason in err if it cannot (MPIC_EIO, MPIC_EPARSE for a
  * damaged last record); the log adds a persistent event to base.
  * mpic_engine_free() writes every record already queued; requests still in
- * flight are dropped without a callback.
+ * flight are dropped without a callback.  It must not be called from a
+ * request's callback.
  */
 MPIC_EXTERN int mpic_engine_new(struct event_base *base,
 				const struct mpic_config *cfg,

@@ -60,6 +60,7 @@ struct mpic_audit {
 	struct recq done;         /* written (or failed), callbacks due */
 	bool notified;            /* a byte is in the pipe */
 	bool stop, hold;
+	unsigned batch;          /* open mpic__audit_batch() scopes */
 	int broken;               /* 0, or the MPIC_E* of the failure */
 	int test_fail_errno;
 	uint64_t next_seq;
@@ -173,7 +174,8 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
-		while (!a->stop && (a->queue.head == NULL || a->hold))
+		while (!a->stop && (a->queue.head == NULL || a->hold ||
+		    a->batch > 0))
 			pthread_cond_wait(&a->cv, &a->mu);
 		if (a->queue.head == NULL)
 			break; /* stopping, and drained */
@@ -535,12 +537,27 @@ mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
 		recq_push(&a->queue, r);
 		a->queued++;
 		a->queued_bytes += r->len;
-		pthread_cond_signal(&a->cv);
+		if (a->batch == 0)
+			pthread_cond_signal(&a->cv);
 		r = NULL;
 	}
 	pthread_mutex_unlock(&a->mu);
 	rec_free(r);
 	return rc;
+}
+
+void
+mpic__audit_batch(struct mpic_audit *a, bool open)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	if (open) {
+		a->batch++;
+	} else if (a->batch > 0 && --a->batch == 0 && a->queue.head != NULL) {
+		pthread_cond_signal(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
 }
 
 /* ------------------------------------------------------------ close */
@@ -554,6 +571,7 @@ mpic__audit_close(struct mpic_audit *a)
 		pthread_mutex_lock(&a->mu);
 		a->stop = true;
 		a->hold = false;
+		a->batch = 0;
 		pthread_cond_signal(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 		pthread_join(a->thread, NULL);

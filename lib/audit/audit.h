@@ -57,6 +57,15 @@ int mpic__audit_append_text(struct mpic_audit *a, const char *text,
 			    size_t len, mpic_audit_cb cb, void *arg);
 
 /*
+ * A batch: records appended between mpic__audit_batch(a, true) and
+ * mpic__audit_batch(a, false) go to disk in one group (one write and one
+ * fdatasync), not the first of them alone while the rest are still being
+ * built.  While a batch is open the writer starts no new group, so keep
+ * it short (no waiting inside).  Batches nest; NULL is fine.
+ */
+void mpic__audit_batch(struct mpic_audit *a, bool open);
+
+/*
  * Write everything queued, stop the writer, run the callbacks still due
  * (from this call), release the event and close the file.  NULL is fine.
  * Must not be called from an audit callback.

@@ -97,6 +97,7 @@ void
 mpic__eng_evaluate(struct attempt *at, bool deadline)
 {
 	struct mreq *m = at->m;
+	struct mpic_audit *log = m->eng->audit;
 	struct tally t;
 	bool met, hopeless;
 
@@ -114,12 +115,18 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 		m->open = NULL;
 	if (at->deadline != NULL)
 		evtimer_del(at->deadline);
+	/* The attempt's records and the decision record go to the log as
+	 * one group: one fdatasync before the answer, not one for the first
+	 * record and another for the rest (the writer woke on the first). */
+	mpic__audit_batch(log, true);
 	mpic__eng_audit_attempt(at);
 	if (met || mpic__eng_primary_failed(m) ||
 	    m->attempts_run >= m->max_attempts) {
 		settle(m, at, &t, met);
+		mpic__audit_batch(log, false);
 		return;
 	}
+	mpic__audit_batch(log, false);
 	/* Retry with the next cohort; this attempt's corroborations never
 	 * count again.  The primary's check is not repeated. */
 	if (mpic__jw_len(&m->previous) == 0)

@@ -12,14 +12,19 @@
 static void
 primary_in(struct mreq *m)
 {
+	struct mpic_audit *log = m->eng->audit;
+
 	m->pri.done = true;
 	if (m->pri.deadline != NULL)
 		evtimer_del(m->pri.deadline);
+	/* its record and the decision, if it comes now: one group */
+	mpic__audit_batch(log, true);
 	mpic__eng_audit_primary(m, &m->pri.res, false);
 	if (mpic__eng_primary_failed(m) && m->open != NULL &&
 	    m->eng->cfg->early_decision)
 		mpic__eng_evaluate(m->open, false);
 	mpic__eng_maybe_decide(m);
+	mpic__audit_batch(log, false);
 }
 
 static void

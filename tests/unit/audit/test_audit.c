@@ -518,6 +518,43 @@ test_concurrent_appends(void **state)
 	assert_int_equal(rep.records, THREADS * PER_THREAD);
 }
 
+/* A batch goes to disk as one group, however the writer is woken. */
+static void
+test_batch_is_one_group(void **state)
+{
+	struct fix *f = *state;
+	struct cbstate s = {0};
+	struct mpic_audit_stats st;
+	char err[512] = "";
+	int round;
+
+	assert_int_equal(mpic__audit_open(f->base, f->path, &s.a, err,
+	    sizeof(err)), 0);
+	for (round = 1; round <= 3; round++) {
+		mpic__audit_batch(s.a, true);
+		mpic__audit_batch(s.a, true); /* nested */
+		append_n(s.a, &s, 4);
+		usleep(20000); /* time the writer had to take a part */
+		mpic__audit_stats(s.a, &st);
+		assert_int_equal(st.groups, (uint64_t)(round - 1));
+		append_n(s.a, &s, 3);
+		mpic__audit_batch(s.a, false);
+		usleep(20000);
+		mpic__audit_stats(s.a, &st);
+		assert_int_equal(st.groups, (uint64_t)(round - 1));
+		mpic__audit_batch(s.a, false);
+		pump(f->base, &s, 7 * round);
+		mpic__audit_stats(s.a, &st);
+		assert_int_equal(st.groups, (uint64_t)round);
+		assert_int_equal(st.records, (uint64_t)(7 * round));
+	}
+	assert_int_equal(s.errors, 0);
+	assert_int_equal(s.early, 0);
+	assert_false(s.out_of_order);
+	mpic__audit_batch(NULL, true); /* NULL is fine */
+	mpic__audit_close(s.a);
+}
+
 /* ------------------------------------------------------------ records */
 
 /*
@@ -736,6 +773,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_group_commit_and_durability, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_is_sticky,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_is_one_group,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_refusals, setup,
 		    teardown),
