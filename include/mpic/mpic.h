@@ -41,6 +41,7 @@ enum {
 	MPIC_EPOLICY = -10,   /* refused by a Baseline Requirements rule */
 	MPIC_ENOTSUP = -11,   /* not supported */
 	MPIC_ENOENT = -12,    /* no such item */
+	MPIC_EAGAIN = -13,    /* temporarily unavailable (a queue is full) */
 };
 
 /* Static string describing err; never NULL. */

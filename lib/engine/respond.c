@@ -137,13 +137,8 @@ mpic__eng_respond(struct mreq *m)
 	mpic__eng_audit_decision(m, valid);
 	m->body = json_dumps(r, JSON_COMPACT);
 	json_decref(r);
-	if (m->body == NULL || m->audit_failed || m->gate == 0) {
-		/* Not recorded: no outcome may be given. */
-		free(m->body);
-		m->body = NULL;
-		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\","
-		    "\"message\":\"the audit log could not record the "
-		    "outcome\"}");
-	}
-	/* Otherwise audit_done() answers once the log is durable. */
+	if (m->body == NULL && m->audit_err == 0)
+		m->audit_err = MPIC_ENOMEM;
+	/* Answered once the log is durable, within the bound. */
+	mpic__eng_audit_answer(m);
 }

@@ -83,6 +83,8 @@ log_request(struct mpicd_call *c, int status, uint64_t ms)
 		json_object_set_new(o, "trace_id", json_string(c->trace));
 	if (o != NULL && c->req == NULL)
 		json_object_set_new(o, "client_gone", json_true());
+	if (o != NULL && c->error[0] != '\0')
+		json_object_set_new(o, "error", json_string(c->error));
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (s != NULL) {
 		size_t n = strlen(s);
