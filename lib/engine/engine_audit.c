@@ -56,6 +56,16 @@ stall_begins(struct mpic_engine *e, uint64_t waited)
 	e->audit_stall_refused++;
 }
 
+static void
+log_failed(struct mpic_engine *e)
+{
+	e->audit_stalled = false;
+	if (!e->audit_failed) {
+		e->audit_failed = true;
+		notice(e, MPIC_AUDIT_N_FAILED, 0, 0);
+	}
+}
+
 /* After a record's callback: has the stall, or the log, ended? */
 static void
 log_changed(struct mpic_engine *e, int err)
@@ -63,11 +73,7 @@ log_changed(struct mpic_engine *e, int err)
 	struct mpic_audit_stats st;
 
 	if (err != 0) {
-		e->audit_stalled = false;
-		if (!e->audit_failed) {
-			e->audit_failed = true;
-			notice(e, MPIC_AUDIT_N_FAILED, 0, 0);
-		}
+		log_failed(e);
 		return;
 	}
 	if (e->audit_stalled &&
@@ -122,6 +128,7 @@ refuse(struct mreq *m, enum mpic_audit_refusal why, uint64_t waited)
 		    st.broken_errno != 0 ? strerror(st.broken_errno) :
 		    mpic_strerror(st.broken));
 		why = MPIC_AUDIT_R_FAILED;
+		log_failed(e);
 		break;
 	}
 	e->audit_refused[why]++;
