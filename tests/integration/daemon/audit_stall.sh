@@ -113,7 +113,7 @@ stall_test() {
 		grep -Eq '^mpicd_audit_oldest_pending_seconds\{pid="[0-9]*"\} [1-9]' "$run/s-metrics.txt" &&
 		ok "audit stall: /metrics: stalled 1, refused timeout 1 and stalled 1, the oldest record waiting over a second" ||
 		bad "audit stall: /metrics" "$(grep '^mpicd_audit' "$run/s-metrics.txt" | tr '\n' ' ')"
-	jq -e -s 'map(select(.msg | test("^audit log stalled"))) | length == 1' "$run/coord-s.log" >/dev/null 2>&1 &&
+	jq -e -s 'map(select(.msg // "" | test("^audit log stalled"))) | length == 1' "$run/coord-s.log" >/dev/null 2>&1 &&
 		jq -e -s 'map(select(.path == "/mpic" and .status == 500 and (.error // "" | test("not durable within 1000 ms")))) | length == 1' "$run/coord-s.log" >/dev/null 2>&1 &&
 		ok "audit stall: logged once as a stall, and the 500 with its reason" ||
 		bad "audit stall: the log" "$(tail -4 "$run/coord-s.log")"
