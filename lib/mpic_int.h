@@ -585,6 +585,8 @@ struct mpic_config {
 	unsigned request_timeout_ms;
 	/* audit */
 	const char *audit_path;
+	unsigned audit_sync_timeout_ms;  /* an answer waits at most this for
+					  * its records to be durable */
 	/* mpicd: the daemon's own settings (mpicd.conf(5)) */
 	const char **tls_allowed_peers;  /* NULL-terminated; empty: any */
 	size_t n_tls_allowed_peers;

@@ -41,6 +41,7 @@ enum {
 	MPIC_EPOLICY = -10,   /* refused by a Baseline Requirements rule */
 	MPIC_ENOTSUP = -11,   /* not supported */
 	MPIC_ENOENT = -12,    /* no such item */
+	MPIC_EAGAIN = -13,    /* temporarily unavailable (a queue is full) */
 };
 
 /* Static string describing err; never NULL. */
@@ -104,8 +105,12 @@ typedef void (*mpic_request_cb)(void *arg, int status, const char *body,
  * callback runs exactly once, possibly before this function returns for
  * requests rejected at once.  With an audit log, a 200 answer (which then
  * carries "audit_id") is given only once the request's records are durable;
- * if they cannot be written the answer is a 500.  Returns 0 or a negative
- * error (the callback then does not run).
+ * if they cannot be written the answer is a 500, and so it is if they are
+ * not durable within audit.sync_timeout_ms (the records stay queued).
+ * While the log is stalled (its oldest record has waited longer than
+ * that) or its queue is full, requests are answered 503, at once when the
+ * stall is known at submission; after a failed write, 500 at once.
+ * Returns 0 or a negative error (the callback then does not run).
  */
 MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
 				   size_t len, time_t now, mpic_request_cb cb,

@@ -16,6 +16,12 @@
  * write or fdatasync the log is "broken": the file is cut back to its last
  * durable size (best effort), every queued record fails, and so does every
  * later append.  A restart reopens the file and checks its last line.
+ *
+ * A stuck write or fdatasync (a dying disk, a hung NFS or iSCSI volume) is
+ * not a failure: nothing is lost, the records stay queued and are written
+ * in order when the call returns.  The log only says how long its oldest
+ * record has waited (mpic__audit_stats); the engine bounds how long an
+ * answer waits (audit.sync_timeout_ms).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +43,7 @@ struct rec {
 	char *line;        /* with its final '\n' */
 	size_t len;
 	uint64_t seq;
+	uint64_t queued_ms;  /* monotonic, at append */
 	int err;
 	mpic_audit_cb cb;
 	void *arg;
@@ -57,11 +64,15 @@ struct mpic_audit {
 	/* under mu: */
 	struct recq queue;        /* appended, not yet taken by the writer */
 	size_t queued, queued_bytes;
+	struct rec *writing;      /* the group being written, or NULL */
+	size_t writing_n, writing_bytes;
+	uint64_t io_since_ms;     /* monotonic start of its write; 0 idle */
 	struct recq done;         /* written (or failed), callbacks due */
 	bool notified;            /* a byte is in the pipe */
-	bool stop, hold;
+	bool stop, hold, stall;
 	unsigned batch;          /* open mpic__audit_batch() scopes */
 	int broken;               /* 0, or the MPIC_E* of the failure */
+	int broken_errno;
 	int test_fail_errno;
 	uint64_t next_seq;
 	char prev[65];
@@ -164,13 +175,29 @@ notify(struct mpic_audit *a)
 		;
 }
 
+/*
+ * Where fdatasync is called, after the group's write: the test hook
+ * mpic__audit_test_stall() blocks here as a stuck disk blocks in
+ * fdatasync (the group is taken, written, not yet durable).  Returns 0.
+ */
+static int
+stall_point(struct mpic_audit *a)
+{
+	pthread_mutex_lock(&a->mu);
+	while (a->stall && !a->stop)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	errno = 0;
+	return 0;
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct mpic_audit *a = arg;
 	struct rec *group, *r, *last;
 	size_t n, bytes;
-	int fail, err;
+	int fail, err, errnum;
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
@@ -185,18 +212,24 @@ writer_main(void *arg)
 		bytes = a->queued_bytes;
 		a->queue.head = a->queue.tail = NULL;
 		a->queued = a->queued_bytes = 0;
+		a->writing = group;
+		a->writing_n = n;
+		a->writing_bytes = bytes;
+		a->io_since_ms = mpic__now_mono_ms();
 		fail = a->test_fail_errno;
 		a->test_fail_errno = 0;
 		err = a->broken;
 		pthread_mutex_unlock(&a->mu);
 
+		errnum = 0;
 		if (err == 0) {
-			if (fail != 0) {
+			if (fail != 0)
+				errnum = fail;
+			else if (write_group(a->fd, group) != 0 ||
+			    stall_point(a) != 0 || fdatasync(a->fd) != 0)
+				errnum = errno != 0 ? errno : EIO;
+			if (errnum != 0)
 				err = MPIC_EIO;
-			} else if (write_group(a->fd, group) != 0 ||
-			    fdatasync(a->fd) != 0) {
-				err = MPIC_EIO;
-			}
 			if (err != 0) {
 				/* Leave the file ending on a whole record
 				 * (best effort: the log is broken anyway). */
@@ -208,7 +241,12 @@ writer_main(void *arg)
 		}
 
 		pthread_mutex_lock(&a->mu);
+		a->writing = NULL;
+		a->writing_n = a->writing_bytes = 0;
+		a->io_since_ms = 0;
 		if (err != 0) {
+			if (a->broken == 0)
+				a->broken_errno = errnum;
 			a->broken = err;
 		} else {
 			a->st.records += n;
@@ -499,9 +537,10 @@ mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
 	pthread_mutex_lock(&a->mu);
 	if (a->broken != 0) {
 		rc = a->broken;
-	} else if (a->queued >= MPIC_AUDIT_QUEUE_MAX ||
-	    a->queued_bytes + flen + overhead > MPIC_AUDIT_QUEUE_BYTES) {
-		rc = MPIC_ETOOBIG;
+	} else if (a->queued + a->writing_n >= MPIC_AUDIT_QUEUE_MAX ||
+	    a->queued_bytes + a->writing_bytes + flen + overhead >
+	    MPIC_AUDIT_QUEUE_BYTES) {
+		rc = MPIC_EAGAIN;
 	} else {
 		r->seq = a->next_seq;
 		mpic__audit_time(mpic__now_wall_ns(), t);
@@ -531,6 +570,7 @@ mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
 #undef PUT
 #undef PUTS
 		r->len = off;
+		r->queued_ms = mpic__now_mono_ms();
 		memcpy(a->prev, r->line + off - 67, 64);
 		a->next_seq++;
 		a->st.next_seq = a->next_seq;
@@ -572,7 +612,8 @@ mpic__audit_close(struct mpic_audit *a)
 		a->stop = true;
 		a->hold = false;
 		a->batch = 0;
-		pthread_cond_signal(&a->cv);
+		a->stall = false;
+		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 		pthread_join(a->thread, NULL);
 	}
@@ -596,8 +637,17 @@ mpic__audit_close(struct mpic_audit *a)
 void
 mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st)
 {
+	const struct rec *oldest;
+
 	pthread_mutex_lock(&a->mu);
 	*st = a->st;
+	st->pending = a->queued + a->writing_n;
+	st->pending_bytes = a->queued_bytes + a->writing_bytes;
+	oldest = a->writing != NULL ? a->writing : a->queue.head;
+	st->pending_since_ms = oldest != NULL ? oldest->queued_ms : 0;
+	st->io_since_ms = a->io_since_ms;
+	st->broken = a->broken;
+	st->broken_errno = a->broken_errno;
 	pthread_mutex_unlock(&a->mu);
 }
 
@@ -607,6 +657,15 @@ mpic__audit_test_hold(struct mpic_audit *a, bool hold)
 	pthread_mutex_lock(&a->mu);
 	a->hold = hold;
 	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+mpic__audit_test_stall(struct mpic_audit *a, bool stall)
+{
+	pthread_mutex_lock(&a->mu);
+	a->stall = stall;
+	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 }
 

@@ -8,7 +8,8 @@
 #include "mpic_int.h"
 #include "util/jw.h"
 
-/* Back-pressure: appends beyond these are refused with MPIC_ETOOBIG. */
+/* Back-pressure: records not yet durable (queued or being written)
+ * beyond these are refused with MPIC_EAGAIN. */
 #define MPIC_AUDIT_QUEUE_MAX 100000
 #define MPIC_AUDIT_QUEUE_BYTES (64u * 1024u * 1024u)
 
@@ -43,8 +44,11 @@ int mpic__audit_open(struct event_base *base, const char *path,
  * call (the caller keeps its reference).  May be called from any thread.
  * Returns 0 (cb will run exactly once) or, with no callback:
  * MPIC_EINVAL (not an object, reserved key), MPIC_ETOOBIG (line longer
- * than MPIC_AUDIT_LINE_MAX, or the queue is full), MPIC_EIO (an earlier
- * write failed: the log accepts nothing more), MPIC_ENOMEM.
+ * than MPIC_AUDIT_LINE_MAX), MPIC_EAGAIN (MPIC_AUDIT_QUEUE_MAX records or
+ * MPIC_AUDIT_QUEUE_BYTES are waiting to be durable: the disk is slow or
+ * stuck), MPIC_EIO (an earlier write failed: the log accepts nothing
+ * more), MPIC_ENOMEM.  A stuck write or fdatasync is not a failure: the
+ * record waits, in order, and cb runs when the call returns.
  */
 int mpic__audit_append(struct mpic_audit *a, const json_t *record,
 		       mpic_audit_cb cb, void *arg);
@@ -77,11 +81,24 @@ struct mpic_audit_stats {
 	uint64_t groups;       /* write + fdatasync rounds */
 	uint64_t durable_seq;  /* last seq known durable; 0 none */
 	uint64_t next_seq;     /* seq of the next append */
+	/* what waits (a snapshot): */
+	uint64_t pending;      /* records queued or being written */
+	uint64_t pending_bytes;
+	uint64_t pending_since_ms; /* mpic__now_mono_ms() at which the oldest
+				    * of them was appended; 0: none */
+	uint64_t io_since_ms;  /* start of the write + fdatasync under way;
+				* 0: the writer is not in one */
+	int broken;            /* 0, or the MPIC_E* of the failed write */
+	int broken_errno;      /* its errno, when known (else 0) */
 };
 void mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st);
 
 /* Tests only: while held, the writer starts no new group. */
 void mpic__audit_test_hold(struct mpic_audit *a, bool hold);
+/* Tests only: while stalled, the writer that has written a group waits
+ * where it calls fdatasync, as a stuck disk holds it there: the group is
+ * taken and written, nothing is durable, later appends queue behind it. */
+void mpic__audit_test_stall(struct mpic_audit *a, bool stall);
 /* Tests only: the next group fails as if write(2) set errno to errnum. */
 void mpic__audit_test_fail(struct mpic_audit *a, int errnum);
 

@@ -52,6 +52,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->drain_timeout_ms = 10000;
 	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
+	cfg->audit_sync_timeout_ms = 5000;
 	cfg->dns_transparent = empty_list(cfg);
 	cfg->allowed_networks = empty_list(cfg);
 	cfg->issuer_domains = empty_list(cfg);

@@ -540,6 +540,8 @@ static const struct cfg_key limits_keys[] = {
 static const struct cfg_key audit_keys[] = {
 	{ .name = "path", .kind = CK_STR, .off = CFG_OFF(audit_path),
 	  .flags = CFG_F_PATH },
+	{ .name = "sync_timeout_ms", .kind = CK_UINT,
+	  .off = CFG_OFF(audit_sync_timeout_ms), .min = 10, .max = 600000 },
 	{ .name = NULL },
 };
 

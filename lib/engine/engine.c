@@ -164,6 +164,8 @@ mreq_free(struct mreq *m)
 		mpic__check_result_release(&m->pri.res);
 	if (m->pri.deadline != NULL)
 		event_free(m->pri.deadline);
+	if (m->audit_wait != NULL)
+		event_free(m->audit_wait);
 	mpic__free(m->body);
 	mpic__request_release(&m->req);
 	mpic__free(m);
@@ -263,6 +265,11 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	if (mpic__request_parse(body, len, &m->req, &is) != 0 ||
 	    mpic__eng_plan(m, &is) != 0) {
 		reply_issues(m, &is);
+		mreq_free(m);
+		return 0;
+	}
+	/* A log that cannot take the records: refused before any check. */
+	if (mpic__eng_audit_admit(m) != 0) {
 		mreq_free(m);
 		return 0;
 	}

@@ -24,6 +24,7 @@
 #include <event2/event.h>
 
 #include "audit/audit.h"
+#include "engine/audit_info.h"
 #include "engine/perspective.h"
 #include "mpic_int.h"
 
@@ -42,6 +43,14 @@ struct mpic_engine {
 	struct mpic_audit *audit;   /* NULL: no audit log */
 	struct mpic_jw rec_w;       /* an audit record being written */
 	struct mpic_jw det_w;       /* its full details, for the hash */
+	/* answers the log made us refuse (engine_audit.c) */
+	uint64_t audit_refused[MPIC_AUDIT_R__N];
+	bool audit_stalled;         /* answers are being refused for a stall */
+	uint64_t audit_stall_ms;    /* since when (monotonic) */
+	uint64_t audit_stall_refused; /* how many since */
+	bool audit_failed;          /* FAILED was noticed */
+	mpic_audit_notice_cb audit_notice;
+	void *audit_notice_arg;
 	bool closing;               /* in mpic_engine_free() */
 	const struct mreq *answering; /* in a 200 callback (answer.h) */
 };
@@ -109,8 +118,10 @@ struct mreq {
 	size_t gate;            /* of those, appended before the decision */
 	bool decided;
 	bool valid;             /* the answer's is_valid, once responded */
-	bool audit_failed;      /* a record the answer needs was not written */
+	int audit_err;          /* a record the answer needs was not
+				 * written: why (MPIC_E*), else 0 */
 	char *body;             /* the 200 answer, waiting for the log */
+	struct event *audit_wait; /* bounds that wait, or NULL */
 	struct attempt *open;   /* the attempt not yet closed, or NULL */
 	struct settled fin;
 	struct primary pri;
@@ -163,6 +174,12 @@ void mpic__eng_audit_primary(struct mreq *m,
     const struct mpic_check_result *res, bool late);
 /* The decision record; after it, records no longer hold the answer. */
 void mpic__eng_audit_decision(struct mreq *m, bool valid);
+/* Give the answer in m->body once its records are durable, at most
+ * audit.sync_timeout_ms from now; or now, an error, if one failed. */
+void mpic__eng_audit_answer(struct mreq *m);
+/* At submission: 0, or answer m at once (500, 503) and return nonzero
+ * when the log cannot take the request's records now. */
+int mpic__eng_audit_admit(struct mreq *m);
 
 /* primary.c: start the primary's check (once per request). */
 void mpic__eng_primary_start(struct mreq *m);

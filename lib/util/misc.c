@@ -27,6 +27,7 @@ mpic_strerror(int err)
 	case MPIC_EPOLICY: return "refused by a Baseline Requirements rule";
 	case MPIC_ENOTSUP: return "not supported";
 	case MPIC_ENOENT: return "no such item";
+	case MPIC_EAGAIN: return "temporarily unavailable; try again later";
 	default: return "unknown error";
 	}
 }

@@ -174,6 +174,7 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 {
 	struct mpicd d;
 	struct mpicd_call *c;
+	struct mpic_audit_info ai;
 	char err[1024] = "";
 	int rc = 1;
 
@@ -209,6 +210,8 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 	    sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
 		goto out;
+	} else {
+		mpic__engine_audit_notice(d.eng, mpicd_audit_notice, &d);
 	}
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
@@ -244,6 +247,16 @@ out:
 	 * waited for them, then the connections. */
 	if (d.self != NULL)
 		d.self->ops->free(d.self);
+	if (mpic__engine_audit_info(d.eng, &ai) && ai.pending > 0 &&
+	    ai.failed == 0) {
+		/* mpic_engine_free() writes them: on a stuck disk, it waits
+		 * for the disk (docs/audit.md) */
+		mpic__bufprintf(err, sizeof(err), "%llu records, the oldest "
+		    "waiting for %llu ms", (unsigned long long)ai.pending,
+		    (unsigned long long)ai.waiting_ms);
+		mpicd_log("warning", "stopping: waiting for the audit log to "
+		    "make its queued records durable", "detail", err);
+	}
 	mpic_engine_free(d.eng);
 	d.self = NULL;
 	d.eng = NULL;

@@ -15,6 +15,7 @@
 
 #include <openssl/ssl.h>
 
+#include "engine/audit_info.h"
 #include "engine/perspective.h"
 #include "mpic_int.h"
 
@@ -153,6 +154,7 @@ struct mpicd_call {
 	const char *method;          /* static */
 	char remote[64];
 	char trace[128];
+	char error[256];             /* a 5xx answer's message, for the log */
 	int midx, result;            /* metrics labels */
 	bool tracked;                /* on d->calls */
 	/* perspective role */
@@ -179,5 +181,8 @@ int mpicd_method_index(const char *check_type, const char *method);
 char *mpicd_healthz(struct mpicd *d, int *status);
 char *mpicd_metrics(struct mpicd *d, size_t *len);
 char *mpicd_configz(struct mpicd *d);
+/* The engine's audit log notices (audit_info.h), logged; arg: d. */
+void mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
+			uint64_t refused);
 
 #endif

@@ -99,6 +99,64 @@ checks_rows(FILE *f, pid_t pid, const struct mpic_persp *p, bool primary)
 		    p->def->code, res[r], (unsigned long long)n[r]);
 }
 
+static const char *const refusal_label[MPIC_AUDIT_R__N] = {
+	[MPIC_AUDIT_R_TIMEOUT] = "timeout",
+	[MPIC_AUDIT_R_STALLED] = "stalled",
+	[MPIC_AUDIT_R_FULL] = "queue_full",
+	[MPIC_AUDIT_R_FAILED] = "write_failed",
+};
+
+/* The audit log's rows (docs/audit.md, "Bounded waits"). */
+static void
+audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
+{
+	struct mpic_audit_info ai;
+	int r;
+
+	if (!mpic__engine_audit_info(d->eng, &ai))
+		return;
+	fprintf(f, "# HELP mpicd_audit_records_total Audit records written "
+	    "and synced.\n# TYPE mpicd_audit_records_total counter\n"
+	    "mpicd_audit_records_total{pid=\"%d\"} %llu\n"
+	    "# HELP mpicd_audit_syncs_total Audit log write + fdatasync "
+	    "rounds (group commits).\n"
+	    "# TYPE mpicd_audit_syncs_total counter\n"
+	    "mpicd_audit_syncs_total{pid=\"%d\"} %llu\n", (int)pid,
+	    (unsigned long long)ai.records, (int)pid,
+	    (unsigned long long)ai.groups);
+	fprintf(f, "# HELP mpicd_audit_pending_records Audit records queued "
+	    "or being written, not yet durable.\n"
+	    "# TYPE mpicd_audit_pending_records gauge\n"
+	    "mpicd_audit_pending_records{pid=\"%d\"} %llu\n"
+	    "# HELP mpicd_audit_pending_bytes Their size.\n"
+	    "# TYPE mpicd_audit_pending_bytes gauge\n"
+	    "mpicd_audit_pending_bytes{pid=\"%d\"} %llu\n", (int)pid,
+	    (unsigned long long)ai.pending, (int)pid,
+	    (unsigned long long)ai.pending_bytes);
+	fprintf(f, "# HELP mpicd_audit_oldest_pending_seconds How long the "
+	    "oldest audit record not yet durable has waited (0: none).\n"
+	    "# TYPE mpicd_audit_oldest_pending_seconds gauge\n"
+	    "mpicd_audit_oldest_pending_seconds{pid=\"%d\"} %.3f\n"
+	    "# HELP mpicd_audit_stalled 1 while that wait is longer than "
+	    "audit.sync_timeout_ms.\n# TYPE mpicd_audit_stalled gauge\n"
+	    "mpicd_audit_stalled{pid=\"%d\"} %d\n"
+	    "# HELP mpicd_audit_failed 1 once a write or fdatasync of the "
+	    "audit log failed (it takes nothing more).\n"
+	    "# TYPE mpicd_audit_failed gauge\n"
+	    "mpicd_audit_failed{pid=\"%d\"} %d\n", (int)pid,
+	    (double)ai.waiting_ms / 1000.0, (int)pid, ai.stalled ? 1 : 0,
+	    (int)pid, ai.failed != 0 ? 1 : 0);
+	fprintf(f, "# HELP mpicd_audit_refused_total Requests answered with "
+	    "an error because of the audit log: timeout (500, not durable "
+	    "within audit.sync_timeout_ms), stalled (503 at once), "
+	    "queue_full (503), write_failed (500).\n"
+	    "# TYPE mpicd_audit_refused_total counter\n");
+	for (r = 0; r < MPIC_AUDIT_R__N; r++)
+		fprintf(f, "mpicd_audit_refused_total{pid=\"%d\",reason="
+		    "\"%s\"} %llu\n", (int)pid, refusal_label[r],
+		    (unsigned long long)ai.refused[r]);
+}
+
 char *
 mpicd_metrics(struct mpicd *d, size_t *len)
 {
@@ -210,6 +268,7 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 			    p->reach == MPIC_REACH_OK ? 1 :
 			    p->reach == MPIC_REACH_FAILED ? 0 : -1);
 		}
+		audit_metrics(f, pid, d);
 	}
 	if (fclose(f) != 0) {
 		free(buf);
@@ -260,11 +319,70 @@ primary_health(const struct mpic_engine *eng)
 	    "ready", 1);
 }
 
+/*
+ * The audit log in /healthz, or NULL: none.  *bad when answers cannot be
+ * given: a write or fdatasync stuck longer than audit.sync_timeout_ms
+ * (until it completes), or a failed write (until a restart).
+ */
+static json_t *
+audit_health(struct mpicd *d, bool *bad)
+{
+	struct mpic_audit_info ai;
+	json_t *a;
+
+	if (!mpic__engine_audit_info(d->eng, &ai))
+		return NULL;
+	a = json_pack("{s:s, s:I, s:I, s:I, s:i}", "state", ai.failed ?
+	    "failed" : ai.stalled ? "stalled" : "ok", "waiting_ms",
+	    (json_int_t)ai.waiting_ms, "io_ms", (json_int_t)ai.io_ms,
+	    "pending_records", (json_int_t)ai.pending, "sync_timeout_ms",
+	    (int)ai.sync_timeout_ms);
+	if (a != NULL && ai.failed)
+		json_object_set_new(a, "error", json_string(ai.failed_errno ?
+		    strerror(ai.failed_errno) : mpic_strerror(ai.failed)));
+	*bad = ai.failed != 0 || ai.stalled;
+	return a;
+}
+
+void
+mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
+		   uint64_t refused)
+{
+	struct mpicd *d = arg;
+	struct mpic_audit_info ai;
+	char detail[256];
+
+	switch (what) {
+	case MPIC_AUDIT_N_STALLED:
+		mpic__bufprintf(detail, sizeof(detail), "the oldest record "
+		    "has waited %llu ms, audit.sync_timeout_ms is %u",
+		    (unsigned long long)ms, d->cfg->audit_sync_timeout_ms);
+		mpicd_log("error", "audit log stalled: a write or fdatasync "
+		    "does not complete; requests are refused until it does",
+		    "detail", detail);
+		break;
+	case MPIC_AUDIT_N_RECOVERED:
+		mpic__bufprintf(detail, sizeof(detail), "requests were "
+		    "refused for %llu ms, %llu of them",
+		    (unsigned long long)ms, (unsigned long long)refused);
+		mpicd_log("info", "audit log durable again", "detail",
+		    detail);
+		break;
+	default:
+		mpic__engine_audit_info(d->eng, &ai);
+		mpicd_log("error", "audit log write failed: every request is "
+		    "refused until mpicd is restarted", "reason",
+		    ai.failed_errno ? strerror(ai.failed_errno) :
+		    mpic_strerror(ai.failed));
+		break;
+	}
+}
+
 char *
 mpicd_healthz(struct mpicd *d, int *status)
 {
-	json_t *o = json_object(), *list;
-	bool degraded = false;
+	json_t *o = json_object(), *list, *audit = NULL;
+	bool degraded = false, unhealthy = false;
 	size_t i, np;
 
 	*status = d->draining ? 503 : 200;
@@ -307,9 +425,15 @@ mpicd_healthz(struct mpicd *d, int *status)
 		}
 		json_object_set_new(o, "perspectives", list);
 		json_object_set_new(o, "primary", primary_health(d->eng));
+		audit = audit_health(d, &unhealthy);
+		if (audit != NULL)
+			json_object_set_new(o, "audit", audit);
 	}
+	if (unhealthy)
+		*status = 503;
 	json_object_set_new(o, "status", json_string(d->draining ?
-	    "draining" : degraded ? "degraded" : "ok"));
+	    "draining" : unhealthy ? "unhealthy" : degraded ? "degraded" :
+	    "ok"));
 	return dump(o);
 }
 
@@ -355,6 +479,9 @@ mpicd_configz(struct mpicd *d)
 	json_object_set_new(lim, "remote_timeout_ms",
 	    json_integer(cfg->remote_timeout_ms ? cfg->remote_timeout_ms :
 	    cfg->request_timeout_ms / 10 * 9));
+	if (cfg->role != MPIC_ROLE_PERSPECTIVE)
+		json_object_set_new(lim, "audit_sync_timeout_ms",
+		    json_integer(cfg->audit_sync_timeout_ms));
 	json_object_set_new(o, "limits", lim);
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
 		json_object_set_new(o, "identity", json_pack("{s:s, s:s}",

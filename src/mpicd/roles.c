@@ -21,6 +21,16 @@ label_response(struct mpicd_call *c, int status, const char *body,
 
 	if (status != 200) {
 		c->result = status >= 500 ? MPICD_R_ERROR : MPICD_R_REJECTED;
+		/* Our own faults are logged with their reason (the audit
+		 * log's among them); rejections are the client's. */
+		if (status >= 500 && (o = json_loadb(body, len, 0,
+		    NULL)) != NULL) {
+			tr = json_string_value(json_object_get(o, "message"));
+			if (tr != NULL)
+				mpic__bufprintf(c->error, sizeof(c->error),
+				    "%s", tr);
+			json_decref(o);
+		}
 		return;
 	}
 	/* From the engine: parsing the answer again cost ~6% of the

@@ -135,6 +135,10 @@ log_request(struct mpicd_call *c, int status, uint64_t ms)
 		mpic__jw_key(&w, "client_gone");
 		mpic__jw_bool(&w, true);
 	}
+	if (c->error[0] != '\0') {
+		mpic__jw_key(&w, "error");
+		mpic__jw_str(&w, c->error);
+	}
 	log_write(&w);
 }
 

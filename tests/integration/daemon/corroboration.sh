@@ -14,6 +14,8 @@
 #     500, connection closed mid-answer, wrong code, wrong RIR, too slow);
 #   - early decision: answered before a straggler, whose late record still
 #     reaches the audit log;
+#   - a failed audit write (EFBIG), and a stalled one: the audit log's
+#     disk frozen under it (audit_stall.sh);
 #   - kill -9 of a 2-worker coordinator under concurrent load (KILL_ROUNDS
 #     times, 2 by default): every 200 the clients received whole has an
 #     audit_id whose records are in the log, and the logs verify;
@@ -89,7 +91,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	specs+=("$P.40.$i:9443,$pki/p$i.pem,$pki/p$i.key,${fcodes[$((i - 1))]},${frirs[$((i - 1))]}")
 done
 specs+=("$P.40.8:9444,$pki/p8.pem,$pki/p8.key,${fcodes[8]},${frirs[8]}")
-python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((120 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
+python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((150 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
 pid[fake]=$!
 for _ in $(seq 1 100); do
 	grep -q ready "$run/fake.out" 2>/dev/null && break
@@ -307,6 +309,10 @@ if wait_up coord-f "https://$P.41.1:9444"; then
 		bad "audit log after EFBIG" "$v"
 	stop coord-f
 fi
+
+# --------------------------------------------------------------- audit stall
+# shellcheck source=tests/integration/daemon/audit_stall.sh
+. "$here/audit_stall.sh"
 
 # --------------------------------------------------------------- kill -9
 # Four clients post in a loop to a 2-worker coordinator; the coordinator

@@ -1,6 +1,7 @@
 /*
  * test_audit.c - the audit log: chain across reopen, group commit,
- * callbacks only after durability, write failures, refusal of a damaged
+ * callbacks only after durability, write failures, a stuck fdatasync
+ * (records wait in order, the queue is bounded), refusal of a damaged
  * tail, verification of tampered logs, concurrent appends, records.
  */
 #include <setjmp.h>
@@ -241,6 +242,153 @@ test_append_refusals(void **state)
 	free(big);
 	mpic__audit_close(s.a);
 	assert_int_equal(s.calls, 0);
+}
+
+/* ------------------------------------------------------------ stalls */
+
+/* Wait (at most 5 s) until the writer is inside a write + fdatasync. */
+static void
+wait_in_io(struct mpic_audit *a)
+{
+	struct mpic_audit_stats st;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		mpic__audit_stats(a, &st);
+		if (st.io_since_ms != 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("the writer never started a group");
+}
+
+/*
+ * A stuck fdatasync (the stall hook holds the writer where it calls
+ * fdatasync, after its write): nothing is acknowledged, the age of the
+ * oldest record grows, later appends queue behind it; when the call
+ * returns, every record is durable, acknowledged in order, the chain
+ * intact.  A stall is not a failure: appends go on being accepted.
+ */
+static void
+test_stuck_sync_keeps_order(void **state)
+{
+	struct fix *f = *state;
+	struct mpic_audit_report rep;
+	struct mpic_audit_stats st;
+	struct cbstate s = {0};
+	char err[512] = "";
+	uint64_t t0;
+	int i;
+
+	assert_int_equal(mpic__audit_open(f->base, f->path, &s.a, err,
+	    sizeof(err)), 0);
+	/* one group for these two, however soon the writer wakes */
+	mpic__audit_batch(s.a, true);
+	append_n(s.a, &s, 2);
+	mpic__audit_batch(s.a, false);
+	pump(f->base, &s, 2);
+	mpic__audit_stats(s.a, &st);
+	assert_int_equal(st.pending, 0);
+	assert_true(st.pending_since_ms == 0 && st.io_since_ms == 0);
+
+	mpic__audit_test_stall(s.a, true);
+	t0 = mpic__now_mono_ms();
+	append_n(s.a, &s, 3);
+	wait_in_io(s.a);
+	append_n(s.a, &s, 4);   /* behind the stuck group */
+	for (i = 0; i < 15; i++) {
+		usleep(10000);
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+	}
+	assert_int_equal(s.calls, 2);
+	mpic__audit_stats(s.a, &st);
+	assert_int_equal(st.pending, 7);
+	assert_true(st.pending_bytes > 7 * 100);
+	assert_int_equal(st.durable_seq, 2);
+	assert_int_equal(st.next_seq, 10);
+	assert_int_equal(st.broken, 0);
+	assert_true(st.pending_since_ms >= t0);
+	assert_true(mpic__now_mono_ms() - st.pending_since_ms >= 150);
+	assert_true(st.io_since_ms >= st.pending_since_ms);
+
+	mpic__audit_test_stall(s.a, false);
+	pump(f->base, &s, 9);
+	assert_int_equal(s.errors, 0);
+	assert_int_equal(s.early, 0);
+	assert_false(s.out_of_order);
+	mpic__audit_stats(s.a, &st);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(st.pending_since_ms, 0);
+	assert_int_equal(st.durable_seq, 9);
+	/* the stuck group, then the 4 queued behind it */
+	assert_int_equal(st.groups, 3);
+	mpic__audit_close(s.a);
+	assert_int_equal(mpic_audit_verify(f->path, &rep), 0);
+	assert_int_equal(rep.records, 9);
+}
+
+/*
+ * While stuck, the queue is bounded: appends beyond MPIC_AUDIT_QUEUE_MAX
+ * records not yet durable (the stuck group counts) are refused at once
+ * with MPIC_EAGAIN, without a callback and without taking a seq; when the
+ * disk answers, every accepted record is written and appends work again.
+ */
+static void
+test_queue_bound_while_stuck(void **state)
+{
+	struct fix *f = *state;
+	struct mpic_audit_report rep;
+	struct mpic_audit_stats st;
+	struct cbstate s = {0};
+	char err[512] = "";
+	json_t *r = rec(1);
+	int n = 1, rc;
+
+	assert_int_equal(mpic__audit_open(f->base, f->path, &s.a, err,
+	    sizeof(err)), 0);
+	mpic__audit_test_stall(s.a, true);
+	assert_int_equal(mpic__audit_append(s.a, r, on_durable, &s), 0);
+	wait_in_io(s.a);
+	while ((rc = mpic__audit_append(s.a, r, on_durable, &s)) == 0)
+		n++;
+	assert_int_equal(rc, MPIC_EAGAIN);
+	assert_int_equal(n, MPIC_AUDIT_QUEUE_MAX);
+	mpic__audit_stats(s.a, &st);
+	assert_int_equal(st.pending, MPIC_AUDIT_QUEUE_MAX);
+	assert_int_equal(st.next_seq, (uint64_t)MPIC_AUDIT_QUEUE_MAX + 1);
+	assert_int_equal(st.broken, 0);
+	mpic__audit_test_stall(s.a, false);
+	pump(f->base, &s, n);
+	assert_int_equal(s.errors, 0);
+	assert_false(s.out_of_order);
+	assert_int_equal(mpic__audit_append(s.a, r, on_durable, &s), 0);
+	pump(f->base, &s, n + 1);
+	json_decref(r);
+	mpic__audit_close(s.a);
+	assert_int_equal(mpic_audit_verify(f->path, &rep), 0);
+	assert_int_equal(rep.records, (uint64_t)n + 1);
+}
+
+/* Closing while stuck waits for the disk, then acknowledges everything. */
+static void
+test_close_while_stuck(void **state)
+{
+	struct fix *f = *state;
+	struct mpic_audit_report rep;
+	struct cbstate s = {0};
+	char err[512] = "";
+
+	assert_int_equal(mpic__audit_open(f->base, f->path, &s.a, err,
+	    sizeof(err)), 0);
+	mpic__audit_test_stall(s.a, true);
+	append_n(s.a, &s, 2);
+	wait_in_io(s.a);
+	append_n(s.a, &s, 3);
+	mpic__audit_close(s.a);
+	assert_int_equal(s.calls, 5);
+	assert_int_equal(s.errors, 0);
+	assert_int_equal(mpic_audit_verify(f->path, &rep), 0);
+	assert_int_equal(rep.records, 5);
 }
 
 /* ------------------------------------------------------------ files */
@@ -777,6 +925,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_is_one_group,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_sync_keeps_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_bound_while_stuck,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_while_stuck, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_detects_tampering,
 		    setup, teardown),

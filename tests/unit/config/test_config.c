@@ -155,6 +155,7 @@ test_defaults(void **state)
 	assert_false(cfg->early_decision);
 	assert_int_equal(cfg->request_timeout_ms, 30000);
 	assert_null(cfg->audit_path); /* no default: mpicd requires one */
+	assert_int_equal(cfg->audit_sync_timeout_ms, 5000);
 	assert_string_equal(cfg->source, "t.yaml");
 	/* Each perspective's dns is a copy of the global options. */
 	assert_int_equal(cfg->perspectives[0].dns.timeout_ms, 5000);
@@ -210,7 +211,8 @@ test_full_coordinator(void **state)
 	    "  early_decision: true\n"
 	    "  request_timeout_ms: 15000\n"
 	    "audit:\n"
-	    "  path: /tmp/audit.jsonl\n", secret_path));
+	    "  path: /tmp/audit.jsonl\n"
+	    "  sync_timeout_ms: 250\n", secret_path));
 	assert_int_equal(cfg->role, MPIC_ROLE_COORDINATOR);
 	assert_string_equal(cfg->listen, "[::1]:8443");
 	assert_string_equal(cfg->tls_cert, "/etc/mpic/cert.pem");
@@ -260,6 +262,7 @@ test_full_coordinator(void **state)
 	assert_true(cfg->early_decision);
 	assert_int_equal(cfg->request_timeout_ms, 15000);
 	assert_string_equal(cfg->audit_path, "/tmp/audit.jsonl");
+	assert_int_equal(cfg->audit_sync_timeout_ms, 250);
 	mpic_config_free(cfg);
 }
 
@@ -365,6 +368,14 @@ test_errors_general(void **state)
 	    "must not be empty");
 	parse_err(LAB_HEAD "audit: {path: \"a\\0b\"}\n", "t.yaml:7: "
 	    "audit.path: contains a control character");
+	parse_err(LAB_HEAD "audit: {sync_timeout_ms: 0}\n", "t.yaml:7: "
+	    "audit.sync_timeout_ms: 0 is out of range (10 to 600000)");
+	parse_err(LAB_HEAD "audit: {sync_timeout_ms: 600001}\n", "t.yaml:7: "
+	    "audit.sync_timeout_ms: 600001 is out of range (10 to 600000)");
+	parse_err(LAB_HEAD "audit: {sync_timeout_ms: -5}\n", "t.yaml:7: "
+	    "audit.sync_timeout_ms:");
+	parse_err(LAB_HEAD "audit: {sync_timeout_ms: soon}\n", "t.yaml:7: "
+	    "audit.sync_timeout_ms: expected an integer, got \"soon\"");
 	parse_err(LAB_HEAD "orchestration: {}\n", "t.yaml:7: YAML: "
 	    "duplicate key");
 	parse_err("role: leader\n", "t.yaml:1: role: unknown role "
