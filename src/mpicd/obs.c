@@ -338,7 +338,7 @@ mpicd_configz(struct mpicd *d)
 	    ca == MPICD_CA_REQUIRED ? "required" : ca == MPICD_CA_OPTIONAL ?
 	    "optional" : "none"));
 	json_object_set_new(tls, "allowed_peers",
-	    json_integer((json_int_t)cfg->n_tls_allowed_peers));
+	    json_integer((json_int_t)mpicd_tls_peers_count()));
 	json_object_set_new(o, "tls", tls);
 	lim = json_object();
 	json_object_set_new(lim, "max_body_bytes", json_integer(MPIC_MAX_BODY));
