@@ -54,6 +54,7 @@ struct mpicd_metrics {
 	uint64_t http_status[6];        /* by class: 1xx..5xx */
 	uint64_t auth_missing, auth_wrong;
 	uint64_t tls_conns_total;
+	uint64_t tls_resumed_total;     /* handshakes that resumed */
 };
 
 struct mpicd_call;

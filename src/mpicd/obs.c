@@ -180,9 +180,14 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    "# TYPE mpicd_tls_connections gauge\n"
 		    "mpicd_tls_connections{pid=\"%d\"} %u\n"
 		    "# TYPE mpicd_tls_connections_total counter\n"
-		    "mpicd_tls_connections_total{pid=\"%d\"} %llu\n",
+		    "mpicd_tls_connections_total{pid=\"%d\"} %llu\n"
+		    "# HELP mpicd_tls_resumed_total TLS handshakes that "
+		    "resumed a session (no certificates, no signature).\n"
+		    "# TYPE mpicd_tls_resumed_total counter\n"
+		    "mpicd_tls_resumed_total{pid=\"%d\"} %llu\n",
 		    (int)pid, d->conns, (int)pid,
-		    (unsigned long long)d->m.tls_conns_total);
+		    (unsigned long long)d->m.tls_conns_total, (int)pid,
+		    (unsigned long long)d->m.tls_resumed_total);
 	if (d->eng != NULL) {
 		size_t np = mpic__engine_persp_count(d->eng);
 		const struct mpic_persp *pri = mpic__engine_primary(d->eng);

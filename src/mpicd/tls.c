@@ -320,6 +320,19 @@ ticket_dec_cb(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
 	    SSL_TICKET_RETURN_USE_RENEW;
 }
 
+/* Counts the handshakes that resumed a session, for /metrics. */
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct mpicd *d;
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 || !SSL_session_reused(ssl) ||
+	    (d = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
+		return;
+	d->m.tls_resumed_total++;
+}
+
 static void
 ssl_error(char *err, size_t errlen, const char *what, const char *file)
 {
@@ -525,6 +538,7 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 			goto fail;
 		}
 		SSL_CTX_set_timeout(ctx, TICKET_LIFETIME_S);
+		SSL_CTX_set_info_callback(ctx, info_cb);
 	}
 	return ctx;
 fail:
