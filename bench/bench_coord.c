@@ -295,9 +295,10 @@ setup_easy(struct run *r, struct sub *u, const char *url)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
-	/* mpicd answers a TLS session resumption with an "internal error"
-	 * alert (docs/bench.md); the open loop's late connections would
-	 * offer one */
+	/* No TLS session offered: mpicd used to answer a resumption with an
+	 * "internal error" alert (docs/bench.md), and full handshakes keep
+	 * the open loop's late connections comparable with the figures
+	 * measured then */
 	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	if (r->o.cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, r->o.cacert);

@@ -604,4 +604,11 @@ struct mpic_config {
 	void *tls_client_arg;
 };
 
+/* mpic_config_load() without reading orchestration.hash_secret_file
+ * (hash_secret stays empty): for a daemon that re-reads its
+ * configuration for a setting or two after dropping root.  The caller
+ * frees *out with mpic_config_free(). */
+int mpic__config_reread(const char *path, struct mpic_config **out,
+			char *err, size_t errlen);
+
 #endif

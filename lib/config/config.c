@@ -223,10 +223,12 @@ yaml_error(struct cfg_parser *p, struct fy_diag *diag)
 	    e->msg != NULL ? e->msg : "malformed document");
 }
 
+/* with_secret false: orchestration.hash_secret_file is not read (the
+ * daemon's reload, whose user may not read it, needs no new secret). */
 static int
 config_parse(const char *yaml, size_t len, const char *source,
-	     const char *basedir, struct mpic_config **out, char *err,
-	     size_t errlen)
+	     const char *basedir, bool with_secret, struct mpic_config **out,
+	     char *err, size_t errlen)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg pcfg;
@@ -323,7 +325,8 @@ config_parse(const char *yaml, size_t len, const char *source,
 	if ((rc = mpic__cfg_walk(&p, root, "", 1, mpic__cfg_top_keys, cfg,
 	    CFG_PASS_LATE)) != 0)
 		goto out;
-	if ((rc = cross_check(&p)) != 0 || (rc = load_secret(&p)) != 0)
+	if ((rc = cross_check(&p)) != 0 ||
+	    (with_secret && (rc = load_secret(&p)) != 0))
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -345,12 +348,13 @@ int
 mpic_config_parse(const char *yaml, size_t len, const char *source_name,
 		  struct mpic_config **out, char *err, size_t errlen)
 {
-	return config_parse(yaml, len, source_name, NULL, out, err, errlen);
+	return config_parse(yaml, len, source_name, NULL, true, out, err,
+	    errlen);
 }
 
-int
-mpic_config_load(const char *path, struct mpic_config **out, char *err,
-		 size_t errlen)
+static int
+config_load(const char *path, bool with_secret, struct mpic_config **out,
+	    char *err, size_t errlen)
 {
 	char dir[4096], *buf = NULL, *slash;
 	struct stat st;
@@ -420,13 +424,27 @@ mpic_config_load(const char *path, struct mpic_config **out, char *err,
 	slash = strrchr(dir, '/');
 	if (slash != NULL)
 		slash[slash == dir ? 1 : 0] = '\0';
-	rc = config_parse(buf, n, path, slash != NULL ? dir : NULL, out, err,
-	    errlen);
+	rc = config_parse(buf, n, path, slash != NULL ? dir : NULL,
+	    with_secret, out, err, errlen);
 out:
 	mpic__free(buf);
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int
+mpic_config_load(const char *path, struct mpic_config **out, char *err,
+		 size_t errlen)
+{
+	return config_load(path, true, out, err, errlen);
+}
+
+int
+mpic__config_reread(const char *path, struct mpic_config **out, char *err,
+		    size_t errlen)
+{
+	return config_load(path, false, out, err, errlen);
 }
 
 void

@@ -9,6 +9,18 @@
  * non-corroboration with an MPIC_ERR_REMOTE error naming what went wrong.
  * The multi handle keeps connections to the perspectives open between
  * calls.
+ *
+ * TLS sessions: each easy handle keeps (libcurl's session cache) the
+ * sessions of the connections it made, and offers one when it makes a new
+ * connection: a resumed TLS 1.3 handshake needs neither certificates nor
+ * signatures, on either side.  Two precautions.  Handles whose sessions
+ * were made under CA or certificate files that have changed since are
+ * dropped, never reused (a resumed session is not verified again).  And a
+ * call whose handshake fails (CURLE_SSL_CONNECT_ERROR: no request was
+ * sent) is made once more on a new handle, which has no session to offer:
+ * a server that cannot resume (older mpicd perspectives answered a
+ * resumption with an "internal error" alert) costs a failed handshake,
+ * not a non-corroboration.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +48,8 @@ struct rcall {
 	mpic_check_cb cb;
 	void *arg;
 	uint64_t start_ms;
+	uint64_t tls_gen;           /* of the files the handle's sessions saw */
+	bool retried;               /* a second handshake, without a session */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -47,7 +61,10 @@ struct remote {
 	struct curl_slist *hdrs;
 	struct mpic_remote_tls *tls; /* our certificate and key, the CA */
 	struct rcall *calls;        /* in flight */
-	CURL *idle[REMOTE_IDLE_HANDLES]; /* set up, not running */
+	struct {                    /* set up, not running */
+		CURL *easy;
+		uint64_t tls_gen;
+	} idle[REMOTE_IDLE_HANDLES];
 	size_t n_idle;
 	long timeout_ms;
 };
@@ -70,7 +87,8 @@ rcall_free(struct rcall *c)
 			curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
-			r->idle[r->n_idle++] = c->easy;
+			r->idle[r->n_idle].easy = c->easy;
+			r->idle[r->n_idle++].tls_gen = c->tls_gen;
 		} else
 			curl_easy_cleanup(c->easy);
 	}
@@ -108,6 +126,8 @@ set_reach(struct remote *r, bool ok, const char *why)
 	    ok ? "" : why);
 }
 
+static int retry_fresh(struct rcall *c);
+
 static void
 on_done(void *arg, CURL *easy, CURLcode cc)
 {
@@ -119,6 +139,8 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	void *cbarg = c->arg;
 
 	(void)easy;
+	if (cc == CURLE_SSL_CONNECT_ERROR && retry_fresh(c) == 0)
+		return;
 	mpic__check_result_init(&res);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (cc == CURLE_SSL_CERTPROBLEM && mpic__remote_tls_error(r->tls)) {
@@ -209,12 +231,10 @@ mpic__remote_body(const struct mpic_config *cfg, struct mpic_request *req)
  * profiles); the connections themselves live in the multi handle.
  */
 static CURL *
-easy_get(struct remote *r)
+easy_new(struct remote *r)
 {
 	CURL *e;
 
-	if (r->n_idle > 0)
-		return r->idle[--r->n_idle];
 	if ((e = curl_easy_init()) == NULL)
 		return NULL;
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
@@ -222,7 +242,6 @@ easy_get(struct remote *r)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    r->timeout_ms < REMOTE_CONNECT_MS ? r->timeout_ms :
 	    (long)REMOTE_CONNECT_MS);
@@ -232,14 +251,71 @@ easy_get(struct remote *r)
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* A reused handle would offer the TLS session of its last connection
-	 * on its next new one, and mpicd perspectives answer a resumption
-	 * with an "internal error" alert: always a full handshake. */
-	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	/* libcurl's TLS session cache stays on (see the top of the file) */
 	/* cfg->tls_cert, tls_key and tls_client_ca, decoded once and read
 	 * again when they change on disk (certificate rotation) */
 	mpic__remote_tls_use(r->tls, e);
 	return e;
+}
+
+/* An idle handle whose TLS sessions were made under the files of
+ * generation tls_gen, or a new one. */
+static CURL *
+easy_get(struct remote *r, uint64_t tls_gen)
+{
+	CURL *e;
+
+	while (r->n_idle > 0) {
+		e = r->idle[--r->n_idle].easy;
+		if (r->idle[r->n_idle].tls_gen == tls_gen)
+			return e;
+		curl_easy_cleanup(e);   /* and its sessions */
+	}
+	return easy_new(r);
+}
+
+/* What changes from call to call. */
+static void
+call_setopt(struct rcall *c, long timeout_ms)
+{
+	struct remote *r = c->r;
+	CURL *e = c->easy;
+
+	curl_easy_setopt(e, CURLOPT_URL, c->type == MPIC_CHECK_CAA ?
+	    r->url_caa : r->url_dcv);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+}
+
+/*
+ * After a failed handshake (no request sent): the same call on a new
+ * handle, which has no TLS session to offer, in the time left.  0 when
+ * it runs (on_done will be called again), -1 otherwise.
+ */
+static int
+retry_fresh(struct rcall *c)
+{
+	struct remote *r = c->r;
+	uint64_t spent = mpic__now_mono_ms() - c->start_ms;
+	CURL *e;
+
+	if (c->retried || spent + 50 >= (uint64_t)r->timeout_ms)
+		return -1;
+	if ((e = easy_new(r)) == NULL)
+		return -1;
+	c->retried = true;
+	curl_easy_cleanup(c->easy);     /* with the session it offered */
+	c->easy = e;
+	mpic__free(c->ans);
+	c->ans = NULL;
+	c->ans_len = 0;
+	c->too_big = false;
+	c->errbuf[0] = '\0';
+	call_setopt(c, (long)((uint64_t)r->timeout_ms - spent));
+	return mpic__curl_loop_add(r->loop, e, on_done, c) == 0 ? 0 : -1;
 }
 
 static int
@@ -263,20 +339,15 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	if (r->calls != NULL)
 		r->calls->prev = c;
 	r->calls = c;
+	c->tls_gen = mpic__remote_tls_gen(r->tls);
 	c->body = req->remote_body;
 	if (c->body == NULL)
 		c->body = c->own_body = call_body(r->cfg, req);
-	if (c->body == NULL || (c->easy = e = easy_get(r)) == NULL) {
+	if (c->body == NULL || (c->easy = e = easy_get(r, c->tls_gen)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
-	/* what changes from call to call */
-	curl_easy_setopt(e, CURLOPT_URL, req->check_type == MPIC_CHECK_CAA ?
-	    r->url_caa : r->url_dcv);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	call_setopt(c, r->timeout_ms);
 	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
 		rcall_free(c);
 		return rc;
@@ -294,7 +365,7 @@ remote_free(struct mpic_persp *p)
 	while (r->calls != NULL)
 		rcall_free(r->calls);
 	while (r->n_idle > 0)
-		curl_easy_cleanup(r->idle[--r->n_idle]);
+		curl_easy_cleanup(r->idle[--r->n_idle].easy);
 	curl_slist_free_all(r->hdrs);
 	mpic__remote_tls_free(r->tls);
 	mpic__free(r->url_caa);

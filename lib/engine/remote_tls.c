@@ -35,6 +35,7 @@ struct mpic_remote_tls {
 	struct file_sig sig[3];    /* of what is loaded */
 	SSL_CTX *creds;            /* holds the certificate, chain and key */
 	X509_STORE *store;         /* the CA */
+	uint64_t gen;              /* loads so far */
 	char error[256];           /* why the last load failed */
 };
 
@@ -144,6 +145,7 @@ refresh(struct mpic_remote_tls *t, bool own_key)
 	X509_STORE_free(t->store);
 	t->creds = creds;
 	t->store = store;
+	t->gen++;
 	memcpy(t->sig, sig, sizeof(sig));
 	t->error[0] = '\0';
 	return 0;
@@ -199,6 +201,13 @@ mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
 	curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, ctx_cb);
 	curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, t);
+}
+
+uint64_t
+mpic__remote_tls_gen(struct mpic_remote_tls *t)
+{
+	(void)refresh(t, t->cfg->tls_client_ctx == NULL);
+	return t->gen;
 }
 
 const char *

@@ -19,6 +19,8 @@
 #ifndef MPIC_REMOTE_TLS_H
 #define MPIC_REMOTE_TLS_H
 
+#include <stdint.h>
+
 #include <curl/curl.h>
 
 struct mpic_remote_tls;
@@ -37,6 +39,17 @@ void mpic__remote_tls_free(struct mpic_remote_tls *t);
  * every new connection).  Peer and host verification stay libcurl's.
  */
 void mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy);
+
+/*
+ * The generation of the files loaded: reads them again first if one
+ * changed on disk (as a new connection would), and counts up with every
+ * load, so that a caller can tell the TLS sessions made under older files
+ * (libcurl keeps them per easy handle) and drop them: a resumed session
+ * skips the verification of the peer's certificate, which must not
+ * outlive the CA file it was made under.  0: nothing loaded yet (or the
+ * files cannot be read: then no connection is made either).
+ */
+uint64_t mpic__remote_tls_gen(struct mpic_remote_tls *t);
 
 /* Why the last load failed (for a CURLE_SSL_CERTPROBLEM), or NULL. */
 const char *mpic__remote_tls_error(const struct mpic_remote_tls *t);

@@ -94,16 +94,43 @@ on_drain_timeout(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
+/* tls.allowed_peers from the configuration file as it is now. */
 static void
-on_hup(evutil_socket_t fd, short what, void *arg)
+reload_peers(struct mpicd *d)
 {
-	struct mpicd *d = arg;
+	struct mpic_config *nc = NULL;
+	char err[512], n[16];
+
+	if (d->ssl == NULL || d->cfg_path == NULL)
+		return;
+	if (mpic__config_reread(d->cfg_path, &nc, err, sizeof(err)) != 0) {
+		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
+		    "reason", err);
+	} else if (mpicd_tls_peers_set(nc->tls_allowed_peers,
+	    nc->n_tls_allowed_peers) != 0) {
+		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
+		    "reason", "out of memory");
+	} else {
+		mpic__bufprintf(n, sizeof(n), "%zu", nc->n_tls_allowed_peers);
+		mpicd_log("info", "reload: tls.allowed_peers loaded", "names",
+		    n);
+	}
+	mpic_config_free(nc);
+}
+
+/*
+ * A reload: the certificates, keys and CA (a new SSL_CTX), the allow-list
+ * of client certificate names, the session ticket keys of generation gen
+ * (those of the tickets issued before no longer decrypt), and with
+ * api_keys the API keys.  A part that fails to load keeps the old one.
+ */
+static void
+reload(struct mpicd *d, uint32_t gen, bool api_keys)
+{
 	struct mpicd_keys keys = {0};
 	char err[512];
 	SSL_CTX *ctx;
 
-	(void)fd;
-	(void)what;
 	/* workers: 1: this process is also the one that tells the key
 	 * process to re-read its files */
 	if (d->kp != NULL && mpicd_keyproc_reload(d->kp, err,
@@ -113,6 +140,10 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	if (d->ssl != NULL) {
 		struct mpicd_ident id, cid;
 
+		reload_peers(d);
+		if (mpicd_tls_tickets_rotate(gen) != 0)
+			mpicd_log("error", "reload: no TLS session tickets "
+			    "until the next reload", NULL, NULL);
 		/* New connections get the new context; open ones keep the
 		 * old, which lives until its last connection closes. */
 		if (mpicd_tls_ident_fetch(d->kfd, &id, err, sizeof(err)) !=
@@ -132,7 +163,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 		}
 		mpicd_tls_ident_free(&id);
 	}
-	if (d->cfg->api_keys_file != NULL) {
+	if (api_keys && d->cfg->api_keys_file != NULL) {
 		if (mpicd_keys_load(d->cfg->api_keys_file, &keys, err,
 		    sizeof(err)) != 0) {
 			mpicd_log("error", "reload: keeping the old API keys",
@@ -144,6 +175,16 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 			    NULL);
 		}
 	}
+}
+
+static void
+on_hup(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+
+	(void)fd;
+	(void)what;
+	reload(d, ++d->reloads, true);
 }
 
 /* workers: 1: the control socket closes when the key process dies. */
@@ -163,14 +204,20 @@ on_keyproc(evutil_socket_t fd, short what, void *arg)
 	on_term(-1, 0, d);
 }
 
+/* The configuration file (for the reloads). */
+static const char *conf_path;
+
 /*
  * One worker: returns the exit status.  index is the worker's number when
  * there are several: each then keeps its own audit log, PATH.wINDEX (the
  * log is one writer's hash chain; workers are separate processes).
+ * reloads: how many reloads the daemon has had; a worker started after
+ * one (a restart) does one itself first, so that it serves what the
+ * others serve rather than ssl, made at start.
  */
 static int
 worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
-       struct mpicd_keyproc *kp)
+       struct mpicd_keyproc *kp, uint32_t reloads)
 {
 	struct mpicd d;
 	struct mpicd_call *c;
@@ -183,8 +230,12 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 	d.ssl = ssl;
 	d.kfd = kfd;
 	d.kp = kp;
+	d.cfg_path = conf_path;
+	d.reloads = reloads;
 	d.started_ns = mpic__now_wall_ns();
 	mpicd_keyproxy_use(kfd);
+	if (reloads > 0)
+		reload(&d, reloads, false);
 	if (cfg->api_keys_file != NULL && mpicd_keys_load(cfg->api_keys_file,
 	    &d.keys, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
@@ -379,7 +430,8 @@ struct slot {
 
 static pid_t
 spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
-      struct slot *slots, int n, int i, const sigset_t *old)
+      struct slot *slots, int n, int i, const sigset_t *old,
+      uint32_t reloads)
 {
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -408,8 +460,10 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		close(kp->ctl);
 	sigprocmask(SIG_SETMASK, old, NULL);
 	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
-	    kp->fds[i] : -1, NULL);
+	    kp->fds[i] : -1, NULL, reloads);
 	mpic_config_free(cfg);
+	mpicd_tls_peers_clear();
+	mpicd_tls_tickets_clear();
 	curl_global_cleanup();
 	exit(rc);
 }
@@ -422,6 +476,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	struct timespec tick = {1, 0};
 	bool stopping = false;
 	time_t deadline = 0;
+	uint32_t reloads = 0;   /* the workers count theirs alike */
 	int i, live = 0, rc = 0, sig, status;
 	pid_t pid;
 
@@ -432,7 +487,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n; i++) {
-		slots[i].pid = spawn(cfg, ssl, kp, slots, n, i, &old);
+		slots[i].pid = spawn(cfg, ssl, kp, slots, n, i, &old, 0);
 		if (slots[i].pid < 0) {
 			mpicd_log("error", "fork failed", "reason",
 			    strerror(errno));
@@ -448,6 +503,8 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 				kill(slots[i].pid, SIGTERM);
 	while (live > 0) {
 		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP)
+			reloads++;
 		if (sig == SIGHUP && kp->ctl >= 0) {
 			char err[512];
 
@@ -528,7 +585,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 					continue;
 				}
 				slots[i].pid = spawn(cfg, ssl, kp, slots, n, i,
-				    &old);
+				    &old, reloads);
 				if (slots[i].pid > 0)
 					live++;
 			} else if (!stopping) {
@@ -574,6 +631,7 @@ main(int argc, char **argv)
 		return 64;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	conf_path = cfgpath;
 	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
 		return MPICD_EX_CONFIG;
@@ -610,6 +668,16 @@ main(int argc, char **argv)
 			goto out;
 		}
 		mpicd_keyproxy_use(kp.fds[0]);
+		/* after the key process's fork: it needs neither */
+		if (mpicd_tls_peers_set(cfg->tls_allowed_peers,
+		    cfg->n_tls_allowed_peers) != 0) {
+			mpicd_log("error", "out of memory", NULL, NULL);
+			goto out;
+		}
+		if (mpicd_tls_tickets_init() != 0)
+			mpicd_log("error", "no TLS session tickets (no random "
+			    "secret for their keys): every handshake is a full "
+			    "one", NULL, NULL);
 		if (mpicd_tls_ident_fetch(kp.fds[0], &id, err,
 		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, err,
 		    sizeof(err))) == NULL) {
@@ -659,7 +727,7 @@ main(int argc, char **argv)
 	}
 	if (n == 1) {
 		rc = worker(cfg, ssl, slots[0].fd, -1, kp.fds != NULL ?
-		    kp.fds[0] : -1, kp.fds != NULL ? &kp : NULL);
+		    kp.fds[0] : -1, kp.fds != NULL ? &kp : NULL, 0);
 		ssl = NULL;     /* the worker freed it */
 		slots[0].fd = -1;
 	} else {
@@ -676,6 +744,8 @@ out:
 
 		mpicd_tls_client_set(&none);
 	}
+	mpicd_tls_peers_clear();
+	mpicd_tls_tickets_clear();
 	mpicd_keyproc_close(&kp);
 	mpic_config_free(cfg);
 	curl_global_cleanup();

@@ -58,6 +58,7 @@ struct mpicd_metrics {
 	uint64_t http_status[6];        /* by class: 1xx..5xx */
 	uint64_t auth_missing, auth_wrong;
 	uint64_t tls_conns_total;
+	uint64_t tls_resumed_total;     /* handshakes that resumed */
 };
 
 struct mpicd_call;
@@ -84,6 +85,7 @@ struct mpicd {
 	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
 	int kfd;                     /* socket to the key process, or -1 */
 	struct mpicd_keyproc *kp;    /* workers: 1 only: reloads, death */
+	uint32_t reloads;            /* SIGHUPs: the ticket key generation */
 	struct event *ev_kp;
 	bool kp_died;
 	struct mpicd_metrics m;
@@ -131,6 +133,21 @@ SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg,
  * tls_client_ctx hook that puts it into libcurl's SSL_CTX. */
 void mpicd_tls_client_set(struct mpicd_ident *id);
 int mpicd_tls_client_ctx(void *ssl_ctx, void *arg);
+/* The allow-list of client certificate names in force in this process
+ * (tls.allowed_peers): set at start and on reload; names are copied; 0,
+ * or -1 (out of memory: the old list stays).  Until it is set, every
+ * client certificate is refused. */
+int mpicd_tls_peers_set(const char *const *names, size_t n);
+void mpicd_tls_peers_clear(void);
+size_t mpicd_tls_peers_count(void);
+/* Session tickets (TLS 1.3): init makes the random secret (the main
+ * process, before it forks the workers, which inherit it) and the keys of
+ * generation 0; rotate derives generation gen's keys (each reload
+ * advances it; tickets of another generation make a full handshake).
+ * 0, or -1: no tickets are issued (a full handshake every time). */
+int mpicd_tls_tickets_init(void);
+int mpicd_tls_tickets_rotate(uint32_t gen);
+void mpicd_tls_tickets_clear(void);
 /* Counts TLS connections of d (index of SSL ex_data); once per process. */
 int mpicd_tls_init(void);
 extern int mpicd_tls_conn_idx;

@@ -238,9 +238,14 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    "# TYPE mpicd_tls_connections gauge\n"
 		    "mpicd_tls_connections{pid=\"%d\"} %u\n"
 		    "# TYPE mpicd_tls_connections_total counter\n"
-		    "mpicd_tls_connections_total{pid=\"%d\"} %llu\n",
+		    "mpicd_tls_connections_total{pid=\"%d\"} %llu\n"
+		    "# HELP mpicd_tls_resumed_total TLS handshakes that "
+		    "resumed a session (no certificates, no signature).\n"
+		    "# TYPE mpicd_tls_resumed_total counter\n"
+		    "mpicd_tls_resumed_total{pid=\"%d\"} %llu\n",
 		    (int)pid, d->conns, (int)pid,
-		    (unsigned long long)d->m.tls_conns_total);
+		    (unsigned long long)d->m.tls_conns_total, (int)pid,
+		    (unsigned long long)d->m.tls_resumed_total);
 	if (d->eng != NULL) {
 		size_t np = mpic__engine_persp_count(d->eng);
 		const struct mpic_persp *pri = mpic__engine_primary(d->eng);
@@ -462,7 +467,7 @@ mpicd_configz(struct mpicd *d)
 	    ca == MPICD_CA_REQUIRED ? "required" : ca == MPICD_CA_OPTIONAL ?
 	    "optional" : "none"));
 	json_object_set_new(tls, "allowed_peers",
-	    json_integer((json_int_t)cfg->n_tls_allowed_peers));
+	    json_integer((json_int_t)mpicd_tls_peers_count()));
 	json_object_set_new(o, "tls", tls);
 	lim = json_object();
 	json_object_set_new(lim, "max_body_bytes", json_integer(MPIC_MAX_BODY));

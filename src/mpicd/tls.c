@@ -9,6 +9,18 @@
  * certificate (verified the same way when sent) and requires one when no
  * API keys are configured, so that the API is never open.
  *
+ * Session resumption: TLS 1.3 only, with stateless tickets (no session
+ * cache), docs/mpicd.md says why.  The ticket keys are derived from a
+ * random secret that the main process makes before it forks the workers
+ * (so that a ticket of one worker is good at the others) and from a
+ * generation that each reload (SIGHUP) advances: a ticket issued before a
+ * reload does not decrypt after it, and the connection falls back to a
+ * full handshake.  A ticket that decrypts still carries the client
+ * certificate of the handshake that issued it: it is checked again, as a
+ * new one would be, against the allow-list in force and its validity
+ * dates, or the ticket is ignored (a full handshake, not an alert).  The
+ * allow-list is this process's, replaced on reload.
+ *
  * The private key is not in this process (keyproc.h): the certificate
  * chain comes from the key process with the key's generation, and the
  * key is a proxy whose signatures the key process makes.  The same
@@ -18,15 +30,42 @@
  */
 #include <string.h>
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "keyproc.h"
 #include "mpicd.h"
 
+/* A ticket's lifetime: how long a peer may skip the full handshake. */
+#define TICKET_LIFETIME_S 3600
+#define TICKET_SECRET_LEN 32
+
 int mpicd_tls_conn_idx = -1;
-static int ctx_cfg_idx = -1;
+
+/* The allow-list in force in this process (copies of the names). */
+static struct {
+	bool set;               /* false: nobody is allowed (fail closed) */
+	char **names;
+	size_t n;
+} peers;
+
+/* Session ticket keys: never written anywhere, never logged. */
+static struct {
+	bool ready;             /* keys derived: tickets are issued */
+	bool have_secret;
+	uint8_t secret[TICKET_SECRET_LEN];
+	uint8_t name[16];       /* TLSEXT_KEYNAME_LENGTH */
+	uint8_t aes[32];        /* AES-256-CBC */
+	uint8_t hmac[32];       /* HMAC-SHA256 */
+} tk;
+
+static char sha256_name[] = "SHA256";
 
 enum mpicd_client_auth
 mpicd_client_auth(const struct mpic_config *cfg)
@@ -58,21 +97,164 @@ mpicd_tls_init(void)
 	if (mpicd_tls_conn_idx < 0)
 		mpicd_tls_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 		    conn_free);
-	if (ctx_cfg_idx < 0)
-		ctx_cfg_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
-		    NULL);
-	return mpicd_tls_conn_idx >= 0 && ctx_cfg_idx >= 0 ? 0 : -1;
+	return mpicd_tls_conn_idx >= 0 ? 0 : -1;
 }
 
-static bool
-peer_allowed(const struct mpic_config *cfg, X509 *cert)
+static void
+peers_free(char **names, size_t n)
 {
 	size_t i;
 
-	if (cfg->n_tls_allowed_peers == 0)
+	for (i = 0; names != NULL && i < n; i++)
+		mpic__free(names[i]);
+	mpic__free(names);
+}
+
+int
+mpicd_tls_peers_set(const char *const *names, size_t n)
+{
+	char **copy = NULL;
+	size_t i;
+
+	if (n > 0 && (copy = mpic__calloc(n, sizeof(*copy))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((copy[i] = mpic__strdup(names[i])) == NULL) {
+			peers_free(copy, i);
+			return -1;
+		}
+	peers_free(peers.names, peers.n);
+	peers.names = copy;
+	peers.n = n;
+	peers.set = true;
+	return 0;
+}
+
+void
+mpicd_tls_peers_clear(void)
+{
+	peers_free(peers.names, peers.n);
+	memset(&peers, 0, sizeof(peers));
+}
+
+size_t
+mpicd_tls_peers_count(void)
+{
+	return peers.n;
+}
+
+/* The keys of generation gen: HKDF-SHA256 of the secret. */
+static int
+tickets_derive(uint32_t gen)
+{
+	static const char label[] = "mpicd session ticket keys ";
+	uint8_t info[sizeof(label) - 1 + 4], out[16 + 32 + 32];
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	OSSL_PARAM params[4];
+	int rc = -1;
+
+	memcpy(info, label, sizeof(label) - 1);
+	info[sizeof(label) - 1] = (uint8_t)(gen >> 24);
+	info[sizeof(label)] = (uint8_t)(gen >> 16);
+	info[sizeof(label) + 1] = (uint8_t)(gen >> 8);
+	info[sizeof(label) + 2] = (uint8_t)gen;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    sha256_name, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    tk.secret, sizeof(tk.secret));
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+	    info, sizeof(info));
+	params[3] = OSSL_PARAM_construct_end();
+	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL ||
+	    (kctx = EVP_KDF_CTX_new(kdf)) == NULL ||
+	    EVP_KDF_derive(kctx, out, sizeof(out), params) != 1)
+		goto out;
+	memcpy(tk.name, out, 16);
+	memcpy(tk.aes, out + 16, 32);
+	memcpy(tk.hmac, out + 48, 32);
+	tk.ready = true;
+	rc = 0;
+out:
+	OPENSSL_cleanse(out, sizeof(out));
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	if (rc != 0) {
+		/* no tickets rather than tickets under a stale key */
+		tk.ready = false;
+		ERR_clear_error();
+	}
+	return rc;
+}
+
+int
+mpicd_tls_tickets_init(void)
+{
+	if (RAND_priv_bytes(tk.secret, sizeof(tk.secret)) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	tk.have_secret = true;
+	return tickets_derive(0);
+}
+
+int
+mpicd_tls_tickets_rotate(uint32_t gen)
+{
+	return tk.have_secret ? tickets_derive(gen) : -1;
+}
+
+void
+mpicd_tls_tickets_clear(void)
+{
+	OPENSSL_cleanse(&tk, sizeof(tk));
+}
+
+/*
+ * OpenSSL's ticket key callback: 1 with the cipher and MAC set up, 0 for
+ * "no ticket" (enc) or "not ours" (decrypting: a full handshake), -1 on
+ * error.  TLS 1.2 gets no ticket: its tickets carry the session's master
+ * secret, so whoever gets the ticket key could decrypt those sessions
+ * (no forward secrecy); TLS 1.3 resumption runs a new ECDHE exchange.
+ */
+static int
+ticket_key_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
+	      EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	OSSL_PARAM params[3];
+
+	if (!tk.ready || SSL_version(ssl) != TLS1_3_VERSION)
+		return 0;
+	if (enc) {
+		memcpy(name, tk.name, sizeof(tk.name));
+		if (RAND_bytes(iv, 16) != 1)
+			return -1;
+	} else if (CRYPTO_memcmp(name, tk.name, sizeof(tk.name)) != 0) {
+		return 0;       /* another generation or another daemon */
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    tk.hmac, sizeof(tk.hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    sha256_name, 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1 ||
+	    EVP_CipherInit_ex(cctx, EVP_aes_256_cbc(), NULL, tk.aes, iv,
+	    enc) != 1)
+		return -1;
+	return 1;
+}
+
+static bool
+peer_allowed(X509 *cert)
+{
+	size_t i;
+
+	if (!peers.set)
+		return false;
+	if (peers.n == 0)
 		return true;
-	for (i = 0; i < cfg->n_tls_allowed_peers; i++) {
-		const char *name = cfg->tls_allowed_peers[i];
+	for (i = 0; i < peers.n; i++) {
+		const char *name = peers.names[i];
 
 		if (X509_check_ip_asc(cert, name, 0) == 1 ||
 		    X509_check_host(cert, name, strlen(name), 0, NULL) == 1)
@@ -84,23 +266,71 @@ peer_allowed(const struct mpic_config *cfg, X509 *cert)
 static int
 verify_cb(int ok, X509_STORE_CTX *store)
 {
-	SSL *ssl;
-	const struct mpic_config *cfg;
 	X509 *cert;
 
 	if (!ok || X509_STORE_CTX_get_error_depth(store) != 0)
 		return ok;
-	ssl = X509_STORE_CTX_get_ex_data(store,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	cfg = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_cfg_idx) :
-	    NULL;
 	cert = X509_STORE_CTX_get_current_cert(store);
-	if (cfg == NULL || cert == NULL || !peer_allowed(cfg, cert)) {
+	if (cert == NULL || !peer_allowed(cert)) {
 		X509_STORE_CTX_set_error(store,
 		    X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * A ticket that decrypted: resume only if the client certificate of the
+ * handshake that issued it would be accepted now (allowed, in its
+ * validity dates; none only where none is required).  The chain was
+ * verified then, under the CA file of this ticket key's generation.
+ * Otherwise the ticket is ignored and the handshake is a full one.
+ */
+static SSL_TICKET_RETURN
+ticket_dec_cb(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
+	      size_t keyname_len, SSL_TICKET_STATUS status, void *arg)
+{
+	X509 *peer;
+
+	(void)keyname;
+	(void)keyname_len;
+	(void)arg;
+	switch (status) {
+	case SSL_TICKET_SUCCESS:
+	case SSL_TICKET_SUCCESS_RENEW:
+		break;
+	case SSL_TICKET_FATAL_ERR_MALLOC:
+	case SSL_TICKET_FATAL_ERR_OTHER:
+		return SSL_TICKET_RETURN_ABORT;
+	default:
+		return SSL_TICKET_RETURN_IGNORE_RENEW;
+	}
+	if (SSL_SESSION_get_protocol_version(sess) != TLS1_3_VERSION)
+		return SSL_TICKET_RETURN_IGNORE;
+	peer = SSL_SESSION_get0_peer(sess);
+	if (peer == NULL) {
+		if (SSL_get_verify_mode(ssl) & SSL_VERIFY_FAIL_IF_NO_PEER_CERT)
+			return SSL_TICKET_RETURN_IGNORE;
+	} else if (!peer_allowed(peer) ||
+	    X509_cmp_current_time(X509_get0_notBefore(peer)) >= 0 ||
+	    X509_cmp_current_time(X509_get0_notAfter(peer)) <= 0) {
+		return SSL_TICKET_RETURN_IGNORE;
+	}
+	return status == SSL_TICKET_SUCCESS ? SSL_TICKET_RETURN_USE :
+	    SSL_TICKET_RETURN_USE_RENEW;
+}
+
+/* Counts the handshakes that resumed a session, for /metrics. */
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct mpicd *d;
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 || !SSL_session_reused(ssl) ||
+	    (d = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
+		return;
+	d->m.tls_resumed_total++;
 }
 
 static void
@@ -251,7 +481,6 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		mpic__bufprintf(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
-	SSL_CTX_set_ex_data(ctx, ctx_cfg_idx, (void *)cfg);
 	SSL_CTX_set_min_proto_version(ctx, cfg->role == MPIC_ROLE_PERSPECTIVE ?
 	    TLS1_3_VERSION : TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
@@ -280,6 +509,37 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 	SSL_CTX_set_verify(ctx, mode, mode != SSL_VERIFY_NONE ? verify_cb :
 	    NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
+	/*
+	 * Resumption (see the top of the file): stateless TLS 1.3 tickets
+	 * under our keys, no session cache (nothing to share between the
+	 * workers, nothing for TLS 1.2 session ids to find), one ticket per
+	 * handshake (a client keeps the latest), no early data.  The
+	 * session id context names the service: without one OpenSSL
+	 * answers a resumption with an "internal error" alert whenever
+	 * client certificates are verified.
+	 */
+	{
+		static const unsigned char sid_persp[] = "mpicd perspective API";
+		static const unsigned char sid_api[] = "mpicd Open MPIC API";
+		bool persp = cfg->role == MPIC_ROLE_PERSPECTIVE;
+
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		if (SSL_CTX_set_session_id_context(ctx, persp ? sid_persp :
+		    sid_api, (unsigned)(persp ? sizeof(sid_persp) :
+		    sizeof(sid_api)) - 1) != 1 ||
+		    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx,
+		    ticket_key_cb) != 1 ||
+		    SSL_CTX_set_session_ticket_cb(ctx, NULL, ticket_dec_cb,
+		    NULL) != 1 || SSL_CTX_set_num_tickets(ctx, 1) != 1 ||
+		    SSL_CTX_set_max_early_data(ctx, 0) != 1) {
+			ERR_clear_error();
+			mpic__bufprintf(err, errlen, "cannot set up TLS "
+			    "session resumption");
+			goto fail;
+		}
+		SSL_CTX_set_timeout(ctx, TICKET_LIFETIME_S);
+		SSL_CTX_set_info_callback(ctx, info_cb);
+	}
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

@@ -3,6 +3,8 @@
 # DIR/ca.pem            the mpic test CA (signs every daemon certificate)
 # DIR/pN.{pem,key}      perspective N (1-9): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
 # DIR/p9-next.{pem,key} another pair for perspective 9 (a SIGHUP rotation)
+# DIR/rp.{pem,key}      the session resumption perspective: SAN
+#                       DNS:rp.mpic.lab, IP:PREFIX.40.12
 # DIR/coord.{pem,key}   the coordinators: SAN DNS:coordinator.mpic.lab,
 #                       IP:PREFIX.41.1, IP:PREFIX.41.2, IP:PREFIX.41.5
 # DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
@@ -33,6 +35,7 @@ for i in 1 2 3 4 5 6 7 8 9; do
 	mkcert "p$i" ca "p$i.mpic.lab" "DNS:p$i.mpic.lab,IP:$prefix.40.$i"
 done
 mkcert p9-next ca p9.mpic.lab "DNS:p9.mpic.lab,IP:$prefix.40.9"
+mkcert rp ca rp.mpic.lab "DNS:rp.mpic.lab,IP:$prefix.40.12"
 mkcert coord ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2,IP:$prefix.41.5"
 mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"

@@ -806,6 +806,40 @@ test_daemon_keys(void **state)
 	    "t.yaml:7: tls.allowed_peers");
 }
 
+/* mpicd's reload re-reads the file without the hash secret (its user may
+ * not read it): the rest is parsed and checked as usual. */
+static void
+test_reread_without_secret(void **state)
+{
+	struct mpic_config *cfg = NULL;
+	char path[256], text[512], err[256];
+	int n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/mpic.yaml", tmpdir);
+	n = snprintf(text, sizeof(text), "perspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 38.9, lon: -77.4}}\n"
+	    "orchestration: {hash_secret_file: %s/absent}\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem, "
+	    "allowed_peers: [coordinator.example]}\n", tmpdir);
+	write_file(path, text, (size_t)n);
+	assert_int_not_equal(mpic_config_load(path, &cfg, err, sizeof(err)),
+	    0);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "absent"));
+	assert_int_equal(mpic__config_reread(path, &cfg, err, sizeof(err)),
+	    0);
+	assert_int_equal(cfg->hash_secret_len, 0);
+	assert_int_equal(cfg->n_tls_allowed_peers, 1);
+	assert_string_equal(cfg->tls_allowed_peers[0], "coordinator.example");
+	mpic_config_free(cfg);
+	/* anything else wrong still fails */
+	write_file(path, "bogus: 1\n", 9);
+	assert_int_not_equal(mpic__config_reread(path, &cfg, err,
+	    sizeof(err)), 0);
+	assert_null(cfg);
+}
+
 int
 main(void)
 {
@@ -824,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_alloc_failures),
 		cmocka_unit_test(test_check_br),
 		cmocka_unit_test(test_daemon_keys),
+		cmocka_unit_test(test_reread_without_secret),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
