@@ -470,16 +470,17 @@ void mpic__check_result_init(struct mpic_check_result *r);
 void mpic__check_result_release(struct mpic_check_result *r);
 void mpic__check_error(struct mpic_check_result *r, const char *type,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* check_response JSON object (new reference). */
-json_t *mpic__check_result_json(const struct mpic_check_result *r,
-				enum mpic_check_type type);
 /*
- * The same object written into w, left open after its last member so
- * that the caller can add keys (rir, perspective_code) and close it.
+ * The check_response object (interface.md) written into w, left open
+ * after its last member so that the caller can add keys (rir,
+ * perspective_code) and close it.
  */
 void mpic__check_result_open(struct mpic_jw *w,
 			     const struct mpic_check_result *r,
 			     enum mpic_check_type type);
+/* Its "errors" list, [{error_type, error_message}, ...] ([] for none). */
+void mpic__check_errors_write(struct mpic_jw *w,
+			      const struct mpic_check_result *r);
 
 /* Error types (Open MPIC strings). */
 #define MPIC_ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"

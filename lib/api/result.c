@@ -71,62 +71,27 @@ mpic__check_error(struct mpic_check_result *r, const char *type,
 	va_end(ap);
 }
 
-json_t *
-mpic__check_result_json(const struct mpic_check_result *r,
-			enum mpic_check_type type)
+void
+mpic__check_errors_write(struct mpic_jw *w, const struct mpic_check_result *r)
 {
-	json_t *o = NULL, *errs = NULL, *e;
-	json_int_t ts;
 	size_t i;
-	int rc = 0;
 
-	o = json_object();
-	if (o == NULL)
-		goto fail;
-	if (r->n_errors > 0) {
-		errs = json_array();
-		if (errs == NULL)
-			goto fail;
-		for (i = 0; i < r->n_errors; i++) {
-			e = json_pack("{s:s, s:s}",
-			    "error_type", r->errors[i].type,
-			    "error_message", r->errors[i].message);
-			if (e == NULL || json_array_append_new(errs, e) != 0)
-				goto fail;
-		}
+	mpic__jw_open(w, '[');
+	for (i = 0; i < r->n_errors; i++) {
+		mpic__jw_open(w, '{');
+		mpic__jw_key(w, "error_type");
+		mpic__jw_str(w, r->errors[i].type);
+		mpic__jw_key(w, "error_message");
+		mpic__jw_str(w, r->errors[i].message);
+		mpic__jw_close(w, '}');
 	}
-	/* timestamp_ns is an int64 in the spec; clamp rather than wrap. */
-	ts = r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :
-	    (json_int_t)r->timestamp_ns;
-	rc |= json_object_set_new(o, "check_completed",
-	    json_boolean(r->completed));
-	rc |= json_object_set_new(o, "check_passed", json_boolean(r->passed));
-	rc |= json_object_set_new(o, "errors", errs != NULL ? errs :
-	    json_null());
-	errs = NULL;
-	rc |= json_object_set_new(o, "timestamp_ns", json_integer(ts));
-	rc |= json_object_set_new(o, "check_type",
-	    json_string(type == MPIC_CHECK_CAA ? "caa" : "dcv"));
-	rc |= json_object_set_new(o, "details", r->details != NULL ?
-	    json_incref(r->details) : json_object());
-	rc |= json_object_set_new(o, "dnssec",
-	    json_string(mpic__dnssec_str(r->dnssec)));
-	rc |= json_object_set_new(o, "duration_ms",
-	    json_integer((json_int_t)r->duration_ms));
-	if (rc != 0)
-		goto fail;
-	return o;
-fail:
-	json_decref(errs);
-	json_decref(o);
-	return NULL;
+	mpic__jw_close(w, ']');
 }
 
 void
 mpic__check_result_open(struct mpic_jw *w, const struct mpic_check_result *r,
 			enum mpic_check_type type)
 {
-	size_t i;
 
 	mpic__jw_open(w, '{');
 	mpic__jw_key(w, "check_completed");
@@ -134,20 +99,10 @@ mpic__check_result_open(struct mpic_jw *w, const struct mpic_check_result *r,
 	mpic__jw_key(w, "check_passed");
 	mpic__jw_bool(w, r->passed);
 	mpic__jw_key(w, "errors");
-	if (r->n_errors > 0) {
-		mpic__jw_open(w, '[');
-		for (i = 0; i < r->n_errors; i++) {
-			mpic__jw_open(w, '{');
-			mpic__jw_key(w, "error_type");
-			mpic__jw_str(w, r->errors[i].type);
-			mpic__jw_key(w, "error_message");
-			mpic__jw_str(w, r->errors[i].message);
-			mpic__jw_close(w, '}');
-		}
-		mpic__jw_close(w, ']');
-	} else {
+	if (r->n_errors > 0)
+		mpic__check_errors_write(w, r);
+	else
 		mpic__jw_null(w);
-	}
 	/* timestamp_ns is an int64 in the spec; clamp rather than wrap. */
 	mpic__jw_key(w, "timestamp_ns");
 	mpic__jw_int(w, r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :

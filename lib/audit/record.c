@@ -187,7 +187,6 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 			 struct mpic_jw *w, struct mpic_jw *scratch)
 {
 	char t[32];
-	size_t i;
 
 	common(w, c, "perspective");
 	mpic__jw_key(w, "attempt");
@@ -206,16 +205,7 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 	mpic__jw_key(w, "dnssec");
 	mpic__jw_str(w, mpic__dnssec_str(res->dnssec));
 	mpic__jw_key(w, "errors");
-	mpic__jw_open(w, '[');
-	for (i = 0; i < res->n_errors; i++) {
-		mpic__jw_open(w, '{');
-		mpic__jw_key(w, "error_type");
-		mpic__jw_str(w, res->errors[i].type);
-		mpic__jw_key(w, "error_message");
-		mpic__jw_str(w, res->errors[i].message);
-		mpic__jw_close(w, '}');
-	}
-	mpic__jw_close(w, ']');
+	mpic__check_errors_write(w, res);
 	mpic__jw_key(w, "duration_ms");
 	mpic__jw_int(w, res->duration_ms);
 	mpic__audit_time(res->timestamp_ns, t);
