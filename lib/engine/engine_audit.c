@@ -173,6 +173,13 @@ audit_done(void *arg, int err, uint64_t seq)
 	mpic__eng_maybe_free(m);
 }
 
+static void
+wait_tv(uint64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+}
+
 /* The bound passed: answer 500; the records stay queued (audit_done). */
 static void
 wait_expired(evutil_socket_t fd, short what, void *arg)
@@ -180,10 +187,23 @@ wait_expired(evutil_socket_t fd, short what, void *arg)
 	struct mreq *m = arg;
 	struct mpic_audit_stats st;
 
+	struct mpic_engine *e = m->eng;
+	struct timeval tv;
+	uint64_t waited = mpic__now_mono_ms() - m->audit_wait_ms;
+
 	(void)fd;
 	(void)what;
 	if (m->body == NULL)
 		return;
+	/*
+	 * libevent times the event on its cached (coarse) clock, which can
+	 * run a few ms behind ours: never answer before the bound has passed.
+	 */
+	if (waited < e->cfg->audit_sync_timeout_ms) {
+		wait_tv(e->cfg->audit_sync_timeout_ms - waited + 1, &tv);
+		if (evtimer_add(m->audit_wait, &tv) == 0)
+			return;
+	}
 	mpic__free(m->body);
 	m->body = NULL;
 	stall_begins(m->eng, waiting_ms(m->eng, &st));
@@ -197,9 +217,8 @@ mpic__eng_audit_answer(struct mreq *m)
 	struct timeval tv;
 
 	if (m->body != NULL && m->audit_err == 0 && m->gate > 0) {
-		tv.tv_sec = e->cfg->audit_sync_timeout_ms / 1000;
-		tv.tv_usec = (suseconds_t)(e->cfg->audit_sync_timeout_ms %
-		    1000) * 1000;
+		wait_tv(e->cfg->audit_sync_timeout_ms, &tv);
+		m->audit_wait_ms = mpic__now_mono_ms();
 		m->audit_wait = evtimer_new(e->base, wait_expired, m);
 		if (m->audit_wait != NULL && evtimer_add(m->audit_wait,
 		    &tv) == 0)

@@ -122,6 +122,7 @@ struct mreq {
 				 * written: why (MPIC_E*), else 0 */
 	char *body;             /* the 200 answer, waiting for the log */
 	struct event *audit_wait; /* bounds that wait, or NULL */
+	uint64_t audit_wait_ms;   /* when that wait began (monotonic ms) */
 	struct attempt *open;   /* the attempt not yet closed, or NULL */
 	struct settled fin;
 	struct primary pri;
