@@ -34,8 +34,10 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "keyproc.h"
+#include "kpcheck.h"
 #include "mpicd.h"
 
 #define START_WAIT_MS 10000
@@ -67,6 +69,7 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 	BIO *b = NULL;
 	X509 *cert = NULL;
 	EVP_PKEY *k = NULL;
+	char why[160];
 	int fd, rc = -1;
 
 	*pem = NULL;
@@ -100,11 +103,21 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		load_error(err, errlen, "key", cfg->tls_key, NULL);
 		goto out;
 	}
-	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_EC) {
-		load_error(err, errlen, "key", cfg->tls_key, "not an EC key: "
-		    "the key process signs with ECDSA keys only (make one "
-		    "with openssl genpkey -algorithm EC -pkeyopt "
-		    "ec_paramgen_curve:P-256)");
+	if (EVP_PKEY_get_id(k) == EVP_PKEY_RSA &&
+	    (EVP_PKEY_get_bits(k) < KP_RSA_MIN_BITS ||
+	    EVP_PKEY_get_bits(k) > KP_RSA_MAX_BITS)) {
+		mpic__bufprintf(why, sizeof(why), "an RSA key of %d bits: "
+		    "the key process takes RSA keys of %d to %d bits",
+		    EVP_PKEY_get_bits(k), KP_RSA_MIN_BITS, KP_RSA_MAX_BITS);
+		load_error(err, errlen, "key", cfg->tls_key, why);
+		goto out;
+	}
+	if (EVP_PKEY_get_id(k) != EVP_PKEY_EC &&
+	    EVP_PKEY_get_id(k) != EVP_PKEY_RSA) {
+		load_error(err, errlen, "key", cfg->tls_key, "neither an EC "
+		    "nor an RSA key: the key process signs with ECDSA keys "
+		    "and RSA keys of 2048 to 4096 bits (make one with openssl "
+		    "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)");
 		goto out;
 	}
 	if (X509_check_private_key(cert, k) != 1) {
@@ -237,22 +250,52 @@ answer(int fd, uint32_t status, uint32_t seq, const void *data, size_t len)
 	(void)send(fd, buf, sizeof(rep) + len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/*
+ * What a request may have signed with key k: ECDSA digests with an EC
+ * key; with an RSA key, only blocks of the forms of kpcheck.h, through
+ * the padding they call for (none for a PSS block, which is padded
+ * already; PKCS #1 v1.5 type 1 for a DigestInfo).  0 with *pad, or -1.
+ */
+static int
+allowed(const struct kpkey *k, const struct kp_req *req, int *pad)
+{
+	bool rsa = EVP_PKEY_get_id(k->key) == EVP_PKEY_RSA;
+
+	*pad = 0;
+	if (req->op == KP_SIGN)
+		return !rsa && req->len <= KP_MAX_DIGEST ? 0 : -1;
+	if (!rsa)
+		return -1;
+	if (req->op == KP_SIGN_RSA_PSS) {
+		*pad = RSA_NO_PADDING;
+		return mpicd_kp_pss_ok(req->data, req->len,
+		    EVP_PKEY_get_bits(k->key));
+	}
+	*pad = RSA_PKCS1_PADDING;
+	return mpicd_kp_digestinfo_ok(req->data, req->len);
+}
+
 static void
 sign(int fd, const struct kp_req *req)
 {
 	const struct kpkey *k = req->gen == cur.gen ? &cur :
 	    req->gen == prev.gen && prev.key != NULL ? &prev : NULL;
-	uint8_t sig[256];
+	uint8_t sig[KP_MAX_SIGN_IN];
 	size_t siglen = sizeof(sig);
 	EVP_PKEY_CTX *ctx;
-	int ok;
+	int ok, pad;
 
 	if (k == NULL) {
 		answer(fd, KP_EUNKNOWNKEY, req->seq, NULL, 0);
 		return;
 	}
+	if (allowed(k, req, &pad) != 0) {
+		answer(fd, KP_EBADREQ, req->seq, NULL, 0);
+		return;
+	}
 	ctx = EVP_PKEY_CTX_new(k->key, NULL);
 	ok = ctx != NULL && EVP_PKEY_sign_init(ctx) == 1 &&
+	    (pad == 0 || EVP_PKEY_CTX_set_rsa_padding(ctx, pad) == 1) &&
 	    EVP_PKEY_sign(ctx, sig, &siglen, req->data, req->len) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
@@ -286,8 +329,9 @@ serve_one(const struct mpic_config *cfg, int fd, bool ctl)
 			answer(fd, KP_EFAIL, req.seq, err, strlen(err));
 	} else if (!ctl && req.op == KP_CERT) {
 		answer(fd, KP_OK, req.seq, cur.pem, cur.pem_len);
-	} else if (!ctl && req.op == KP_SIGN && req.len > 0 &&
-	    req.len <= KP_MAX_DIGEST) {
+	} else if (!ctl && (req.op == KP_SIGN || req.op == KP_SIGN_RSA_PSS ||
+	    req.op == KP_SIGN_RSA_PKCS1) && req.len > 0 &&
+	    req.len <= KP_MAX_SIGN_IN) {
 		sign(fd, &req);
 	} else {
 		answer(fd, KP_EBADREQ, req.seq, NULL, 0);

@@ -13,13 +13,23 @@
  *   KP_SIGN    -> an ECDSA signature (DER) of the digest in data, with
  *                 the key of generation gen (the current or the previous
  *                 one); nothing else is signed, decrypted or revealed
+ *   KP_SIGN_RSA_PSS   -> (RSA keys) the private-key operation on data, a
+ *                 block of the modulus's length that must be an RSA-PSS
+ *                 signature's padding (kpcheck.h): OpenSSL pads in the
+ *                 worker
+ *   KP_SIGN_RSA_PKCS1 -> (RSA keys) a PKCS #1 v1.5 signature of data,
+ *                 which must be a SHA-2 DigestInfo (TLS 1.2 clients of
+ *                 the API that do not offer RSA-PSS)
  *   KP_RELOAD  -> (control socket only) re-read tls.cert and tls.key;
  *                 on failure the old pair stays and the answer carries
  *                 the reason (file names, OpenSSL's message; never key
  *                 material)
  *
- * Keys: EC (ECDSA, any named curve OpenSSL knows) only; any other key
- * type is a configuration error naming the file.
+ * Keys: EC (ECDSA, any named curve OpenSSL knows) and RSA of 2048 to
+ * 4096 bits; any other key is a configuration error naming the file.
+ * With an RSA key nothing is decrypted: a block that is not a signature's
+ * padding is refused (KP_EBADREQ), so the key process is no decryption
+ * oracle for what was ever encrypted to the key.
  */
 #ifndef MPICD_KEYPROC_H
 #define MPICD_KEYPROC_H
@@ -31,16 +41,19 @@
 
 #include "mpic_int.h"
 
-#define KP_MAX_DIGEST 64
+#define KP_MAX_DIGEST 64           /* ECDSA: the digest signed */
+#define KP_MAX_SIGN_IN 512         /* RSA: a block of a 4096-bit modulus */
+#define KP_RSA_MIN_BITS 2048
+#define KP_RSA_MAX_BITS 4096
 #define KP_MAX_DATA (64 * 1024)    /* a certificate chain, PEM */
 #define KP_SIGN_WAIT_MS 2000       /* a worker's wait for a signature */
 
-enum { KP_SIGN = 1, KP_CERT, KP_RELOAD };
+enum { KP_SIGN = 1, KP_CERT, KP_RELOAD, KP_SIGN_RSA_PSS, KP_SIGN_RSA_PKCS1 };
 enum { KP_OK = 0, KP_EBADREQ, KP_EUNKNOWNKEY, KP_EFAIL };
 
 struct kp_req {
 	uint32_t op, seq, gen, len;
-	uint8_t data[KP_MAX_DIGEST];
+	uint8_t data[KP_MAX_SIGN_IN];
 };
 
 /* An answer: this header, then len bytes (at most KP_MAX_DATA). */
@@ -65,7 +78,7 @@ int mpicd_keyproc_reload(struct mpicd_keyproc *kp, char *err, size_t errlen);
 void mpicd_keyproc_close(struct mpicd_keyproc *kp);
 
 /* Loads tls.cert and tls.key and checks them as the key process does
- * (mpicd -n): the EC key matching the certificate.  *pem gets the chain
+ * (mpicd -n): the EC or RSA key matching the certificate.  *pem gets the chain
  * (mpic__free), *key the key (EVP_PKEY_free). */
 int mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		       size_t *pem_len, EVP_PKEY **key, char *err,
@@ -80,7 +93,7 @@ void mpicd_keyproxy_use(int fd);
 int mpicd_keyproxy_call(int fd, struct kp_req *req, int wait_ms,
 			uint32_t *gen, void *buf, size_t cap, size_t *len);
 /* The key of generation gen whose private operations go to the key
- * process, public part from cert; NULL when not EC. */
+ * process, public part from cert; NULL when neither EC nor RSA. */
 EVP_PKEY *mpicd_keyproxy_pkey(X509 *cert, uint32_t gen);
 
 #endif

@@ -34,6 +34,7 @@
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "keyproc.h"
@@ -43,6 +44,8 @@ static int kp_fd = -1;
 static uint32_t kp_seq;
 static int gen_idx = -1;
 static EC_KEY_METHOD *meth;
+static int rsa_gen_idx = -1;
+static RSA_METHOD *rsa_meth;
 
 void
 mpicd_keyproxy_use(int fd)
@@ -157,12 +160,111 @@ px_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
 	return d2i_ECDSA_SIG(NULL, &p, (long)n);
 }
 
+/*
+ * RSA: OpenSSL's legacy path pads in this process and asks for the
+ * private-key operation on the padded block: with no padding for RSA-PSS
+ * (TLS 1.3, and TLS 1.2 clients that offer it), with PKCS #1 v1.5 on a
+ * DigestInfo otherwise.  The key process checks each block's form
+ * (kpcheck.h) before it uses the key; a decryption is never asked for.
+ */
+static int
+px_rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
+		RSA *rsa, int padding)
+{
+	struct kp_req req;
+	uint8_t out[KP_MAX_SIGN_IN];
+	size_t len = 0;
+	uint32_t gen;
+	int st;
+
+	if (flen <= 0 || flen > KP_MAX_SIGN_IN ||
+	    (padding != RSA_NO_PADDING && padding != RSA_PKCS1_PADDING))
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.op = padding == RSA_NO_PADDING ? KP_SIGN_RSA_PSS :
+	    KP_SIGN_RSA_PKCS1;
+	req.gen = (uint32_t)(uintptr_t)RSA_get_ex_data(rsa, rsa_gen_idx);
+	req.len = (uint32_t)flen;
+	memcpy(req.data, from, (size_t)flen);
+	st = mpicd_keyproxy_call(kp_fd, &req, KP_SIGN_WAIT_MS, &gen, out,
+	    sizeof(out), &len);
+	if (st != KP_OK) {
+		sign_failed(st < 0 ? "the key process is gone or did not "
+		    "answer" : st == KP_EUNKNOWNKEY ? "a key it no longer "
+		    "holds" : "refused");
+		return -1;
+	}
+	if (len != (size_t)RSA_size(rsa))
+		return -1;
+	memcpy(to, out, len);
+	return (int)len;
+}
+
+static int
+px_rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to,
+		RSA *rsa, int padding)
+{
+	(void)flen;
+	(void)from;
+	(void)to;
+	(void)rsa;
+	(void)padding;
+	return -1;      /* nothing is decrypted with the key */
+}
+
+static EVP_PKEY *
+rsa_pkey(EVP_PKEY *pub, uint32_t gen)
+{
+	const BIGNUM *n0, *e0;
+	BIGNUM *n = NULL, *e = NULL;
+	RSA *src = NULL, *rsa = NULL;
+	EVP_PKEY *pk = NULL;
+
+	if (rsa_meth == NULL) {
+		if ((rsa_meth = RSA_meth_dup(RSA_get_default_method())) ==
+		    NULL || RSA_meth_set1_name(rsa_meth, "mpicd key process")
+		    != 1 || RSA_meth_set_priv_enc(rsa_meth, px_rsa_priv_enc)
+		    != 1 || RSA_meth_set_priv_dec(rsa_meth, px_rsa_priv_dec)
+		    != 1) {
+			RSA_meth_free(rsa_meth);
+			rsa_meth = NULL;
+			return NULL;
+		}
+	}
+	if (rsa_gen_idx < 0 && (rsa_gen_idx = RSA_get_ex_new_index(0, NULL,
+	    NULL, NULL, NULL)) < 0)
+		return NULL;
+	if ((src = EVP_PKEY_get1_RSA(pub)) == NULL)
+		return NULL;
+	RSA_get0_key(src, &n0, &e0, NULL);
+	if ((rsa = RSA_new()) == NULL || RSA_set_method(rsa, rsa_meth) != 1 ||
+	    (n = BN_dup(n0)) == NULL || (e = BN_dup(e0)) == NULL ||
+	    RSA_set0_key(rsa, n, e, NULL) != 1)
+		goto fail;
+	n = e = NULL;
+	if (RSA_set_ex_data(rsa, rsa_gen_idx, (void *)(uintptr_t)gen) != 1 ||
+	    (pk = EVP_PKEY_new()) == NULL || EVP_PKEY_assign_RSA(pk, rsa) !=
+	    1)
+		goto fail;
+	RSA_free(src);
+	return pk;
+fail:
+	BN_free(n);
+	BN_free(e);
+	EVP_PKEY_free(pk);
+	RSA_free(rsa);
+	RSA_free(src);
+	return NULL;
+}
+
 EVP_PKEY *
 mpicd_keyproxy_pkey(X509 *cert, uint32_t gen)
 {
 	EVP_PKEY *pub = X509_get0_pubkey(cert), *pk = NULL;
 	EC_KEY *src = NULL, *ec = NULL;
 
+	if (pub != NULL && EVP_PKEY_get_id(pub) == EVP_PKEY_RSA)
+		return rsa_pkey(pub, gen);
 	if (pub == NULL || EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC)
 		return NULL;
 	if (meth == NULL) {

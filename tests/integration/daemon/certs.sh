@@ -9,12 +9,21 @@
 #                       IP:PREFIX.41.1, IP:PREFIX.41.2, IP:PREFIX.41.5
 # DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
 #                       (with the coordinator's names)
+# DIR/rsa-coord.{pem,key}  a coordinator with an RSA 2048 key: SAN
+#                       DNS:coordinator.mpic.lab, IP:PREFIX.41.7
+# DIR/rsa-small.{pem,key}  the same with an RSA 1024 key (refused)
 set -euo pipefail
 dir=$1
 prefix=$2
 cd "$dir"
 days=30
-ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+keytype=ec
+ec() {
+	case $keytype in
+	ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null ;;
+	rsa*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${keytype#rsa}" -out "$1" 2>/dev/null ;;
+	esac
+}
 mkca() { # name subject
 	ec "$1.key"
 	openssl req -x509 -new -key "$1.key" -subj "/CN=$2" -days $days \
@@ -39,4 +48,8 @@ mkcert rp ca rp.mpic.lab "DNS:rp.mpic.lab,IP:$prefix.40.12"
 mkcert coord ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2,IP:$prefix.41.5"
 mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"
+keytype=rsa2048 mkcert rsa-coord ca coordinator.mpic.lab \
+    "DNS:coordinator.mpic.lab,IP:$prefix.41.7"
+keytype=rsa1024 mkcert rsa-small ca coordinator.mpic.lab \
+    "DNS:coordinator.mpic.lab,IP:$prefix.41.7"
 chmod 600 ./*.key
