@@ -6,7 +6,8 @@
 # DIR/rp.{pem,key}      the session resumption perspective: SAN
 #                       DNS:rp.mpic.lab, IP:PREFIX.40.12
 # DIR/coord.{pem,key}   the coordinators: SAN DNS:coordinator.mpic.lab,
-#                       IP:PREFIX.41.1, IP:PREFIX.41.2, IP:PREFIX.41.5
+#                       IP:PREFIX.41.1, IP:PREFIX.41.2, IP:PREFIX.41.5,
+#                       IP:PREFIX.41.7 (the RSA coordinator, rotated to it)
 # DIR/rogue-ca.pem, DIR/rogue.{pem,key}   another CA and a client it signed
 #                       (with the coordinator's names)
 # DIR/rsa-coord.{pem,key}  a coordinator with an RSA 2048 key: SAN
@@ -46,7 +47,7 @@ done
 mkcert p9-next ca p9.mpic.lab "DNS:p9.mpic.lab,IP:$prefix.40.9"
 mkcert rp ca rp.mpic.lab "DNS:rp.mpic.lab,IP:$prefix.40.12"
 mkcert coord ca coordinator.mpic.lab \
-    "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2,IP:$prefix.41.5"
+    "DNS:coordinator.mpic.lab,IP:$prefix.41.1,IP:$prefix.41.2,IP:$prefix.41.5,IP:$prefix.41.7"
 mkcert rogue rogue-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"
 keytype=rsa2048 mkcert rsa-coord ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.7"

@@ -65,7 +65,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/mpic-kp-XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mpic-kp-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
 	snprintf(f->cert, sizeof(f->cert), "%s/c.pem", f->dir);
