@@ -8,6 +8,7 @@
  * misses), warm (16 names, parsed once, checked again and again: cache
  * hits), warmparse (the same with the JSON request parsed every time).  Prints one line of figures.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,23 @@ start_one(struct bench *b)
 	}
 }
 
+
+/* A positive count from the command line, or exit 64 naming it. */
+static long
+count_arg(const char *s, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "%s: not a number: %s\n", what, s);
+		exit(64);
+	}
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,8 +183,8 @@ main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	b.mode = argv[1];
 	b.zone = argv[4];
-	b.count = atol(argv[5]);
-	b.inflight = atol(argv[6]);
+	b.count = count_arg(argv[5], "COUNT");
+	b.inflight = count_arg(argv[6], "INFLIGHT");
 	b.run_id = (unsigned)mpic__now_wall_ns();
 	b.base = event_base_new();
 	memset(&o, 0, sizeof(o));

@@ -10,6 +10,7 @@
  * growth of the resident set divided by COUNT.  The checks still in
  * flight are dropped by freeing the client (the engine's shutdown path).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,23 @@ established_to_80(void)
 	return n;
 }
 
+
+/* A positive count from the command line, or exit 64 naming it. */
+static long
+count_arg(const char *s, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "%s: not a number: %s\n", what, s);
+		exit(64);
+	}
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,7 +157,8 @@ main(int argc, char **argv)
 	}
 	mem = strcmp(argv[1], "mem") == 0;
 	memset(&b, 0, sizeof(b));
-	b.inflight = mem ? atol(argv[7]) : atol(argv[8]);
+	b.inflight = mem ? count_arg(argv[7], "INFLIGHT") :
+	    count_arg(argv[8], "INFLIGHT");
 	/* one socket per check in flight */
 	rl.rlim_cur = rl.rlim_max = (rlim_t)b.inflight + 1024;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -179,7 +198,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	mpic__request_release(&b.req);
-	b.count = atol(argv[7]);
+	b.count = count_arg(argv[7], "COUNT");
 	b.started = b.done = b.passed = 0;
 	if (parse_req(&b.req, argv[4], argv[5], argv[6]) != 0)
 		return 2;
@@ -188,7 +207,7 @@ main(int argc, char **argv)
 	for (i = 0; i < b.inflight && b.started < b.count; i++)
 		start_one(&b);
 	if (mem) {
-		tv.tv_sec = atol(argv[8]);
+		tv.tv_sec = count_arg(argv[8], "SECONDS");
 		tv.tv_usec = 0;
 		event_base_loopexit(b.base, &tv);
 		event_base_dispatch(b.base);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -296,7 +297,7 @@ test_first_url(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	strcpy(r.target.name, "example.com");
+	snprintf(r.target.name, sizeof(r.target.name), "example.com");
 	r.dcv.method = MPIC_DCV_ACME_HTTP_01;
 	r.dcv.token = "tok";
 	assert_int_equal(mpic__http_first_url(&r, out, sizeof(out)), 0);
@@ -308,7 +309,7 @@ test_first_url(void **state)
 	assert_int_equal(mpic__http_first_url(&r, out, sizeof(out)), 0);
 	assert_string_equal(out,
 	    "https://example.com/.well-known/pki-validation/a/b.txt");
-	strcpy(r.target.name, "2001:db8::1");
+	snprintf(r.target.name, sizeof(r.target.name), "2001:db8::1");
 	r.target.is_ip = true;
 	r.target.af = AF_INET6;
 	r.dcv.method = MPIC_DCV_ACME_HTTP_01;
