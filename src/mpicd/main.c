@@ -154,6 +154,7 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 		} else {
 			SSL_CTX_free(d->ssl);
 			d->ssl = ctx;
+			mpicd_tls_policy_changed();
 			if (d->cfg->role != MPIC_ROLE_PERSPECTIVE &&
 			    mpicd_tls_ident_fetch(d->kfd, &cid, err,
 			    sizeof(err)) == 0)

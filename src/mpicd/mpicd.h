@@ -139,6 +139,14 @@ int mpicd_tls_client_ctx(void *ssl_ctx, void *arg);
  * client certificate is refused. */
 int mpicd_tls_peers_set(const char *const *names, size_t n);
 void mpicd_tls_peers_clear(void);
+/* Connections opened before a reload: conn_checked marks ssl as accepted
+ * under the policy in force (at its creation); policy_changed says a new
+ * context is in force (an allow-list set says so itself); recheck checks
+ * a connection's client certificate again, once per connection and
+ * policy, against the allow-list and ctx's CA store: 0, or -1 with why. */
+void mpicd_tls_conn_checked(SSL *ssl);
+void mpicd_tls_policy_changed(void);
+int mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len);
 size_t mpicd_tls_peers_count(void);
 /* Session tickets (TLS 1.3): init makes the random secret (the main
  * process, before it forks the workers, which inherit it) and the keys of

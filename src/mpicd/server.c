@@ -428,6 +428,31 @@ serve_text(struct mpicd *d, struct mpicd_call *c, const char *path)
 	free(s);
 }
 
+/*
+ * On a TLS connection opened before a reload, the client certificate is
+ * checked again under the reloaded allow-list and CA (mpicd_tls_recheck);
+ * refused, the request gets a 403 and the connection is closed after it.
+ */
+static bool
+still_allowed(struct mpicd *d, struct mpicd_call *c)
+{
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	SSL *ssl;
+	char why[300];
+
+	if (d->ssl == NULL || c->req == NULL ||
+	    (evcon = evhttp_request_get_connection(c->req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL ||
+	    mpicd_tls_recheck(ssl, d->ssl, why, sizeof(why)) == 0)
+		return true;
+	evhttp_add_header(evhttp_request_get_output_headers(c->req),
+	    "Connection", "close");
+	reply_error(d, c, 403, "forbidden", why);
+	return false;
+}
+
 static void
 on_request(struct evhttp_request *r, void *arg)
 {
@@ -445,6 +470,8 @@ on_request(struct evhttp_request *r, void *arg)
 		return;
 	}
 	c->method = method_name(m);
+	if (!still_allowed(d, c))
+		return;
 	path = route(evhttp_request_get_uri(r));
 	if (path == NULL || (role == MPIC_ROLE_PERSPECTIVE &&
 	    strcmp(path, "/mpic") == 0) || (role != MPIC_ROLE_PERSPECTIVE &&
@@ -605,6 +632,7 @@ new_bev(struct event_base *base, void *arg)
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	SSL_set_ex_data(ssl, mpicd_tls_conn_idx, d);
+	mpicd_tls_conn_checked(ssl);
 	d->m.tls_conns_total++;
 	conn_opened(d);
 	return bev;

@@ -47,6 +47,13 @@
 #define TICKET_SECRET_LEN 32
 
 int mpicd_tls_conn_idx = -1;
+/* What a connection's client certificate was last accepted under: the
+ * policy generation (ex_data), advanced by every allow-list and context
+ * a reload installs (mpicd_tls_recheck). */
+static int gen_idx = -1;
+static uintptr_t policy_gen = 1;
+
+static bool peer_allowed(X509 *cert);
 
 /* The allow-list in force in this process (copies of the names). */
 static struct {
@@ -97,7 +104,9 @@ mpicd_tls_init(void)
 	if (mpicd_tls_conn_idx < 0)
 		mpicd_tls_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 		    conn_free);
-	return mpicd_tls_conn_idx >= 0 ? 0 : -1;
+	if (gen_idx < 0)
+		gen_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	return mpicd_tls_conn_idx >= 0 && gen_idx >= 0 ? 0 : -1;
 }
 
 static void
@@ -127,6 +136,71 @@ mpicd_tls_peers_set(const char *const *names, size_t n)
 	peers.names = copy;
 	peers.n = n;
 	peers.set = true;
+	policy_gen++;
+	return 0;
+}
+
+void
+mpicd_tls_policy_changed(void)
+{
+	policy_gen++;
+}
+
+void
+mpicd_tls_conn_checked(SSL *ssl)
+{
+	SSL_set_ex_data(ssl, gen_idx, (void *)policy_gen);
+}
+
+/*
+ * A connection outlives reloads: a client removed from tls.allowed_peers,
+ * or whose certificate no longer chains to tls.client_ca, must not go on
+ * using one it opened before.  Once per connection and policy generation
+ * (nothing per request otherwise), its certificate is checked again as a
+ * new handshake would check it: the names, and the chain against ctx's
+ * store (the context in force) at the current time.
+ */
+int
+mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
+{
+	X509_STORE_CTX *sctx;
+	X509 *peer;
+	int ok, err = 0;
+
+	if ((uintptr_t)SSL_get_ex_data(ssl, gen_idx) == policy_gen)
+		return 0;
+	if ((peer = SSL_get0_peer_certificate(ssl)) == NULL) {
+		mpicd_tls_conn_checked(ssl);    /* none sent, none verified */
+		return 0;
+	}
+	if (!peer_allowed(peer)) {
+		mpic__bufprintf(why, len, "the client certificate's names are "
+		    "no longer in tls.allowed_peers (reloaded since this "
+		    "connection was opened)");
+		return -1;
+	}
+	if ((sctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), peer,
+	    SSL_get_peer_cert_chain(ssl)) != 1) {
+		X509_STORE_CTX_free(sctx);
+		mpic__bufprintf(why, len, "out of memory checking the client "
+		    "certificate again");
+		return -1;
+	}
+	X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_CLIENT);
+	ok = X509_verify_cert(sctx) == 1;
+	if (!ok)
+		err = X509_STORE_CTX_get_error(sctx);
+	X509_STORE_CTX_free(sctx);
+	ERR_clear_error();
+	if (!ok) {
+		mpic__bufprintf(why, len, "the client certificate no longer "
+		    "verifies against tls.client_ca (reloaded since this "
+		    "connection was opened): %s",
+		    X509_verify_cert_error_string(err));
+		return -1;
+	}
+	mpicd_tls_conn_checked(ssl);
 	return 0;
 }
 
