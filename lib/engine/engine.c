@@ -122,6 +122,13 @@ mpic_engine_inflight(const struct mpic_engine *e)
 	return e->inflight;
 }
 
+void
+mpic__engine_retire_connections(struct mpic_engine *eng)
+{
+	if (eng != NULL)
+		mpic__curl_loop_retire(eng->curl);
+}
+
 size_t
 mpic__engine_persp_count(const struct mpic_engine *e)
 {

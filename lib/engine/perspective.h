@@ -90,6 +90,10 @@ int mpic__persp_request_parse(enum mpic_check_type type, const char *body,
 size_t mpic__engine_persp_count(const struct mpic_engine *eng);
 const struct mpic_persp *mpic__engine_persp(const struct mpic_engine *eng,
 					    size_t i);
+/* After our client certificate changed (a reload): connections to the
+ * remote perspectives made with the old one are closed once idle, and new
+ * calls make new ones (mpic__curl_loop_retire()). */
+void mpic__engine_retire_connections(struct mpic_engine *eng);
 /* The engine's primary perspective (in-process), or NULL: none configured. */
 const struct mpic_persp *mpic__engine_primary(const struct mpic_engine *eng);
 

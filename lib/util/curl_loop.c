@@ -8,6 +8,7 @@
  * outside curl's own callbacks, so a completion callback may start or
  * cancel other transfers freely.
  */
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ struct watch {
 struct fdinfo {
 	struct watch *w;      /* its watch, or NULL */
 	bool conn;            /* opened by open_cb, not yet closed */
+	uint32_t epoch;       /* the loop's epoch when it was opened */
 };
 
 struct xfer {
@@ -48,6 +50,7 @@ struct mpic_curl_loop {
 	struct xfer *xfers;   /* running transfers */
 	unsigned running;     /* transfers added and not yet finished */
 	int active;           /* curl's own count */
+	uint32_t epoch;       /* mpic__curl_loop_retire() calls so far */
 };
 
 static void
@@ -189,6 +192,9 @@ socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 			w->parked = true;
 		else
 			watch_free(w);
+		/* idle now, and made before a retire: see there */
+		if (fi != NULL && fi->conn && fi->epoch != loop->epoch)
+			shutdown(s, SHUT_RDWR);
 		return 0;
 	}
 	if (w == NULL) {
@@ -243,6 +249,7 @@ open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	if (fi->w != NULL) /* a watch from a socket closed behind our back */
 		watch_free(fi->w);
 	fi->conn = true;
+	fi->epoch = loop->epoch;
 	return s;
 }
 
@@ -273,6 +280,31 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
 	return evtimer_add(loop->timer, &tv) == 0 ? 0 : -1;
+}
+
+/*
+ * Connections made so far are not to be used for new transfers (they
+ * were made with credentials since replaced): each is shut down as soon
+ * as no transfer uses it - now for the idle ones, when its transfer ends
+ * for the others.  curl finds a shut-down connection dead when it would
+ * reuse it, closes it (close_cb) and opens a new one; a transfer running
+ * on one is not disturbed.  An idle connection is one curl does not
+ * watch, or whose watch is parked.
+ */
+void
+mpic__curl_loop_retire(struct mpic_curl_loop *loop)
+{
+	size_t i;
+
+	if (loop == NULL)
+		return;
+	loop->epoch++;
+	for (i = 0; i < loop->n_by_fd; i++) {
+		struct fdinfo *fi = &loop->by_fd[i];
+
+		if (fi->conn && (fi->w == NULL || fi->w->parked))
+			shutdown((int)i, SHUT_RDWR);
+	}
 }
 
 int

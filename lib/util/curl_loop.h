@@ -49,6 +49,11 @@ int mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
  * caller's. */
 void mpic__curl_loop_cancel(struct mpic_curl_loop *loop, CURL *easy);
 
+/* After a change of credentials (a reload): the connections open now are
+ * closed as soon as no transfer uses them, so that new transfers make new
+ * ones (with the new client certificate).  NULL is accepted. */
+void mpic__curl_loop_retire(struct mpic_curl_loop *loop);
+
 /* Number of transfers running. */
 unsigned mpic__curl_loop_running(const struct mpic_curl_loop *loop);
 

@@ -157,8 +157,11 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 			mpicd_tls_policy_changed();
 			if (d->cfg->role != MPIC_ROLE_PERSPECTIVE &&
 			    mpicd_tls_ident_fetch(d->kfd, &cid, err,
-			    sizeof(err)) == 0)
+			    sizeof(err)) == 0) {
 				mpicd_tls_client_set(&cid);
+				/* calls go out with the new certificate */
+				mpic__engine_retire_connections(d->eng);
+			}
 			mpicd_log("info", "reload: certificates and keys "
 			    "loaded", NULL, NULL);
 		}
