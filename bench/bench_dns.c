@@ -17,6 +17,7 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
+#include "args.h"
 #include "check/check.h"
 #include "mpic_int.h"
 
@@ -149,22 +150,6 @@ start_one(struct bench *b)
 	}
 }
 
-
-/* A positive count from the command line, or exit 64 naming it. */
-static long
-count_arg(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0) {
-		fprintf(stderr, "%s: not a number: %s\n", what, s);
-		exit(64);
-	}
-	return v;
-}
 
 int
 main(int argc, char **argv)

@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "args.h"
 #include "check/check.h"
 #include "mpic_int.h"
 
@@ -110,22 +111,6 @@ established_to_80(void)
 	return n;
 }
 
-
-/* A positive count from the command line, or exit 64 naming it. */
-static long
-count_arg(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0) {
-		fprintf(stderr, "%s: not a number: %s\n", what, s);
-		exit(64);
-	}
-	return v;
-}
 
 int
 main(int argc, char **argv)

@@ -111,34 +111,50 @@ sign_failed(const char *why)
 	    "process", "reason", why);
 }
 
-static int
-px_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
-	unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
+/*
+ * One signing request (op, the key of generation gen, len octets of data
+ * already checked against the op's limit): the signature's length in
+ * out (cap octets), or 0 after logging why there is none.
+ */
+static size_t
+proxy_sign(uint32_t op, uint32_t gen, const void *data, size_t len,
+	   uint8_t *out, size_t cap)
 {
 	struct kp_req req;
-	uint8_t out[256];
-	size_t len = 0;
-	uint32_t gen;
+	size_t got = 0;
+	uint32_t agen;
 	int st;
 
-	(void)type;
-	(void)kinv;
-	(void)r;
-	if (dlen <= 0 || dlen > KP_MAX_DIGEST)
-		return 0;
 	memset(&req, 0, sizeof(req));
-	req.op = KP_SIGN;
-	req.gen = (uint32_t)(uintptr_t)EC_KEY_get_ex_data(ec, gen_idx);
-	req.len = (uint32_t)dlen;
-	memcpy(req.data, dgst, (size_t)dlen);
-	st = mpicd_keyproxy_call(kp_fd, &req, KP_SIGN_WAIT_MS, &gen, out,
-	    sizeof(out), &len);
+	req.op = op;
+	req.gen = gen;
+	req.len = (uint32_t)len;
+	memcpy(req.data, data, len);
+	st = mpicd_keyproxy_call(kp_fd, &req, KP_SIGN_WAIT_MS, &agen, out,
+	    cap, &got);
 	if (st != KP_OK) {
 		sign_failed(st < 0 ? "the key process is gone or did not "
 		    "answer" : st == KP_EUNKNOWNKEY ? "a key it no longer "
 		    "holds" : "refused");
 		return 0;
 	}
+	return got;
+}
+
+static int
+px_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
+	unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
+{
+	uint8_t out[256];
+	size_t len;
+
+	(void)type;
+	(void)kinv;
+	(void)r;
+	if (dlen <= 0 || dlen > KP_MAX_DIGEST)
+		return 0;
+	len = proxy_sign(KP_SIGN, (uint32_t)(uintptr_t)EC_KEY_get_ex_data(ec,
+	    gen_idx), dgst, (size_t)dlen, out, sizeof(out));
 	if (len == 0 || len > (size_t)ECDSA_size(ec))
 		return 0;
 	memcpy(sig, out, len);
@@ -171,30 +187,16 @@ static int
 px_rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
 		RSA *rsa, int padding)
 {
-	struct kp_req req;
 	uint8_t out[KP_MAX_SIGN_IN];
-	size_t len = 0;
-	uint32_t gen;
-	int st;
+	size_t len;
 
 	if (flen <= 0 || flen > KP_MAX_SIGN_IN ||
 	    (padding != RSA_NO_PADDING && padding != RSA_PKCS1_PADDING))
 		return -1;
-	memset(&req, 0, sizeof(req));
-	req.op = padding == RSA_NO_PADDING ? KP_SIGN_RSA_PSS :
-	    KP_SIGN_RSA_PKCS1;
-	req.gen = (uint32_t)(uintptr_t)RSA_get_ex_data(rsa, rsa_gen_idx);
-	req.len = (uint32_t)flen;
-	memcpy(req.data, from, (size_t)flen);
-	st = mpicd_keyproxy_call(kp_fd, &req, KP_SIGN_WAIT_MS, &gen, out,
-	    sizeof(out), &len);
-	if (st != KP_OK) {
-		sign_failed(st < 0 ? "the key process is gone or did not "
-		    "answer" : st == KP_EUNKNOWNKEY ? "a key it no longer "
-		    "holds" : "refused");
-		return -1;
-	}
-	if (len != (size_t)RSA_size(rsa))
+	len = proxy_sign(padding == RSA_NO_PADDING ? KP_SIGN_RSA_PSS :
+	    KP_SIGN_RSA_PKCS1, (uint32_t)(uintptr_t)RSA_get_ex_data(rsa,
+	    rsa_gen_idx), from, (size_t)flen, out, sizeof(out));
+	if (len == 0 || len != (size_t)RSA_size(rsa))
 		return -1;
 	memcpy(to, out, len);
 	return (int)len;
