@@ -262,6 +262,32 @@ done
 jq -e -s --arg id "$id" '[.[] | select(.audit_id == $id) | .type] as $t | ($t | index("decision")) < ($t | rindex("perspective"))' "$run/audit-e.jsonl" >/dev/null 2>&1 &&
 	ok "early decision: the late record follows the decision record" || bad "late after decision" "order"
 
+# --------------------------------------------------------------- reload, busy
+# A reload retires the connections made with the old client certificate:
+# idle ones at once, busy ones when their call ends (mpic__curl_loop_retire).
+# Three requests for the same cohort: P0 (connections made), A (every call
+# slow, 1 s; the SIGHUP lands while its six calls are on the wire), B after
+# A's answer.  Each fake answers with the serial of the connection the call
+# came on (per listener): B's six must all be newer than P0's and A's, i.e.
+# no connection busy at the reload was used again.
+conns() { jq -r '.perspectives[] | "\(.perspective_code) \(.check_response.details.connection)"' "$1" | sort; }
+read -r s0 _ < <(freq "$CA" "$(body busy.caa.lab t: 6)" "$run/b0.json")
+freq "$CA" "$(body busy.caa.lab "$(trace slow1000 "${fcodes[@]}")" 6)" "$run/ba.json" > "$run/ba.st" &
+bpid=$!
+sleep 0.4
+kill -HUP "${pid[coord-a]}"
+wait "$bpid" || true
+read -r sa _ < "$run/ba.st"
+read -r sb _ < <(freq "$CA" "$(body busy.caa.lab t: 6)" "$run/bb.json")
+old=$(cat <(conns "$run/b0.json") <(conns "$run/ba.json") | awk '$2 > m[$1] {m[$1] = $2} END {for (c in m) print c, m[c]}' | sort)
+reused=$(join <(echo "$old") <(conns "$run/bb.json") | awk '$3 <= $2' | wc -l)
+nb=$(conns "$run/bb.json" | awk '$2 ~ /^[0-9]+$/' | wc -l)
+[ "$s0" = 200 ] && [ "$sa" = 200 ] && [ "$sb" = 200 ] && [ "$nb" = 6 ] && [ "$reused" = 0 ] &&
+	jq -e '.quorum_result == "6/6"' "$run/ba.json" >/dev/null &&
+	grep -q 'reload: certificates and keys loaded' "$run/coord-a.log" &&
+	ok "reload during a call: the call completes (6/6), and the next calls go out on new connections, busy ones included ($(conns "$run/ba.json" | tr '\n' ' ')-> $(conns "$run/bb.json" | tr '\n' ' '))" ||
+	bad "reload while busy" "status $s0 $sa $sb, $nb answers with a connection, $reused reused; A: $(jq -c .quorum_result "$run/ba.json" 2>/dev/null); old: $(echo "$old" | tr '\n' ' '); B: $(conns "$run/bb.json" | tr '\n' ' ')"
+
 stop coord-a
 stop coord-e
 

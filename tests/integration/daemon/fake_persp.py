@@ -24,6 +24,10 @@ named passes.  Modes:
     wrongrir    passes, but answers with rir "AFRINIC"
     padN        passes, with N bytes of padding in its details
 
+Every answer's details carry "connection": the serial number of the TLS
+connection it came on (per listener, from 1), so that a test can tell
+which of its calls went out on new connections.
+
 The process exits by itself after --lifetime seconds (tests are bounded
 even if their cleanup fails).  It prints "ready" once every listener is
 bound.
@@ -51,7 +55,7 @@ def modes_of(trace):
     return out
 
 
-def answer(code, rir, check_type, mode):
+def answer(code, rir, check_type, mode, conn_no):
     passed = mode != "fail"
     body = {
         "check_type": check_type,
@@ -60,7 +64,8 @@ def answer(code, rir, check_type, mode):
         "errors": None,
         "timestamp_ns": time.time_ns(),
         "duration_ms": 1,
-        "details": {"caa_record_present": False, "found_at": None},
+        "details": {"caa_record_present": False, "found_at": None,
+                    "connection": conn_no},
         "padding": None,
         "perspective_code": "xx-impostor-1" if mode == "wrongcode" else code,
         "rir": "AFRINIC" if mode == "wrongrir" else rir,
@@ -106,7 +111,7 @@ def read_request(conn, buf):
         buf[:length], buf[length:]
 
 
-def serve_conn(ctx, raw, code, rir):
+def serve_conn(ctx, raw, code, rir, conn_no):
     try:
         conn = ctx.wrap_socket(raw, server_side=True)
     except (ssl.SSLError, OSError):
@@ -128,7 +133,7 @@ def serve_conn(ctx, raw, code, rir):
                 trace = None
             modes = modes_of(trace)
             mode = modes.get(code, modes.get("*", "pass"))
-            full = answer(code, rir, path[1:], mode)
+            full = answer(code, rir, path[1:], mode, conn_no)
             if mode.startswith("slow"):
                 time.sleep(int(mode[4:] or "1000") / 1000.0)
             if mode == "garbage":
@@ -166,9 +171,12 @@ def listen(spec, ca):
 
 
 def accept_loop(s, ctx, code, rir):
+    conn_no = 0
     while True:
         raw, _ = s.accept()
-        threading.Thread(target=serve_conn, args=(ctx, raw, code, rir),
+        conn_no += 1
+        threading.Thread(target=serve_conn,
+                         args=(ctx, raw, code, rir, conn_no),
                          daemon=True).start()
 
 
