@@ -11,7 +11,6 @@
 
 #include "engine/answer.h"
 #include "engine/engine_int.h"
-#include "engine/remote_tls.h"
 #include "util/curl_loop.h"
 
 #define ENGINE_CONNS_PER_REMOTE 128 /* idle connections kept per remote */
@@ -128,9 +127,6 @@ mpic__engine_retire_connections(struct mpic_engine *eng)
 {
 	if (eng != NULL)
 		mpic__curl_loop_retire(eng->curl);
-	/* and the CA file (and ours, when not hooked) are looked at again
-	 * before the next call */
-	mpic__remote_tls_recheck_all();
 }
 
 size_t

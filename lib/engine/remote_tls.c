@@ -36,17 +36,8 @@ struct mpic_remote_tls {
 	SSL_CTX *creds;            /* holds the certificate, chain and key */
 	X509_STORE *store;         /* the CA */
 	uint64_t gen;              /* loads so far */
-	uint64_t checked_ms;       /* monotonic, of the last stat() calls */
-	unsigned epoch;            /* recheck_epoch at that time */
 	char error[256];           /* why the last load failed */
 };
-
-/* mpic__remote_tls_recheck_all() counts up: every file is looked at again
- * at its next use, whenever it was last. */
-static _Atomic unsigned recheck_epoch;
-
-/* How often a call (not a new connection) looks at the files. */
-#define RECHECK_MS 1000
 
 struct mpic_remote_tls *
 mpic__remote_tls_new(const struct mpic_config *cfg)
@@ -124,8 +115,6 @@ refresh(struct mpic_remote_tls *t, bool own_key)
 		sig[i].size = st.st_size;
 		sig[i].mtime = st.st_mtim;
 	}
-	t->checked_ms = mpic__now_mono_ms();
-	t->epoch = recheck_epoch;
 	if (t->store != NULL && (!own_key || t->creds != NULL) &&
 	    sig_same(&sig[0], &t->sig[0]) && sig_same(&sig[1], &t->sig[1]) &&
 	    sig_same(&sig[2], &t->sig[2]))
@@ -229,18 +218,8 @@ mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy)
 uint64_t
 mpic__remote_tls_gen(struct mpic_remote_tls *t)
 {
-	/* Called for every call: the stat() calls (one per call and file
-	 * before) at most once a second, and at once after a recheck. */
-	if (t->gen == 0 || t->epoch != recheck_epoch ||
-	    mpic__now_mono_ms() - t->checked_ms >= RECHECK_MS)
-		(void)refresh(t, t->cfg->tls_client_ctx == NULL);
+	(void)refresh(t, t->cfg->tls_client_ctx == NULL);
 	return t->gen;
-}
-
-void
-mpic__remote_tls_recheck_all(void)
-{
-	recheck_epoch++;
 }
 
 const char *

@@ -9,9 +9,7 @@
  * The files are read lazily, on the first connection, and again whenever
  * one of them changes on disk (inode, size or modification time), so a
  * rotated CA or certificate is used by the next new connection, as when
- * libcurl read the files itself (a call on a kept connection looks at them
- * at most once a second, or at once after mpic__remote_tls_recheck_all(),
- * which a reload calls).  A file that cannot be read or parsed, or
+ * libcurl read the files itself.  A file that cannot be read or parsed, or
  * a failing hook, fails that connection (CURLE_SSL_CERTPROBLEM, reason
  * from mpic__remote_tls_error()) and keeps nothing half-loaded.
  *
@@ -44,7 +42,7 @@ void mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy);
 
 /*
  * The generation of the files loaded: reads them again first if one
- * changed on disk, and counts up with every
+ * changed on disk (as a new connection would), and counts up with every
  * load, so that a caller can tell the TLS sessions made under older files
  * (libcurl keeps them per easy handle) and drop them: a resumed session
  * skips the verification of the peer's certificate, which must not
@@ -52,10 +50,6 @@ void mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy);
  * files cannot be read: then no connection is made either).
  */
 uint64_t mpic__remote_tls_gen(struct mpic_remote_tls *t);
-/* (Called for every call, it looks at the files at most once a second, and
- * at its first use after mpic__remote_tls_recheck_all(); a new connection
- * always looks at them.) */
-void mpic__remote_tls_recheck_all(void);
 
 /* Why the last load failed (for a CURLE_SSL_CERTPROBLEM), or NULL. */
 const char *mpic__remote_tls_error(const struct mpic_remote_tls *t);
