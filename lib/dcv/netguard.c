@@ -2,9 +2,10 @@
  * netguard.c - the SSRF guard (RFC 8555 10.4, BR 3.2.2.4.18/.19): which
  * addresses validation traffic may go to.  The special-purpose ranges are
  * those of the IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC
- * 6890 and later), plus multicast and the reserved class E space; a range
- * is refused unless the configuration's dcv.allowed_networks covers the
- * address (labs).
+ * 6890 and later), plus multicast and the reserved class E space, and for
+ * IPv6 everything outside global unicast (2000::/3); a range is refused
+ * unless the configuration's dcv.allowed_networks covers the address
+ * (labs).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -130,12 +131,22 @@ in_ranges(const struct range *r, size_t n, int af, const uint8_t *addr)
 const char *
 mpic__addr_reserved(int af, const uint8_t *addr)
 {
+	const char *why;
+
 	if (af == AF_INET)
 		return in_ranges(v4_ranges, sizeof(v4_ranges) /
 		    sizeof(v4_ranges[0]), af, addr);
-	if (af == AF_INET6)
-		return in_ranges(v6_ranges, sizeof(v6_ranges) /
+	if (af == AF_INET6) {
+		why = in_ranges(v6_ranges, sizeof(v6_ranges) /
 		    sizeof(v6_ranges[0]), af, addr);
+		/* only global unicast is the public Internet: 2000::/3
+		 * (RFC 4291 2.4), less the special ranges above; the rest of
+		 * the space is unassigned or reserved (e.g. ::ffff:0:a.b.c.d,
+		 * the SIIT form of an IPv4 address, or 4000::/3) */
+		if (why == NULL && (addr[0] & 0xe0) != 0x20)
+			why = "outside global unicast (2000::/3)";
+		return why;
+	}
 	return "not an IP address";
 }
 
