@@ -388,6 +388,9 @@ seen_before(const struct hcheck *h, const char *url)
 	return false;
 }
 
+static bool value_in_request(const struct mpic_request *req,
+    const char *url);
+
 static void
 redirect(struct hcheck *h)
 {
@@ -410,6 +413,14 @@ redirect(struct hcheck *h)
 		while (llen > 0 && strchr(" \t\r\n", loc[llen - 1]) != NULL)
 			llen--;
 	}
+	if (hd != NULL && hd->amount > 1) {
+		/* one field, one value (RFC 9110 10.2.2): which of several
+		 * is "the final value" is anyone's guess */
+		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld with %zu Location "
+		    "fields (one is allowed)", h->url.text, h->status,
+		    hd->amount);
+		return;
+	}
 	if (llen == 0) {
 		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld without a Location "
 		    "(absent or empty)", h->url.text, h->status);
@@ -431,6 +442,12 @@ redirect(struct hcheck *h)
 	    sizeof(why)) != 0) {
 		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to a refused target: "
 		    "%s", h->url.text, h->status, why);
+		return;
+	}
+	if (value_in_request(h->c->req, next.text)) {
+		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to %s: the challenge "
+		    "value appears in the request (BR 3.2.2.4.18 forbids it)",
+		    h->url.text, h->status, next.text);
 		return;
 	}
 	if (seen_before(h, next.text)) {
@@ -624,21 +641,69 @@ hop_begin(struct hcheck *h)
 	}
 }
 
-/* BR 3.2.2.4.18: the Random Value must not appear in the request. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* s with its %XX escapes decoded into out (an invalid escape and a
+ * decoded NUL are kept as written); true when anything was decoded. */
+static bool
+pct_decode(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+	bool any = false;
+	int hi, lo;
+
+	for (; *s != '\0' && o + 1 < outlen; s++) {
+		if (s[0] == '%' && (hi = hexval(s[1])) >= 0 &&
+		    (lo = hexval(s[2])) >= 0 && (hi | lo) != 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			s += 2;
+			any = true;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+	return any;
+}
+
+/*
+ * BR 3.2.2.4.18: the Random Value must not appear in the request.  Looked
+ * for in the URL as written and with its escapes decoded, again and again
+ * (a server may decode "%2541" twice), and in the configured headers.
+ */
 static bool
 value_in_request(const struct mpic_request *req, const char *url)
 {
 	const struct mpic_dcv_params *p = &req->dcv;
+	char a[MPIC_HTTP_URL_MAX + 1], b[MPIC_HTTP_URL_MAX + 1];
+	const char *v = p->challenge_value;
 	size_t i;
+	int round;
 
-	if (p->method != MPIC_DCV_WEBSITE_CHANGE || p->challenge_value ==
-	    NULL || p->challenge_value[0] == '\0')
+	if (p->method != MPIC_DCV_WEBSITE_CHANGE || v == NULL ||
+	    v[0] == '\0')
 		return false;
-	if (strcasestr(url, p->challenge_value) != NULL)
+	if (strcasestr(url, v) != NULL)
 		return true;
+	mpic__bufprintf(a, sizeof(a), "%s", url);
+	for (round = 0; round < 4 && pct_decode(a, b, sizeof(b)); round++) {
+		if (strcasestr(b, v) != NULL)
+			return true;
+		memcpy(a, b, sizeof(a));
+	}
 	for (i = 0; i < p->n_headers; i++)
-		if (strcasestr(p->headers[i].value, p->challenge_value) !=
-		    NULL)
+		if (strcasestr(p->headers[i].name, v) != NULL ||
+		    strcasestr(p->headers[i].value, v) != NULL)
 			return true;
 	return false;
 }
