@@ -492,7 +492,18 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 		    "malformed answer from the resolver");
 	} else {
 		q->have_msg = true;
-		if (digest_answer(q) != 0) {
+		if (q->msg.tc) {
+			/* libunbound fetched over TCP what did not fit over
+			 * UDP; TC from it means the answer it made for us
+			 * (CNAME chain, signatures and all) did not fit its
+			 * 64 KiB and a record set was left out: reading the
+			 * rest as the whole answer could turn "records
+			 * present" into "none" (RFC 8659: a failure) */
+			q->err = MPIC_EDNS;
+			mpic__bufprintf(q->err_text, sizeof(q->err_text),
+			    "truncated answer (TC): a record set did not fit "
+			    "in the resolver's answer");
+		} else if (digest_answer(q) != 0) {
 			q->err = MPIC_EDNS;
 			mpic__bufprintf(q->err_text, sizeof(q->err_text),
 			    "malformed CNAME chain in the answer");
