@@ -95,6 +95,22 @@ mpic__caa_check_start(struct mpic_check *c)
 	    caa_answer, c);
 }
 
+/*
+ * Outside the CA (BR 3.2.2.8): only SERVFAIL, which is how libunbound
+ * reports the zone's servers failing (dead, mute, REFUSED or SERVFAIL
+ * upstream: infra-cache-max-rtt makes a silent server a SERVFAIL inside our
+ * deadline), and not from a bogus answer.  Not our own deadline passing
+ * (that may be our loop or our resolver), not a REFUSED libunbound made
+ * itself (local policy), not an error of our own resolver or a truncated
+ * answer: those fail closed.
+ */
+bool
+mpic__failure_outside_ca(const struct mpic_dns_answer *a)
+{
+	return a->err == 0 && a->rcode == MPIC_RCODE_SERVFAIL &&
+	    a->dnssec != MPIC_DNSSEC_BOGUS;
+}
+
 static void
 lookup_failed(struct mpic_check *c, const struct mpic_dns_answer *a)
 {
@@ -102,10 +118,7 @@ lookup_failed(struct mpic_check *c, const struct mpic_dns_answer *a)
 	bool outside;
 
 	mpic__describe_failure(a, c->fail_reason, sizeof(c->fail_reason));
-	/* A failure of our own resolver (not an answer from the Internet)
-	 * is the CA's fault: never carved out. */
-	outside = a->err == MPIC_ETIMEDOUT || (a->err == 0 &&
-	    (a->rcode == MPIC_RCODE_SERVFAIL || a->rcode == MPIC_RCODE_REFUSED));
+	outside = mpic__failure_outside_ca(a);
 	if (c->climb_contact || !req->caa.allow_lookup_failure || !outside ||
 	    a->dnssec == MPIC_DNSSEC_BOGUS || a->attempts < 2) {
 		fail_now(c, a->dnssec == MPIC_DNSSEC_BOGUS ? MPIC_ERR_DNSSEC :

@@ -89,5 +89,8 @@ void mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s);
 void mpic__describe_failure(const struct mpic_dns_answer *a, char *out,
 			    size_t outlen);
 bool mpic__answer_failed(const struct mpic_dns_answer *a);
+/* Whether a failed lookup is a failure outside the CA (BR 3.2.2.8), the
+ * first condition of the carve-out for lookup failures. */
+bool mpic__failure_outside_ca(const struct mpic_dns_answer *a);
 
 #endif

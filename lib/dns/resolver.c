@@ -319,7 +319,10 @@ start_attempt(struct dnsq *q)
 	u = ub_resolve_event(r->ctx, q->name, q->type, 1, t, ub_cb, &id);
 	q->starting--;
 	if (u != 0) {
-		/* libunbound did not take the token */
+		/* libunbound did not take the token: no lookup was made, so
+		 * this attempt does not count (the carve-out for lookup
+		 * failures needs a real retry) */
+		q->attempt--;
 		if (q->tok == t) {
 			q->tok = NULL;
 			tok_free(t);

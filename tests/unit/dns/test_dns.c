@@ -320,10 +320,39 @@ test_optout_span_is_not_a_secure_proof(void **state)
 	assert_false(mpic__dns_proves_unsigned_delegation(&m, "example"));
 }
 
+/* Which lookup failures the CAA carve-out may treat as outside the CA. */
+static void
+test_failure_outside_ca(void **state)
+{
+	struct mpic_dns_answer a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.rcode = MPIC_RCODE_SERVFAIL;
+	a.dnssec = MPIC_DNSSEC_INDETERMINATE;
+	assert_true(mpic__failure_outside_ca(&a));
+	a.dnssec = MPIC_DNSSEC_BOGUS;
+	assert_false(mpic__failure_outside_ca(&a));
+	a.dnssec = MPIC_DNSSEC_INDETERMINATE;
+	/* REFUSED from libunbound itself: local policy */
+	a.rcode = MPIC_RCODE_REFUSED;
+	assert_false(mpic__failure_outside_ca(&a));
+	/* our own deadline, our resolver's error, a truncated answer */
+	a.rcode = 0;
+	a.err = MPIC_ETIMEDOUT;
+	assert_false(mpic__failure_outside_ca(&a));
+	a.err = MPIC_EDNS;
+	assert_false(mpic__failure_outside_ca(&a));
+	a.err = 0;
+	a.rcode = MPIC_RCODE_NOERROR;
+	assert_false(mpic__failure_outside_ca(&a));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failure_outside_ca),
 		cmocka_unit_test(test_parse_cname),
 		cmocka_unit_test(test_truncations_never_crash),
 		cmocka_unit_test(test_pointer_loop),
