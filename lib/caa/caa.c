@@ -9,8 +9,9 @@
 #include "mpic_int.h"
 
 #define CAA_FLAG_CRITICAL 0x80
-/* RFC 8659 4.1: the tag length is at least 1; tags are at most 15 octets. */
-#define CAA_WIRE_TAG_MAX 15
+/* RFC 8659 4.1: the tag length is at least 1 (and should be at most 15:
+ * a longer one of letters and digits is well-formed, an unknown tag). */
+#define CAA_WIRE_TAG_MAX 255
 /* How much of a value a reason line quotes before eliding the rest. */
 #define CAA_REASON_VALUE_MAX 96
 
@@ -326,6 +327,27 @@ cur_issuer(struct caa_cur *c, struct mpic_caa_issue_value *out)
 	return true;
 }
 
+/* The parameters a decision reads: RFC 8657's, and those of BR
+ * 3.2.2.4.22's persistent TXT value (which shares this grammar). */
+static bool
+caa_param_used(const uint8_t *tag, size_t len)
+{
+	static const char *const used[] = {"accounturi", "validationmethods",
+	    "persistuntil", "policy"};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(used) / sizeof(used[0]); i++) {
+		if (strlen(used[i]) != len)
+			continue;
+		for (k = 0; k < len && ascii_lower((char)tag[k]) == used[i][k];
+		    k++)
+			;
+		if (k == len)
+			return true;
+	}
+	return false;
+}
+
 /* parameter = parameter-tag *WSP "=" *WSP parameter-value */
 static bool
 cur_param(struct caa_cur *c, struct mpic_caa_issue_value *out)
@@ -345,13 +367,21 @@ cur_param(struct caa_cur *c, struct mpic_caa_issue_value *out)
 	while (c->off < c->len && is_param_char(c->p[c->off]))
 		c->off++;
 	val_len = c->off - val_start;
-	/* Limits of the contract's storage; beyond them the value fails. */
-	if (out->n_params >= MPIC_CAA_MAX_PARAMS ||
-	    tag_len >= sizeof(pm->tag) || val_len >= sizeof(pm->value))
-		return false;
+	/*
+	 * Only the parameters some decision reads are kept; the others
+	 * passed the grammar and are ignored (RFC 8659 4.2), whatever their
+	 * number or length.  A kept one too long to store is kept empty,
+	 * which matches nothing (fails closed); past MPIC_CAA_MAX_PARAMS
+	 * kept ones, the tags repeat, and a repeated tag matches nothing.
+	 */
+	if (!caa_param_used(c->p + tag_start, tag_len) ||
+	    out->n_params >= MPIC_CAA_MAX_PARAMS)
+		return true;
 	pm = &out->params[out->n_params++];
 	memcpy(pm->tag, c->p + tag_start, tag_len);
 	pm->tag[tag_len] = '\0';
+	if (val_len >= sizeof(pm->value))
+		val_len = 0;
 	memcpy(pm->value, c->p + val_start, val_len);
 	pm->value[val_len] = '\0';
 	return true;

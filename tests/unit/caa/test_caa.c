@@ -112,11 +112,12 @@ test_rr_parse_malformed(void **state)
 	/* A failed parse leaves out untouched. */
 	assert_int_equal(rr.flags, 0xa5);
 
+	/* longer than the 15 octets RFC 8659 recommends: well-formed */
 	memset(tag16, 'a', sizeof(tag16));
 	tag16[0] = 0;
 	tag16[1] = 16;
-	assert_int_equal(mpic__caa_rr_parse(tag16, sizeof(tag16), &rr),
-	    MPIC_EPARSE);
+	assert_int_equal(mpic__caa_rr_parse(tag16, sizeof(tag16), &rr), 0);
+	assert_int_equal(strlen(rr.tag), 16);
 	memset(tag15, 'A', sizeof(tag15));
 	tag15[0] = 0;
 	tag15[1] = 15;
@@ -210,7 +211,7 @@ test_issue_value_empty(void **state)
 		assert_true(iv.valid);
 		assert_string_equal(iv.issuer, "");
 	}
-	iv_parse(" ; a=b ; c=d ", &iv);
+	iv_parse(" ; policy=b ; accounturi=d ", &iv);
 	assert_int_equal(iv.n_params, 2);
 	assert_int_equal(mpic__caa_issue_value_parse(NULL, 0, &iv), 0);
 	assert_true(iv.valid);
@@ -260,18 +261,20 @@ test_issue_value_params(void **state)
 	assert_string_equal(iv.params[1].value, "dns-01,http-01");
 
 	/* WSP around "=" and ";", empty values, "=" inside a value. */
-	iv_parse("ca.example;a = b ;c=;d=x=y", &iv);
+	iv_parse("ca.example;policy = b ;accounturi=;persistUntil=x=y", &iv);
 	assert_true(iv.valid);
 	assert_int_equal(iv.n_params, 3);
 	assert_string_equal(iv.params[0].value, "b");
 	assert_string_equal(iv.params[1].value, "");
 	assert_string_equal(iv.params[2].value, "x=y");
+	assert_string_equal(iv.params[2].tag, "persistUntil");
 
-	/* Parameter tags are LDH labels (RFC 8659 4.2). */
-	iv_parse("ca.example; my-tag=1; X9=2", &iv);
+	/* Parameter tags are LDH labels (RFC 8659 4.2); those no decision
+	 * reads pass the grammar and are not kept. */
+	iv_parse("ca.example; my-tag=1; X9=2; AccountURI=u", &iv);
 	assert_true(iv.valid);
-	assert_string_equal(iv.params[0].tag, "my-tag");
-	assert_string_equal(iv.params[1].tag, "X9");
+	assert_int_equal(iv.n_params, 1);
+	assert_string_equal(iv.params[0].tag, "AccountURI");
 
 	iv_parse("ca.example;", &iv);
 	assert_true(iv.valid);
@@ -318,43 +321,46 @@ test_issue_value_limits(void **state)
 	size_t i, off;
 
 	(void)state;
-	/* MPIC_CAA_MAX_PARAMS parameters pass, one more fails. */
+	/* Any number of parameters no decision reads: valid, none kept. */
 	off = (size_t)snprintf(buf, sizeof(buf), "ca.example");
-	for (i = 0; i < MPIC_CAA_MAX_PARAMS; i++)
+	for (i = 0; i < 40; i++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 		    "; p%zu=v", i);
 	iv_parse(buf, &iv);
 	assert_true(iv.valid);
-	assert_int_equal(iv.n_params, MPIC_CAA_MAX_PARAMS);
-	snprintf(buf + off, sizeof(buf) - off, "; extra=v");
-	iv_parse(buf, &iv);
-	assert_false(iv.valid);
+	assert_string_equal(iv.issuer, "ca.example");
 	assert_int_equal(iv.n_params, 0);
-
-	/* Tag of 63 characters passes, 64 fails. */
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, ";", 1);
-	memset(buf + 1, 't', 63);
-	memcpy(buf + 64, "=v", 2);
+	/* Kept ones past MPIC_CAA_MAX_PARAMS: valid, the first kept. */
+	off = (size_t)snprintf(buf, sizeof(buf), "ca.example");
+	for (i = 0; i < MPIC_CAA_MAX_PARAMS + 4; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+		    "; accounturi=u%zu", i);
 	iv_parse(buf, &iv);
 	assert_true(iv.valid);
+	assert_int_equal(iv.n_params, MPIC_CAA_MAX_PARAMS);
+
+	/* A tag of 64 characters or more: valid, not kept. */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, ";", 1);
-	memset(buf + 1, 't', 64);
-	memcpy(buf + 65, "=v", 2);
+	memset(buf + 1, 't', 200);
+	memcpy(buf + 201, "=v", 2);
 	iv_parse(buf, &iv);
-	assert_false(iv.valid);
+	assert_true(iv.valid);
+	assert_int_equal(iv.n_params, 0);
 
-	/* Value of 1023 characters passes, 1024 fails. */
+	/* A kept value of 1023 characters is kept, a longer one kept empty
+	 * (it then matches nothing). */
 	memset(buf, 0, sizeof(buf));
-	memcpy(buf, ";t=", 3);
-	memset(buf + 3, 'v', 1023);
+	memcpy(buf, ";accounturi=", 12);
+	memset(buf + 12, 'v', 1023);
 	iv_parse(buf, &iv);
 	assert_true(iv.valid);
 	assert_int_equal(strlen(iv.params[0].value), 1023);
-	buf[3 + 1023] = 'v';
+	buf[12 + 1023] = 'v';
 	iv_parse(buf, &iv);
-	assert_false(iv.valid);
+	assert_true(iv.valid);
+	assert_int_equal(iv.n_params, 1);
+	assert_string_equal(iv.params[0].value, "");
 
 	/* Issuer of 253 characters passes, 254 fails. */
 	memset(buf, 0, sizeof(buf));
@@ -512,6 +518,15 @@ test_permits_critical(void **state)
 		set_add(&s, 0x80, "issue", "ca.example");
 		assert_true(permits(&s, &q, reason));
 	}
+	/* A tag longer than the recommended 15 octets: an unknown tag,
+	 * ignored, or forbidding when critical. */
+	s.n = 0;
+	set_add(&s, 0, "issue", "ca.example");
+	set_add(&s, 0, "averyveryverylongtag", "x");
+	assert_true(permits(&s, &q, reason));
+	set_add(&s, 0x80, "anotherveryverylongtag", "x");
+	assert_false(permits(&s, &q, reason));
+
 	/* issuevmc is not a tag we know: critical forbids. */
 	s.n = 0;
 	set_add(&s, 0, "issue", "ca.example");
@@ -679,6 +694,32 @@ test_permits_accounturi(void **state)
 	set_add(&s, 0, "issue", "other.example; accounturi=https://o/1");
 	set_add(&s, 0, "issue", "ca.example");
 	assert_true(permits(&s, &q, reason));
+	/* Many parameters no decision reads do not turn a permission into a
+	 * prohibition (RFC 8659: unknown parameters are ignored) */
+	{
+		static char many[1024];
+		size_t k, o;
+
+		o = (size_t)snprintf(many, sizeof(many), "ca.example");
+		for (k = 0; k < 30; k++)
+			o += (size_t)snprintf(many + o, sizeof(many) - o,
+			    "; p%zu=v", k);
+		s.n = 0;
+		q.account_uri = NULL;
+		set_add(&s, 0, "issue", many);
+		assert_true(permits(&s, &q, reason));
+	}
+	/* an accounturi too long to keep matches no account */
+	{
+		static char longacct[1100];
+
+		memcpy(longacct, "ca.example; accounturi=", 23);
+		memset(longacct + 23, 'u', 1040);
+		s.n = 0;
+		q.account_uri = "https://ca.example/acct/1";
+		set_add(&s, 0, "issue", longacct);
+		assert_false(permits(&s, &q, reason));
+	}
 }
 
 static void
