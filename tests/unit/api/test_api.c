@@ -488,8 +488,9 @@ test_alloc_failure(void **state)
 {
 	const char *j = jq("{'check_type':'dcv','domain_or_ip_target':"
 	    "'b\xc3\xbc" "cher.example','dcv_check_parameters':{"
-	    "'validation_method':'website-change','challenge_value':'abc',"
-	    "'http_token_path':'x.txt','http_headers':{'A':'b','C':'d'}}}");
+	    "'validation_method':'website-change','challenge_value':"
+	    "'Xq3kZ9vT2mLp8wRb5nYc','http_token_path':'x.txt',"
+	    "'http_headers':{'A':'b','C':'d'}}}");
 	struct mpic_request req;
 	struct mpic_issues is;
 	unsigned long n;

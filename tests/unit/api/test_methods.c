@@ -45,7 +45,9 @@ echo_is(const struct mpic_request *req, const char *want)
 	json_decref(e);
 }
 
-#define WC "'validation_method':'website-change','challenge_value':'abc',"
+/* A Random Value long enough for website-change and dns-change (20). */
+#define RV "Xq3kZ9vT2mLp8wRb5nYc"
+#define WC "'validation_method':'website-change','challenge_value':'" RV "',"
 
 static const char KAH[] = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
 
@@ -56,20 +58,20 @@ test_website_change(void **state)
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
-	    "'challenge_value':'abc123','http_token_path':'token.txt'"), &req);
+	    "'challenge_value':'" RV "','http_token_path':'token.txt'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_WEBSITE_CHANGE);
 	assert_string_equal(req.dcv.url_scheme, "http");
 	assert_true(req.dcv.require_exact_case);  /* spec default */
 	assert_null(req.dcv.match_regex);
 	assert_int_equal(req.dcv.n_headers, 0);
 	echo_is(&req, "{'validation_method':'website-change',"
-	    "'require_exact_case':true,'challenge_value':'abc123',"
+	    "'require_exact_case':true,'challenge_value':'" RV "',"
 	    "'http_token_path':'token.txt','url_scheme':'http',"
 	    "'http_headers':null,'match_regex':null}");
 	mpic__request_release(&req);
 
 	parse_ok(dcv("192.0.2.7", "'validation_method':'website-change',"
-	    "'challenge_value':'abc','http_token_path':'d/t.txt?x=1',"
+	    "'challenge_value':'" RV "','http_token_path':'d/t.txt?x=1',"
 	    "'url_scheme':'https','require_exact_case':false,"
 	    "'match_regex':'^[a-z]+abc$','http_headers':{'User-Agent':'ca',"
 	    "'X-Trace':'1 2\\t3'}"), &req);
@@ -80,7 +82,7 @@ test_website_change(void **state)
 	assert_string_equal(req.dcv.headers[1].name, "X-Trace");
 	assert_string_equal(req.dcv.headers[1].value, "1 2\t3");
 	echo_is(&req, "{'validation_method':'website-change',"
-	    "'require_exact_case':false,'challenge_value':'abc',"
+	    "'require_exact_case':false,'challenge_value':'" RV "',"
 	    "'http_token_path':'d/t.txt?x=1','url_scheme':'https',"
 	    "'http_headers':{'User-Agent':'ca','X-Trace':'1 2\\t3'},"
 	    "'match_regex':'^[a-z]+abc$'}");
@@ -100,7 +102,8 @@ test_website_change(void **state)
 
 	/* Empty match_regex and null fields are "not given". */
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
-	    "'challenge_value':'abc','http_token_path':'t','match_regex':'',"
+	    "'challenge_value':'" RV "','http_token_path':'t',"
+	    "'match_regex':'',"
 	    "'url_scheme':null,'http_headers':null"), &req);
 	assert_null(req.dcv.match_regex);
 	mpic__request_release(&req);
@@ -386,20 +389,20 @@ test_dns_change(void **state)
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'RaNdOm','dns_record_type':'TXT'"), &req);
+	    "'challenge_value':'" RV "','dns_record_type':'TXT'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_CHANGE);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
 	assert_true(req.dcv.require_exact_case);
 	assert_false(req.dcv.require_exact_match);
 	assert_null(req.dcv.dns_name_prefix);
 	echo_is(&req, "{'validation_method':'dns-change',"
-	    "'require_exact_case':true,'challenge_value':'RaNdOm',"
+	    "'require_exact_case':true,'challenge_value':'" RV "',"
 	    "'dns_name_prefix':null,'dns_record_type':'TXT',"
 	    "'require_exact_match':false}");
 	mpic__request_release(&req);
 
 	parse_ok(dcv("*.example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'CNAME',"
+	    "'challenge_value':'" RV "','dns_record_type':'CNAME',"
 	    "'dns_name_prefix':'_DCV.sub','require_exact_match':true,"
 	    "'require_exact_case':true"), &req);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CNAME);
@@ -409,20 +412,20 @@ test_dns_change(void **state)
 	mpic__request_release(&req);
 
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'CAA',"
+	    "'challenge_value':'" RV "','dns_record_type':'CAA',"
 	    "'dns_name_prefix':''"), &req);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
 	assert_null(req.dcv.dns_name_prefix);
 	mpic__request_release(&req);
 
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x'"), MPIC_ISSUE_MISSING_FIELD,
+	    "'challenge_value':'" RV "'"), MPIC_ISSUE_MISSING_FIELD,
 	    "dns_record_type: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'A'"),
+	    "'challenge_value':'" RV "','dns_record_type':'A'"),
 	    MPIC_ISSUE_FIELD_VALUE, "\"A\" is not one of TXT, CNAME, CAA");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'txt'"),
+	    "'challenge_value':'" RV "','dns_record_type':'txt'"),
 	    MPIC_ISSUE_FIELD_VALUE, "dns_record_type");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'','dns_record_type':'TXT'"),
@@ -431,32 +434,95 @@ test_dns_change(void **state)
 	    "'challenge_value':'a\\u00e9','dns_record_type':'TXT'"),
 	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be printable");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'_%0*d'", 63, 0);
 	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 1 is longer than 63");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'a..b'"), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 2 is empty");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'a b'"), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'require_exact_match':1"), MPIC_ISSUE_FIELD_TYPE,
 	    "require_exact_match: must be true or false");
 	parse_bad(dcv("192.0.2.1", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT'"),
+	    "'challenge_value':'" RV "','dns_record_type':'TXT'"),
 	    MPIC_ISSUE_TARGET, "dns-change needs a domain name");
 	/* Prefix and target over 253 octets together. */
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'%0*d.%0*d.%0*d.%0*d'", 60, 0, 60, 0, 60, 0,
 	    60, 0);
 	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
 	    "prefix and target together");
+}
+
+/*
+ * BR 1.6.1: a Random Value carries at least 112 bits of entropy, so at
+ * least 18 printable ASCII characters (17 x log2(95) = 111.7 bits).
+ */
+static void
+test_random_value_length(void **state)
+{
+	static const char *const methods[] = {
+	    "'validation_method':'website-change','http_token_path':'t'",
+	    "'validation_method':'dns-change','dns_record_type':'TXT'"};
+	struct mpic_request req;
+	char p[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		/* 17 characters: refused, with the minimum named. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'abcdefghijklmnopq'", methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "challenge_value: a Random Value needs at least 18 "
+		    "characters");
+		/* 18: accepted. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'abcdefghijklmnopqr'", methods[i]);
+		parse_ok(dcv("example.com", p), &req);
+		assert_string_equal(req.dcv.challenge_value,
+		    "abcdefghijklmnopqr");
+		mpic__request_release(&req);
+		/* Surrounding spaces do not count; inner ones do. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'  abcdefghijklmnopq   '", methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 17");
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "' abcdefgh ijklmnopq '", methods[i]);
+		parse_ok(dcv("example.com", p), &req);
+		mpic__request_release(&req);
+		/* The review's examples. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'e'",
+		    methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 1");
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'%20s'",
+		    methods[i], "");
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 0");
+	}
+	/* Not a Random Value: an address, a number, a name, an IP. */
+	parse_ok(dcv("example.com", "'validation_method':'contact-email-txt',"
+	    "'challenge_value':'a@b.example'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'contact-phone-caa',"
+	    "'challenge_value':'+15550100'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("192.0.2.1", "'validation_method':"
+	    "'reverse-address-lookup','challenge_value':'h.example'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'192.0.2.1','dns_record_type':'A'"), &req);
+	mpic__request_release(&req);
 }
 
 static void
@@ -687,6 +753,7 @@ api_tests_methods(void)
 		cmocka_unit_test(test_acme_dns),
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_dns_change),
+		cmocka_unit_test(test_random_value_length),
 		cmocka_unit_test(test_dns_persistent),
 		cmocka_unit_test(test_dns_account),
 		cmocka_unit_test(test_contact_methods),
