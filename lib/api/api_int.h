@@ -43,6 +43,10 @@
 #define API_TARGET_INPUT_MAX 1024
 #define API_TRACE_ID_MAX 256
 #define API_TOKEN_MAX 256
+/* RFC 8555 8.3: a token carries >= 128 bits: 22 base64url characters. */
+#define API_TOKEN_MIN 22
+/* RFC 8555 8.1: base64url of a SHA-256 JWK thumbprint, no padding. */
+#define API_THUMBPRINT_LEN 43
 #define API_KEY_AUTHZ_MAX 1024
 #define API_PATH_MAX 512
 #define API_REGEX_MAX 256

@@ -262,32 +262,72 @@ headers:
 	(void)m;
 }
 
+/*
+ * acme-http-01.  RFC 8555 8.3: the token is base64url without padding and
+ * carries at least 128 bits, so it has at least API_TOKEN_MIN characters.
+ * 8.1: the key authorization is token "." base64url(JWK thumbprint), the
+ * thumbprint a SHA-256 digest (API_THUMBPRINT_LEN characters).  A key
+ * authorization of another shape is nothing a conforming ACME server
+ * issued, and one for another token would pass a fetch of this token's
+ * path with another challenge's answer.
+ */
 static void
-parse_acme_http(struct api_ctx *c, const json_t *o,
-		const struct method_def *m)
+get_token(struct api_ctx *c, const json_t *o)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
 	const char *s;
 	size_t n;
 
 	if (api__get_string(c, o, P, "token", true, API_TOKEN_MAX, &s,
-	    &n) == 1) {
-		if (!mpic__is_b64url(s, n))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.token: must be base64url (A-Z a-z 0-9 - _, "
-			    "no padding)", P);
-		else
-			d->token = s;
-	}
+	    &n) != 1)
+		return;
+	if (!mpic__is_b64url(s, n))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.token: must be base64url (A-Z a-z 0-9 - _, no "
+		    "padding)", P);
+	else if (n < API_TOKEN_MIN)
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.token: must have at least %d base64url characters "
+		    "(128 bits, RFC 8555 8.3), this one has %zu", P,
+		    API_TOKEN_MIN, n);
+	else
+		c->req->dcv.token = s;
+}
+
+/* After get_token(): checked against the token when that was good. */
+static void
+get_key_authorization(struct api_ctx *c, const json_t *o)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *s, *dot;
+	size_t n, tn;
+
 	if (api__get_string(c, o, P, "key_authorization", true,
-	    API_KEY_AUTHZ_MAX, &s, &n) == 1) {
-		if (!api__printable(s, n, true))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.key_authorization: must be printable ASCII "
-			    "without spaces", P);
-		else
-			d->key_authorization = s;
-	}
+	    API_KEY_AUTHZ_MAX, &s, &n) != 1)
+		return;
+	dot = memchr(s, '.', n);
+	tn = dot != NULL ? (size_t)(dot - s) : 0;
+	if (dot == NULL || tn == 0 || !mpic__is_b64url(s, tn) ||
+	    n - tn - 1 != API_THUMBPRINT_LEN ||
+	    !mpic__is_b64url(dot + 1, API_THUMBPRINT_LEN))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.key_authorization: must be the token, \".\" and the "
+		    "%d base64url characters of a SHA-256 JWK thumbprint "
+		    "(RFC 8555 8.1)", P, API_THUMBPRINT_LEN);
+	else if (d->token != NULL && (tn != strlen(d->token) ||
+	    memcmp(s, d->token, tn) != 0))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.key_authorization: must begin with the token and "
+		    "\".\" (RFC 8555 8.1)", P);
+	else
+		d->key_authorization = s;
+}
+
+static void
+parse_acme_http(struct api_ctx *c, const json_t *o,
+		const struct method_def *m)
+{
+	get_token(c, o);
+	get_key_authorization(c, o);
 	api__parse_headers(c, o);
 	(void)m;
 }

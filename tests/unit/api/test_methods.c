@@ -222,55 +222,109 @@ test_website_change_bad(void **state)
 	    MPIC_ISSUE_TARGET, "wildcard");
 }
 
+/* An ACME token (RFC 8555 8.3) and a JWK thumbprint (8.1). */
+#define TOK "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+#define THUMB "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ"
+#define H01 "'validation_method':'acme-http-01',"
+
 static void
 test_acme_http(void **state)
 {
 	struct mpic_request req;
 
 	(void)state;
-	parse_ok(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
-	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
-	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ'"), &req);
+	parse_ok(dcv("example.com", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_HTTP_01);
-	assert_string_equal(req.dcv.token,
-	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA");
+	assert_string_equal(req.dcv.token, TOK);
+	assert_string_equal(req.dcv.key_authorization, TOK "." THUMB);
 	echo_is(&req, "{'validation_method':'acme-http-01',"
-	    "'require_exact_case':true,"
-	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
-	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
-	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ',"
-	    "'http_headers':null}");
+	    "'require_exact_case':true,'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "','http_headers':null}");
 	mpic__request_release(&req);
 	/* IP targets are fine (BR 3.2.2.5.6). */
-	parse_ok(dcv("2001:db8::1", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'abc.def',"
+	parse_ok(dcv("2001:db8::1", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "',"
 	    "'http_headers':{'Accept':'*/*'}"), &req);
 	assert_int_equal(req.dcv.n_headers, 1);
 	mpic__request_release(&req);
 
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc=','key_authorization':'x'"),
+	parse_bad(dcv("example.com", H01 "'token':'abc=',"
+	    "'key_authorization':'" TOK "." THUMB "'"),
 	    MPIC_ISSUE_FIELD_VALUE, "dcv_check_parameters.token: must be "
 	    "base64url");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'a/b','key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'','key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	parse_bad(dcv("example.com", H01 "'token':'a/b',"
 	    "'key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
+	parse_bad(dcv("example.com", H01 "'token':'','key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
+	parse_bad(dcv("example.com", H01 "'key_authorization':'x'"),
 	    MPIC_ISSUE_MISSING_FIELD, "token: required");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc'"),
+	parse_bad(dcv("example.com", H01 "'token':'" TOK "'"),
 	    MPIC_ISSUE_MISSING_FIELD, "key_authorization: required");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'a b'"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization: must be printable");
-	parse_bad(dcv("*.example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'abc.d'"),
+	parse_bad(dcv("*.example.com", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "'"),
 	    MPIC_ISSUE_TARGET, "acme-http-01 cannot validate a wildcard");
+}
+
+/* RFC 8555 8.3: a token of >= 128 bits; 8.1: token "." thumbprint. */
+static void
+test_acme_http_shape(void **state)
+{
+	static const char *const bad_ka[] = {
+	    "a b",                              /* not base64url */
+	    TOK,                                /* no thumbprint */
+	    TOK ".",                            /* empty thumbprint */
+	    TOK "." "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcer", /* 42 */
+	    TOK "." THUMB "Q",                  /* 44 */
+	    TOK "." THUMB "=",                  /* padding */
+	    TOK "." "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcer+", /* not */
+	    TOK "." THUMB "." THUMB,            /* two dots */
+	    "." THUMB,                          /* no token */
+	    "ev/aGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA." THUMB,
+	    "ok.web.lab",                       /* what echo tests sent */
+	};
+	static const char *const other_token[] = {
+	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oB." THUMB,
+	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-o." THUMB,
+	    TOK "A." THUMB,
+	};
+	struct mpic_request req;
+	char p[512];
+	size_t i;
+
+	(void)state;
+	/* 21 characters: refused, with the minimum named; 22: accepted. */
+	parse_bad(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstu',"
+	    "'key_authorization':'abcdefghijklmnopqrstu." THUMB "'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must have at least 22 base64url "
+	    "characters (128 bits, RFC 8555 8.3), this one has 21");
+	parse_ok(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstuv',"
+	    "'key_authorization':'abcdefghijklmnopqrstuv." THUMB "'"), &req);
+	assert_string_equal(req.dcv.token, "abcdefghijklmnopqrstuv");
+	mpic__request_release(&req);
+	/* The lab's old behaviour paths were tokens. */
+	parse_bad(dcv("example.com", H01 "'token':'r301',"
+	    "'key_authorization':'r301." THUMB "'"),
+	    MPIC_ISSUE_FIELD_VALUE, "this one has 4");
+
+	for (i = 0; i < sizeof(bad_ka) / sizeof(bad_ka[0]); i++) {
+		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
+		    "'key_authorization':'%s'", bad_ka[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "key_authorization: must be the token, \".\" and the 43 "
+		    "base64url characters of a SHA-256 JWK thumbprint");
+	}
+	for (i = 0; i < sizeof(other_token) / sizeof(other_token[0]); i++) {
+		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
+		    "'key_authorization':'%s'", other_token[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "key_authorization: must begin with the token");
+	}
+	/* A bad token: the key authorization's shape is still checked. */
+	parse_bad(dcv("example.com", H01 "'token':'short',"
+	    "'key_authorization':'short.x'"), MPIC_ISSUE_FIELD_VALUE,
+	    "key_authorization: must be the token");
 }
 
 static void
@@ -734,8 +788,8 @@ test_dcv_structure(void **state)
 	{
 		struct mpic_request req;
 		struct mpic_issues is;
-		const char *j = dcv("-bad.example", "'validation_method':"
-		    "'acme-http-01','token':'a=','key_authorization':'b'");
+		const char *j = dcv("-bad.example", H01 "'token':'a=',"
+		    "'key_authorization':'" TOK "." THUMB "'");
 
 		assert_int_equal(mpic__request_parse(j, strlen(j), &req, &is),
 		    MPIC_EINVAL);
@@ -750,6 +804,7 @@ api_tests_methods(void)
 		cmocka_unit_test(test_website_change),
 		cmocka_unit_test(test_website_change_bad),
 		cmocka_unit_test(test_acme_http),
+		cmocka_unit_test(test_acme_http_shape),
 		cmocka_unit_test(test_acme_dns),
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_dns_change),
