@@ -43,10 +43,21 @@
 #define API_TARGET_INPUT_MAX 1024
 #define API_TRACE_ID_MAX 256
 #define API_TOKEN_MAX 256
+/* RFC 8555 8.3: a token carries >= 128 bits: 22 base64url characters. */
+#define API_TOKEN_MIN 22
+/* RFC 8555 8.1: base64url of a SHA-256 JWK thumbprint, no padding. */
+#define API_THUMBPRINT_LEN 43
 #define API_KEY_AUTHZ_MAX 1024
 #define API_PATH_MAX 512
 #define API_REGEX_MAX 256
 #define API_CHALLENGE_MAX 1024
+/*
+ * The shortest Random Value (website-change, dns-change) that can carry
+ * the 112 bits of entropy BR 1.6.1 requires: 18 printable ASCII characters
+ * (95 symbols, log2(95) = 6.57 bits each; 17 carry only 111.7 bits).
+ * Counted without leading and trailing spaces.
+ */
+#define API_RANDOM_VALUE_MIN 18
 #define API_URI_MAX 512
 #define API_HEADER_NAME_MAX 128
 #define API_HEADER_VALUE_MAX 1024

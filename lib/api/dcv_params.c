@@ -70,11 +70,21 @@ fixed_field(struct api_ctx *c, const json_t *o, const char *key,
 		    m->name);
 }
 
+/*
+ * challenge_value: printable ASCII.  With random_value it is a BR Random
+ * Value (website-change, dns-change) and must be long enough to carry 112
+ * bits in any encoding we accept: printable ASCII is the richest, so the
+ * floor is API_RANDOM_VALUE_MIN characters.  Leading and trailing spaces
+ * do not count (a CA's generator does not pad with them, and they would
+ * let a short value through).  A length is all we can check: a long value
+ * of low entropy ("aaaa...") is the CA's fault, not something we can see.
+ * The other methods' challenge_value is an address, a number or a name.
+ */
 static const char *
-get_challenge(struct api_ctx *c, const json_t *o)
+get_challenge(struct api_ctx *c, const json_t *o, bool random_value)
 {
 	const char *s;
-	size_t n;
+	size_t n, a, b;
 
 	if (api__get_string(c, o, P, "challenge_value", true,
 	    API_CHALLENGE_MAX, &s, &n) != 1)
@@ -82,6 +92,20 @@ get_challenge(struct api_ctx *c, const json_t *o)
 	if (!api__printable(s, n, false)) {
 		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
 		    "%s.challenge_value: must be printable ASCII", P);
+		return NULL;
+	}
+	if (!random_value)
+		return s;
+	for (a = 0; a < n && s[a] == ' '; a++)
+		;
+	for (b = n; b > a && s[b - 1] == ' '; b--)
+		;
+	if (b - a < API_RANDOM_VALUE_MIN) {
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.challenge_value: a Random Value needs at least %d "
+		    "characters besides surrounding spaces (112 bits of "
+		    "entropy, BR 1.6.1), this one has %zu", P,
+		    API_RANDOM_VALUE_MIN, b - a);
 		return NULL;
 	}
 	return s;
@@ -195,7 +219,7 @@ parse_website_change(struct api_ctx *c, const json_t *o,
 	char rerr[128];
 	int rc;
 
-	d->challenge_value = get_challenge(c, o);
+	d->challenge_value = get_challenge(c, o, true);
 	if (api__get_string(c, o, P, "http_token_path", true, API_PATH_MAX,
 	    &s, &n) == 1) {
 		why = api__path_problem(s, n);
@@ -238,32 +262,72 @@ headers:
 	(void)m;
 }
 
+/*
+ * acme-http-01.  RFC 8555 8.3: the token is base64url without padding and
+ * carries at least 128 bits, so it has at least API_TOKEN_MIN characters.
+ * 8.1: the key authorization is token "." base64url(JWK thumbprint), the
+ * thumbprint a SHA-256 digest (API_THUMBPRINT_LEN characters).  A key
+ * authorization of another shape is nothing a conforming ACME server
+ * issued, and one for another token would pass a fetch of this token's
+ * path with another challenge's answer.
+ */
 static void
-parse_acme_http(struct api_ctx *c, const json_t *o,
-		const struct method_def *m)
+get_token(struct api_ctx *c, const json_t *o)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
 	const char *s;
 	size_t n;
 
 	if (api__get_string(c, o, P, "token", true, API_TOKEN_MAX, &s,
-	    &n) == 1) {
-		if (!mpic__is_b64url(s, n))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.token: must be base64url (A-Z a-z 0-9 - _, "
-			    "no padding)", P);
-		else
-			d->token = s;
-	}
+	    &n) != 1)
+		return;
+	if (!mpic__is_b64url(s, n))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.token: must be base64url (A-Z a-z 0-9 - _, no "
+		    "padding)", P);
+	else if (n < API_TOKEN_MIN)
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.token: must have at least %d base64url characters "
+		    "(128 bits, RFC 8555 8.3), this one has %zu", P,
+		    API_TOKEN_MIN, n);
+	else
+		c->req->dcv.token = s;
+}
+
+/* After get_token(): checked against the token when that was good. */
+static void
+get_key_authorization(struct api_ctx *c, const json_t *o)
+{
+	struct mpic_dcv_params *d = &c->req->dcv;
+	const char *s, *dot;
+	size_t n, tn;
+
 	if (api__get_string(c, o, P, "key_authorization", true,
-	    API_KEY_AUTHZ_MAX, &s, &n) == 1) {
-		if (!api__printable(s, n, true))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
-			    "%s.key_authorization: must be printable ASCII "
-			    "without spaces", P);
-		else
-			d->key_authorization = s;
-	}
+	    API_KEY_AUTHZ_MAX, &s, &n) != 1)
+		return;
+	dot = memchr(s, '.', n);
+	tn = dot != NULL ? (size_t)(dot - s) : 0;
+	if (dot == NULL || tn == 0 || !mpic__is_b64url(s, tn) ||
+	    n - tn - 1 != API_THUMBPRINT_LEN ||
+	    !mpic__is_b64url(dot + 1, API_THUMBPRINT_LEN))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.key_authorization: must be the token, \".\" and the "
+		    "%d base64url characters of a SHA-256 JWK thumbprint "
+		    "(RFC 8555 8.1)", P, API_THUMBPRINT_LEN);
+	else if (d->token != NULL && (tn != strlen(d->token) ||
+	    memcmp(s, d->token, tn) != 0))
+		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		    "%s.key_authorization: must begin with the token and "
+		    "\".\" (RFC 8555 8.1)", P);
+	else
+		d->key_authorization = s;
+}
+
+static void
+parse_acme_http(struct api_ctx *c, const json_t *o,
+		const struct method_def *m)
+{
+	get_token(c, o);
+	get_key_authorization(c, o);
 	api__parse_headers(c, o);
 	(void)m;
 }
@@ -296,7 +360,7 @@ parse_dns_change(struct api_ctx *c, const json_t *o,
 	    MPIC_RR_CAA};
 	struct mpic_dcv_params *d = &c->req->dcv;
 
-	d->challenge_value = get_challenge(c, o);
+	d->challenge_value = get_challenge(c, o, true);
 	get_rtype(c, o, names, types, "TXT, CNAME, CAA");
 	get_prefix(c, o);
 	api__get_bool(c, o, P, "require_exact_match", &d->require_exact_match);
@@ -365,7 +429,7 @@ parse_contact(struct api_ctx *c, const json_t *o, const struct method_def *m)
 	static const char *const phone[] = {"_validation-contactphone", NULL};
 	struct mpic_dcv_params *d = &c->req->dcv;
 
-	d->challenge_value = get_challenge(c, o);
+	d->challenge_value = get_challenge(c, o, false);
 	switch (m->method) {
 	case MPIC_DCV_CONTACT_EMAIL_TXT:
 		fixed_field(c, o, "dns_record_type", m, txt);
@@ -391,7 +455,7 @@ parse_reverse(struct api_ctx *c, const json_t *o, const struct method_def *m)
 	static const char *const ptr[] = {"PTR", NULL};
 	static const char *const none[] = {NULL};
 
-	c->req->dcv.challenge_value = get_challenge(c, o);
+	c->req->dcv.challenge_value = get_challenge(c, o, false);
 	fixed_field(c, o, "dns_record_type", m, ptr);
 	fixed_field(c, o, "dns_name_prefix", m, none);
 	c->req->dcv.dns_record_type = MPIC_RR_PTR;
@@ -407,7 +471,7 @@ parse_ip_address(struct api_ctx *c, const json_t *o,
 	uint8_t a[16];
 	int af = 0;
 
-	d->challenge_value = get_challenge(c, o);
+	d->challenge_value = get_challenge(c, o, false);
 	get_rtype(c, o, names, types, "A, AAAA");
 	get_prefix(c, o);
 	if (d->challenge_value == NULL)

@@ -465,6 +465,20 @@ parse_target(struct api_ctx *c, const json_t *root)
 		api__quote(s, n, q, sizeof(q));
 		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
 		    "domain_or_ip_target: \"%s\" %s", q, err);
+		return;
+	}
+	/*
+	 * An Onion Domain Name (RFC 7686) has no DNS to ask nor Internet
+	 * route to compare: the BR exempt it from MPIC (3.2.2.9) and from
+	 * CAA, and validate it under Appendix B instead.  An answer here,
+	 * for any check type, could only be a meaningless failure.
+	 */
+	if (c->req->target.is_onion) {
+		api__quote(s, n, q, sizeof(q));
+		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		    "domain_or_ip_target: \"%s\" is an Onion Domain Name: "
+		    "MPIC does not apply to it (BR 3.2.2.9; validate it per "
+		    "BR Appendix B)", q);
 	}
 }
 

@@ -9,23 +9,28 @@
 #include "dcv/tls_alpn.h"
 #include "dcv/web.h"
 
-#define ALPN_MAX_ALLOWED 64
-
 bool
 mpic__alpn_addr_allowed(const struct mpic_config *cfg, int af,
 			const uint8_t *addr, char *why, size_t whylen)
 {
-	struct mpic_cidr allowed[ALPN_MAX_ALLOWED];
+	struct mpic_cidr net;
 	const char *refused;
-	size_t i, n = 0;
+	size_t i;
 
-	/* the configuration loader checked the syntax already */
-	for (i = 0; cfg != NULL && cfg->allowed_networks != NULL &&
-	    cfg->allowed_networks[i] != NULL && n < ALPN_MAX_ALLOWED; i++)
+	refused = mpic__addr_refused(af, addr, NULL, 0);
+	/*
+	 * Only a special-purpose address needs the allow-list: every entry
+	 * of it, one at a time (the configuration takes as many as it
+	 * accepts; a fixed array here once dropped those past the 64th).
+	 * The configuration loader checked the syntax already.
+	 */
+	for (i = 0; refused != NULL && cfg != NULL &&
+	    cfg->allowed_networks != NULL &&
+	    cfg->allowed_networks[i] != NULL; i++)
 		if (mpic__cidr_parse(cfg->allowed_networks[i],
-		    strlen(cfg->allowed_networks[i]), &allowed[n]) == 0)
-			n++;
-	refused = mpic__addr_refused(af, addr, allowed, n);
+		    strlen(cfg->allowed_networks[i]), &net) == 0 &&
+		    mpic__addr_refused(af, addr, &net, 1) == NULL)
+			refused = NULL;
 	if (refused == NULL)
 		return true;
 	mpic__bufprintf(why, whylen, "%s", refused);

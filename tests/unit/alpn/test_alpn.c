@@ -335,6 +335,43 @@ test_guard(void **state)
 	assert_false(allowed(&cfg, "fe80::1"));
 }
 
+/*
+ * As many allowed_networks as the configuration accepts (256), every one
+ * honoured: the guard once kept only the first 64.
+ */
+static void
+test_guard_every_network(void **state)
+{
+	struct mpic_config *cfg = NULL;
+	char yaml[16384], err[256], a[32];
+	size_t o;
+	int i;
+
+	(void)state;
+	o = (size_t)snprintf(yaml, sizeof(yaml), "role: all-in-one\n"
+	    "orchestration: {br_minimums: lab}\n"
+	    "perspectives:\n"
+	    "  - {code: a, rir: ARIN, location: {lat: 38.9, lon: -77.4}}\n"
+	    "dcv:\n  allowed_networks:\n");
+	/* 198.18.0.0/15 (benchmarking) is refused unless allowed */
+	for (i = 0; i < 256; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
+		    "    - 198.18.%d.0/24\n", i);
+	assert_true(o < sizeof(yaml));
+	assert_int_equal(mpic_config_parse(yaml, o, "t.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cfg->n_allowed_networks, 256);
+	for (i = 0; i < 256; i++) {
+		snprintf(a, sizeof(a), "198.18.%d.7", i);
+		if (!allowed(cfg, a))
+			fail_msg("%s (allowed_networks[%d]) should be allowed",
+			    a, i);
+	}
+	assert_false(allowed(cfg, "198.19.0.7"));
+	assert_false(allowed(cfg, "10.0.0.1"));
+	mpic_config_free(cfg);
+}
+
 /* ------------------------------------------------------------ the check */
 
 /* A blocking TLS server for one connection, on a thread. */
@@ -589,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_ip_san),
 		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_guard_every_network),
 		cmocka_unit_test(test_check_good),
 		cmocka_unit_test(test_check_bad_cert),
 		cmocka_unit_test(test_check_failures),

@@ -260,6 +260,32 @@ test_top_level(void **state)
 	/* Unknown keys are quoted safely in messages. */
 	parse_bad("{\"check_type\":\"caa\",\"domain_or_ip_target\":\"a.example\","
 	    "\"x\\ty\":1}", MPIC_ISSUE_UNKNOWN_FIELD, "x?y: unknown field");
+	/* Onion Domain Names: no MPIC (BR 3.2.2.9), whatever the check. */
+	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':"
+	    "'exampleonionaddress.onion'}"), MPIC_ISSUE_TARGET,
+	    "domain_or_ip_target: \"exampleonionaddress.onion\" is an Onion "
+	    "Domain Name: MPIC does not apply to it (BR 3.2.2.9");
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':"
+	    "'*.www.Example.ONION','dcv_check_parameters':{"
+	    "'validation_method':'acme-dns-01','key_authorization_hash':"
+	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0'}}"),
+	    MPIC_ISSUE_TARGET, "is an Onion Domain Name");
+	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'x.onion',"
+	    "'dcv_check_parameters':{'validation_method':'dns-persistent',"
+	    "'issuer_domain_names':['ca.example'],"
+	    "'expected_account_uri':'urn:x'}}"),
+	    MPIC_ISSUE_TARGET, "BR Appendix B");
+	/* Only the last label counts. */
+	{
+		struct mpic_request req;
+
+		parse_ok(jq("{'check_type':'caa','domain_or_ip_target':"
+		    "'onion.example'}"), &req);
+		mpic__request_release(&req);
+		parse_ok(jq("{'check_type':'caa','domain_or_ip_target':"
+		    "'x.notonion'}"), &req);
+		mpic__request_release(&req);
+	}
 	/* Several problems are all reported. */
 	{
 		struct mpic_request req;
@@ -488,8 +514,9 @@ test_alloc_failure(void **state)
 {
 	const char *j = jq("{'check_type':'dcv','domain_or_ip_target':"
 	    "'b\xc3\xbc" "cher.example','dcv_check_parameters':{"
-	    "'validation_method':'website-change','challenge_value':'abc',"
-	    "'http_token_path':'x.txt','http_headers':{'A':'b','C':'d'}}}");
+	    "'validation_method':'website-change','challenge_value':"
+	    "'Xq3kZ9vT2mLp8wRb5nYc','http_token_path':'x.txt',"
+	    "'http_headers':{'A':'b','C':'d'}}}");
 	struct mpic_request req;
 	struct mpic_issues is;
 	unsigned long n;

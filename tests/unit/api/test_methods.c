@@ -45,7 +45,9 @@ echo_is(const struct mpic_request *req, const char *want)
 	json_decref(e);
 }
 
-#define WC "'validation_method':'website-change','challenge_value':'abc',"
+/* A Random Value long enough for website-change and dns-change (20). */
+#define RV "Xq3kZ9vT2mLp8wRb5nYc"
+#define WC "'validation_method':'website-change','challenge_value':'" RV "',"
 
 static const char KAH[] = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
 
@@ -56,20 +58,20 @@ test_website_change(void **state)
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
-	    "'challenge_value':'abc123','http_token_path':'token.txt'"), &req);
+	    "'challenge_value':'" RV "','http_token_path':'token.txt'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_WEBSITE_CHANGE);
 	assert_string_equal(req.dcv.url_scheme, "http");
 	assert_true(req.dcv.require_exact_case);  /* spec default */
 	assert_null(req.dcv.match_regex);
 	assert_int_equal(req.dcv.n_headers, 0);
 	echo_is(&req, "{'validation_method':'website-change',"
-	    "'require_exact_case':true,'challenge_value':'abc123',"
+	    "'require_exact_case':true,'challenge_value':'" RV "',"
 	    "'http_token_path':'token.txt','url_scheme':'http',"
 	    "'http_headers':null,'match_regex':null}");
 	mpic__request_release(&req);
 
 	parse_ok(dcv("192.0.2.7", "'validation_method':'website-change',"
-	    "'challenge_value':'abc','http_token_path':'d/t.txt?x=1',"
+	    "'challenge_value':'" RV "','http_token_path':'d/t.txt?x=1',"
 	    "'url_scheme':'https','require_exact_case':false,"
 	    "'match_regex':'^[a-z]+abc$','http_headers':{'User-Agent':'ca',"
 	    "'X-Trace':'1 2\\t3'}"), &req);
@@ -80,7 +82,7 @@ test_website_change(void **state)
 	assert_string_equal(req.dcv.headers[1].name, "X-Trace");
 	assert_string_equal(req.dcv.headers[1].value, "1 2\t3");
 	echo_is(&req, "{'validation_method':'website-change',"
-	    "'require_exact_case':false,'challenge_value':'abc',"
+	    "'require_exact_case':false,'challenge_value':'" RV "',"
 	    "'http_token_path':'d/t.txt?x=1','url_scheme':'https',"
 	    "'http_headers':{'User-Agent':'ca','X-Trace':'1 2\\t3'},"
 	    "'match_regex':'^[a-z]+abc$'}");
@@ -100,7 +102,8 @@ test_website_change(void **state)
 
 	/* Empty match_regex and null fields are "not given". */
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
-	    "'challenge_value':'abc','http_token_path':'t','match_regex':'',"
+	    "'challenge_value':'" RV "','http_token_path':'t',"
+	    "'match_regex':'',"
 	    "'url_scheme':null,'http_headers':null"), &req);
 	assert_null(req.dcv.match_regex);
 	mpic__request_release(&req);
@@ -219,55 +222,109 @@ test_website_change_bad(void **state)
 	    MPIC_ISSUE_TARGET, "wildcard");
 }
 
+/* An ACME token (RFC 8555 8.3) and a JWK thumbprint (8.1). */
+#define TOK "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
+#define THUMB "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ"
+#define H01 "'validation_method':'acme-http-01',"
+
 static void
 test_acme_http(void **state)
 {
 	struct mpic_request req;
 
 	(void)state;
-	parse_ok(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
-	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
-	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ'"), &req);
+	parse_ok(dcv("example.com", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_HTTP_01);
-	assert_string_equal(req.dcv.token,
-	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA");
+	assert_string_equal(req.dcv.token, TOK);
+	assert_string_equal(req.dcv.key_authorization, TOK "." THUMB);
 	echo_is(&req, "{'validation_method':'acme-http-01',"
-	    "'require_exact_case':true,"
-	    "'token':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA',"
-	    "'key_authorization':'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
-	    ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ',"
-	    "'http_headers':null}");
+	    "'require_exact_case':true,'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "','http_headers':null}");
 	mpic__request_release(&req);
 	/* IP targets are fine (BR 3.2.2.5.6). */
-	parse_ok(dcv("2001:db8::1", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'abc.def',"
+	parse_ok(dcv("2001:db8::1", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "',"
 	    "'http_headers':{'Accept':'*/*'}"), &req);
 	assert_int_equal(req.dcv.n_headers, 1);
 	mpic__request_release(&req);
 
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc=','key_authorization':'x'"),
+	parse_bad(dcv("example.com", H01 "'token':'abc=',"
+	    "'key_authorization':'" TOK "." THUMB "'"),
 	    MPIC_ISSUE_FIELD_VALUE, "dcv_check_parameters.token: must be "
 	    "base64url");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'a/b','key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'','key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
+	parse_bad(dcv("example.com", H01 "'token':'a/b',"
 	    "'key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
+	parse_bad(dcv("example.com", H01 "'token':'','key_authorization':'x'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
+	parse_bad(dcv("example.com", H01 "'key_authorization':'x'"),
 	    MPIC_ISSUE_MISSING_FIELD, "token: required");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc'"),
+	parse_bad(dcv("example.com", H01 "'token':'" TOK "'"),
 	    MPIC_ISSUE_MISSING_FIELD, "key_authorization: required");
-	parse_bad(dcv("example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'a b'"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization: must be printable");
-	parse_bad(dcv("*.example.com", "'validation_method':'acme-http-01',"
-	    "'token':'abc','key_authorization':'abc.d'"),
+	parse_bad(dcv("*.example.com", H01 "'token':'" TOK "',"
+	    "'key_authorization':'" TOK "." THUMB "'"),
 	    MPIC_ISSUE_TARGET, "acme-http-01 cannot validate a wildcard");
+}
+
+/* RFC 8555 8.3: a token of >= 128 bits; 8.1: token "." thumbprint. */
+static void
+test_acme_http_shape(void **state)
+{
+	static const char *const bad_ka[] = {
+	    "a b",                              /* not base64url */
+	    TOK,                                /* no thumbprint */
+	    TOK ".",                            /* empty thumbprint */
+	    TOK "." "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcer", /* 42 */
+	    TOK "." THUMB "Q",                  /* 44 */
+	    TOK "." THUMB "=",                  /* padding */
+	    TOK "." "nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcer+", /* not */
+	    TOK "." THUMB "." THUMB,            /* two dots */
+	    "." THUMB,                          /* no token */
+	    "ev/aGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA." THUMB,
+	    "ok.web.lab",                       /* what echo tests sent */
+	};
+	static const char *const other_token[] = {
+	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oB." THUMB,
+	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-o." THUMB,
+	    TOK "A." THUMB,
+	};
+	struct mpic_request req;
+	char p[512];
+	size_t i;
+
+	(void)state;
+	/* 21 characters: refused, with the minimum named; 22: accepted. */
+	parse_bad(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstu',"
+	    "'key_authorization':'abcdefghijklmnopqrstu." THUMB "'"),
+	    MPIC_ISSUE_FIELD_VALUE, "token: must have at least 22 base64url "
+	    "characters (128 bits, RFC 8555 8.3), this one has 21");
+	parse_ok(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstuv',"
+	    "'key_authorization':'abcdefghijklmnopqrstuv." THUMB "'"), &req);
+	assert_string_equal(req.dcv.token, "abcdefghijklmnopqrstuv");
+	mpic__request_release(&req);
+	/* The lab's old behaviour paths were tokens. */
+	parse_bad(dcv("example.com", H01 "'token':'r301',"
+	    "'key_authorization':'r301." THUMB "'"),
+	    MPIC_ISSUE_FIELD_VALUE, "this one has 4");
+
+	for (i = 0; i < sizeof(bad_ka) / sizeof(bad_ka[0]); i++) {
+		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
+		    "'key_authorization':'%s'", bad_ka[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "key_authorization: must be the token, \".\" and the 43 "
+		    "base64url characters of a SHA-256 JWK thumbprint");
+	}
+	for (i = 0; i < sizeof(other_token) / sizeof(other_token[0]); i++) {
+		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
+		    "'key_authorization':'%s'", other_token[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "key_authorization: must begin with the token");
+	}
+	/* A bad token: the key authorization's shape is still checked. */
+	parse_bad(dcv("example.com", H01 "'token':'short',"
+	    "'key_authorization':'short.x'"), MPIC_ISSUE_FIELD_VALUE,
+	    "key_authorization: must be the token");
 }
 
 static void
@@ -386,20 +443,20 @@ test_dns_change(void **state)
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'RaNdOm','dns_record_type':'TXT'"), &req);
+	    "'challenge_value':'" RV "','dns_record_type':'TXT'"), &req);
 	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_CHANGE);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
 	assert_true(req.dcv.require_exact_case);
 	assert_false(req.dcv.require_exact_match);
 	assert_null(req.dcv.dns_name_prefix);
 	echo_is(&req, "{'validation_method':'dns-change',"
-	    "'require_exact_case':true,'challenge_value':'RaNdOm',"
+	    "'require_exact_case':true,'challenge_value':'" RV "',"
 	    "'dns_name_prefix':null,'dns_record_type':'TXT',"
 	    "'require_exact_match':false}");
 	mpic__request_release(&req);
 
 	parse_ok(dcv("*.example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'CNAME',"
+	    "'challenge_value':'" RV "','dns_record_type':'CNAME',"
 	    "'dns_name_prefix':'_DCV.sub','require_exact_match':true,"
 	    "'require_exact_case':true"), &req);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CNAME);
@@ -409,20 +466,20 @@ test_dns_change(void **state)
 	mpic__request_release(&req);
 
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'CAA',"
+	    "'challenge_value':'" RV "','dns_record_type':'CAA',"
 	    "'dns_name_prefix':''"), &req);
 	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
 	assert_null(req.dcv.dns_name_prefix);
 	mpic__request_release(&req);
 
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x'"), MPIC_ISSUE_MISSING_FIELD,
+	    "'challenge_value':'" RV "'"), MPIC_ISSUE_MISSING_FIELD,
 	    "dns_record_type: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'A'"),
+	    "'challenge_value':'" RV "','dns_record_type':'A'"),
 	    MPIC_ISSUE_FIELD_VALUE, "\"A\" is not one of TXT, CNAME, CAA");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'txt'"),
+	    "'challenge_value':'" RV "','dns_record_type':'txt'"),
 	    MPIC_ISSUE_FIELD_VALUE, "dns_record_type");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'','dns_record_type':'TXT'"),
@@ -431,32 +488,95 @@ test_dns_change(void **state)
 	    "'challenge_value':'a\\u00e9','dns_record_type':'TXT'"),
 	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be printable");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'_%0*d'", 63, 0);
 	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 1 is longer than 63");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'a..b'"), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 2 is empty");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'a b'"), MPIC_ISSUE_FIELD_VALUE,
 	    "dns_name_prefix");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'require_exact_match':1"), MPIC_ISSUE_FIELD_TYPE,
 	    "require_exact_match: must be true or false");
 	parse_bad(dcv("192.0.2.1", "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT'"),
+	    "'challenge_value':'" RV "','dns_record_type':'TXT'"),
 	    MPIC_ISSUE_TARGET, "dns-change needs a domain name");
 	/* Prefix and target over 253 octets together. */
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
-	    "'challenge_value':'x','dns_record_type':'TXT',"
+	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'%0*d.%0*d.%0*d.%0*d'", 60, 0, 60, 0, 60, 0,
 	    60, 0);
 	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
 	    "prefix and target together");
+}
+
+/*
+ * BR 1.6.1: a Random Value carries at least 112 bits of entropy, so at
+ * least 18 printable ASCII characters (17 x log2(95) = 111.7 bits).
+ */
+static void
+test_random_value_length(void **state)
+{
+	static const char *const methods[] = {
+	    "'validation_method':'website-change','http_token_path':'t'",
+	    "'validation_method':'dns-change','dns_record_type':'TXT'"};
+	struct mpic_request req;
+	char p[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		/* 17 characters: refused, with the minimum named. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'abcdefghijklmnopq'", methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "challenge_value: a Random Value needs at least 18 "
+		    "characters");
+		/* 18: accepted. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'abcdefghijklmnopqr'", methods[i]);
+		parse_ok(dcv("example.com", p), &req);
+		assert_string_equal(req.dcv.challenge_value,
+		    "abcdefghijklmnopqr");
+		mpic__request_release(&req);
+		/* Surrounding spaces do not count; inner ones do. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "'  abcdefghijklmnopq   '", methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 17");
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
+		    "' abcdefgh ijklmnopq '", methods[i]);
+		parse_ok(dcv("example.com", p), &req);
+		mpic__request_release(&req);
+		/* The review's examples. */
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'e'",
+		    methods[i]);
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 1");
+		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'%20s'",
+		    methods[i], "");
+		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		    "has 0");
+	}
+	/* Not a Random Value: an address, a number, a name, an IP. */
+	parse_ok(dcv("example.com", "'validation_method':'contact-email-txt',"
+	    "'challenge_value':'a@b.example'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'contact-phone-caa',"
+	    "'challenge_value':'+15550100'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("192.0.2.1", "'validation_method':"
+	    "'reverse-address-lookup','challenge_value':'h.example'"), &req);
+	mpic__request_release(&req);
+	parse_ok(dcv("example.com", "'validation_method':'ip-address',"
+	    "'challenge_value':'192.0.2.1','dns_record_type':'A'"), &req);
+	mpic__request_release(&req);
 }
 
 static void
@@ -668,8 +788,8 @@ test_dcv_structure(void **state)
 	{
 		struct mpic_request req;
 		struct mpic_issues is;
-		const char *j = dcv("-bad.example", "'validation_method':"
-		    "'acme-http-01','token':'a=','key_authorization':'b'");
+		const char *j = dcv("-bad.example", H01 "'token':'a=',"
+		    "'key_authorization':'" TOK "." THUMB "'");
 
 		assert_int_equal(mpic__request_parse(j, strlen(j), &req, &is),
 		    MPIC_EINVAL);
@@ -684,9 +804,11 @@ api_tests_methods(void)
 		cmocka_unit_test(test_website_change),
 		cmocka_unit_test(test_website_change_bad),
 		cmocka_unit_test(test_acme_http),
+		cmocka_unit_test(test_acme_http_shape),
 		cmocka_unit_test(test_acme_dns),
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_dns_change),
+		cmocka_unit_test(test_random_value_length),
 		cmocka_unit_test(test_dns_persistent),
 		cmocka_unit_test(test_dns_account),
 		cmocka_unit_test(test_contact_methods),
