@@ -38,7 +38,7 @@ attempt_release(struct attempt *at)
 	struct mreq *m = at->m;
 	struct attempt **pp;
 
-	if (at->pending > 0 || !at->closed)
+	if (at->pending > 0 || at->closed == AT_OPEN)
 		return;
 	for (pp = &m->live; *pp != NULL; pp = &(*pp)->next_live)
 		if (*pp == at) {
@@ -66,7 +66,7 @@ check_done(void *arg, struct mpic_check_result *res)
 	s->res = *res;
 	s->done = true;
 	at->pending--;
-	if (!at->closed)
+	if (at->closed == AT_OPEN)
 		mpic__eng_evaluate(at, false);
 	else
 		mpic__eng_audit_slot(at->m, s, true); /* a straggler */

@@ -62,12 +62,21 @@ struct slot {
 	struct mpic_check_result res;
 };
 
+/* Why an attempt was decided: what its unanswered slots show. */
+enum attempt_close {
+	AT_OPEN = 0,            /* not yet decided */
+	AT_ANSWERED,            /* every check answered */
+	AT_EARLY,               /* early decision: the outcome was certain */
+	AT_DEADLINE,            /* its deadline passed */
+};
+
 struct attempt {
 	struct mreq *m;
 	int number;             /* 1-based */
 	size_t n;
 	size_t pending;         /* checks not yet called back */
-	bool closed;            /* decided; late answers are dropped */
+	enum attempt_close closed; /* decided (not AT_OPEN): late answers
+	                            * only add audit records */
 	struct event *deadline;
 	struct attempt *next_live; /* the request's attempts still alive */
 	struct slot slots[];

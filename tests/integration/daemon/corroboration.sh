@@ -13,7 +13,8 @@
 #   - lying, slow and broken perspectives (garbage, truncated JSON, HTTP
 #     500, connection closed mid-answer, wrong code, wrong RIR, too slow);
 #   - early decision: answered before a straggler, whose late record still
-#     reaches the audit log;
+#     reaches the audit log; an outcome that stays uncertain waits for the
+#     deadline, and the perspective that hung says so;
 #   - a failed audit write (EFBIG), and a stalled one: the audit log's
 #     disk frozen under it (audit_stall.sh);
 #   - kill -9 of a 2-worker coordinator under concurrent load (KILL_ROUNDS
@@ -91,7 +92,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	specs+=("$P.40.$i:9443,$pki/p$i.pem,$pki/p$i.key,${fcodes[$((i - 1))]},${frirs[$((i - 1))]}")
 done
 specs+=("$P.40.8:9444,$pki/p8.pem,$pki/p8.key,${fcodes[8]},${frirs[8]}")
-python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((150 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
+python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((160 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
 pid[fake]=$!
 for _ in $(seq 1 100); do
 	grep -q ready "$run/fake.out" 2>/dev/null && break
@@ -104,13 +105,17 @@ grep -q ready "$run/fake.out" 2>/dev/null || { fakes_up=0; bad "fake perspective
 CA="https://$P.41.1:9441"   # br_minimums: lab, 9 perspectives
 CE="https://$P.41.1:9442"   # early_decision
 CK="https://$P.41.1:9443"   # enforce, 2 workers, the kill -9 target
+CD="https://$P.41.1:9446"   # early_decision, a request deadline (1.5 s) before the remote timeout (5 s)
 fcoord "$P.41.1:9441" 1 lab false 4000 1500 "$run/audit-a.jsonl" 6 "$(seq 1 9)" > "$run/coord-a.yaml"
 fcoord "$P.41.1:9442" 1 lab true 8000 6000 "$run/audit-e.jsonl" 8 "$(seq 1 8)" > "$run/coord-e.yaml"
+fcoord "$P.41.1:9446" 1 lab true 1500 5000 "$run/audit-d.jsonl" 4 "$(seq 1 8)" > "$run/coord-d.yaml"
 if [ $fakes_up = 1 ]; then
 	start coord-a "$run/coord-a.yaml"
 	start coord-e "$run/coord-e.yaml"
+	start coord-d "$run/coord-d.yaml"
 	wait_up coord-a "$CA" || fakes_up=0
 	wait_up coord-e "$CE" || fakes_up=0
+	wait_up coord-d "$CD" || fakes_up=0
 fi
 
 if [ $fakes_up = 1 ]; then
@@ -262,6 +267,31 @@ done
 jq -e -s --arg id "$id" '[.[] | select(.audit_id == $id) | .type] as $t | ($t | index("decision")) < ($t | rindex("perspective"))' "$run/audit-e.jsonl" >/dev/null 2>&1 &&
 	ok "early decision: the late record follows the decision record" || bad "late after decision" "order"
 
+# --------------------------------------------------------------- early decision, uncertain
+# Early decision on, a cohort of 4 with quorum 3: two pass, one fails, one
+# hangs past the request deadline (1.5 s; its remote timeout is 5 s).  The
+# outcome is never certain early (2 passed, 1 pending, 3 needed), so the
+# attempt is decided by its deadline, and the hung perspective must say so,
+# in the response and in its audit record: not "outcome already certain".
+read -r s _ < <(freq "$CD" "$(body uncertain.caa.lab t: 4)" "$run/d0.json")
+mapfile -t co < <(jq -r '.perspectives[].perspective_code' "$run/d0.json" 2>/dev/null)
+if [ "$s" = 200 ] && [ ${#co[@]} = 4 ]; then
+	hung=${co[3]}
+	read -r s secs < <(freq "$CD" "$(body uncertain.caa.lab "t:${co[2]}=fail,$hung=slow3000" 4)" "$run/q.json")
+	ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
+	expect "early decision, outcome uncertain (2 pass, 1 fails, 1 hangs; quorum 3 of 4): decided at the deadline, the hung one \"did not answer before the deadline\"" "$run/q.json" \
+		'.is_valid == false' '.quorum_result == "2/4"' '.actual_orchestration_parameters.quorum_count == 3' \
+		"[.perspectives[] | select(.perspective_code == \"$hung\") | .check_response.errors[0]] | .[0].error_type == \"mpic_error:timeout\" and (.[0].error_message | test(\"before the deadline\")) and (.[0].error_message | test(\"not awaited\") | not)"
+	[ "$ms" -ge 1400 ] && [ "$ms" -lt 2900 ] && ok "early decision, outcome uncertain: answered at the 1.5 s deadline (${ms} ms), not before" ||
+		bad "early decision, uncertain: timing" "${ms} ms"
+	id=$(jq -r .audit_id "$run/q.json")
+	jq -e -s --arg id "$id" --arg c "$hung" 'map(select(.audit_id == $id and .type == "perspective" and .perspective_code == $c and (.late | not))) | length == 1 and (.[0].errors[0].error_message | test("before the deadline")) and (.[0].errors[0].error_message | test("not awaited") | not)' "$run/audit-d.jsonl" >/dev/null 2>&1 &&
+		ok "early decision, outcome uncertain: the hung perspective's audit record says \"did not answer before the deadline\"" ||
+		bad "early decision, uncertain: audit record" "$(jq -c -s --arg id "$id" --arg c "$hung" 'map(select(.audit_id == $id and .perspective_code == $c)) | map({late, errors})' "$run/audit-d.jsonl" 2>&1 | head -c 600)"
+else
+	bad "early decision, uncertain" "the cohort of 4: status $s: $(head -c 400 "$run/d0.json")"
+fi
+
 # --------------------------------------------------------------- reload, busy
 # A reload retires the connections made with the old client certificate:
 # idle ones at once, busy ones when their call ends (mpic__curl_loop_retire).
@@ -290,6 +320,7 @@ nb=$(conns "$run/bb.json" | awk '$2 ~ /^[0-9]+$/' | wc -l)
 
 stop coord-a
 stop coord-e
+stop coord-d
 
 # --------------------------------------------------------------- a torn last line
 # What kill -9 during a write leaves (docs/audit.md): verify names it as
