@@ -478,6 +478,19 @@ void mpic__check_error(struct mpic_check_result *r, const char *type,
 void mpic__check_result_open(struct mpic_jw *w,
 			     const struct mpic_check_result *r,
 			     enum mpic_check_type type);
+/*
+ * Give r the "details" keys the Open MPIC schema requires for the check
+ * (docs/orchestration.md): a result without details (a check that could
+ * not start, timed out, or whose perspective sent a bad answer or none)
+ * gets the whole shape with nothing observed (null, [], and
+ * caa_record_present false), a details object that lacks some required
+ * keys gets those.  Present keys are kept.  For DCV, method picks the
+ * shape (HTTP, DNS, TLS-ALPN) and is the validation_method filled in.
+ * 0, or MPIC_ENOMEM (r->details as far as it got; NULL is written {}).
+ */
+int mpic__check_details_fill(struct mpic_check_result *r,
+			     enum mpic_check_type type,
+			     enum mpic_dcv_method method);
 /* Its "errors" list, [{error_type, error_message}, ...] ([] for none). */
 void mpic__check_errors_write(struct mpic_jw *w,
 			      const struct mpic_check_result *r);

@@ -63,6 +63,7 @@ check_done(void *arg, struct mpic_check_result *res)
 		p->n_failed++;
 	else
 		p->n_errors++;
+	mpic__eng_details(at->m, res);
 	s->res = *res;
 	s->done = true;
 	at->pending--;
@@ -138,6 +139,7 @@ mpic__eng_attempt_start(struct mreq *m)
 			    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
 			    MPIC_ERR_DCV_LOOKUP, "check could not start: %s",
 			    mpic_strerror(rc));
+			mpic__eng_details(m, &s->res);
 			s->done = true;
 			at->pending--;
 		}

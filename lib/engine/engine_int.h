@@ -147,6 +147,10 @@ void mpic__eng_reply_json(struct mreq *m, int status, json_t *j);
 /* Free m if it has answered and nothing of it is still running. */
 void mpic__eng_maybe_free(struct mreq *m);
 
+/* The details keys of the request's check on res (mpic__check_details_fill):
+ * every result the engine keeps or shows has them. */
+void mpic__eng_details(const struct mreq *m, struct mpic_check_result *res);
+
 /* plan.c: fill m's counts, quorum, attempts and cohorts from its request
  * and the configuration, or add the issues (then MPIC_EINVAL). */
 int mpic__eng_plan(struct mreq *m, struct mpic_issues *is);

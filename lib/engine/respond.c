@@ -15,7 +15,6 @@ const struct mpic_check_result *
 mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
 	    struct mpic_check_result *tmp)
 {
-	(void)m;
 	mpic__check_result_init(tmp);
 	if (s->done)
 		return &s->res;
@@ -26,6 +25,7 @@ mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
 	    s->at->closed == AT_EARLY ?
 	    "outcome already certain; answer not awaited" :
 	    "perspective did not answer before the deadline");
+	mpic__eng_details(m, tmp);
 	return tmp;
 }
 

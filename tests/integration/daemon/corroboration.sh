@@ -232,6 +232,19 @@ lie() { # NAME MODE1 MODE2 RE1 RE2
 }
 lie "garbage JSON and truncated JSON: non-corroborations naming the parse failure, 6/8 valid" \
 	garbage trunc "not a JSON object" "not a JSON object"
+# Open MPIC's schema: details have the check's keys, also for a
+# perspective whose answer was unusable (nothing observed: null, []).
+expect "garbage answer: its CAA details carry the schema's keys, nothing observed" "$run/q.json" \
+	'[.perspectives[] | select(.perspective_code == "us-east-1") | .check_response.details] == [{"caa_record_present":false,"found_at":null,"records_seen":[]}]'
+read -r s _ < <(freq "$CA" "$(jq -cn '{check_type:"dcv",domain_or_ip_target:"lie-dcv.caa.lab",trace_identifier:"t:us-east-1=garbage,us-west-2=http500",orchestration_parameters:{perspective_count:8,cohort_for_single_attempt:1},dcv_check_parameters:{validation_method:"dns-change",challenge_value:"x",dns_record_type:"TXT"}}')" "$run/q.json")
+expect "garbage answer, HTTP 500 (DCV dns-change): their details are the DNS shape with validation_method; a remote's partial details get the required keys" "$run/q.json" \
+	'.quorum_result == "6/8"' \
+	'[.perspectives[] | select(.perspective_code == "us-east-1" or .perspective_code == "us-west-2") | .check_response.details] == [range(2) | {"validation_method":"dns-change","records_seen":[],"response_code":null,"ad_flag":null,"found_at":null,"cname_chain":[]}]' \
+	'[.perspectives[].check_response.details | .validation_method == "dns-change" and has("records_seen") and has("response_code") and has("ad_flag") and has("found_at")] | all'
+id=$(jq -r .audit_id "$run/q.json")
+jq -e -s --arg id "$id" 'map(select(.audit_id == $id and .type == "perspective" and .perspective_code == "us-east-1")) | length == 1 and .[0].details.validation_method == "dns-change" and .[0].details_sha256 != "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"' "$run/audit-a.jsonl" >/dev/null 2>&1 &&
+	ok "garbage answer (DCV): its audit record has the same details, not {}" ||
+	bad "garbage answer audit details" "$(jq -c -s --arg id "$id" 'map(select(.audit_id == $id and .perspective_code == "us-east-1")) | map({details, details_sha256})' "$run/audit-a.jsonl" 2>&1 | head -c 600)"
 lie "HTTP 500 and a connection closed mid-answer: non-corroborations, 6/8 valid" \
 	http500 close "HTTP status 500" "[Pp]artial|closed|outstanding"
 lie "wrong perspective_code and wrong rir: non-corroborations naming them, 6/8 valid" \
@@ -282,6 +295,8 @@ if [ "$s" = 200 ] && [ ${#co[@]} = 4 ]; then
 	expect "early decision, outcome uncertain (2 pass, 1 fails, 1 hangs; quorum 3 of 4): decided at the deadline, the hung one \"did not answer before the deadline\"" "$run/q.json" \
 		'.is_valid == false' '.quorum_result == "2/4"' '.actual_orchestration_parameters.quorum_count == 3' \
 		"[.perspectives[] | select(.perspective_code == \"$hung\") | .check_response.errors[0]] | .[0].error_type == \"mpic_error:timeout\" and (.[0].error_message | test(\"before the deadline\")) and (.[0].error_message | test(\"not awaited\") | not)"
+	expect "a perspective that did not answer in time: its CAA details carry the schema's keys, nothing observed" "$run/q.json" \
+		"[.perspectives[] | select(.perspective_code == \"$hung\") | .check_response.details] == [{\"caa_record_present\":false,\"found_at\":null,\"records_seen\":[]}]"
 	[ "$ms" -ge 1400 ] && [ "$ms" -lt 2900 ] && ok "early decision, outcome uncertain: answered at the 1.5 s deadline (${ms} ms), not before" ||
 		bad "early decision, uncertain: timing" "${ms} ms"
 	id=$(jq -r .audit_id "$run/q.json")
