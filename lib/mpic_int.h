@@ -554,7 +554,10 @@ struct mpic_perspective_def {
  * ordered by HMAC-SHA256(secret, target), each spanning >= 2 RIRs with
  * every pair >= 500 km apart.  Writes up to max_cohorts cohorts of k
  * indices each into out (row-major).  Returns the number of cohorts.
+ * At most MPIC_COHORT_MAX_DEFS perspectives (none formed with more), so
+ * the cohorts never hold more than that many indices in all.
  */
+#define MPIC_COHORT_MAX_DEFS 128
 int mpic__cohorts(const struct mpic_perspective_def *defs, size_t n,
 		  size_t k, const uint8_t *secret, size_t secret_len,
 		  const char *target, size_t *out, size_t max_cohorts);

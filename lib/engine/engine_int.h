@@ -28,7 +28,6 @@
 #include "engine/perspective.h"
 #include "mpic_int.h"
 
-#define MAX_COHORTS 32
 #define MAX_COHORT_SIZE 64
 
 struct mpic_engine {
@@ -112,7 +111,9 @@ struct mreq {
 	void *arg;
 	struct mpic_br_phase phase;
 	int count, quorum, max_attempts;
-	size_t cohorts[MAX_COHORTS * MAX_COHORT_SIZE];
+	/* every cohort of count perspectives, row-major: disjoint, so at
+	 * most every configured perspective once */
+	size_t cohorts[MPIC_COHORT_MAX_DEFS];
 	int n_cohorts;
 	int fixed_cohort;       /* 0-based, or -1 */
 	int attempts_run;
