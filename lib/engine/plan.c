@@ -54,10 +54,12 @@ mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
 	if (cfg->max_attempts_cap > 0 && m->max_attempts > cfg->max_attempts_cap)
 		m->max_attempts = cfg->max_attempts_cap;
 	/* Every cohort there is (disjoint: they fit in m->cohorts), so that
-	 * any of them can be asked for by cohort_for_single_attempt. */
+	 * any of them can be asked for by cohort_for_single_attempt.  Keyed
+	 * by the name that is validated, without a wildcard's "*.": a name
+	 * and its wildcard are checked from the same perspectives. */
 	m->n_cohorts = mpic__cohorts(cfg->perspectives, cfg->n_perspectives,
 	    (size_t)m->count, cfg->hash_secret, cfg->hash_secret_len,
-	    m->req.target.name, m->cohorts,
+	    mpic__target_base(&m->req.target), m->cohorts,
 	    sizeof(m->cohorts) / sizeof(m->cohorts[0]) / (size_t)m->count);
 	if (m->n_cohorts <= 0) {
 		mpic__issue_add(is, "invalid-perspective-count",

@@ -1,7 +1,7 @@
 /*
  * test_plan.c - a request's plan (lib/engine/plan.c) without running it:
- * the cohorts it may pick from and the 400 issues of cohort_for_single_
- * attempt.  The engine is only what the plan reads (its configuration
+ * the cohorts it may pick from (every one; the same for a wildcard and
+ * its base name) and the 400 issues of cohort_for_single_attempt.  The engine is only what the plan reads (its configuration
  * and perspective count): no resolver, no network.
  */
 #include <setjmp.h>
@@ -165,12 +165,39 @@ test_every_cohort(void **state)
 	done(m);
 }
 
+/* A wildcard and its base name: the same cohorts (the same name is
+ * validated); another name: others. */
+static void
+test_wildcard_same_cohorts(void **state)
+{
+	struct fix *f = *state;
+	struct mpic_issues is;
+	struct mreq *a, *b, *c;
+
+	assert_int_equal(plan(f, caa_body("example.com", 3, 1), &a, &is), 0);
+	assert_int_equal(plan(f, caa_body("*.example.com", 3, 1), &b, &is),
+	    0);
+	assert_int_equal(plan(f, caa_body("example.org", 3, 1), &c, &is), 0);
+	assert_true(b->req.target.is_wildcard);
+	assert_true(a->n_cohorts > 1);
+	assert_int_equal(a->n_cohorts, b->n_cohorts);
+	assert_memory_equal(a->cohorts, b->cohorts, (size_t)a->n_cohorts * 3 *
+	    sizeof(a->cohorts[0]));
+	assert_memory_not_equal(a->cohorts, c->cohorts, 3 *
+	    sizeof(a->cohorts[0]));
+	done(a);
+	done(b);
+	done(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_cohort, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_wildcard_same_cohorts,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
