@@ -462,6 +462,10 @@ struct mpic_check_result {
 	struct mpic_check_error errors[MPIC_MAX_CHECK_ERRORS];
 	size_t n_errors;
 	uint64_t timestamp_ns;
+	uint64_t remote_timestamp_ns; /* a remote's own timestamp_ns, when it
+	                               * was outside its call's window and
+	                               * replaced (mpic__remote_answer_time);
+	                               * else 0 */
 	enum mpic_dnssec dnssec;
 	unsigned duration_ms;
 	json_t *details;    /* owned by the result */

@@ -11,7 +11,8 @@
 #   - perspectives closer than 500 km: never in one cohort, a request that
 #     needs both refused, a configuration that needs them refused;
 #   - lying, slow and broken perspectives (garbage, truncated JSON, HTTP
-#     500, connection closed mid-answer, wrong code, wrong RIR, too slow);
+#     500, connection closed mid-answer, wrong code, wrong RIR, too slow,
+#     a clock far off) and the details of those that observed nothing;
 #   - early decision: answered before a straggler, whose late record still
 #     reaches the audit log; an outcome that stays uncertain waits for the
 #     deadline, and the perspective that hung says so;
@@ -255,6 +256,20 @@ ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
 [ "$ms" -ge 1400 ] && [ "$ms" -lt 3800 ] &&
 	ok "the slow perspective's request answered after its remote timeout, within the 4 s request deadline (${ms} ms)" ||
 	bad "slow timing" "${ms} ms"
+# A remote's clock is believed only within its call's window (5 s of
+# skew): a timestamp_ns of 1 (1970) is replaced by the coordinator's time
+# of receipt, in the response and the audit record, which keeps the
+# remote's value aside.
+t0=$(date +%s%N)
+read -r s _ < <(freq "$CA" "$(body ts.caa.lab "t:us-east-1=ts1" 8)" "$run/q.json")
+t1=$(date +%s%N)
+expect "a remote's timestamp_ns 1 (1970): its check_response has the coordinator's time of receipt" "$run/q.json" \
+	'.is_valid == true' \
+	"[.perspectives[] | select(.perspective_code == \"us-east-1\") | .check_response.timestamp_ns] | .[0] >= $t0 and .[0] <= $t1"
+id=$(jq -r .audit_id "$run/q.json")
+jq -e -s --arg id "$id" --arg y "$(date -u +%Y)" 'map(select(.audit_id == $id and .type == "perspective")) | (map(select(.perspective_code == "us-east-1")) | length == 1 and (.[0].checked_at | startswith($y)) and .[0].remote_timestamp_ns == 1) and (map(select(.perspective_code != "us-east-1") | has("remote_timestamp_ns")) | any | not)' "$run/audit-a.jsonl" >/dev/null 2>&1 &&
+	ok "a remote's timestamp_ns 1: its audit record's checked_at is the time of receipt, remote_timestamp_ns 1 beside it (the others have none)" ||
+	bad "remote timestamp audit" "$(jq -c -s --arg id "$id" 'map(select(.audit_id == $id and .type == "perspective")) | map({perspective_code, checked_at, remote_timestamp_ns})' "$run/audit-a.jsonl" 2>&1 | head -c 800)"
 read -r s _ < <(freq "$CA" "$(body lie3.caa.lab "t:us-east-1=garbage,us-west-2=wrongrir,us-central-1=close" 8)" "$run/q.json")
 expect "three broken perspectives of 8: 5/8, not valid" "$run/q.json" '.is_valid == false' '.quorum_result == "5/8"'
 
