@@ -462,6 +462,10 @@ struct mpic_check_result {
 	struct mpic_check_error errors[MPIC_MAX_CHECK_ERRORS];
 	size_t n_errors;
 	uint64_t timestamp_ns;
+	uint64_t remote_timestamp_ns; /* a remote's own timestamp_ns, when it
+	                               * was outside its call's window and
+	                               * replaced (mpic__remote_answer_time);
+	                               * else 0 */
 	enum mpic_dnssec dnssec;
 	unsigned duration_ms;
 	json_t *details;    /* owned by the result */
@@ -478,6 +482,19 @@ void mpic__check_error(struct mpic_check_result *r, const char *type,
 void mpic__check_result_open(struct mpic_jw *w,
 			     const struct mpic_check_result *r,
 			     enum mpic_check_type type);
+/*
+ * Give r the "details" keys the Open MPIC schema requires for the check
+ * (docs/orchestration.md): a result without details (a check that could
+ * not start, timed out, or whose perspective sent a bad answer or none)
+ * gets the whole shape with nothing observed (null, [], and
+ * caa_record_present false), a details object that lacks some required
+ * keys gets those.  Present keys are kept.  For DCV, method picks the
+ * shape (HTTP, DNS, TLS-ALPN) and is the validation_method filled in.
+ * 0, or MPIC_ENOMEM (r->details as far as it got; NULL is written {}).
+ */
+int mpic__check_details_fill(struct mpic_check_result *r,
+			     enum mpic_check_type type,
+			     enum mpic_dcv_method method);
 /* Its "errors" list, [{error_type, error_message}, ...] ([] for none). */
 void mpic__check_errors_write(struct mpic_jw *w,
 			      const struct mpic_check_result *r);
@@ -541,7 +558,10 @@ struct mpic_perspective_def {
  * ordered by HMAC-SHA256(secret, target), each spanning >= 2 RIRs with
  * every pair >= 500 km apart.  Writes up to max_cohorts cohorts of k
  * indices each into out (row-major).  Returns the number of cohorts.
+ * At most MPIC_COHORT_MAX_DEFS perspectives (none formed with more), so
+ * the cohorts never hold more than that many indices in all.
  */
+#define MPIC_COHORT_MAX_DEFS 128
 int mpic__cohorts(const struct mpic_perspective_def *defs, size_t n,
 		  size_t k, const uint8_t *secret, size_t secret_len,
 		  const char *target, size_t *out, size_t max_cohorts);

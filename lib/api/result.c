@@ -71,6 +71,112 @@ mpic__check_error(struct mpic_check_result *r, const char *type,
 	va_end(ap);
 }
 
+/*
+ * The details shapes of openapi.yaml (Open MPIC 3.9.0): CheckResponseCAA
+ * details, HTTPMethodCheckResponseDetails, DNSMethodCheckResponseDetails,
+ * TLSALPNMethodCheckResponseDetails; plus validation_method, which Open
+ * MPIC's models (open-mpic-core) require of every DCV details.  The
+ * values are what our own checkers start from before observing anything
+ * (lib/check, lib/dcv), so "nothing observed" has one shape whatever the
+ * reason; check_completed and errors say the reason.
+ */
+enum dval { DV_NULL, DV_FALSE, DV_LIST, DV_METHOD };
+
+struct dkey {
+	const char *key;
+	enum dval v;
+	bool required;          /* by the schema: added to a partial object */
+};
+
+static const struct dkey caa_keys[] = {
+	{ "caa_record_present", DV_FALSE, true },
+	{ "found_at", DV_NULL, true },
+	{ "records_seen", DV_LIST, true },
+	{ NULL, DV_NULL, false },
+};
+
+static const struct dkey http_keys[] = {
+	{ "validation_method", DV_METHOD, true },
+	{ "response_history", DV_LIST, true },
+	{ "response_url", DV_NULL, true },
+	{ "response_status_code", DV_NULL, true },
+	{ "response_page", DV_NULL, true },
+	{ "resolved_ip", DV_NULL, false },
+	{ NULL, DV_NULL, false },
+};
+
+static const struct dkey dns_keys[] = {
+	{ "validation_method", DV_METHOD, true },
+	{ "records_seen", DV_LIST, true },
+	{ "response_code", DV_NULL, true },
+	{ "ad_flag", DV_NULL, true },
+	{ "found_at", DV_NULL, true },
+	{ "cname_chain", DV_LIST, false },
+	{ NULL, DV_NULL, false },
+};
+
+static const struct dkey alpn_keys[] = {
+	{ "validation_method", DV_METHOD, true },
+	{ "common_name", DV_NULL, true },
+	{ NULL, DV_NULL, false },
+};
+
+static const struct dkey *
+details_keys(enum mpic_check_type type, enum mpic_dcv_method method)
+{
+	if (type == MPIC_CHECK_CAA)
+		return caa_keys;
+	switch (method) {
+	case MPIC_DCV_WEBSITE_CHANGE:
+	case MPIC_DCV_ACME_HTTP_01:
+		return http_keys;
+	case MPIC_DCV_ACME_TLS_ALPN_01:
+		return alpn_keys;
+	default:
+		return mpic__dcv_method_str(method) != NULL ? dns_keys : NULL;
+	}
+}
+
+int
+mpic__check_details_fill(struct mpic_check_result *r,
+			 enum mpic_check_type type, enum mpic_dcv_method method)
+{
+	const struct dkey *k = details_keys(type, method);
+	bool fresh = false;
+	json_t *v;
+
+	if (r == NULL || k == NULL)
+		return 0;
+	if (!json_is_object(r->details)) {
+		json_decref(r->details);
+		if ((r->details = json_object()) == NULL)
+			return MPIC_ENOMEM;
+		fresh = true;
+	}
+	for (; k->key != NULL; k++) {
+		if (!fresh && (!k->required ||
+		    json_object_get(r->details, k->key) != NULL))
+			continue;
+		switch (k->v) {
+		case DV_FALSE:
+			v = json_false();
+			break;
+		case DV_LIST:
+			v = json_array();
+			break;
+		case DV_METHOD:
+			v = json_string(mpic__dcv_method_str(method));
+			break;
+		default:
+			v = json_null();
+			break;
+		}
+		if (v == NULL || json_object_set_new(r->details, k->key, v) != 0)
+			return MPIC_ENOMEM;
+	}
+	return 0;
+}
+
 void
 mpic__check_errors_write(struct mpic_jw *w, const struct mpic_check_result *r)
 {

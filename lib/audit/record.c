@@ -211,6 +211,13 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 	mpic__audit_time(res->timestamp_ns, t);
 	mpic__jw_key(w, "checked_at");
 	mpic__jw_str(w, t);
+	if (res->remote_timestamp_ns != 0) {
+		/* what a remote claimed, outside its call's window: checked_at
+		 * is our time of receipt instead */
+		mpic__jw_key(w, "remote_timestamp_ns");
+		mpic__jw_int(w, res->remote_timestamp_ns > (uint64_t)INT64_MAX ?
+		    INT64_MAX : (long long)res->remote_timestamp_ns);
+	}
 	details(w, res->details, scratch);
 	if (flags & MPIC_AUDIT_PRIMARY) {
 		mpic__jw_key(w, "primary");

@@ -16,7 +16,8 @@
 #define CFG_MAX_FILE (1024 * 1024)  /* larger configurations are refused */
 #define CFG_PATH_MAX 160            /* "perspectives[12].dns.root_hints" */
 #define CFG_STR_MAX 4096            /* default maximum length of a string */
-#define CFG_MAX_PERSPECTIVES 128    /* = what cohort selection supports */
+#define CFG_MAX_PERSPECTIVES MPIC_COHORT_MAX_DEFS /* what cohort selection
+                                                   * supports */
 #define CFG_NOFF ((size_t)-1)
 
 /* Lines of keys that later cross-checks refer to. */

@@ -40,7 +40,7 @@
 #include "mpic_int.h"
 #include "corroborate/rules_int.h"
 
-#define COHORT_MAX_DEFS 128
+#define COHORT_MAX_DEFS MPIC_COHORT_MAX_DEFS
 #define COHORT_WORDS (COHORT_MAX_DEFS / 64)
 #define COHORT_BUDGET 250000UL
 

@@ -38,7 +38,7 @@ attempt_release(struct attempt *at)
 	struct mreq *m = at->m;
 	struct attempt **pp;
 
-	if (at->pending > 0 || !at->closed)
+	if (at->pending > 0 || at->closed == AT_OPEN)
 		return;
 	for (pp = &m->live; *pp != NULL; pp = &(*pp)->next_live)
 		if (*pp == at) {
@@ -63,10 +63,11 @@ check_done(void *arg, struct mpic_check_result *res)
 		p->n_failed++;
 	else
 		p->n_errors++;
+	mpic__eng_details(at->m, res);
 	s->res = *res;
 	s->done = true;
 	at->pending--;
-	if (!at->closed)
+	if (at->closed == AT_OPEN)
 		mpic__eng_evaluate(at, false);
 	else
 		mpic__eng_audit_slot(at->m, s, true); /* a straggler */
@@ -138,6 +139,7 @@ mpic__eng_attempt_start(struct mreq *m)
 			    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
 			    MPIC_ERR_DCV_LOOKUP, "check could not start: %s",
 			    mpic_strerror(rc));
+			mpic__eng_details(m, &s->res);
 			s->done = true;
 			at->pending--;
 		}

@@ -101,7 +101,7 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	struct tally t;
 	bool met, hopeless;
 
-	if (at->closed)
+	if (at->closed != AT_OPEN)
 		return;
 	count(at, &t);
 	met = quorum_met(m, &t);
@@ -110,7 +110,8 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	if (!deadline && t.pending > 0 &&
 	    !(m->eng->cfg->early_decision && (met || hopeless)))
 		return;
-	at->closed = true;
+	at->closed = t.pending == 0 ? AT_ANSWERED : deadline ? AT_DEADLINE :
+	    AT_EARLY;
 	if (m->open == at)
 		m->open = NULL;
 	if (at->deadline != NULL)

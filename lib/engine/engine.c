@@ -179,6 +179,14 @@ mreq_free(struct mreq *m)
 }
 
 void
+mpic__eng_details(const struct mreq *m, struct mpic_check_result *res)
+{
+	/* on ENOMEM the details stay as they are ({} when none) */
+	(void)mpic__check_details_fill(res, m->req.check_type,
+	    m->req.dcv.method);
+}
+
+void
 mpic__eng_reply(struct mreq *m, int status, const char *body)
 {
 	struct mpic_engine *e = m->eng;

@@ -28,7 +28,6 @@
 #include "engine/perspective.h"
 #include "mpic_int.h"
 
-#define MAX_COHORTS 32
 #define MAX_COHORT_SIZE 64
 
 struct mpic_engine {
@@ -62,12 +61,21 @@ struct slot {
 	struct mpic_check_result res;
 };
 
+/* Why an attempt was decided: what its unanswered slots show. */
+enum attempt_close {
+	AT_OPEN = 0,            /* not yet decided */
+	AT_ANSWERED,            /* every check answered */
+	AT_EARLY,               /* early decision: the outcome was certain */
+	AT_DEADLINE,            /* its deadline passed */
+};
+
 struct attempt {
 	struct mreq *m;
 	int number;             /* 1-based */
 	size_t n;
 	size_t pending;         /* checks not yet called back */
-	bool closed;            /* decided; late answers are dropped */
+	enum attempt_close closed; /* decided (not AT_OPEN): late answers
+	                            * only add audit records */
 	struct event *deadline;
 	struct attempt *next_live; /* the request's attempts still alive */
 	struct slot slots[];
@@ -103,7 +111,9 @@ struct mreq {
 	void *arg;
 	struct mpic_br_phase phase;
 	int count, quorum, max_attempts;
-	size_t cohorts[MAX_COHORTS * MAX_COHORT_SIZE];
+	/* every cohort of count perspectives, row-major: disjoint, so at
+	 * most every configured perspective once */
+	size_t cohorts[MPIC_COHORT_MAX_DEFS];
 	int n_cohorts;
 	int fixed_cohort;       /* 0-based, or -1 */
 	int attempts_run;
@@ -137,6 +147,10 @@ void mpic__eng_reply_json(struct mreq *m, int status, json_t *j);
 #define ENGINE_RESPONSE_MAX (64u * 1024u * 1024u)
 /* Free m if it has answered and nothing of it is still running. */
 void mpic__eng_maybe_free(struct mreq *m);
+
+/* The details keys of the request's check on res (mpic__check_details_fill):
+ * every result the engine keeps or shows has them. */
+void mpic__eng_details(const struct mreq *m, struct mpic_check_result *res);
 
 /* plan.c: fill m's counts, quorum, attempts and cohorts from its request
  * and the configuration, or add the issues (then MPIC_EINVAL). */

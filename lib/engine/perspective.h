@@ -77,6 +77,18 @@ int mpic__remote_answer(const struct mpic_perspective_def *def,
 			enum mpic_check_type type, const char *body,
 			size_t len, struct mpic_check_result *res);
 
+/* How far a remote's clock may be from ours (ns). */
+#define MPIC_REMOTE_SKEW_NS (5ull * 1000000000ull)
+/*
+ * A remote's timestamp_ns is believed only within its call's window,
+ * start_ns - MPIC_REMOTE_SKEW_NS .. end_ns + MPIC_REMOTE_SKEW_NS (our wall
+ * clock, ns: the call's start and the answer's receipt).  Outside it,
+ * res->timestamp_ns becomes end_ns and the remote's value is kept in
+ * res->remote_timestamp_ns (for the audit record); none sent: end_ns.
+ */
+void mpic__remote_answer_time(struct mpic_check_result *res,
+			      uint64_t start_ns, uint64_t end_ns);
+
 /*
  * Parse a perspective API body (POST /caa or /dcv) into req: the Open
  * MPIC request checker on the body with check_type added.  Same contract

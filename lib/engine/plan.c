@@ -4,6 +4,7 @@
  * lab), max_attempts and its cap, the cohorts and
  * cohort_for_single_attempt, and the methods the calendar has retired.
  */
+#include "api/api_int.h"
 #include "engine/engine_int.h"
 
 /* BR table, calendar and cohort checks; fills m or reports issues. */
@@ -52,9 +53,14 @@ mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
 	m->max_attempts = o->max_attempts ? o->max_attempts : 1;
 	if (cfg->max_attempts_cap > 0 && m->max_attempts > cfg->max_attempts_cap)
 		m->max_attempts = cfg->max_attempts_cap;
+	/* Every cohort there is (disjoint: they fit in m->cohorts), so that
+	 * any of them can be asked for by cohort_for_single_attempt.  Keyed
+	 * by the name that is validated, without a wildcard's "*.": a name
+	 * and its wildcard are checked from the same perspectives. */
 	m->n_cohorts = mpic__cohorts(cfg->perspectives, cfg->n_perspectives,
 	    (size_t)m->count, cfg->hash_secret, cfg->hash_secret_len,
-	    m->req.target.name, m->cohorts, MAX_COHORTS);
+	    mpic__target_base(&m->req.target), m->cohorts,
+	    sizeof(m->cohorts) / sizeof(m->cohorts[0]) / (size_t)m->count);
 	if (m->n_cohorts <= 0) {
 		mpic__issue_add(is, "invalid-perspective-count",
 		    "orchestration_parameters.perspective_count: no cohort of "
@@ -65,7 +71,7 @@ mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
 	m->fixed_cohort = -1;
 	if (o->cohort_for_single_attempt) {
 		if (o->cohort_for_single_attempt > m->n_cohorts) {
-			mpic__issue_add(is, "invalid-cohort",
+			mpic__issue_add(is, MPIC_ISSUE_COHORT,
 			    "orchestration_parameters.cohort_for_single_attempt:"
 			    " %d, but only %d cohorts of %d exist",
 			    o->cohort_for_single_attempt, m->n_cohorts,

@@ -40,6 +40,7 @@ primary_done(void *arg, struct mpic_check_result *res)
 	else
 		p->n_errors++;
 	m->pri.pending = false;
+	mpic__eng_details(m, res);
 	if (m->pri.done) {
 		/* after its deadline: a straggler, logged as late */
 		mpic__eng_audit_primary(m, res, true);
@@ -64,6 +65,7 @@ primary_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	m->pri.res.timestamp_ns = mpic__now_wall_ns();
 	mpic__check_error(&m->pri.res, MPIC_ERR_TIMEOUT, "primary perspective "
 	    "did not answer before the deadline");
+	mpic__eng_details(m, &m->pri.res);
 	primary_in(m);
 	mpic__eng_maybe_free(m);
 }
@@ -88,6 +90,7 @@ mpic__eng_primary_start(struct mreq *m)
 		mpic__check_error(&m->pri.res, m->req.check_type ==
 		    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP : MPIC_ERR_DCV_LOOKUP,
 		    "check could not start: %s", mpic_strerror(rc));
+		mpic__eng_details(m, &m->pri.res);
 		primary_in(m);
 		return;
 	}

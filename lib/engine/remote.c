@@ -48,6 +48,7 @@ struct rcall {
 	mpic_check_cb cb;
 	void *arg;
 	uint64_t start_ms;
+	uint64_t start_ns;          /* wall clock: the answer's time bound */
 	uint64_t tls_gen;           /* of the files the handle's sessions saw */
 	bool retried;               /* a second handshake, without a session */
 	char errbuf[CURL_ERROR_SIZE];
@@ -166,8 +167,7 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	set_reach(r, res.n_errors == 0 ||
 	    strcmp(res.errors[0].type, MPIC_ERR_REMOTE) != 0,
 	    res.n_errors ? res.errors[0].message : "");
-	if (res.timestamp_ns == 0)
-		res.timestamp_ns = mpic__now_wall_ns();
+	mpic__remote_answer_time(&res, c->start_ns, mpic__now_wall_ns());
 	if (res.duration_ms == 0)
 		res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);
 	rcall_free(c);
@@ -335,6 +335,7 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 	c->cb = cb;
 	c->arg = arg;
 	c->start_ms = mpic__now_mono_ms();
+	c->start_ns = mpic__now_wall_ns();
 	c->next = r->calls;
 	if (r->calls != NULL)
 		r->calls->prev = c;

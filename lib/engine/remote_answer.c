@@ -167,6 +167,24 @@ out:
 	return rc;
 }
 
+void
+mpic__remote_answer_time(struct mpic_check_result *res, uint64_t start_ns,
+			 uint64_t end_ns)
+{
+	uint64_t lo = start_ns > MPIC_REMOTE_SKEW_NS ?
+	    start_ns - MPIC_REMOTE_SKEW_NS : 0;
+	uint64_t hi = end_ns + MPIC_REMOTE_SKEW_NS;
+	uint64_t t = res->timestamp_ns;
+
+	res->remote_timestamp_ns = 0;
+	if (t != 0 && t >= lo && t <= hi)
+		return;
+	/* a clock far off (or a perspective backdating its check): the
+	 * audit record's time is ours, with theirs beside it */
+	res->remote_timestamp_ns = t;
+	res->timestamp_ns = end_ns;
+}
+
 int
 mpic__persp_request_parse(enum mpic_check_type type, const char *body,
 			  size_t len, struct mpic_request *req,

@@ -19,10 +19,13 @@ mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
 	if (s->done)
 		return &s->res;
 	tmp->timestamp_ns = mpic__now_wall_ns();
-	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, s->at->closed &&
-	    m->eng->cfg->early_decision ?
+	/* worded by why its attempt closed, not by the configuration: with
+	 * early decision an uncertain attempt still waits for its deadline */
+	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, "%s",
+	    s->at->closed == AT_EARLY ?
 	    "outcome already certain; answer not awaited" :
 	    "perspective did not answer before the deadline");
+	mpic__eng_details(m, tmp);
 	return tmp;
 }
 

@@ -99,6 +99,8 @@ check_done(void *arg, struct mpic_check_result *res)
 
 	c->result = res->passed ? MPICD_R_OK : res->completed ? MPICD_R_NO :
 	    MPICD_R_ERROR;
+	/* a check that could not start has no details: the schema's keys */
+	(void)mpic__check_details_fill(res, c->type, c->preq.dcv.method);
 	mpic__jw_init(&w, MPICD_ANSWER_MAX, false);
 	mpic__check_result_open(&w, res, c->type);
 	mpic__check_result_release(res);

@@ -11,9 +11,11 @@
 #   - perspectives closer than 500 km: never in one cohort, a request that
 #     needs both refused, a configuration that needs them refused;
 #   - lying, slow and broken perspectives (garbage, truncated JSON, HTTP
-#     500, connection closed mid-answer, wrong code, wrong RIR, too slow);
+#     500, connection closed mid-answer, wrong code, wrong RIR, too slow,
+#     a clock far off) and the details of those that observed nothing;
 #   - early decision: answered before a straggler, whose late record still
-#     reaches the audit log;
+#     reaches the audit log; an outcome that stays uncertain waits for the
+#     deadline, and the perspective that hung says so;
 #   - a failed audit write (EFBIG), and a stalled one: the audit log's
 #     disk frozen under it (audit_stall.sh);
 #   - kill -9 of a 2-worker coordinator under concurrent load (KILL_ROUNDS
@@ -91,7 +93,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	specs+=("$P.40.$i:9443,$pki/p$i.pem,$pki/p$i.key,${fcodes[$((i - 1))]},${frirs[$((i - 1))]}")
 done
 specs+=("$P.40.8:9444,$pki/p8.pem,$pki/p8.key,${fcodes[8]},${frirs[8]}")
-python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((150 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
+python3 "$here/fake_persp.py" --ca "$pki/ca.pem" --lifetime $((160 + 15 * ${KILL_ROUNDS:-2})) "${specs[@]}" >"$run/fake.out" 2>"$run/fake.log" &
 pid[fake]=$!
 for _ in $(seq 1 100); do
 	grep -q ready "$run/fake.out" 2>/dev/null && break
@@ -104,13 +106,17 @@ grep -q ready "$run/fake.out" 2>/dev/null || { fakes_up=0; bad "fake perspective
 CA="https://$P.41.1:9441"   # br_minimums: lab, 9 perspectives
 CE="https://$P.41.1:9442"   # early_decision
 CK="https://$P.41.1:9443"   # enforce, 2 workers, the kill -9 target
+CD="https://$P.41.1:9446"   # early_decision, a request deadline (1.5 s) before the remote timeout (5 s)
 fcoord "$P.41.1:9441" 1 lab false 4000 1500 "$run/audit-a.jsonl" 6 "$(seq 1 9)" > "$run/coord-a.yaml"
 fcoord "$P.41.1:9442" 1 lab true 8000 6000 "$run/audit-e.jsonl" 8 "$(seq 1 8)" > "$run/coord-e.yaml"
+fcoord "$P.41.1:9446" 1 lab true 1500 5000 "$run/audit-d.jsonl" 4 "$(seq 1 8)" > "$run/coord-d.yaml"
 if [ $fakes_up = 1 ]; then
 	start coord-a "$run/coord-a.yaml"
 	start coord-e "$run/coord-e.yaml"
+	start coord-d "$run/coord-d.yaml"
 	wait_up coord-a "$CA" || fakes_up=0
 	wait_up coord-e "$CE" || fakes_up=0
+	wait_up coord-d "$CD" || fakes_up=0
 fi
 
 if [ $fakes_up = 1 ]; then
@@ -227,6 +233,19 @@ lie() { # NAME MODE1 MODE2 RE1 RE2
 }
 lie "garbage JSON and truncated JSON: non-corroborations naming the parse failure, 6/8 valid" \
 	garbage trunc "not a JSON object" "not a JSON object"
+# Open MPIC's schema: details have the check's keys, also for a
+# perspective whose answer was unusable (nothing observed: null, []).
+expect "garbage answer: its CAA details carry the schema's keys, nothing observed" "$run/q.json" \
+	'[.perspectives[] | select(.perspective_code == "us-east-1") | .check_response.details] == [{"caa_record_present":false,"found_at":null,"records_seen":[]}]'
+read -r s _ < <(freq "$CA" "$(jq -cn '{check_type:"dcv",domain_or_ip_target:"lie-dcv.caa.lab",trace_identifier:"t:us-east-1=garbage,us-west-2=http500",orchestration_parameters:{perspective_count:8,cohort_for_single_attempt:1},dcv_check_parameters:{validation_method:"dns-change",challenge_value:"x",dns_record_type:"TXT"}}')" "$run/q.json")
+expect "garbage answer, HTTP 500 (DCV dns-change): their details are the DNS shape with validation_method; a remote's partial details get the required keys" "$run/q.json" \
+	'.quorum_result == "6/8"' \
+	'[.perspectives[] | select(.perspective_code == "us-east-1" or .perspective_code == "us-west-2") | .check_response.details] == [range(2) | {"validation_method":"dns-change","records_seen":[],"response_code":null,"ad_flag":null,"found_at":null,"cname_chain":[]}]' \
+	'[.perspectives[].check_response.details | .validation_method == "dns-change" and has("records_seen") and has("response_code") and has("ad_flag") and has("found_at")] | all'
+id=$(jq -r .audit_id "$run/q.json")
+jq -e -s --arg id "$id" 'map(select(.audit_id == $id and .type == "perspective" and .perspective_code == "us-east-1")) | length == 1 and .[0].details.validation_method == "dns-change" and .[0].details_sha256 != "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"' "$run/audit-a.jsonl" >/dev/null 2>&1 &&
+	ok "garbage answer (DCV): its audit record has the same details, not {}" ||
+	bad "garbage answer audit details" "$(jq -c -s --arg id "$id" 'map(select(.audit_id == $id and .perspective_code == "us-east-1")) | map({details, details_sha256})' "$run/audit-a.jsonl" 2>&1 | head -c 600)"
 lie "HTTP 500 and a connection closed mid-answer: non-corroborations, 6/8 valid" \
 	http500 close "HTTP status 500" "[Pp]artial|closed|outstanding"
 lie "wrong perspective_code and wrong rir: non-corroborations naming them, 6/8 valid" \
@@ -237,6 +256,20 @@ ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
 [ "$ms" -ge 1400 ] && [ "$ms" -lt 3800 ] &&
 	ok "the slow perspective's request answered after its remote timeout, within the 4 s request deadline (${ms} ms)" ||
 	bad "slow timing" "${ms} ms"
+# A remote's clock is believed only within its call's window (5 s of
+# skew): a timestamp_ns of 1 (1970) is replaced by the coordinator's time
+# of receipt, in the response and the audit record, which keeps the
+# remote's value aside.
+t0=$(date +%s%N)
+read -r s _ < <(freq "$CA" "$(body ts.caa.lab "t:us-east-1=ts1" 8)" "$run/q.json")
+t1=$(date +%s%N)
+expect "a remote's timestamp_ns 1 (1970): its check_response has the coordinator's time of receipt" "$run/q.json" \
+	'.is_valid == true' \
+	"[.perspectives[] | select(.perspective_code == \"us-east-1\") | .check_response.timestamp_ns] | .[0] >= $t0 and .[0] <= $t1"
+id=$(jq -r .audit_id "$run/q.json")
+jq -e -s --arg id "$id" --arg y "$(date -u +%Y)" 'map(select(.audit_id == $id and .type == "perspective")) | (map(select(.perspective_code == "us-east-1")) | length == 1 and (.[0].checked_at | startswith($y)) and .[0].remote_timestamp_ns == 1) and (map(select(.perspective_code != "us-east-1") | has("remote_timestamp_ns")) | any | not)' "$run/audit-a.jsonl" >/dev/null 2>&1 &&
+	ok "a remote's timestamp_ns 1: its audit record's checked_at is the time of receipt, remote_timestamp_ns 1 beside it (the others have none)" ||
+	bad "remote timestamp audit" "$(jq -c -s --arg id "$id" 'map(select(.audit_id == $id and .type == "perspective")) | map({perspective_code, checked_at, remote_timestamp_ns})' "$run/audit-a.jsonl" 2>&1 | head -c 800)"
 read -r s _ < <(freq "$CA" "$(body lie3.caa.lab "t:us-east-1=garbage,us-west-2=wrongrir,us-central-1=close" 8)" "$run/q.json")
 expect "three broken perspectives of 8: 5/8, not valid" "$run/q.json" '.is_valid == false' '.quorum_result == "5/8"'
 
@@ -261,6 +294,33 @@ done
 	bad "early decision late record" "none for $id"
 jq -e -s --arg id "$id" '[.[] | select(.audit_id == $id) | .type] as $t | ($t | index("decision")) < ($t | rindex("perspective"))' "$run/audit-e.jsonl" >/dev/null 2>&1 &&
 	ok "early decision: the late record follows the decision record" || bad "late after decision" "order"
+
+# --------------------------------------------------------------- early decision, uncertain
+# Early decision on, a cohort of 4 with quorum 3: two pass, one fails, one
+# hangs past the request deadline (1.5 s; its remote timeout is 5 s).  The
+# outcome is never certain early (2 passed, 1 pending, 3 needed), so the
+# attempt is decided by its deadline, and the hung perspective must say so,
+# in the response and in its audit record: not "outcome already certain".
+read -r s _ < <(freq "$CD" "$(body uncertain.caa.lab t: 4)" "$run/d0.json")
+mapfile -t co < <(jq -r '.perspectives[].perspective_code' "$run/d0.json" 2>/dev/null)
+if [ "$s" = 200 ] && [ ${#co[@]} = 4 ]; then
+	hung=${co[3]}
+	read -r s secs < <(freq "$CD" "$(body uncertain.caa.lab "t:${co[2]}=fail,$hung=slow3000" 4)" "$run/q.json")
+	ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
+	expect "early decision, outcome uncertain (2 pass, 1 fails, 1 hangs; quorum 3 of 4): decided at the deadline, the hung one \"did not answer before the deadline\"" "$run/q.json" \
+		'.is_valid == false' '.quorum_result == "2/4"' '.actual_orchestration_parameters.quorum_count == 3' \
+		"[.perspectives[] | select(.perspective_code == \"$hung\") | .check_response.errors[0]] | .[0].error_type == \"mpic_error:timeout\" and (.[0].error_message | test(\"before the deadline\")) and (.[0].error_message | test(\"not awaited\") | not)"
+	expect "a perspective that did not answer in time: its CAA details carry the schema's keys, nothing observed" "$run/q.json" \
+		"[.perspectives[] | select(.perspective_code == \"$hung\") | .check_response.details] == [{\"caa_record_present\":false,\"found_at\":null,\"records_seen\":[]}]"
+	[ "$ms" -ge 1400 ] && [ "$ms" -lt 2900 ] && ok "early decision, outcome uncertain: answered at the 1.5 s deadline (${ms} ms), not before" ||
+		bad "early decision, uncertain: timing" "${ms} ms"
+	id=$(jq -r .audit_id "$run/q.json")
+	jq -e -s --arg id "$id" --arg c "$hung" 'map(select(.audit_id == $id and .type == "perspective" and .perspective_code == $c and (.late | not))) | length == 1 and (.[0].errors[0].error_message | test("before the deadline")) and (.[0].errors[0].error_message | test("not awaited") | not)' "$run/audit-d.jsonl" >/dev/null 2>&1 &&
+		ok "early decision, outcome uncertain: the hung perspective's audit record says \"did not answer before the deadline\"" ||
+		bad "early decision, uncertain: audit record" "$(jq -c -s --arg id "$id" --arg c "$hung" 'map(select(.audit_id == $id and .perspective_code == $c)) | map({late, errors})' "$run/audit-d.jsonl" 2>&1 | head -c 600)"
+else
+	bad "early decision, uncertain" "the cohort of 4: status $s: $(head -c 400 "$run/d0.json")"
+fi
 
 # --------------------------------------------------------------- reload, busy
 # A reload retires the connections made with the old client certificate:
@@ -290,6 +350,7 @@ nb=$(conns "$run/bb.json" | awk '$2 ~ /^[0-9]+$/' | wc -l)
 
 stop coord-a
 stop coord-e
+stop coord-d
 
 # --------------------------------------------------------------- a torn last line
 # What kill -9 during a write leaves (docs/audit.md): verify names it as

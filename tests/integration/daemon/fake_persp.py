@@ -23,6 +23,7 @@ named passes.  Modes:
     wrongcode   passes, but answers as perspective_code "xx-impostor-1"
     wrongrir    passes, but answers with rir "AFRINIC"
     padN        passes, with N bytes of padding in its details
+    tsN         passes, with timestamp_ns N (its clock far off)
 
 Every answer's details carry "connection": the serial number of the TLS
 connection it came on (per listener, from 1), so that a test can tell
@@ -62,7 +63,8 @@ def answer(code, rir, check_type, mode, conn_no):
         "check_completed": True,
         "check_passed": passed,
         "errors": None,
-        "timestamp_ns": time.time_ns(),
+        "timestamp_ns": int(mode[2:]) if mode.startswith("ts") else
+        time.time_ns(),
         "duration_ms": 1,
         "details": {"caa_record_present": False, "found_at": None,
                     "connection": conn_no},

@@ -102,6 +102,124 @@ test_result_json(void **state)
 	mpic__check_result_release(&r);
 }
 
+/* r's details as compact text (keys in their order); the caller frees. */
+static char *
+details_text(const struct mpic_check_result *r)
+{
+	char *s = json_dumps(r->details, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void
+expect_filled(enum mpic_check_type type, enum mpic_dcv_method m,
+	      const char *want)
+{
+	struct mpic_check_result r;
+	char *s;
+
+	mpic__check_result_init(&r);
+	assert_int_equal(mpic__check_details_fill(&r, type, m), 0);
+	s = details_text(&r);
+	assert_string_equal(s, jq(want));
+	free(s);
+	mpic__check_result_release(&r);
+}
+
+/* A result without details (timed out, could not start, a bad answer)
+ * gets the schema's keys for its check, as Open MPIC clients require. */
+static void
+test_details_fill(void **state)
+{
+	struct mpic_check_result r;
+	json_t *d;
+	char *s;
+	int m;
+
+	(void)state;
+	expect_filled(MPIC_CHECK_CAA, MPIC_DCV_WEBSITE_CHANGE,
+	    "{'caa_record_present':false,'found_at':null,'records_seen':[]}");
+	expect_filled(MPIC_CHECK_DCV, MPIC_DCV_WEBSITE_CHANGE,
+	    "{'validation_method':'website-change','response_history':[],"
+	    "'response_url':null,'response_status_code':null,"
+	    "'response_page':null,'resolved_ip':null}");
+	expect_filled(MPIC_CHECK_DCV, MPIC_DCV_ACME_HTTP_01,
+	    "{'validation_method':'acme-http-01','response_history':[],"
+	    "'response_url':null,'response_status_code':null,"
+	    "'response_page':null,'resolved_ip':null}");
+	expect_filled(MPIC_CHECK_DCV, MPIC_DCV_ACME_TLS_ALPN_01,
+	    "{'validation_method':'acme-tls-alpn-01','common_name':null}");
+	expect_filled(MPIC_CHECK_DCV, MPIC_DCV_DNS_CHANGE,
+	    "{'validation_method':'dns-change','records_seen':[],"
+	    "'response_code':null,'ad_flag':null,'found_at':null,"
+	    "'cname_chain':[]}");
+	/* every other method has the DNS shape, with its own name */
+	for (m = 0; m < MPIC_DCV__COUNT; m++) {
+		mpic__check_result_init(&r);
+		assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_DCV,
+		    m), 0);
+		assert_string_equal(json_string_value(json_object_get(
+		    r.details, "validation_method")), mpic__dcv_method_str(m));
+		if (m != MPIC_DCV_WEBSITE_CHANGE && m != MPIC_DCV_ACME_HTTP_01 &&
+		    m != MPIC_DCV_ACME_TLS_ALPN_01) {
+			assert_true(json_is_array(json_object_get(r.details,
+			    "records_seen")));
+			assert_true(json_is_null(json_object_get(r.details,
+			    "response_code")));
+			assert_true(json_is_null(json_object_get(r.details,
+			    "ad_flag")));
+			assert_true(json_is_null(json_object_get(r.details,
+			    "found_at")));
+		}
+		mpic__check_result_release(&r);
+	}
+	/* an unknown method: left alone */
+	mpic__check_result_init(&r);
+	assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_DCV,
+	    MPIC_DCV__COUNT), 0);
+	assert_null(r.details);
+
+	/* A partial object (a remote's {}) gets the required keys only;
+	 * what it has is kept. */
+	r.details = json_pack("{s:[s], s:i}", "records_seen", "x", "extra", 1);
+	assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_DCV,
+	    MPIC_DCV_ACME_DNS_01), 0);
+	s = details_text(&r);
+	assert_string_equal(s, jq("{'records_seen':['x'],'extra':1,"
+	    "'validation_method':'acme-dns-01','response_code':null,"
+	    "'ad_flag':null,'found_at':null}"));
+	free(s);
+	mpic__check_result_release(&r);
+	r.details = json_object();
+	assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_CAA, 0), 0);
+	s = details_text(&r);
+	assert_string_equal(s, jq("{'caa_record_present':false,"
+	    "'found_at':null,'records_seen':[]}"));
+	free(s);
+	mpic__check_result_release(&r);
+	/* a whole one is not touched */
+	d = json_pack("{s:b, s:s, s:[s], s:i}", "caa_record_present", 1,
+	    "found_at", "a.lab", "records_seen", "0 issue \"ca.example\"",
+	    "connection", 3);
+	r.details = json_incref(d);
+	assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_CAA, 0), 0);
+	assert_ptr_equal(r.details, d);
+	assert_int_equal(json_object_size(d), 4);
+	mpic__check_result_release(&r);
+	json_decref(d);
+	/* not an object: replaced */
+	r.details = json_string("nonsense");
+	assert_int_equal(mpic__check_details_fill(&r, MPIC_CHECK_DCV,
+	    MPIC_DCV_ACME_TLS_ALPN_01), 0);
+	s = details_text(&r);
+	assert_string_equal(s, jq("{'validation_method':'acme-tls-alpn-01',"
+	    "'common_name':null}"));
+	free(s);
+	mpic__check_result_release(&r);
+	assert_int_equal(mpic__check_details_fill(NULL, MPIC_CHECK_CAA, 0), 0);
+}
+
 static void
 test_method_names(void **state)
 {
@@ -165,6 +283,7 @@ api_tests_result(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_json),
+		cmocka_unit_test(test_details_fill),
 		cmocka_unit_test(test_method_names),
 	};
 

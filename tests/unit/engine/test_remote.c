@@ -259,6 +259,59 @@ test_request_parse_big(void **state)
 	free(body);
 }
 
+/* A remote's timestamp_ns counts only within its call's window (and the
+ * skew); else the time of receipt, with the remote's value kept aside. */
+static void
+test_answer_time(void **state)
+{
+#define start 1795424149000000000ull
+#define end (start + 300000000ull) /* 300 ms later */
+#define skew MPIC_REMOTE_SKEW_NS
+	struct mpic_check_result r;
+	static const struct {
+		uint64_t sent, want, aside;
+	} cases[] = {
+		{ start + 100000000ull, start + 100000000ull, 0 }, /* inside */
+		{ start - skew, start - skew, 0 },       /* at the bounds */
+		{ end + skew, end + skew, 0 },
+		{ 1, end, 1 },                           /* 1970 */
+		{ start - skew - 1, end, start - skew - 1 },
+		{ end + skew + 1, end, end + skew + 1 }, /* the future */
+		{ UINT64_MAX, end, UINT64_MAX },
+		{ 0, end, 0 },                           /* none sent */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mpic__check_result_init(&r);
+		r.timestamp_ns = cases[i].sent;
+		mpic__remote_answer_time(&r, start, end);
+		assert_true(r.timestamp_ns == cases[i].want);
+		assert_true(r.remote_timestamp_ns == cases[i].aside);
+	}
+	/* a parsed answer's own timestamp, 1: replaced */
+	assert_int_equal(answer("{\"check_completed\":true,"
+	    "\"check_passed\":true,\"timestamp_ns\":1,\"check_type\":\"caa\","
+	    "\"perspective_code\":\"us-east-1\",\"rir\":\"ARIN\"}",
+	    MPIC_CHECK_CAA, &r), 0);
+	assert_true(r.timestamp_ns == 1);
+	mpic__remote_answer_time(&r, start, end);
+	assert_true(r.timestamp_ns == end);
+	assert_true(r.remote_timestamp_ns == 1);
+	mpic__check_result_release(&r);
+	assert_true(r.remote_timestamp_ns == 0);
+	/* a clock at 0 (start below the skew): no underflow */
+	mpic__check_result_init(&r);
+	r.timestamp_ns = 1;
+	mpic__remote_answer_time(&r, 0, 2);
+	assert_true(r.timestamp_ns == 1);
+	assert_true(r.remote_timestamp_ns == 0);
+#undef start
+#undef end
+#undef skew
+}
+
 int
 main(void)
 {
@@ -267,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_bad_answers),
 		cmocka_unit_test(test_answer_errors),
 		cmocka_unit_test(test_deep_answer),
+		cmocka_unit_test(test_answer_time),
 		cmocka_unit_test(test_request_parse),
 		cmocka_unit_test(test_request_parse_bad),
 		cmocka_unit_test(test_request_parse_big),
