@@ -63,6 +63,8 @@ size_t mpic__b64_encode(const uint8_t *in, size_t n, char *out);
 size_t mpic__b32_lower_encode(const uint8_t *in, size_t n, char *out);
 /* True when s (length n) is only base64url alphabet characters. */
 bool mpic__is_b64url(const char *s, size_t n);
+/* Value of a hexadecimal digit (either case), or -1. */
+int mpic__hex_digit(char c);
 void mpic__sha256(const void *data, size_t n, uint8_t out[32]);
 
 /* ---------------------------------------------------------------- names */

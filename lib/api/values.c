@@ -26,18 +26,6 @@ b64url_val(char ch)
 	return -1;
 }
 
-static int
-hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int
 api__decode_hash(const char *s, size_t n, bool allow_hex, uint8_t out[32])
 {
@@ -64,8 +52,8 @@ api__decode_hash(const char *s, size_t n, bool allow_hex, uint8_t out[32])
 	}
 	if (allow_hex && n == 64) {
 		for (i = 0; i < 32; i++) {
-			hi = hex_val(s[2 * i]);
-			lo = hex_val(s[2 * i + 1]);
+			hi = mpic__hex_digit(s[2 * i]);
+			lo = mpic__hex_digit(s[2 * i + 1]);
 			if (hi < 0 || lo < 0)
 				return MPIC_EINVAL;
 			out[i] = (uint8_t)(hi << 4 | lo);
@@ -233,8 +221,8 @@ api__path_problem(const char *s, size_t n)
 		char ch = s[i];
 
 		if (ch == '%') {
-			if (i + 2 >= n || hex_val(s[i + 1]) < 0 ||
-			    hex_val(s[i + 2]) < 0)
+			if (i + 2 >= n || mpic__hex_digit(s[i + 1]) < 0 ||
+			    mpic__hex_digit(s[i + 2]) < 0)
 				return "has a '%' that is not followed by two "
 				    "hex digits";
 			if (strncasecmp(s + i, "%2e", 3) == 0 ||

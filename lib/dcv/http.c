@@ -641,18 +641,6 @@ hop_begin(struct hcheck *h)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* s with its %XX escapes decoded into out (an invalid escape and a
  * decoded NUL are kept as written); true when anything was decoded. */
 static bool
@@ -663,8 +651,8 @@ pct_decode(const char *s, char *out, size_t outlen)
 	int hi, lo;
 
 	for (; *s != '\0' && o + 1 < outlen; s++) {
-		if (s[0] == '%' && (hi = hexval(s[1])) >= 0 &&
-		    (lo = hexval(s[2])) >= 0 && (hi | lo) != 0) {
+		if (s[0] == '%' && (hi = mpic__hex_digit(s[1])) >= 0 &&
+		    (lo = mpic__hex_digit(s[2])) >= 0 && (hi | lo) != 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			s += 2;
 			any = true;

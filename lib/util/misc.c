@@ -140,6 +140,18 @@ mpic__b32_lower_encode(const uint8_t *in, size_t n, char *out)
 	return o;
 }
 
+int
+mpic__hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool
 mpic__is_b64url(const char *s, size_t n)
 {
