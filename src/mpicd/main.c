@@ -617,6 +617,10 @@ main(int argc, char **argv)
 	long ncpu;
 	int opt, n = 0, i, rc = MPICD_EX_CONFIG;
 
+	/* before the first goto out, which closes the slots' sockets */
+	memset(slots, 0, sizeof(slots));
+	for (i = 0; i < MAX_WORKERS; i++)
+		slots[i].fd = -1;
 	while ((opt = getopt(argc, argv, "c:nVh")) != -1) {
 		switch (opt) {
 		case 'c': cfgpath = optarg; break;
@@ -706,9 +710,6 @@ main(int argc, char **argv)
 			mpicd_log("info", "key process ready", "key_pid", p);
 		}
 	}
-	memset(slots, 0, sizeof(slots));
-	for (i = 0; i < n; i++)
-		slots[i].fd = -1;
 	for (i = 0; i < n; i++) {
 		if ((slots[i].fd = bind_socket(cfg, n > 1, err,
 		    sizeof(err))) < 0) {
@@ -738,8 +739,8 @@ main(int argc, char **argv)
 		rc = supervise(cfg, ssl, &kp, slots, n);
 	}
 out:
-	for (i = 0; cfg != NULL && i < MAX_WORKERS; i++)
-		if (slots[i].fd >= 0 && i < n)
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (slots[i].fd >= 0)
 			close(slots[i].fd);
 	if (ssl != NULL)
 		SSL_CTX_free(ssl);
