@@ -272,6 +272,19 @@ reload(const struct mpic_config *cfg, char *err, size_t errlen)
 		caps_set(caps_kept, 0);
 	if (rc != 0)
 		return -1;
+	/*
+	 * The same key (most reloads: a new certificate, or nothing new)
+	 * keeps its generation, so a worker that could not take this reload
+	 * (its CA file failed, say) still signs with a generation we have:
+	 * only a new key moves the generations on, dropping the previous one.
+	 */
+	if (cur.key != NULL && EVP_PKEY_eq(cur.key, k.key) == 1) {
+		EVP_PKEY_free(k.key);
+		mpic__free(cur.pem);
+		cur.pem = k.pem;
+		cur.pem_len = k.pem_len;
+		return 0;
+	}
 	EVP_PKEY_free(prev.key);
 	mpic__free(prev.pem);
 	prev = cur;

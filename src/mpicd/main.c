@@ -147,11 +147,14 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 		/* New connections get the new context; open ones keep the
 		 * old, which lives until its last connection closes. */
 		if (mpicd_tls_ident_fetch(d->kfd, &id, err, sizeof(err)) !=
-		    0 || (ctx = mpicd_tls_ctx(d->cfg, &id, err,
+		    0 || (ctx = mpicd_tls_ctx(d->cfg, &id, d->ssl, err,
 		    sizeof(err))) == NULL) {
 			mpicd_log("error", "reload: keeping the old "
 			    "certificates", "reason", err);
 		} else {
+			if (err[0] != '\0')
+				mpicd_log("error", "reload: keeping the old "
+				    "tls.client_ca", "reason", err);
 			SSL_CTX_free(d->ssl);
 			d->ssl = ctx;
 			mpicd_tls_policy_changed();
@@ -687,7 +690,7 @@ main(int argc, char **argv)
 			    "secret for their keys): every handshake is a full "
 			    "one", NULL, NULL);
 		if (mpicd_tls_ident_fetch(kp.fds[0], &id, err,
-		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, err,
+		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, NULL, err,
 		    sizeof(err))) == NULL) {
 			mpicd_tls_ident_free(&id);
 			mpicd_log("error", err, NULL, NULL);

@@ -126,8 +126,13 @@ int mpicd_tls_ident_fetch(int fd, struct mpicd_ident *id, char *err,
 int mpicd_tls_ident_files(const struct mpic_config *cfg,
 			  struct mpicd_ident *id, char *err, size_t errlen);
 void mpicd_tls_ident_free(struct mpicd_ident *id);
+/* The server's context for identity id: NULL with err when it cannot be
+ * made.  old: the context in force (a reload) or NULL; when tls.client_ca
+ * does not load, the new context keeps old's CA store and names, and err
+ * says why (the context is returned: log err when not empty). */
 SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg,
-		       const struct mpicd_ident *id, char *err, size_t errlen);
+		       const struct mpicd_ident *id, SSL_CTX *old, char *err,
+		       size_t errlen);
 /* Our client certificate for remote perspectives: mpicd_tls_client_set
  * takes id over; mpicd_tls_client_ctx is the configuration's
  * tls_client_ctx hook that puts it into libcurl's SSL_CTX. */

@@ -216,7 +216,7 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 		struct mpicd_ident id;
 
 		if (mpicd_tls_ident_files(cfg, &id, why, sizeof(why)) != 0 ||
-		    (ctx = mpicd_tls_ctx(cfg, &id, why, sizeof(why))) ==
+		    (ctx = mpicd_tls_ctx(cfg, &id, NULL, why, sizeof(why))) ==
 		    NULL) {
 			mpicd_tls_ident_free(&id);
 			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,

@@ -541,15 +541,48 @@ mpicd_tls_client_ctx(void *ssl_ctx, void *arg)
 	return 0;
 }
 
+/*
+ * tls.client_ca into ctx, or (a reload whose file does not load) old's CA
+ * store and names: the identity of a reload must be taken even when the
+ * CA file fails, or the worker would go on signing with a key generation
+ * that the key process drops at the next reload.  0, or -1 with err.
+ */
+static int
+use_client_ca(SSL_CTX *ctx, const struct mpic_config *cfg, SSL_CTX *old,
+	      bool *kept, char *err, size_t errlen)
+{
+	STACK_OF(X509_NAME) *names = NULL;
+
+	if (SSL_CTX_load_verify_locations(ctx, cfg->tls_client_ca, NULL) ==
+	    1 && (names = SSL_load_client_CA_file(cfg->tls_client_ca)) !=
+	    NULL) {
+		SSL_CTX_set_client_CA_list(ctx, names);
+		return 0;
+	}
+	ssl_error(err, errlen, "client_ca", cfg->tls_client_ca);
+	if (old == NULL || (names = SSL_dup_CA_list(
+	    SSL_CTX_get_client_CA_list(old))) == NULL) {
+		ERR_clear_error();
+		return -1;
+	}
+	SSL_CTX_set1_cert_store(ctx, SSL_CTX_get_cert_store(old));
+	SSL_CTX_set_client_CA_list(ctx, names);
+	*kept = true;
+	return 0;
+}
+
 SSL_CTX *
 mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
-	      char *err, size_t errlen)
+	      SSL_CTX *old, char *err, size_t errlen)
 {
 	enum mpicd_client_auth ca = mpicd_client_auth(cfg);
-	STACK_OF(X509_NAME) *names;
+	bool kept = false;
+	char why[512] = "";
 	SSL_CTX *ctx;
 	int mode;
 
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
 	if (mpicd_tls_init() != 0 ||
 	    (ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
 		mpic__bufprintf(err, errlen, "cannot create a TLS context");
@@ -566,14 +599,11 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		goto fail;
 	}
 	if (cfg->tls_client_ca != NULL) {
-		if (SSL_CTX_load_verify_locations(ctx, cfg->tls_client_ca,
-		    NULL) != 1 || (names = SSL_load_client_CA_file(
-		    cfg->tls_client_ca)) == NULL) {
-			ssl_error(err, errlen, "client_ca",
-			    cfg->tls_client_ca);
+		if (use_client_ca(ctx, cfg, old, &kept, why,
+		    sizeof(why)) != 0) {
+			mpic__bufprintf(err, errlen, "%s", why);
 			goto fail;
 		}
-		SSL_CTX_set_client_CA_list(ctx, names);
 		/* client certificates must be fit for clientAuth */
 		SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
 	}
@@ -614,6 +644,8 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		SSL_CTX_set_timeout(ctx, TICKET_LIFETIME_S);
 		SSL_CTX_set_info_callback(ctx, info_cb);
 	}
+	if (kept)
+		mpic__bufprintf(err, errlen, "%s", why);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

@@ -7,6 +7,10 @@
 #   - tls.cert holding the private key too: no worker, nor the main
 #     process, ever receives a byte of it from the key process (strace of
 #     their reads on its sockets), and TLS works;
+#   - reloads whose tls.client_ca no longer loads (root's, 0600, the
+#     workers run as nobody): each keeps the old CA and takes the new
+#     certificate, and handshakes go on working after two of them, with
+#     the same key and with a new key each time;
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -76,3 +80,55 @@ else
 	bad "tls.cert with the key" "did not start"
 	traced_stop h1
 fi
+
+# ---------------------------------------------------- failed reloads
+# hup_wait NAME MSG COUNT: SIGHUP, then wait (5 s at most) until the log
+# has COUNT lines with MSG
+hup_wait() {
+	kill -HUP "${pid[$1]}"
+	for _ in $(seq 1 50); do
+		[ "$(grep -c "\"$2\"" "$run/$1.log")" -ge "$3" ] && break
+		sleep 0.1
+	done
+}
+# served N: 6 handshakes and requests (both workers); "ok" when all were
+# 200 with the certificate whose fingerprint is $2
+served() {
+	local i s f res=ok
+	for i in 1 2 3 4 5 6; do
+		s=$(hcurl "$1" /healthz)
+		f=$(hfp "$1")
+		[ "$s" = 200 ] && [ "$f" = "$2" ] || res="$res [$s $f]"
+	done
+	[ "$res" = ok ] && echo ok || echo "$res"
+}
+fp_h=$(openssl x509 -noout -fingerprint -sha256 -in "$pki/h.pem")
+fp_hn=$(openssl x509 -noout -fingerprint -sha256 -in "$pki/h-next.pem")
+# h2: the same key at each reload; h3: a new key at each
+for n in 2 3; do
+	cp "$pki/ca.pem" "$run/h$n-ca.pem"
+	cp "$pki/h.pem" "$run/h$n.pem"
+	cp "$pki/h.key" "$run/h$n.key"
+	hp_config $n 2 | sed -e "s|$pki/ca.pem|$run/h$n-ca.pem|" -e "s|$pki/h\.|$run/h$n.|g" > "$run/h$n.yaml"
+	start "h$n" "$run/h$n.yaml"
+done
+wait_up h2 "https://$P.44.2:8443" && wait_up h3 "https://$P.44.3:8443" || bad "h2, h3" "did not start"
+chmod 600 "$run/h2-ca.pem" "$run/h3-ca.pem"
+msg="reload: keeping the old tls.client_ca"
+hup_wait h2 "$msg" 2
+hup_wait h2 "$msg" 4
+r=$(served 2 "$fp_h")
+[ "$r" = ok ] && [ "$(grep -c "\"$msg\"" "$run/h2.log")" = 4 ] &&
+	ok "two SIGHUPs with tls.client_ca unreadable by the workers (the same key): the old CA is kept, logged, and handshakes still work" ||
+	bad "failed reloads, same key" "$r; $(grep -c "\"$msg\"" "$run/h2.log") lines; $(grep -E 'error' "$run/h2.log" | tail -2)"
+cp "$pki/h-next.pem" "$run/h3.pem"; cp "$pki/h-next.key" "$run/h3.key"
+hup_wait h3 "$msg" 2
+r1=$(served 3 "$fp_hn")
+cp "$pki/h.pem" "$run/h3.pem"; cp "$pki/h.key" "$run/h3.key"
+hup_wait h3 "$msg" 4
+r2=$(served 3 "$fp_h")
+[ "$r1" = ok ] && [ "$r2" = ok ] &&
+	ok "two SIGHUPs with tls.client_ca unreadable by the workers, a new key each time: the new certificate is served after each, handshakes work" ||
+	bad "failed reloads, new keys" "after the first: $r1; after the second: $r2; $(grep -E 'error' "$run/h3.log" | tail -2)"
+stop h2
+stop h3

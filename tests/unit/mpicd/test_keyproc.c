@@ -5,7 +5,9 @@
  *
  * What it hands out: tls.cert may hold the private key too (one file for
  * both, as many tools write them); what a worker gets with KP_CERT is the
- * certificate chain re-encoded, never a byte of the key.
+ * certificate chain re-encoded, never a byte of the key.  Generations:
+ * only a new key advances them, so a worker that kept its identity
+ * through a failed reload can still have its handshakes signed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -237,6 +239,93 @@ test_kp_cert_combined(void **state)
 	BIO_free(b);
 }
 
+/* KP_SIGN of a random digest with generation gen: the status. */
+static int
+sign_with(struct fix *f, uint32_t gen)
+{
+	struct kp_req req;
+	uint8_t sig[256];
+	size_t len = 0;
+	uint32_t g;
+
+	memset(&req, 0, sizeof(req));
+	req.op = KP_SIGN;
+	req.gen = gen;
+	req.len = 32;
+	RAND_bytes(req.data, 32);
+	return mpicd_keyproxy_call(f->kp.fds[0], &req, KP_SIGN_WAIT_MS, &g,
+	    sig, sizeof(sig), &len);
+}
+
+static void
+reload_ok(struct fix *f)
+{
+	char err[512];
+
+	if (mpicd_keyproc_reload(&f->kp, err, sizeof(err)) != 0)
+		fail_msg("reload: %s", err);
+}
+
+/*
+ * Generations across reloads.  A worker whose own part of a reload fails
+ * (its tls.client_ca does not load) keeps the identity it had, and signs
+ * with that generation: reloads that read the same key must not make the
+ * key process forget it.  A new key moves the generations on; the
+ * previous one still signs (handshakes begun before the reload), the one
+ * before is gone.
+ */
+static void
+test_reload_generations(void **state)
+{
+	struct fix *f = *state;
+	static char out[KP_MAX_DATA];
+	size_t len;
+	uint32_t g0, g, g1, g2;
+	EVP_PKEY *k;
+
+	start(f, f->cert, f->key);
+	assert_int_equal(cert_of(f, out, sizeof(out), &len, &g0), KP_OK);
+	assert_int_equal(sign_with(f, g0), KP_OK);
+	/* the same files, twice: the same generation, which still signs */
+	reload_ok(f);
+	reload_ok(f);
+	assert_int_equal(cert_of(f, out, sizeof(out), &len, &g), KP_OK);
+	assert_int_equal(g, g0);
+	assert_int_equal(sign_with(f, g0), KP_OK);
+	/* a new certificate for the same key: still the same generation */
+	k = NULL;
+	{
+		BIO *b = BIO_new_file(f->key, "r");
+
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
+	assert_non_null(k);
+	write_files(f->cert, NULL, k, false);
+	EVP_PKEY_free(k);
+	reload_ok(f);
+	assert_int_equal(cert_of(f, out, sizeof(out), &len, &g), KP_OK);
+	assert_int_equal(g, g0);
+	/* a new key: a new generation; the previous one still signs */
+	k = ec_key();
+	write_files(f->cert, f->key, k, false);
+	EVP_PKEY_free(k);
+	reload_ok(f);
+	assert_int_equal(cert_of(f, out, sizeof(out), &len, &g1), KP_OK);
+	assert_int_not_equal(g1, g0);
+	assert_int_equal(sign_with(f, g1), KP_OK);
+	assert_int_equal(sign_with(f, g0), KP_OK);
+	/* another: the one before the previous is gone */
+	k = ec_key();
+	write_files(f->cert, f->key, k, false);
+	EVP_PKEY_free(k);
+	reload_ok(f);
+	assert_int_equal(cert_of(f, out, sizeof(out), &len, &g2), KP_OK);
+	assert_int_equal(sign_with(f, g2), KP_OK);
+	assert_int_equal(sign_with(f, g1), KP_OK);
+	assert_int_equal(sign_with(f, g0), KP_EUNKNOWNKEY);
+}
+
 int
 main(void)
 {
@@ -244,6 +333,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_combined, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kp_cert_combined, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reload_generations, setup,
 		    teardown),
 	};
 
