@@ -410,6 +410,16 @@ run(const struct mpic_config *cfg, int ctl, int *fds, int n, pid_t parent)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* blocked by the main process while it starts; ignored here */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	if (reload(cfg, err, sizeof(err)) != 0 ||
 	    drop_root(cfg, err, sizeof(err)) != 0) {
 		answer(ctl, KP_EFAIL, 0, err, strlen(err));

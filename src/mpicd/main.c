@@ -62,6 +62,16 @@ usage(FILE *f)
 
 /* ------------------------------------------------------------ worker */
 
+/* The signals that stop or reload the daemon. */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 static void
 on_term(evutil_socket_t fd, short what, void *arg)
 {
@@ -282,6 +292,14 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 		mpicd_log("error", "cannot set up signals", NULL, NULL);
 		goto out;
 	}
+	{
+		/* blocked since main(): those that came meanwhile are
+		 * delivered now, to the events above */
+		sigset_t stop;
+
+		stop_signals(&stop);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+	}
 	if (kp != NULL && kp->ctl >= 0 && ((d.ev_kp = event_new(d.base,
 	    kp->ctl, EV_READ | EV_PERSIST, on_keyproc, &d)) == NULL ||
 	    event_add(d.ev_kp, NULL) != 0)) {
@@ -456,7 +474,7 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0 ||
 	    getppid() != parent)
 		_exit(1);
-	/* the child: its own sockets only, signals as usual */
+	/* the child: its own sockets only */
 	for (j = 0; j < n; j++)
 		if (j != i) {
 			close(slots[j].fd);
@@ -465,6 +483,8 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		}
 	if (kp->ctl >= 0)
 		close(kp->ctl);
+	/* SIGCHLD as usual; SIGTERM, SIGINT and SIGHUP stay blocked (since
+	 * main()) until worker() has their events */
 	sigprocmask(SIG_SETMASK, old, NULL);
 	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
 	    kp->fds[i] : -1, NULL, reloads);
@@ -642,6 +662,20 @@ main(int argc, char **argv)
 		return 64;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A SIGHUP or SIGTERM that comes while the daemon starts must wait
+	 * for its handler, not take the default action (end the process):
+	 * blocked here, inherited across fork by the workers, unblocked by
+	 * each worker once its loop's signal events are in place (and by
+	 * the key process, which ignores them); the supervisor takes them
+	 * with sigtimedwait.
+	 */
+	if (!check_only) {
+		sigset_t stop;
+
+		stop_signals(&stop);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+	}
 	conf_path = cfgpath;
 	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);

@@ -11,6 +11,9 @@
 #     workers run as nobody): each keeps the old CA and takes the new
 #     certificate, and handshakes go on working after two of them, with
 #     the same key and with a new key each time;
+#   - SIGHUPs while the daemon starts (one process waiting for its key
+#     process) and while a worker starts (a restart after a reload): no
+#     process dies of them, the daemon serves;
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -132,3 +135,65 @@ r2=$(served 3 "$fp_h")
 	bad "failed reloads, new keys" "after the first: $r1; after the second: $r2; $(grep -E 'error' "$run/h3.log" | tail -2)"
 stop h2
 stop h3
+
+# ---------------------------------------------------- signals at start
+# Each window held open on purpose, so that the signals land in it:
+# - workers: 1: tls.cert is a FIFO, so the main process waits for its key
+#   process (which waits for the certificate) with nothing of its event
+#   loop in place yet; SIGHUPs then, and the certificate after them;
+# - two workers: a worker restarted after a reload asks the key process
+#   for the certificate before its event loop exists; the key process is
+#   stopped (SIGSTOP), so the worker waits there; SIGHUPs to it then (as
+#   a SIGHUP to the whole process group would send them).
+hp_config 4 1 | sed "s|$pki/h.pem|$run/h4-cert|" > "$run/h4.yaml"
+rm -f "$run/h4-cert"; mkfifo "$run/h4-cert"
+start h4 "$run/h4.yaml"
+kp=""
+for _ in $(seq 1 500); do kp=$(pgrep -P "${pid[h4]}"); [ -n "$kp" ] && break; sleep 0.01; done
+for _ in 1 2 3 4 5; do kill -HUP "${pid[h4]}" 2>/dev/null; sleep 0.02; done
+# the key process is blocked opening the FIFO: open its other end (read
+# and write: never blocks, whoever is left), put a plain file in its
+# place (for the reloads), then write the certificate
+exec 3<>"$run/h4-cert"
+rm -f "$run/h4-cert"; cp "$pki/h.pem" "$run/h4-cert"
+cat "$pki/h.pem" >&3
+exec 3>&-
+up=0; [ -n "$kp" ] && wait_up h4 "https://$P.44.4:8443" && up=1
+s=$(hcurl 4 /healthz)
+alive "${pid[h4]}" && [ $up = 1 ] && [ "$s" = 200 ] &&
+	grep -q '"reload: certificates and keys loaded"' "$run/h4.log" &&
+	ok "workers: 1, SIGHUPs while it waits for its key process: taken as a reload once it serves, not the end of the daemon" ||
+	bad "SIGHUPs at start, workers: 1" "key process '$kp', alive $(alive "${pid[h4]}" && echo yes || echo no), status $s: $(tail -2 "$run/h4.log")"
+stop h4
+hp_config 5 2 > "$run/h5.yaml"
+start h5 "$run/h5.yaml"
+if wait_up h5 "https://$P.44.5:8443"; then
+	hup_wait h5 "reload: certificates and keys loaded" 2
+	k5=$(jq -r -s 'map(select(.msg == "key process ready")) | .[0].key_pid' "$run/h5.log")
+	w5=$(jq -r -s 'map(select(.msg == "worker ready") | .pid) | .[0]' "$run/h5.log")
+	kill -STOP "$k5"
+	before=$(pgrep -P "${pid[h5]}" | tr '\n' ' ')
+	kill -KILL "$w5"
+	nw=""
+	for _ in $(seq 1 300); do
+		for c in $(pgrep -P "${pid[h5]}"); do
+			case " $before " in *" $c "*) ;; *) nw=$c ;; esac
+		done
+		[ -n "$nw" ] && break
+		sleep 0.01
+	done
+	for _ in 1 2 3 4 5; do [ -n "$nw" ] && kill -HUP "$nw" 2>/dev/null; sleep 0.02; done
+	kill -CONT "$k5"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c '"worker ready"' "$run/h5.log")" -ge 3 ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	s=$(hcurl 5 /healthz)
+	[ -n "$nw" ] && alive "$nw" && [ "$s" = 200 ] && ! grep -q '"how":"signal 1"' "$run/h5.log" &&
+		ok "a worker restarted after a reload, SIGHUPs while it starts: it lives (the reload is taken once its loop runs), the daemon serves" ||
+		bad "SIGHUPs at a worker's start" "new worker '$nw' alive $([ -n "$nw" ] && alive "$nw" && echo yes || echo no), status $s: $(grep -m2 -E '"worker died"' "$run/h5.log")"
+else
+	bad "h5" "did not start"
+fi
+stop h5
