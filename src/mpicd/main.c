@@ -358,11 +358,7 @@ out:
 		event_free(d.drain_timer);
 	if (d.ev_kp != NULL)
 		event_free(d.ev_kp);
-	while (d.n_fresh > 0)       /* server.c's references, if any */
-		bufferevent_decref(d.fresh[--d.n_fresh]);
-	if (d.ev_fresh != NULL)
-		event_free(d.ev_fresh);
-	mpic__free(d.fresh);
+	mpicd_server_release(&d);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	if (d.ssl != NULL)

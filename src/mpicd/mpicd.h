@@ -77,9 +77,10 @@ struct mpicd {
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
 	unsigned conns;              /* connections open */
-	struct bufferevent **fresh;  /* plain connections just accepted */
-	size_t n_fresh, cap_fresh;
+	struct mpicd_conn *fresh;    /* connections just accepted */
 	struct event *ev_fresh;
+	struct mpicd_conn **byfd;    /* open connections by socket */
+	size_t n_byfd;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
 	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
@@ -168,7 +169,14 @@ extern int mpicd_tls_conn_idx;
 /* server.c */
 int mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen);
 void mpicd_server_stop(struct mpicd *d);
-void mpicd_conn_closed(struct mpicd *d);
+/* A connection (server.c): closed calls it when it is freed (a TLS one
+ * from its SSL's ex_data, mpicd_tls_conn_idx); server gives its worker. */
+struct mpicd_conn;
+void mpicd_conn_closed(struct mpicd_conn *conn);
+struct mpicd *mpicd_conn_server(const struct mpicd_conn *conn);
+/* After evhttp_free: the connections not yet handed to evhttp, the
+ * index of the others. */
+void mpicd_server_release(struct mpicd *d);
 /* Reply with a JSON body (NUL-terminated) and log the request. */
 void mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		 const char *body, size_t len);

@@ -9,9 +9,13 @@
  * limits.max_connections open connections the listener stops accepting
  * until one closes (the kernel's backlog holds the rest);
  * limits.io_timeout_ms bounds every read and write and idle keep-alive.
- * A TLS connection is counted until OpenSSL frees its SSL (ex_data); a
- * plain one (all-in-one on loopback) until evhttp closes it (its close
- * callback, see new_bev).
+ * Each connection has a struct mpicd_conn from new_bev until it is freed:
+ * a TLS one is counted until OpenSSL frees its SSL (ex_data), a plain one
+ * (all-in-one on loopback) until evhttp closes it (its close callback, see
+ * conn_fresh).  The replies being written on it are counted there too, so
+ * that a connection that fails in the middle of one (the client reset
+ * it: evhttp frees the request without its completion callback) does not
+ * leave the drain waiting for it.
  */
 #include <pthread.h>
 #include <string.h>
@@ -144,21 +148,71 @@ log_request(struct mpicd_call *c, int status, uint64_t ms)
 
 /* ------------------------------------------------------------ calls */
 
+/* One connection (see the top of the file). */
+struct mpicd_conn {
+	struct mpicd *d;
+	struct bufferevent *bev;
+	struct evhttp_connection *evcon;  /* once evhttp made it (fresh) */
+	struct mpicd_conn *next_fresh;
+	unsigned writing;                 /* its replies being written */
+	int fd;                           /* its entry in d->byfd, or -1 */
+	bool tls;
+};
+
+/* The connection of evcon, or NULL. */
+static struct mpicd_conn *
+conn_of(struct mpicd *d, struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evcon != NULL ?
+	    evhttp_connection_get_bufferevent(evcon) : NULL;
+	evutil_socket_t fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+	struct mpicd_conn *conn;
+
+	if (fd < 0 || (size_t)fd >= d->n_byfd)
+		return NULL;
+	conn = d->byfd[fd];
+	return conn != NULL && conn->evcon == evcon ? conn : NULL;
+}
+
+static void drain_check(struct mpicd *d);
+
+/* What a connection leaves behind once evhttp is done with it: its
+ * replies no longer being written, its entry.  Idempotent. */
+static void
+conn_release(struct mpicd_conn *conn)
+{
+	struct mpicd *d = conn->d;
+	unsigned lost = conn->writing;
+
+	d->writing -= lost;
+	conn->writing = 0;
+	if (conn->fd >= 0 && (size_t)conn->fd < d->n_byfd &&
+	    d->byfd[conn->fd] == conn)
+		d->byfd[conn->fd] = NULL;
+	conn->fd = -1;
+	conn->evcon = NULL;
+	if (lost > 0 && d->draining)
+		drain_check(d);
+}
+
 /* evhttp's one close callback of a connection: the calls waiting on it
- * lose their request (evhttp frees it), and a plain connection stops
+ * lose their request (evhttp frees it), its replies stop counting (a
+ * reply whose write failed never completes), a plain connection stops
  * counting. */
 static void
 conn_gone(struct evhttp_connection *evcon, void *arg)
 {
-	struct mpicd *d = arg;
+	struct mpicd_conn *conn = arg;
+	struct mpicd *d = conn->d;
 	struct mpicd_call *c;
 
 	for (c = d->calls; c != NULL; c = c->next)
 		if (c->req != NULL && evhttp_request_get_connection(c->req) ==
 		    evcon)
 			c->req = NULL;
-	if (d->ssl == NULL && d->conns > 0)
-		mpicd_conn_closed(d);
+	conn_release(conn);
+	if (!conn->tls)
+		mpicd_conn_closed(conn);
 }
 
 struct mpicd_call *
@@ -189,7 +243,6 @@ void
 mpicd_call_track(struct mpicd_call *c)
 {
 	struct mpicd *d = c->d;
-	struct evhttp_connection *evcon;
 
 	if (c->tracked || c->req == NULL)
 		return;
@@ -199,13 +252,9 @@ mpicd_call_track(struct mpicd_call *c)
 		d->calls->prev = c;
 	d->calls = c;
 	d->inflight++;
-	/* evhttp frees the request with its connection: learn of it */
-	evcon = evhttp_request_get_connection(c->req);
-	if (evcon != NULL)
-		evhttp_connection_set_closecb(evcon, conn_gone, d);
+	/* evhttp frees the request with its connection: conn_gone, set
+	 * on every connection (conn_fresh), learns of it */
 }
-
-static void drain_check(struct mpicd *d);
 
 static void
 call_free(struct mpicd_call *c)
@@ -228,13 +277,19 @@ call_free(struct mpicd_call *c)
 		drain_check(d);
 }
 
+/* A reply written whole (evhttp's completion callback; never called
+ * when the write fails: conn_release counts it then). */
 static void
 reply_sent(struct evhttp_request *r, void *arg)
 {
-	struct mpicd *d = arg;
+	struct mpicd_conn *conn = arg;
+	struct mpicd *d = conn->d;
 
 	(void)r;
-	d->writing--;
+	if (conn->writing > 0) {
+		conn->writing--;
+		d->writing--;
+	}
 	if (d->draining)
 		drain_check(d);
 }
@@ -266,6 +321,7 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 {
 	uint64_t ms = mpic__now_mono_ms() - c->start_ms;
 	struct evhttp_connection *evcon;
+	struct mpicd_conn *conn;
 	struct evkeyvalq *h;
 	struct evbuffer *b;
 
@@ -290,9 +346,13 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		b = evhttp_request_get_output_buffer(c->req);
 		evbuffer_add(b, body, len);
 		/* a drain ends when the replies are written, not queued */
-		d->writing++;
-		evhttp_request_set_on_complete_cb(c->req, reply_sent, d);
 		evcon = evhttp_request_get_connection(c->req);
+		if ((conn = conn_of(d, evcon)) != NULL) {
+			conn->writing++;
+			d->writing++;
+			evhttp_request_set_on_complete_cb(c->req, reply_sent,
+			    conn);
+		}
 		evhttp_send_reply(c->req, status, NULL, NULL);
 		coalesce(evcon);
 	}
@@ -538,8 +598,12 @@ pause_listener(struct mpicd *d)
 }
 
 void
-mpicd_conn_closed(struct mpicd *d)
+mpicd_conn_closed(struct mpicd_conn *conn)
 {
+	struct mpicd *d = conn->d;
+
+	conn_release(conn);
+	mpic__free(conn);
 	d->conns--;
 	if (d->paused && !d->draining && d->conns < d->cfg->max_connections) {
 		evconnlistener_enable(d->listener);
@@ -547,37 +611,99 @@ mpicd_conn_closed(struct mpicd *d)
 	}
 }
 
+struct mpicd *
+mpicd_conn_server(const struct mpicd_conn *conn)
+{
+	return conn->d;
+}
+
+/* conn's entry in d->byfd, for conn_of(); false when out of memory (the
+ * connection is served, its replies not counted). */
+static bool
+conn_index(struct mpicd *d, struct mpicd_conn *conn)
+{
+	evutil_socket_t fd = bufferevent_getfd(conn->bev);
+	struct mpicd_conn **nb;
+	size_t n;
+
+	if (fd < 0)
+		return false;
+	if ((size_t)fd >= d->n_byfd) {
+		n = d->n_byfd * 2 > (size_t)fd + 1 ? d->n_byfd * 2 :
+		    (size_t)fd + 64;
+		if ((nb = mpic__realloc(d->byfd, n * sizeof(*nb))) == NULL)
+			return false;
+		memset(nb + d->n_byfd, 0, (n - d->n_byfd) * sizeof(*nb));
+		d->byfd = nb;
+		d->n_byfd = n;
+	}
+	d->byfd[fd] = conn;
+	conn->fd = fd;
+	return true;
+}
+
 /*
- * A new plain connection's evhttp_connection does not exist yet when
- * new_bev runs (evhttp makes it around our bufferevent, then sets the
+ * A new connection's evhttp_connection does not exist yet when new_bev
+ * runs (evhttp makes it around our bufferevent, then sets the
  * bufferevent's callbacks with the connection as their argument, all
- * before the accept callback returns).  So new_bev notes the bufferevent,
+ * before the accept callback returns).  So new_bev notes the connection,
  * and this event, made active there, runs once the accept callback is
- * done: it finds each connection and gives it conn_gone.  (A filter
- * bufferevent's free callback would have told us as well, but evhttp
- * over a filter lost replies now and then.)  The note holds a reference:
- * should evhttp free the bufferevent in the meantime (out of memory), it
- * is still there to see that its callbacks are gone.
+ * done: it finds each one's evhttp_connection, gives it conn_gone and
+ * indexes it by socket.  (A filter bufferevent's free callback would have
+ * told us as well, but evhttp over a filter lost replies now and then.)
+ * The note holds a reference: should evhttp free the bufferevent in the
+ * meantime (out of memory), it is still there to see that its callbacks
+ * are gone.
  */
 static void
-plain_fresh(evutil_socket_t fd, short what, void *arg)
+conn_fresh(evutil_socket_t fd, short what, void *arg)
 {
 	struct mpicd *d = arg;
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
 	void *evcon;
-	size_t i;
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < d->n_fresh; i++) {
+	while ((conn = d->fresh) != NULL) {
+		d->fresh = conn->next_fresh;
+		bev = conn->bev;
 		evcon = NULL;
-		bufferevent_getcb(d->fresh[i], NULL, NULL, NULL, &evcon);
-		if (evcon != NULL)
-			evhttp_connection_set_closecb(evcon, conn_gone, d);
-		else
-			mpicd_conn_closed(d);
-		bufferevent_decref(d->fresh[i]);
+		bufferevent_getcb(bev, NULL, NULL, NULL, &evcon);
+		if (evcon != NULL) {
+			conn->evcon = evcon;
+			evhttp_connection_set_closecb(evcon, conn_gone, conn);
+			(void)conn_index(d, conn);
+		} else {
+			conn_release(conn);
+			if (!conn->tls)
+				mpicd_conn_closed(conn);
+			/* else freed with its SSL */
+		}
+		bufferevent_decref(bev);
 	}
-	d->n_fresh = 0;
+}
+
+void
+mpicd_server_release(struct mpicd *d)
+{
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
+
+	while ((conn = d->fresh) != NULL) {
+		d->fresh = conn->next_fresh;
+		bev = conn->bev;
+		conn_release(conn);
+		if (!conn->tls)
+			mpicd_conn_closed(conn);
+		bufferevent_decref(bev);
+	}
+	if (d->ev_fresh != NULL)
+		event_free(d->ev_fresh);
+	d->ev_fresh = NULL;
+	mpic__free(d->byfd);
+	d->byfd = NULL;
+	d->n_byfd = 0;
 }
 
 static void
@@ -592,48 +718,50 @@ static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
 {
 	struct mpicd *d = arg;
-	struct bufferevent *bev, **np;
-	SSL *ssl;
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
+	SSL *ssl = NULL;
 
-	if (d->ssl == NULL) {
-		/* NULL makes evhttp use a socket of its own: the connection
-		 * is then served but not counted (only when out of memory) */
-		if ((bev = bufferevent_socket_new(base, -1,
-		    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-			return NULL;
-		if (d->n_fresh == d->cap_fresh) {
-			if ((np = mpic__realloc(d->fresh, (d->cap_fresh + 8) *
-			    sizeof(*np))) == NULL)
-				return bev;
-			d->fresh = np;
-			d->cap_fresh += 8;
-		}
-		bufferevent_incref(bev);
-		d->fresh[d->n_fresh++] = bev;
-		event_active(d->ev_fresh, EV_TIMEOUT, 0);
-		conn_opened(d);
-		return bev;
-	}
 	/*
-	 * evhttp falls back to a plain socket when this returns NULL: never
-	 * let that happen on a TLS port.
+	 * evhttp falls back to a socket of its own when this returns NULL:
+	 * never let that happen on a TLS port, nor serve a connection we do
+	 * not count.
 	 */
-	if ((ssl = SSL_new(d->ssl)) == NULL) {
-		mpicd_log("error", "out of memory for a TLS session; exiting",
+	if ((conn = mpic__calloc(1, sizeof(*conn))) == NULL) {
+		mpicd_log("error", "out of memory for a connection; exiting",
 		    NULL, NULL);
 		abort();
 	}
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	conn->d = d;
+	conn->fd = -1;
+	if (d->ssl == NULL) {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	} else {
+		if ((ssl = SSL_new(d->ssl)) == NULL) {
+			mpicd_log("error", "out of memory for a TLS session; "
+			    "exiting", NULL, NULL);
+			abort();
+		}
+		bev = bufferevent_openssl_socket_new(base, -1, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	}
 	if (bev == NULL) {
-		mpicd_log("error", "cannot create a TLS bufferevent; exiting",
-		    NULL, NULL);
+		mpicd_log("error", "cannot create a bufferevent; exiting", NULL,
+		    NULL);
 		abort();
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	SSL_set_ex_data(ssl, mpicd_tls_conn_idx, d);
-	mpicd_tls_conn_checked(ssl);
-	d->m.tls_conns_total++;
+	conn->bev = bev;
+	if (ssl != NULL) {
+		conn->tls = true;
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+		SSL_set_ex_data(ssl, mpicd_tls_conn_idx, conn);
+		mpicd_tls_conn_checked(ssl);
+		d->m.tls_conns_total++;
+	}
+	bufferevent_incref(bev);
+	conn->next_fresh = d->fresh;
+	d->fresh = conn;
+	event_active(d->ev_fresh, EV_TIMEOUT, 0);
 	conn_opened(d);
 	return bev;
 }
@@ -659,8 +787,8 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
 	evhttp_set_default_content_type(d->http, "application/json");
 	evhttp_set_gencb(d->http, on_request, d);
-	if (d->ssl == NULL && (d->ev_fresh = event_new(d->base, -1, 0,
-	    plain_fresh, d)) == NULL) {
+	if ((d->ev_fresh = event_new(d->base, -1, 0, conn_fresh, d)) ==
+	    NULL) {
 		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
 		return -1;
 	}

@@ -398,13 +398,13 @@ ticket_dec_cb(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
 static void
 info_cb(const SSL *ssl, int where, int ret)
 {
-	struct mpicd *d;
+	struct mpicd_conn *conn;
 
 	(void)ret;
 	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 || !SSL_session_reused(ssl) ||
-	    (d = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
+	    (conn = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
 		return;
-	d->m.tls_resumed_total++;
+	mpicd_conn_server(conn)->m.tls_resumed_total++;
 }
 
 static void

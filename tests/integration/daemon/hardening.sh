@@ -14,6 +14,8 @@
 #   - SIGHUPs while the daemon starts (one process waiting for its key
 #     process) and while a worker starts (a restart after a reload): no
 #     process dies of them, the daemon serves;
+#   - clients that reset their connection in the middle of a reply: the
+#     drain after SIGTERM does not wait for those replies;
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -197,3 +199,47 @@ else
 	bad "h5" "did not start"
 fi
 stop h5
+
+# ---------------------------------------------------- replies never written
+# A client asks for thousands of pages on one connection (pipelined),
+# reads none, so that a reply is stuck in the middle of its write, then
+# resets the connection (SO_LINGER 0): evhttp frees that reply without its
+# completion callback.  Twice; then SIGTERM: the drain has nothing to wait
+# for (drain_timeout_ms is 8 s).
+hp_config 6 1 > "$run/h6.yaml"
+printf 'limits: {drain_timeout_ms: 8000}\n' >> "$run/h6.yaml"
+start h6 "$run/h6.yaml"
+if wait_up h6 "https://$P.44.6:8443"; then
+	python3 - "$P.44.6" "$pki" > "$run/h6.py.out" 2>&1 <<'EOT'
+import socket, ssl, struct, sys, time
+host, pki = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
+ctx.load_cert_chain(pki + "/coord.pem", pki + "/coord.key")
+ctx.check_hostname = False
+for _ in range(2):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect((host, 8443))
+    t = ctx.wrap_socket(s, server_hostname="h.mpic.lab")
+    try:
+        t.sendall(b"GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n" * 6000)
+    except OSError:
+        pass
+    time.sleep(1.5)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    t.close()
+print("reset 2")
+EOT
+	sleep 0.5
+	t0=$(date +%s%N)
+	stop h6
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$st" = 0 ] && [ "$ms" -lt 4000 ] && grep -q '^reset 2' "$run/h6.py.out" &&
+		! grep -q '"drain timeout: abandoning requests in flight"' "$run/h6.log" &&
+		ok "clients that reset in the middle of a reply: SIGTERM drains at once ($ms ms, drain_timeout_ms 8000)" ||
+		bad "replies never written" "exit $st after $ms ms: $(grep -E 'drain|abandon' "$run/h6.log" | tail -1) $(tail -1 "$run/h6.py.out")"
+else
+	bad "h6" "did not start"
+	stop h6
+fi
