@@ -49,6 +49,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->max_connections = 1024;
 	cfg->max_header_bytes = 8192;
 	cfg->io_timeout_ms = 30000;
+	cfg->read_deadline_ms = 10000;
 	cfg->drain_timeout_ms = 10000;
 	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */

@@ -532,6 +532,8 @@ static const struct cfg_key limits_keys[] = {
 	  .off = CFG_OFF(max_header_bytes), .min = 1024, .max = 1048576 },
 	{ .name = "io_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(io_timeout_ms), .min = 100, .max = 3600000 },
+	{ .name = "read_deadline_ms", .kind = CK_UINT,
+	  .off = CFG_OFF(read_deadline_ms), .min = 100, .max = 3600000 },
 	{ .name = "drain_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(drain_timeout_ms), .min = 0, .max = 3600000 },
 	{ .name = NULL },

@@ -8,7 +8,8 @@
  * over limits.max_header_bytes are refused by evhttp; at
  * limits.max_connections open connections the listener stops accepting
  * until one closes (the kernel's backlog holds the rest);
- * limits.io_timeout_ms bounds every read and write and idle keep-alive.
+ * limits.io_timeout_ms bounds every read and write and idle keep-alive,
+ * limits.read_deadline_ms the whole of each request (see deadline_arm).
  * Each connection has a struct mpicd_conn from new_bev until it is freed:
  * a TLS one is counted until OpenSSL frees its SSL (ex_data), a plain one
  * (all-in-one on loopback) until evhttp closes it (its close callback, see
@@ -157,6 +158,10 @@ struct mpicd_conn {
 	unsigned writing;                 /* its replies being written */
 	int fd;                           /* its entry in d->byfd, or -1 */
 	bool tls;
+	/* limits.read_deadline_ms: armed while a request is being read */
+	struct event *deadline;
+	struct evbuffer_cb_entry *input_cb;
+	bool reading;
 };
 
 /* The connection of evcon, or NULL. */
@@ -175,14 +180,24 @@ conn_of(struct mpicd *d, struct evhttp_connection *evcon)
 }
 
 static void drain_check(struct mpicd *d);
+static void deadline_met(struct mpicd *d, struct evhttp_request *r);
 
 /* What a connection leaves behind once evhttp is done with it: its
- * replies no longer being written, its entry.  Idempotent. */
+ * replies no longer being written, its entry, its deadline and (bev_alive:
+ * its bufferevent is not being freed) its input callback.  Idempotent. */
 static void
-conn_release(struct mpicd_conn *conn)
+conn_release(struct mpicd_conn *conn, bool bev_alive)
 {
 	struct mpicd *d = conn->d;
 	unsigned lost = conn->writing;
+
+	if (conn->deadline != NULL)
+		event_free(conn->deadline);
+	conn->deadline = NULL;
+	if (conn->input_cb != NULL && bev_alive)
+		evbuffer_remove_cb_entry(bufferevent_get_input(conn->bev),
+		    conn->input_cb);
+	conn->input_cb = NULL;
 
 	d->writing -= lost;
 	conn->writing = 0;
@@ -210,7 +225,7 @@ conn_gone(struct evhttp_connection *evcon, void *arg)
 		if (c->req != NULL && evhttp_request_get_connection(c->req) ==
 		    evcon)
 			c->req = NULL;
-	conn_release(conn);
+	conn_release(conn, true);
 	if (!conn->tls)
 		mpicd_conn_closed(conn);
 }
@@ -525,6 +540,7 @@ on_request(struct evhttp_request *r, void *arg)
 	bool api;
 	enum mpic_role role = d->cfg->role;
 
+	deadline_met(d, r);
 	if ((c = mpicd_call_new(d, r)) == NULL) {
 		evhttp_send_error(r, 500, NULL);
 		return;
@@ -602,7 +618,8 @@ mpicd_conn_closed(struct mpicd_conn *conn)
 {
 	struct mpicd *d = conn->d;
 
-	conn_release(conn);
+	/* (a TLS connection: its bufferevent is being freed) */
+	conn_release(conn, false);
 	mpic__free(conn);
 	d->conns--;
 	if (d->paused && !d->draining && d->conns < d->cfg->max_connections) {
@@ -675,7 +692,7 @@ conn_fresh(evutil_socket_t fd, short what, void *arg)
 			evhttp_connection_set_closecb(evcon, conn_gone, conn);
 			(void)conn_index(d, conn);
 		} else {
-			conn_release(conn);
+			conn_release(conn, true);
 			if (!conn->tls)
 				mpicd_conn_closed(conn);
 			/* else freed with its SSL */
@@ -693,7 +710,7 @@ mpicd_server_release(struct mpicd *d)
 	while ((conn = d->fresh) != NULL) {
 		d->fresh = conn->next_fresh;
 		bev = conn->bev;
-		conn_release(conn);
+		conn_release(conn, true);
 		if (!conn->tls)
 			mpicd_conn_closed(conn);
 		bufferevent_decref(bev);
@@ -704,6 +721,75 @@ mpicd_server_release(struct mpicd *d)
 	mpic__free(d->byfd);
 	d->byfd = NULL;
 	d->n_byfd = 0;
+}
+
+/*
+ * limits.read_deadline_ms: io_timeout_ms is an inactivity timeout, which a
+ * client sending a byte now and then never meets; so each request has a
+ * deadline for the whole of it, from the accept (the TLS handshake
+ * included) or, on a kept-alive connection, from its first byte, to its
+ * last.  Past it the connection is closed, whatever the client has shown
+ * of itself (a slot held before authenticating is the point).
+ */
+static void
+deadline_arm(struct mpicd_conn *conn)
+{
+	unsigned ms = conn->d->cfg->read_deadline_ms;
+	struct timeval tv = {(time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000};
+
+	conn->reading = true;
+	if (conn->deadline != NULL)
+		evtimer_add(conn->deadline, &tv);
+}
+
+/* Bytes came in: the first of a new request starts its deadline. */
+static void
+on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+	 void *arg)
+{
+	struct mpicd_conn *conn = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && !conn->reading)
+		deadline_arm(conn);
+}
+
+/* A whole request was read (on_request): no deadline until the next. */
+static void
+deadline_met(struct mpicd *d, struct evhttp_request *r)
+{
+	struct mpicd_conn *conn = conn_of(d, evhttp_request_get_connection(r));
+
+	if (conn == NULL)
+		return;
+	conn->reading = false;
+	if (conn->deadline != NULL)
+		evtimer_del(conn->deadline);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd_conn *conn = arg;
+	static time_t last;
+	char *addr = NULL, peer[64];
+	ev_uint16_t port = 0;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	if (conn->evcon == NULL || !conn->reading)
+		return;
+	if (now != last) {      /* a flood is not logged line by line */
+		last = now;
+		evhttp_connection_get_peer(conn->evcon, &addr, &port);
+		mpic__bufprintf(peer, sizeof(peer), "%s:%u", addr ? addr :
+		    "?", (unsigned)port);
+		mpicd_log("warning", "closing a connection: no whole request "
+		    "within limits.read_deadline_ms", "remote", peer);
+	}
+	evhttp_connection_free(conn->evcon);    /* conn_gone frees conn */
 }
 
 static void
@@ -751,6 +837,14 @@ new_bev(struct event_base *base, void *arg)
 		abort();
 	}
 	conn->bev = bev;
+	if ((conn->deadline = evtimer_new(base, on_deadline, conn)) == NULL ||
+	    (conn->input_cb = evbuffer_add_cb(bufferevent_get_input(bev),
+	    on_input, conn)) == NULL) {
+		mpicd_log("error", "out of memory for a connection; exiting",
+		    NULL, NULL);
+		abort();
+	}
+	deadline_arm(conn);
 	if (ssl != NULL) {
 		conn->tls = true;
 		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);

@@ -16,6 +16,10 @@
 #     process dies of them, the daemon serves;
 #   - clients that reset their connection in the middle of a reply: the
 #     drain after SIGTERM does not wait for those replies;
+#   - limits.read_deadline_ms: a connection that never sends a byte, and
+#     one that trickles its request a byte at a time, are closed at the
+#     deadline (io_timeout_ms, which every byte renews, is 30 s); an idle
+#     kept-alive connection is not;
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -243,3 +247,80 @@ else
 	bad "h6" "did not start"
 	stop h6
 fi
+
+# ---------------------------------------------------- the read deadline
+hp_config 7 1 > "$run/h7.yaml"
+printf 'limits: {read_deadline_ms: 1500, io_timeout_ms: 30000}\n' >> "$run/h7.yaml"
+start h7 "$run/h7.yaml"
+if wait_up h7 "https://$P.44.7:8443"; then
+	python3 - "$P.44.7" "$pki" > "$run/h7.py.out" 2>&1 <<'EOT'
+import socket, ssl, sys, time
+host, pki = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
+ctx.load_cert_chain(pki + "/coord.pem", pki + "/coord.key")
+ctx.check_hostname = False
+
+def closed(sock):
+    try:
+        return sock.recv(4096) == b""
+    except socket.timeout:
+        return False
+    except (OSError, ssl.SSLError):
+        return True
+
+# silent: connected, nothing sent (no TLS handshake)
+s = socket.create_connection((host, 8443))
+s.settimeout(8)
+t0 = time.monotonic()
+try:
+    s.recv(1)
+except OSError:
+    pass
+print("silent closed after %.1f" % (time.monotonic() - t0))
+s.close()
+# trickling: a byte every 0.25 s (each renews io_timeout_ms)
+t0 = time.monotonic()
+t = ctx.wrap_socket(socket.create_connection((host, 8443)), server_hostname="h.mpic.lab")
+t.settimeout(0.25)
+req = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * 100
+end = None
+for i in range(len(req)):
+    try:
+        t.send(req[i:i + 1])
+    except OSError:
+        end = time.monotonic() - t0
+        break
+    if closed(t):
+        end = time.monotonic() - t0
+        break
+    if time.monotonic() - t0 > 8:
+        break
+print("trickle closed after %s" % ("%.1f" % end if end is not None else "never"))
+t.close()
+# kept alive: a request, 3 s idle (twice the deadline), another request
+t = ctx.wrap_socket(socket.create_connection((host, 8443)), server_hostname="h.mpic.lab")
+t.settimeout(5)
+ans = []
+for wait in (0, 3):
+    time.sleep(wait)
+    try:
+        t.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        ans.append(t.recv(4096).split(b" ")[1].decode())
+    except (OSError, IndexError):
+        ans.append("closed")
+print("kept alive: %s" % " ".join(ans))
+EOT
+	sil=$(awk '/^silent closed after/ {print $4}' "$run/h7.py.out")
+	tri=$(awk '/^trickle closed after/ {print $4}' "$run/h7.py.out")
+	in_window() { awk -v x="$1" 'BEGIN {exit !(x != "" && x != "never" && x >= 1.0 && x <= 4.0)}'; }
+	in_window "$sil" && in_window "$tri" && grep -q '^kept alive: 200 200' "$run/h7.py.out" &&
+		grep -q '"closing a connection: no whole request within limits.read_deadline_ms"' "$run/h7.log" &&
+		ok "read_deadline_ms 1500: a silent connection closed after ${sil} s, a trickling request after ${tri} s (io_timeout_ms 30000); an idle kept-alive connection stays" ||
+		bad "read deadline" "$(tr '\n' ';' < "$run/h7.py.out")"
+	curl -s --max-time 5 --cacert "$pki/ca.pem" --cert "$pki/coord.pem" --key "$pki/coord.key" \
+		"https://$P.44.7:8443/configz" > "$run/h7.configz"
+	expect "/configz shows limits.read_deadline_ms" "$run/h7.configz" '.limits.read_deadline_ms == 1500'
+else
+	bad "h7" "did not start"
+fi
+stop h7
