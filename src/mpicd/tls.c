@@ -318,6 +318,12 @@ ticket_key_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 	return 1;
 }
 
+/*
+ * A name of the allow-list is a peer's name, not a pattern: a wildcard in
+ * a client certificate (*.example) would otherwise stand for every name
+ * under it, so one certificate issued for a whole domain would pass for
+ * each peer listed there.  Wildcards never match here.
+ */
 static bool
 peer_allowed(X509 *cert)
 {
@@ -331,7 +337,8 @@ peer_allowed(X509 *cert)
 		const char *name = peers.names[i];
 
 		if (X509_check_ip_asc(cert, name, 0) == 1 ||
-		    X509_check_host(cert, name, strlen(name), 0, NULL) == 1)
+		    X509_check_host(cert, name, strlen(name),
+		    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1)
 			return true;
 	}
 	return false;

@@ -20,6 +20,9 @@
 #     one that trickles its request a byte at a time, are closed at the
 #     deadline (io_timeout_ms, which every byte renews, is 30 s); an idle
 #     kept-alive connection is not;
+#   - tls.allowed_peers and wildcards: a client certificate of the CA for
+#     *.mpic.lab is refused by a perspective that allows
+#     coordinator.mpic.lab, the certificate of that very name is not;
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -324,3 +327,18 @@ else
 	bad "h7" "did not start"
 fi
 stop h7
+
+# ---------------------------------------------------- wildcard client names
+hp_config 8 1 > "$run/h8.yaml"
+start h8 "$run/h8.yaml"
+if wait_up h8 "https://$P.44.8:8443"; then
+	sw=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$pki/ca.pem" \
+		--cert "$pki/wild.pem" --key "$pki/wild.key" "https://$P.44.8:8443/healthz")
+	sc=$(hcurl 8 /healthz)
+	[ "$sw" = 000 ] && [ "$sc" = 200 ] &&
+		ok "allowed_peers [coordinator.mpic.lab]: a client certificate for *.mpic.lab is refused, coordinator.mpic.lab's is served" ||
+		bad "wildcard client certificate" "wildcard $sw, exact $sc"
+else
+	bad "h8" "did not start"
+fi
+stop h8
