@@ -19,7 +19,9 @@
  * certificate of the handshake that issued it: it is checked again, as a
  * new one would be, against the allow-list in force and its validity
  * dates, or the ticket is ignored (a full handshake, not an alert).  The
- * allow-list is this process's, replaced on reload.
+ * allow-list is this process's, replaced on reload.  A ticket also
+ * carries the intermediate CAs the client sent (ticket_gen_cb), which a
+ * resumed session does not keep and the check after a reload needs.
  *
  * The private key is not in this process (keyproc.h): the certificate
  * chain comes from the key process with the key's generation, and the
@@ -153,6 +155,86 @@ mpicd_tls_conn_checked(SSL *ssl)
 }
 
 /*
+ * A resumed session carries the client's certificate but not the
+ * intermediate CAs it sent with it (OpenSSL keeps the peer's chain out of
+ * the ticket), and the recheck below must build the same chain as the
+ * full handshake did.  So each ticket carries them in its application
+ * data (encrypted and authenticated with the ticket, DER one after the
+ * other); a ticket issued on a resumed connection keeps those of the
+ * session it resumed (OpenSSL copies them into the new session).
+ */
+#define TICKET_CHAIN_MAX (16 * 1024)
+
+/* A certificate of the chain worth keeping: not the peer's own (the
+ * session keeps it) nor a self-signed one (a root the client sent along,
+ * as OpenSSL's clients do: trust comes from our store, never from it). */
+static bool
+intermediate(X509 *x, X509 *peer)
+{
+	return (peer == NULL || X509_cmp(x, peer) != 0) &&
+	    (X509_get_extension_flags(x) & EXFLAG_SS) == 0;
+}
+
+static int
+ticket_gen_cb(SSL *ssl, void *arg)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	SSL_SESSION *sess = SSL_get_session(ssl);
+	X509 *peer = SSL_get0_peer_certificate(ssl), *x;
+	unsigned char *buf = NULL, *p;
+	int i, n, len = 0;
+
+	(void)arg;
+	if (chain == NULL || sess == NULL)
+		return 1;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		if (!intermediate(x = sk_X509_value(chain, i), peer))
+			continue;
+		if ((n = i2d_X509(x, NULL)) <= 0 || n > TICKET_CHAIN_MAX - len)
+			goto out;       /* no chain: a recheck may then fail */
+		len += n;
+	}
+	if (len == 0 || (buf = mpic__malloc((size_t)len)) == NULL)
+		goto out;       /* none: a ticket as small as can be */
+	p = buf;
+	for (i = 0; i < sk_X509_num(chain); i++)
+		if (intermediate(x = sk_X509_value(chain, i), peer) &&
+		    i2d_X509(x, &p) <= 0)
+			goto out;
+	(void)SSL_SESSION_set1_ticket_appdata(sess, buf, (size_t)len);
+out:
+	ERR_clear_error();
+	mpic__free(buf);
+	return 1;               /* a ticket in any case */
+}
+
+/* The intermediates a resumed session's ticket kept (NULL: none). */
+static STACK_OF(X509) *
+ticket_chain(SSL *ssl)
+{
+	SSL_SESSION *sess = SSL_get_session(ssl);
+	STACK_OF(X509) *chain = NULL;
+	const unsigned char *p, *end;
+	void *data = NULL;
+	size_t len = 0;
+	X509 *x;
+
+	if (sess == NULL || SSL_SESSION_get0_ticket_appdata(sess, &data,
+	    &len) != 1 || data == NULL || len == 0 ||
+	    (chain = sk_X509_new_null()) == NULL)
+		return NULL;
+	p = data;
+	end = p + len;
+	while (p < end && (x = d2i_X509(NULL, &p, (long)(end - p))) != NULL)
+		if (sk_X509_push(chain, x) <= 0) {
+			X509_free(x);
+			break;
+		}
+	ERR_clear_error();
+	return chain;
+}
+
+/*
  * A connection outlives reloads: a client removed from tls.allowed_peers,
  * or whose certificate no longer chains to tls.client_ca, must not go on
  * using one it opened before.  Once per connection and policy generation
@@ -163,6 +245,7 @@ mpicd_tls_conn_checked(SSL *ssl)
 int
 mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 {
+	STACK_OF(X509) *untrusted, *kept = NULL;
 	X509_STORE_CTX *sctx;
 	X509 *peer;
 	int ok, err = 0;
@@ -179,10 +262,16 @@ mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 		    "connection was opened)");
 		return -1;
 	}
+	/* the chain the client sent: on a resumed session, what its
+	 * ticket kept of it (ticket_gen_cb) */
+	if ((untrusted = SSL_get_peer_cert_chain(ssl)) == NULL &&
+	    SSL_session_reused(ssl))
+		untrusted = kept = ticket_chain(ssl);
 	if ((sctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), peer,
-	    SSL_get_peer_cert_chain(ssl)) != 1) {
+	    untrusted) != 1) {
 		X509_STORE_CTX_free(sctx);
+		sk_X509_pop_free(kept, X509_free);
 		mpic__bufprintf(why, len, "out of memory checking the client "
 		    "certificate again");
 		return -1;
@@ -192,6 +281,7 @@ mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 	if (!ok)
 		err = X509_STORE_CTX_get_error(sctx);
 	X509_STORE_CTX_free(sctx);
+	sk_X509_pop_free(kept, X509_free);
 	ERR_clear_error();
 	if (!ok) {
 		mpic__bufprintf(why, len, "the client certificate no longer "
@@ -640,8 +730,9 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		    sizeof(sid_api)) - 1) != 1 ||
 		    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx,
 		    ticket_key_cb) != 1 ||
-		    SSL_CTX_set_session_ticket_cb(ctx, NULL, ticket_dec_cb,
-		    NULL) != 1 || SSL_CTX_set_num_tickets(ctx, 1) != 1 ||
+		    SSL_CTX_set_session_ticket_cb(ctx, ticket_gen_cb,
+		    ticket_dec_cb, NULL) != 1 ||
+		    SSL_CTX_set_num_tickets(ctx, 1) != 1 ||
 		    SSL_CTX_set_max_early_data(ctx, 0) != 1) {
 			ERR_clear_error();
 			mpic__bufprintf(err, errlen, "cannot set up TLS "

@@ -23,6 +23,10 @@
 #   - tls.allowed_peers and wildcards: a client certificate of the CA for
 #     *.mpic.lab is refused by a perspective that allows
 #     coordinator.mpic.lab, the certificate of that very name is not;
+#   - a client whose chain has an intermediate CA resumes its TLS session
+#     (no certificates sent), keeps the connection across a SIGHUP, and
+#     its next request is still served (its chain is checked again from
+#     what the session ticket kept of it).
 
 # hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
 hp_config() {
@@ -342,3 +346,58 @@ else
 	bad "h8" "did not start"
 fi
 stop h8
+
+# ---------------------------------------------------- resumed, intermediate
+# ic.pem is signed by int-ca, which the client sends along; client_ca
+# holds the root only.
+cp "$pki/ca.pem" "$run/h9-ca.pem"
+hp_config 9 2 | sed "s|$pki/ca.pem|$run/h9-ca.pem|" > "$run/h9.yaml"
+start h9 "$run/h9.yaml"
+if wait_up h9 "https://$P.44.9:8443"; then
+	icargs=(-CAfile "$pki/ca.pem" -cert "$pki/ic.pem" -key "$pki/ic.key" -cert_chain "$pki/int-ca.pem")
+	rm -f "$run/s-ic"
+	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' |
+		timeout 10 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		-sess_out "$run/s-ic" > "$run/ic1.out" 2>&1
+	rm -f "$run/go"; mkfifo "$run/go"
+	keepreq='GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n'
+	{ printf "$keepreq"; read -r _ < "$run/go"; printf "$keepreq"; sleep 2; } |
+		timeout 20 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		-sess_in "$run/s-ic" > "$run/ic2.out" 2>&1 &
+	keeper=$!
+	for _ in $(seq 1 50); do grep -q '^HTTP/1.1 200' "$run/ic2.out" && break; sleep 0.1; done
+	hup_wait h9 "reload: certificates and keys loaded" 2
+	echo go > "$run/go"
+	wait "$keeper"
+	first=$(grep -m1 -oE '^(New|Reused)' "$run/ic1.out") second=$(grep -m1 -oE '^(New|Reused)' "$run/ic2.out")
+	codes=$(grep -oE 'HTTP/1.1 [0-9]+' "$run/ic2.out" | tr '\n' ' ')
+	[ "$first" = New ] && [ "$second" = Reused ] && [ "$codes" = "HTTP/1.1 200 HTTP/1.1 200 " ] &&
+		ok "a client with an intermediate CA resumes its session, keeps the connection across a SIGHUP: its next request is served" ||
+		bad "resumed session with an intermediate, across a SIGHUP" "$first then $second: $codes $(grep -m1 -o 'no longer[^"]*' "$run/ic2.out")"
+	# and the check is still made: a new session (the SIGHUP changed the
+	# ticket keys), resumed, then tls.client_ca replaced by another CA
+	# and a SIGHUP: that connection's next request gets the 403
+	rm -f "$run/s-ic"
+	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' |
+		timeout 10 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		-sess_out "$run/s-ic" > "$run/ic3.out" 2>&1
+	rm -f "$run/go"; mkfifo "$run/go"
+	{ printf "$keepreq"; read -r _ < "$run/go"; printf "$keepreq"; sleep 2; } |
+		timeout 20 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		-sess_in "$run/s-ic" > "$run/ic4.out" 2>&1 &
+	keeper=$!
+	for _ in $(seq 1 50); do grep -q '^HTTP/1.1 200' "$run/ic4.out" && break; sleep 0.1; done
+	cp "$pki/rogue-ca.pem" "$run/h9-ca.pem"
+	hup_wait h9 "reload: certificates and keys loaded" 4
+	echo go > "$run/go"
+	wait "$keeper"
+	second=$(grep -m1 -oE '^(New|Reused)' "$run/ic4.out")
+	codes=$(grep -oE 'HTTP/1.1 [0-9]+' "$run/ic4.out" | tr '\n' ' ')
+	[ "$second" = Reused ] && [ "$codes" = "HTTP/1.1 200 HTTP/1.1 403 " ] &&
+		grep -q 'no longer verifies against tls.client_ca' "$run/ic4.out" &&
+		ok "that resumed connection, after tls.client_ca was replaced by another CA and a SIGHUP: 403, its chain no longer verifies" ||
+		bad "resumed session with an intermediate, CA replaced" "$second: $codes"
+else
+	bad "h9" "did not start"
+fi
+stop h9
