@@ -14,7 +14,7 @@
 #                       DNS:coordinator.mpic.lab, IP:PREFIX.41.7
 # DIR/rsa-small.{pem,key}  the same with an RSA 1024 key (refused)
 # DIR/h.{pem,key}       the daemons of hardening.sh: SAN DNS:h.mpic.lab,
-#                       IP:PREFIX.44.1-9
+#                       IP:PREFIX.46.1-9
 # DIR/h-next.{pem,key}  another pair with the same names (rotations)
 # DIR/wild.{pem,key}    a client certificate of the CA for DNS:*.mpic.lab
 # DIR/int-ca.pem        an intermediate CA under the CA
@@ -69,7 +69,7 @@ keytype=rsa2048 mkcert rsa-coord ca coordinator.mpic.lab \
 keytype=rsa1024 mkcert rsa-small ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.7"
 hsan="DNS:h.mpic.lab"
-for i in 1 2 3 4 5 6 7 8 9; do hsan="$hsan,IP:$prefix.44.$i"; done
+for i in 1 2 3 4 5 6 7 8 9; do hsan="$hsan,IP:$prefix.46.$i"; done
 mkcert h ca h.mpic.lab "$hsan"
 mkcert h-next ca h.mpic.lab "$hsan"
 mkcert wild ca wild.mpic.lab "DNS:*.mpic.lab"

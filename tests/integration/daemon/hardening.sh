@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by tests/integration/daemon/run (its helpers, $run, $pki, $P,
 # pid[], start, stop, wait_up, alive, ok, bad, dns_section): daemons of
-# their own on PREFIX.44.N:8443 (certificate h.pem) for what the other
+# their own on PREFIX.46.N:8443 (certificate h.pem) for what the other
 # tests do not reach:
 #
 #   - tls.cert holding the private key too: no worker, nor the main
@@ -28,11 +28,11 @@
 #     its next request is still served (its chain is checked again from
 #     what the session ticket kept of it).
 
-# hp_config N WORKERS: a perspective on PREFIX.44.N, running as nobody
+# hp_config N WORKERS: a perspective on PREFIX.46.N, running as nobody
 hp_config() {
 	cat <<EOT
 role: perspective
-listen: $P.44.$1:8443
+listen: $P.46.$1:8443
 workers: $2
 user: nobody
 tls:
@@ -44,16 +44,16 @@ identity: {code: h$1, rir: ARIN, location: {lat: 38.9, lon: -77.4}}
 $(dns_section)
 EOT
 }
-# hcurl N PATH [curl args]: the status of a GET to PREFIX.44.N with the
+# hcurl N PATH [curl args]: the status of a GET to PREFIX.46.N with the
 # coordinator's certificate
 hcurl() {
 	local n=$1 path=$2
 	shift 2
 	curl -s -o "$run/h.out" -w '%{http_code}' --max-time 10 --cacert "$pki/ca.pem" \
-	    --cert "$pki/coord.pem" --key "$pki/coord.key" "$@" "https://$P.44.$n:8443$path"
+	    --cert "$pki/coord.pem" --key "$pki/coord.key" "$@" "https://$P.46.$n:8443$path"
 }
-hfp() { # N: the fingerprint of the certificate PREFIX.44.N serves
-	openssl s_client -connect "$P.44.$1:8443" -CAfile "$pki/ca.pem" -cert "$pki/coord.pem" \
+hfp() { # N: the fingerprint of the certificate PREFIX.46.N serves
+	openssl s_client -connect "$P.46.$1:8443" -CAfile "$pki/ca.pem" -cert "$pki/coord.pem" \
 	    -key "$pki/coord.key" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256 2>/dev/null
 }
 
@@ -78,7 +78,7 @@ hp_config 1 2 | sed -e "s|$pki/h.pem|$run/h-both.pem|" -e "s|$pki/h.key|$run/h-b
 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 strace -f -qq -s 70000 -e trace=recvfrom,recvmsg \
 	-o "$run/h1.strace" "$mpicd" -c "$run/h1.yaml" 2>"$run/h1.log" &
 pid[h1]=$!
-if wait_up h1 "https://$P.44.1:8443"; then
+if wait_up h1 "https://$P.46.1:8443"; then
 	kill -HUP "$(jq -r -s 'map(select(.msg == "key process ready")) | .[0].pid' "$run/h1.log")"
 	for _ in $(seq 1 50); do
 		[ "$(grep -c '"reload: certificates and keys loaded"' "$run/h1.log")" -ge 2 ] && break
@@ -128,7 +128,7 @@ for n in 2 3; do
 	hp_config $n 2 | sed -e "s|$pki/ca.pem|$run/h$n-ca.pem|" -e "s|$pki/h\.|$run/h$n.|g" > "$run/h$n.yaml"
 	start "h$n" "$run/h$n.yaml"
 done
-wait_up h2 "https://$P.44.2:8443" && wait_up h3 "https://$P.44.3:8443" || bad "h2, h3" "did not start"
+wait_up h2 "https://$P.46.2:8443" && wait_up h3 "https://$P.46.3:8443" || bad "h2, h3" "did not start"
 chmod 600 "$run/h2-ca.pem" "$run/h3-ca.pem"
 msg="reload: keeping the old tls.client_ca"
 hup_wait h2 "$msg" 2
@@ -171,7 +171,7 @@ exec 3<>"$run/h4-cert"
 rm -f "$run/h4-cert"; cp "$pki/h.pem" "$run/h4-cert"
 cat "$pki/h.pem" >&3
 exec 3>&-
-up=0; [ -n "$kp" ] && wait_up h4 "https://$P.44.4:8443" && up=1
+up=0; [ -n "$kp" ] && wait_up h4 "https://$P.46.4:8443" && up=1
 s=$(hcurl 4 /healthz)
 alive "${pid[h4]}" && [ $up = 1 ] && [ "$s" = 200 ] &&
 	grep -q '"reload: certificates and keys loaded"' "$run/h4.log" &&
@@ -180,7 +180,7 @@ alive "${pid[h4]}" && [ $up = 1 ] && [ "$s" = 200 ] &&
 stop h4
 hp_config 5 2 > "$run/h5.yaml"
 start h5 "$run/h5.yaml"
-if wait_up h5 "https://$P.44.5:8443"; then
+if wait_up h5 "https://$P.46.5:8443"; then
 	hup_wait h5 "reload: certificates and keys loaded" 2
 	k5=$(jq -r -s 'map(select(.msg == "key process ready")) | .[0].key_pid' "$run/h5.log")
 	w5=$(jq -r -s 'map(select(.msg == "worker ready") | .pid) | .[0]' "$run/h5.log")
@@ -220,8 +220,8 @@ stop h5
 hp_config 6 1 > "$run/h6.yaml"
 printf 'limits: {drain_timeout_ms: 8000}\n' >> "$run/h6.yaml"
 start h6 "$run/h6.yaml"
-if wait_up h6 "https://$P.44.6:8443"; then
-	python3 - "$P.44.6" "$pki" > "$run/h6.py.out" 2>&1 <<'EOT'
+if wait_up h6 "https://$P.46.6:8443"; then
+	python3 - "$P.46.6" "$pki" > "$run/h6.py.out" 2>&1 <<'EOT'
 import socket, ssl, struct, sys, time
 host, pki = sys.argv[1], sys.argv[2]
 ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
@@ -259,8 +259,8 @@ fi
 hp_config 7 1 > "$run/h7.yaml"
 printf 'limits: {read_deadline_ms: 1500, io_timeout_ms: 30000}\n' >> "$run/h7.yaml"
 start h7 "$run/h7.yaml"
-if wait_up h7 "https://$P.44.7:8443"; then
-	python3 - "$P.44.7" "$pki" > "$run/h7.py.out" 2>&1 <<'EOT'
+if wait_up h7 "https://$P.46.7:8443"; then
+	python3 - "$P.46.7" "$pki" > "$run/h7.py.out" 2>&1 <<'EOT'
 import socket, ssl, sys, time
 host, pki = sys.argv[1], sys.argv[2]
 ctx = ssl.create_default_context(cafile=pki + "/ca.pem")
@@ -325,7 +325,7 @@ EOT
 		ok "read_deadline_ms 1500: a silent connection closed after ${sil} s, a trickling request after ${tri} s (io_timeout_ms 30000); an idle kept-alive connection stays" ||
 		bad "read deadline" "$(tr '\n' ';' < "$run/h7.py.out")"
 	curl -s --max-time 5 --cacert "$pki/ca.pem" --cert "$pki/coord.pem" --key "$pki/coord.key" \
-		"https://$P.44.7:8443/configz" > "$run/h7.configz"
+		"https://$P.46.7:8443/configz" > "$run/h7.configz"
 	expect "/configz shows limits.read_deadline_ms" "$run/h7.configz" '.limits.read_deadline_ms == 1500'
 else
 	bad "h7" "did not start"
@@ -335,9 +335,9 @@ stop h7
 # ---------------------------------------------------- wildcard client names
 hp_config 8 1 > "$run/h8.yaml"
 start h8 "$run/h8.yaml"
-if wait_up h8 "https://$P.44.8:8443"; then
+if wait_up h8 "https://$P.46.8:8443"; then
 	sw=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$pki/ca.pem" \
-		--cert "$pki/wild.pem" --key "$pki/wild.key" "https://$P.44.8:8443/healthz")
+		--cert "$pki/wild.pem" --key "$pki/wild.key" "https://$P.46.8:8443/healthz")
 	sc=$(hcurl 8 /healthz)
 	[ "$sw" = 000 ] && [ "$sc" = 200 ] &&
 		ok "allowed_peers [coordinator.mpic.lab]: a client certificate for *.mpic.lab is refused, coordinator.mpic.lab's is served" ||
@@ -353,16 +353,16 @@ stop h8
 cp "$pki/ca.pem" "$run/h9-ca.pem"
 hp_config 9 2 | sed "s|$pki/ca.pem|$run/h9-ca.pem|" > "$run/h9.yaml"
 start h9 "$run/h9.yaml"
-if wait_up h9 "https://$P.44.9:8443"; then
+if wait_up h9 "https://$P.46.9:8443"; then
 	icargs=(-CAfile "$pki/ca.pem" -cert "$pki/ic.pem" -key "$pki/ic.key" -cert_chain "$pki/int-ca.pem")
 	rm -f "$run/s-ic"
 	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' |
-		timeout 10 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		timeout 10 openssl s_client -connect "$P.46.9:8443" "${icargs[@]}" -ign_eof \
 		-sess_out "$run/s-ic" > "$run/ic1.out" 2>&1
 	rm -f "$run/go"; mkfifo "$run/go"
 	keepreq='GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n'
 	{ printf "$keepreq"; read -r _ < "$run/go"; printf "$keepreq"; sleep 2; } |
-		timeout 20 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		timeout 20 openssl s_client -connect "$P.46.9:8443" "${icargs[@]}" -ign_eof \
 		-sess_in "$run/s-ic" > "$run/ic2.out" 2>&1 &
 	keeper=$!
 	for _ in $(seq 1 50); do grep -q '^HTTP/1.1 200' "$run/ic2.out" && break; sleep 0.1; done
@@ -379,11 +379,11 @@ if wait_up h9 "https://$P.44.9:8443"; then
 	# and a SIGHUP: that connection's next request gets the 403
 	rm -f "$run/s-ic"
 	printf 'GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' |
-		timeout 10 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		timeout 10 openssl s_client -connect "$P.46.9:8443" "${icargs[@]}" -ign_eof \
 		-sess_out "$run/s-ic" > "$run/ic3.out" 2>&1
 	rm -f "$run/go"; mkfifo "$run/go"
 	{ printf "$keepreq"; read -r _ < "$run/go"; printf "$keepreq"; sleep 2; } |
-		timeout 20 openssl s_client -connect "$P.44.9:8443" "${icargs[@]}" -ign_eof \
+		timeout 20 openssl s_client -connect "$P.46.9:8443" "${icargs[@]}" -ign_eof \
 		-sess_in "$run/s-ic" > "$run/ic4.out" 2>&1 &
 	keeper=$!
 	for _ in $(seq 1 50); do grep -q '^HTTP/1.1 200' "$run/ic4.out" && break; sleep 0.1; done
