@@ -1,8 +1,8 @@
 /*
  * mpicd.h - the daemon's pieces: setup checks (setup.c), TLS (tls.c), the
- * HTTP server and its limits (server.c), the roles' endpoints (roles.c),
- * health, metrics and configuration pages (obs.c), and the worker
- * processes (main.c).
+ * HTTP server and its limits (server.c), the log (log.c), the roles'
+ * endpoints (roles.c), health, metrics and configuration pages (obs.c),
+ * and the worker processes (main.c).
  */
 #ifndef MPICD_H
 #define MPICD_H
@@ -203,8 +203,11 @@ struct mpicd_call {
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
 /* Make c asynchronous: tracked until mpicd_reply(). */
 void mpicd_call_track(struct mpicd_call *c);
+/* log.c: an event (a message and one optional key and value), a
+ * request's line once answered */
 void mpicd_log(const char *level, const char *msg, const char *k1,
 	       const char *v1);
+void mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,
