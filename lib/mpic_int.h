@@ -619,6 +619,8 @@ struct mpic_config {
 	unsigned max_connections;        /* per worker */
 	unsigned max_header_bytes;
 	unsigned io_timeout_ms;          /* read / write / idle */
+	unsigned read_deadline_ms;       /* a whole request, from accept or
+					  * its first byte */
 	unsigned drain_timeout_ms;       /* SIGTERM: wait for requests */
 	/* Set by mpicd, whose key is in another process: puts the client
 	 * certificate and key into libcurl's SSL_CTX (0 ok) for the calls

@@ -49,6 +49,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->max_connections = 1024;
 	cfg->max_header_bytes = 8192;
 	cfg->io_timeout_ms = 30000;
+	cfg->read_deadline_ms = 10000;
 	cfg->drain_timeout_ms = 10000;
 	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
@@ -119,6 +120,13 @@ cross_check(struct cfg_parser *p)
 	if (cfg->role != MPIC_ROLE_ALL_IN_ONE && cfg->tls_client_ca == NULL)
 		return mpic__cfg_error(p, tline, "tls.client_ca", "required "
 		    "with role %s (mutual TLS)", role);
+	/* A coordinator calls its perspectives with its client certificate
+	 * and no x-api-key: keys here would refuse every call (401). */
+	if (cfg->role == MPIC_ROLE_PERSPECTIVE && cfg->api_keys_file != NULL)
+		return mpic__cfg_error(p, p->lines[CFG_L_API_KEYS],
+		    "api_keys_file", "not used with role perspective: the "
+		    "coordinator authenticates with its client certificate "
+		    "(tls.client_ca, tls.allowed_peers) and sends no x-api-key");
 	for (i = 0; cfg->has_primary && i < cfg->n_perspectives; i++)
 		if (strcmp(cfg->primary.code, cfg->perspectives[i].code) == 0)
 			return mpic__cfg_error(p, p->lines[CFG_L_PRIMARY],

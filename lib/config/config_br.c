@@ -49,12 +49,15 @@ mpic_config_check_br(const struct mpic_config *cfg, time_t now, char *err,
 		err[0] = '\0';
 	if (cfg == NULL)
 		return MPIC_EINVAL;
-	/* A perspective answers checks; it never chooses remotes. */
-	if (cfg->role == MPIC_ROLE_PERSPECTIVE)
+	/* A perspective answers checks; it never chooses remotes.  Of the
+	 * floors, only the port of its TLS-ALPN-01 checks is its own. */
+	if (cfg->role == MPIC_ROLE_PERSPECTIVE && cfg->tls_alpn_port == 443)
 		return 0;
 
 	why[0] = '\0';
 	mpic__br_phase(now, &ph);
+	if (cfg->role == MPIC_ROLE_PERSPECTIVE)
+		goto alpn;
 	n = cfg->n_perspectives;
 	k = cfg->default_perspective_count;
 	if (k < 1 || (size_t)k > n)
@@ -72,6 +75,7 @@ mpic_config_check_br(const struct mpic_config *cfg, time_t now, char *err,
 		    "one cohort of %d spanning at least 2 RIRs with every "
 		    "pair at least %.0f km apart (rule in force since "
 		    "2026-03-15)", n, k, MPIC_MIN_DISTANCE_KM);
+alpn:
 	if (cfg->tls_alpn_port != 443)
 		problem(why, sizeof(why), "dcv.tls_alpn_port is %u; RFC 8737 "
 		    "and BR 3.2.2.4.20 require port 443", cfg->tls_alpn_port);

@@ -30,6 +30,7 @@ enum cfg_slot {
 	CFG_L_PRIMARY,
 	CFG_L_ORCH,
 	CFG_L_SECRET,
+	CFG_L_API_KEYS,
 	CFG_L_URL,      /* of the definition being parsed */
 	CFG_L_CODE,     /* of the definition being parsed */
 	CFG_L__COUNT

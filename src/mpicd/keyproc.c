@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -59,12 +60,48 @@ load_error(char *err, size_t errlen, const char *what, const char *file,
 	    why != NULL ? why : buf[0] ? buf : "cannot be loaded");
 }
 
+/*
+ * The chain as the workers get it: each certificate of the file, parsed
+ * and written again (PEM), and nothing else.  tls.cert may hold the key
+ * as well (one file for both); its bytes must never leave this process.
+ */
+static int
+chain_pem(BIO *in, X509 *leaf, char **pem, size_t *len)
+{
+	BIO *out = BIO_new(BIO_s_mem());
+	X509 *x;
+	char *p;
+	long n;
+	int rc = -1;
+
+	if (out == NULL || PEM_write_bio_X509(out, leaf) != 1)
+		goto out;
+	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+		if (PEM_write_bio_X509(out, x) != 1) {
+			X509_free(x);
+			goto out;
+		}
+		X509_free(x);
+	}
+	ERR_clear_error();      /* the end of the file */
+	if ((n = BIO_get_mem_data(out, &p)) <= 0 || n > KP_MAX_DATA ||
+	    (*pem = mpic__malloc((size_t)n + 1)) == NULL)
+		goto out;
+	memcpy(*pem, p, (size_t)n);
+	(*pem)[n] = '\0';
+	*len = (size_t)n;
+	rc = 0;
+out:
+	BIO_free(out);
+	return rc;
+}
+
 int
 mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		   size_t *pem_len, EVP_PKEY **key, char *err, size_t errlen)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL, *chain = NULL;
+	size_t len = 0, chain_len = 0;
 	ssize_t got;
 	BIO *b = NULL;
 	X509 *cert = NULL;
@@ -97,6 +134,10 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		load_error(err, errlen, "cert", cfg->tls_cert, NULL);
 		goto out;
 	}
+	if (chain_pem(b, cert, &chain, &chain_len) != 0) {
+		load_error(err, errlen, "cert", cfg->tls_cert, NULL);
+		goto out;
+	}
 	BIO_free(b);
 	if ((b = BIO_new_file(cfg->tls_key, "r")) == NULL ||
 	    (k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)) == NULL) {
@@ -126,17 +167,19 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		    "tls.cert %s", cfg->tls_key, cfg->tls_cert);
 		goto out;
 	}
-	buf[len] = '\0';
-	*pem = buf;
-	*pem_len = len;
+	*pem = chain;
+	*pem_len = chain_len;
 	*key = k;
-	buf = NULL;
+	chain = NULL;
 	k = NULL;
 	rc = 0;
 out:
 	BIO_free(b);
 	X509_free(cert);
 	EVP_PKEY_free(k);
+	mpic__free(chain);
+	/* the file's bytes: with the key in the same file, key material */
+	OPENSSL_cleanse(buf, KP_MAX_DATA + 1);
 	mpic__free(buf);
 	return rc;
 }
@@ -229,6 +272,19 @@ reload(const struct mpic_config *cfg, char *err, size_t errlen)
 		caps_set(caps_kept, 0);
 	if (rc != 0)
 		return -1;
+	/*
+	 * The same key (most reloads: a new certificate, or nothing new)
+	 * keeps its generation, so a worker that could not take this reload
+	 * (its CA file failed, say) still signs with a generation we have:
+	 * only a new key moves the generations on, dropping the previous one.
+	 */
+	if (cur.key != NULL && EVP_PKEY_eq(cur.key, k.key) == 1) {
+		EVP_PKEY_free(k.key);
+		mpic__free(cur.pem);
+		cur.pem = k.pem;
+		cur.pem_len = k.pem_len;
+		return 0;
+	}
 	EVP_PKEY_free(prev.key);
 	mpic__free(prev.pem);
 	prev = cur;
@@ -354,6 +410,16 @@ run(const struct mpic_config *cfg, int ctl, int *fds, int n, pid_t parent)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* blocked by the main process while it starts; ignored here */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	if (reload(cfg, err, sizeof(err)) != 0 ||
 	    drop_root(cfg, err, sizeof(err)) != 0) {
 		answer(ctl, KP_EFAIL, 0, err, strlen(err));

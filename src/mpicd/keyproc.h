@@ -8,8 +8,10 @@
  * to the main process.
  *
  *   KP_CERT    -> the certificate chain (PEM) that goes with the current
- *                 key, and the key's generation (a number, in seq of the
- *                 request's answer header: see struct kp_rep)
+ *                 key, and the key's generation (a number, in gen of the
+ *                 answer's header: see struct kp_rep); the certificates
+ *                 only, re-encoded: never the bytes of tls.cert's file,
+ *                 which may hold the key too
  *   KP_SIGN    -> an ECDSA signature (DER) of the digest in data, with
  *                 the key of generation gen (the current or the previous
  *                 one); nothing else is signed, decrypted or revealed
@@ -78,8 +80,9 @@ int mpicd_keyproc_reload(struct mpicd_keyproc *kp, char *err, size_t errlen);
 void mpicd_keyproc_close(struct mpicd_keyproc *kp);
 
 /* Loads tls.cert and tls.key and checks them as the key process does
- * (mpicd -n): the EC or RSA key matching the certificate.  *pem gets the chain
- * (mpic__free), *key the key (EVP_PKEY_free). */
+ * (mpicd -n): the EC or RSA key matching the certificate.  *pem gets the
+ * chain, the file's certificates written out again (PEM, NUL-terminated,
+ * nothing else of the file; mpic__free), *key the key (EVP_PKEY_free). */
 int mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		       size_t *pem_len, EVP_PKEY **key, char *err,
 		       size_t errlen);

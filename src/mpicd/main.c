@@ -62,6 +62,16 @@ usage(FILE *f)
 
 /* ------------------------------------------------------------ worker */
 
+/* The signals that stop or reload the daemon. */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 static void
 on_term(evutil_socket_t fd, short what, void *arg)
 {
@@ -147,11 +157,14 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 		/* New connections get the new context; open ones keep the
 		 * old, which lives until its last connection closes. */
 		if (mpicd_tls_ident_fetch(d->kfd, &id, err, sizeof(err)) !=
-		    0 || (ctx = mpicd_tls_ctx(d->cfg, &id, err,
+		    0 || (ctx = mpicd_tls_ctx(d->cfg, &id, d->ssl, err,
 		    sizeof(err))) == NULL) {
 			mpicd_log("error", "reload: keeping the old "
 			    "certificates", "reason", err);
 		} else {
+			if (err[0] != '\0')
+				mpicd_log("error", "reload: keeping the old "
+				    "tls.client_ca", "reason", err);
 			SSL_CTX_free(d->ssl);
 			d->ssl = ctx;
 			mpicd_tls_policy_changed();
@@ -279,6 +292,14 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 		mpicd_log("error", "cannot set up signals", NULL, NULL);
 		goto out;
 	}
+	{
+		/* blocked since main(): those that came meanwhile are
+		 * delivered now, to the events above */
+		sigset_t stop;
+
+		stop_signals(&stop);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+	}
 	if (kp != NULL && kp->ctl >= 0 && ((d.ev_kp = event_new(d.base,
 	    kp->ctl, EV_READ | EV_PERSIST, on_keyproc, &d)) == NULL ||
 	    event_add(d.ev_kp, NULL) != 0)) {
@@ -337,11 +358,7 @@ out:
 		event_free(d.drain_timer);
 	if (d.ev_kp != NULL)
 		event_free(d.ev_kp);
-	while (d.n_fresh > 0)       /* server.c's references, if any */
-		bufferevent_decref(d.fresh[--d.n_fresh]);
-	if (d.ev_fresh != NULL)
-		event_free(d.ev_fresh);
-	mpic__free(d.fresh);
+	mpicd_server_release(&d);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	if (d.ssl != NULL)
@@ -453,7 +470,7 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0 ||
 	    getppid() != parent)
 		_exit(1);
-	/* the child: its own sockets only, signals as usual */
+	/* the child: its own sockets only */
 	for (j = 0; j < n; j++)
 		if (j != i) {
 			close(slots[j].fd);
@@ -462,6 +479,8 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		}
 	if (kp->ctl >= 0)
 		close(kp->ctl);
+	/* SIGCHLD as usual; SIGTERM, SIGINT and SIGHUP stay blocked (since
+	 * main()) until worker() has their events */
 	sigprocmask(SIG_SETMASK, old, NULL);
 	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
 	    kp->fds[i] : -1, NULL, reloads);
@@ -617,6 +636,10 @@ main(int argc, char **argv)
 	long ncpu;
 	int opt, n = 0, i, rc = MPICD_EX_CONFIG;
 
+	/* before the first goto out, which closes the slots' sockets */
+	memset(slots, 0, sizeof(slots));
+	for (i = 0; i < MAX_WORKERS; i++)
+		slots[i].fd = -1;
 	while ((opt = getopt(argc, argv, "c:nVh")) != -1) {
 		switch (opt) {
 		case 'c': cfgpath = optarg; break;
@@ -635,6 +658,20 @@ main(int argc, char **argv)
 		return 64;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A SIGHUP or SIGTERM that comes while the daemon starts must wait
+	 * for its handler, not take the default action (end the process):
+	 * blocked here, inherited across fork by the workers, unblocked by
+	 * each worker once its loop's signal events are in place (and by
+	 * the key process, which ignores them); the supervisor takes them
+	 * with sigtimedwait.
+	 */
+	if (!check_only) {
+		sigset_t stop;
+
+		stop_signals(&stop);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+	}
 	conf_path = cfgpath;
 	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
@@ -683,7 +720,7 @@ main(int argc, char **argv)
 			    "secret for their keys): every handshake is a full "
 			    "one", NULL, NULL);
 		if (mpicd_tls_ident_fetch(kp.fds[0], &id, err,
-		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, err,
+		    sizeof(err)) != 0 || (ssl = mpicd_tls_ctx(cfg, &id, NULL, err,
 		    sizeof(err))) == NULL) {
 			mpicd_tls_ident_free(&id);
 			mpicd_log("error", err, NULL, NULL);
@@ -706,9 +743,6 @@ main(int argc, char **argv)
 			mpicd_log("info", "key process ready", "key_pid", p);
 		}
 	}
-	memset(slots, 0, sizeof(slots));
-	for (i = 0; i < n; i++)
-		slots[i].fd = -1;
 	for (i = 0; i < n; i++) {
 		if ((slots[i].fd = bind_socket(cfg, n > 1, err,
 		    sizeof(err))) < 0) {
@@ -738,8 +772,8 @@ main(int argc, char **argv)
 		rc = supervise(cfg, ssl, &kp, slots, n);
 	}
 out:
-	for (i = 0; cfg != NULL && i < MAX_WORKERS; i++)
-		if (slots[i].fd >= 0 && i < n)
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (slots[i].fd >= 0)
 			close(slots[i].fd);
 	if (ssl != NULL)
 		SSL_CTX_free(ssl);

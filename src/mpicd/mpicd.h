@@ -1,8 +1,8 @@
 /*
  * mpicd.h - the daemon's pieces: setup checks (setup.c), TLS (tls.c), the
- * HTTP server and its limits (server.c), the roles' endpoints (roles.c),
- * health, metrics and configuration pages (obs.c), and the worker
- * processes (main.c).
+ * HTTP server and its limits (server.c), the log (log.c), the roles'
+ * endpoints (roles.c), health, metrics and configuration pages (obs.c),
+ * and the worker processes (main.c).
  */
 #ifndef MPICD_H
 #define MPICD_H
@@ -77,9 +77,10 @@ struct mpicd {
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
 	unsigned conns;              /* connections open */
-	struct bufferevent **fresh;  /* plain connections just accepted */
-	size_t n_fresh, cap_fresh;
+	struct mpicd_conn *fresh;    /* connections just accepted */
 	struct event *ev_fresh;
+	struct mpicd_conn **byfd;    /* open connections by socket */
+	size_t n_byfd;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
 	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
@@ -126,8 +127,13 @@ int mpicd_tls_ident_fetch(int fd, struct mpicd_ident *id, char *err,
 int mpicd_tls_ident_files(const struct mpic_config *cfg,
 			  struct mpicd_ident *id, char *err, size_t errlen);
 void mpicd_tls_ident_free(struct mpicd_ident *id);
+/* The server's context for identity id: NULL with err when it cannot be
+ * made.  old: the context in force (a reload) or NULL; when tls.client_ca
+ * does not load, the new context keeps old's CA store and names, and err
+ * says why (the context is returned: log err when not empty). */
 SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg,
-		       const struct mpicd_ident *id, char *err, size_t errlen);
+		       const struct mpicd_ident *id, SSL_CTX *old, char *err,
+		       size_t errlen);
 /* Our client certificate for remote perspectives: mpicd_tls_client_set
  * takes id over; mpicd_tls_client_ctx is the configuration's
  * tls_client_ctx hook that puts it into libcurl's SSL_CTX. */
@@ -163,7 +169,14 @@ extern int mpicd_tls_conn_idx;
 /* server.c */
 int mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen);
 void mpicd_server_stop(struct mpicd *d);
-void mpicd_conn_closed(struct mpicd *d);
+/* A connection (server.c): closed calls it when it is freed (a TLS one
+ * from its SSL's ex_data, mpicd_tls_conn_idx); server gives its worker. */
+struct mpicd_conn;
+void mpicd_conn_closed(struct mpicd_conn *conn);
+struct mpicd *mpicd_conn_server(const struct mpicd_conn *conn);
+/* After evhttp_free: the connections not yet handed to evhttp, the
+ * index of the others. */
+void mpicd_server_release(struct mpicd *d);
 /* Reply with a JSON body (NUL-terminated) and log the request. */
 void mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		 const char *body, size_t len);
@@ -190,8 +203,11 @@ struct mpicd_call {
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
 /* Make c asynchronous: tracked until mpicd_reply(). */
 void mpicd_call_track(struct mpicd_call *c);
+/* log.c: an event (a message and one optional key and value), a
+ * request's line once answered */
 void mpicd_log(const char *level, const char *msg, const char *k1,
 	       const char *v1);
+void mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,

@@ -477,6 +477,8 @@ mpicd_configz(struct mpicd *d)
 	    json_integer(cfg->max_connections));
 	json_object_set_new(lim, "io_timeout_ms",
 	    json_integer(cfg->io_timeout_ms));
+	json_object_set_new(lim, "read_deadline_ms",
+	    json_integer(cfg->read_deadline_ms));
 	json_object_set_new(lim, "drain_timeout_ms",
 	    json_integer(cfg->drain_timeout_ms));
 	json_object_set_new(lim, "request_timeout_ms",

@@ -1,19 +1,23 @@
 /*
  * server.c - the HTTP server: libevent's evhttp on our own listener, TLS
  * through bufferevent_openssl, the limits (body, headers, connections,
- * timeouts), authentication, routing, one JSON log line per request.
+ * timeouts), authentication, routing, one log line per request (log.c).
  *
  * Limits: bodies over 64 KiB get a 413 with the Open MPIC error body (over
  * MPICD_BODY_HARD_MAX evhttp refuses them itself, unread); header blocks
  * over limits.max_header_bytes are refused by evhttp; at
  * limits.max_connections open connections the listener stops accepting
  * until one closes (the kernel's backlog holds the rest);
- * limits.io_timeout_ms bounds every read and write and idle keep-alive.
- * A TLS connection is counted until OpenSSL frees its SSL (ex_data); a
- * plain one (all-in-one on loopback) until evhttp closes it (its close
- * callback, see new_bev).
+ * limits.io_timeout_ms bounds every read and write and idle keep-alive,
+ * limits.read_deadline_ms the whole of each request (see deadline_arm).
+ * Each connection has a struct mpicd_conn from new_bev until it is freed:
+ * a TLS one is counted until OpenSSL frees its SSL (ex_data), a plain one
+ * (all-in-one on loopback) until evhttp closes it (its close callback, see
+ * conn_fresh).  The replies being written on it are counted there too, so
+ * that a connection that fails in the middle of one (the client reset
+ * it: evhttp frees the request without its completion callback) does not
+ * leave the drain waiting for it.
  */
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -29,136 +33,87 @@
 
 #include "mpicd.h"
 
-/*
- * The log lines: one JSON object per line, written with one write(2) so
- * that the lines of several workers never mix.  Written as text (a jansson
- * tree per line, getpid() and strftime() per line showed in profiles: a
- * line per request).  Values from the network that are not UTF-8 come
- * out with U+FFFD where a byte was wrong, never as a lost line.
- */
-#define LOG_LINE_MAX 8192
-
-static pid_t log_pid;      /* getpid(), again after a fork */
-
-static void
-log_forked(void)
-{
-	log_pid = 0;
-}
-
-static void
-log_registered(void)
-{
-	pthread_atfork(NULL, NULL, log_forked);
-}
-
-/* "time", "level", "pid" */
-static void
-log_head(struct mpic_jw *w, const char *level)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	static _Thread_local time_t last_sec = -1;
-	static _Thread_local char last[24];
-	struct timespec ts;
-	struct tm tm;
-	char when[40];
-
-	pthread_once(&once, log_registered);
-	if (log_pid == 0)
-		log_pid = getpid();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != last_sec) {
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%S", &tm);
-		last_sec = ts.tv_sec;
-	}
-	mpic__bufprintf(when, sizeof(when), "%s.%03ldZ", last,
-	    ts.tv_nsec / 1000000);
-	mpic__jw_open(w, '{');
-	mpic__jw_key(w, "time");
-	mpic__jw_str(w, when);
-	mpic__jw_key(w, "level");
-	mpic__jw_str(w, level);
-	mpic__jw_key(w, "pid");
-	mpic__jw_int(w, (long long)log_pid);
-}
-
-static void
-log_write(struct mpic_jw *w)
-{
-	mpic__jw_close(w, '}');
-	mpic__jw_raw(w, "\n", 1);
-	if (!mpic__jw_failed(w) && write(STDERR_FILENO, w->p, w->len) < 0) {
-		/* nowhere to report it */
-	}
-	mpic__jw_release(w);
-}
-
-void
-mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
-{
-	struct mpic_jw w;
-
-	mpic__jw_init(&w, LOG_LINE_MAX, false);
-	log_head(&w, level);
-	mpic__jw_key(&w, "msg");
-	mpic__jw_str(&w, msg);
-	if (k1 != NULL && v1 != NULL) {
-		mpic__jw_key(&w, k1);
-		mpic__jw_str(&w, v1);
-	}
-	log_write(&w);
-}
-
-static void
-log_request(struct mpicd_call *c, int status, uint64_t ms)
-{
-	struct mpic_jw w;
-
-	mpic__jw_init(&w, LOG_LINE_MAX, false);
-	log_head(&w, "info");
-	mpic__jw_key(&w, "remote");
-	mpic__jw_str(&w, c->remote);
-	mpic__jw_key(&w, "method");
-	mpic__jw_str(&w, c->method);
-	mpic__jw_key(&w, "path");
-	mpic__jw_str(&w, c->path);
-	mpic__jw_key(&w, "status");
-	mpic__jw_int(&w, status);
-	mpic__jw_key(&w, "duration_ms");
-	mpic__jw_int(&w, (long long)ms);
-	if (c->trace[0] != '\0') {
-		mpic__jw_key(&w, "trace_id");
-		mpic__jw_str(&w, c->trace);
-	}
-	if (c->req == NULL) {
-		mpic__jw_key(&w, "client_gone");
-		mpic__jw_bool(&w, true);
-	}
-	if (c->error[0] != '\0') {
-		mpic__jw_key(&w, "error");
-		mpic__jw_str(&w, c->error);
-	}
-	log_write(&w);
-}
-
 /* ------------------------------------------------------------ calls */
 
+/* One connection (see the top of the file). */
+struct mpicd_conn {
+	struct mpicd *d;
+	struct bufferevent *bev;
+	struct evhttp_connection *evcon;  /* once evhttp made it (fresh) */
+	struct mpicd_conn *next_fresh;
+	unsigned writing;                 /* its replies being written */
+	int fd;                           /* its entry in d->byfd, or -1 */
+	bool tls;
+	/* limits.read_deadline_ms: armed while a request is being read */
+	struct event *deadline;
+	struct evbuffer_cb_entry *input_cb;
+	bool reading;
+};
+
+/* The connection of evcon, or NULL. */
+static struct mpicd_conn *
+conn_of(struct mpicd *d, struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev = evcon != NULL ?
+	    evhttp_connection_get_bufferevent(evcon) : NULL;
+	evutil_socket_t fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+	struct mpicd_conn *conn;
+
+	if (fd < 0 || (size_t)fd >= d->n_byfd)
+		return NULL;
+	conn = d->byfd[fd];
+	return conn != NULL && conn->evcon == evcon ? conn : NULL;
+}
+
+static void drain_check(struct mpicd *d);
+static void deadline_met(struct mpicd *d, struct evhttp_request *r);
+
+/* What a connection leaves behind once evhttp is done with it: its
+ * replies no longer being written, its entry, its deadline and (bev_alive:
+ * its bufferevent is not being freed) its input callback.  Idempotent. */
+static void
+conn_release(struct mpicd_conn *conn, bool bev_alive)
+{
+	struct mpicd *d = conn->d;
+	unsigned lost = conn->writing;
+
+	if (conn->deadline != NULL)
+		event_free(conn->deadline);
+	conn->deadline = NULL;
+	if (conn->input_cb != NULL && bev_alive)
+		evbuffer_remove_cb_entry(bufferevent_get_input(conn->bev),
+		    conn->input_cb);
+	conn->input_cb = NULL;
+
+	d->writing -= lost;
+	conn->writing = 0;
+	if (conn->fd >= 0 && (size_t)conn->fd < d->n_byfd &&
+	    d->byfd[conn->fd] == conn)
+		d->byfd[conn->fd] = NULL;
+	conn->fd = -1;
+	conn->evcon = NULL;
+	if (lost > 0 && d->draining)
+		drain_check(d);
+}
+
 /* evhttp's one close callback of a connection: the calls waiting on it
- * lose their request (evhttp frees it), and a plain connection stops
+ * lose their request (evhttp frees it), its replies stop counting (a
+ * reply whose write failed never completes), a plain connection stops
  * counting. */
 static void
 conn_gone(struct evhttp_connection *evcon, void *arg)
 {
-	struct mpicd *d = arg;
+	struct mpicd_conn *conn = arg;
+	struct mpicd *d = conn->d;
 	struct mpicd_call *c;
 
 	for (c = d->calls; c != NULL; c = c->next)
 		if (c->req != NULL && evhttp_request_get_connection(c->req) ==
 		    evcon)
 			c->req = NULL;
-	if (d->ssl == NULL && d->conns > 0)
-		mpicd_conn_closed(d);
+	conn_release(conn, true);
+	if (!conn->tls)
+		mpicd_conn_closed(conn);
 }
 
 struct mpicd_call *
@@ -189,7 +144,6 @@ void
 mpicd_call_track(struct mpicd_call *c)
 {
 	struct mpicd *d = c->d;
-	struct evhttp_connection *evcon;
 
 	if (c->tracked || c->req == NULL)
 		return;
@@ -199,13 +153,9 @@ mpicd_call_track(struct mpicd_call *c)
 		d->calls->prev = c;
 	d->calls = c;
 	d->inflight++;
-	/* evhttp frees the request with its connection: learn of it */
-	evcon = evhttp_request_get_connection(c->req);
-	if (evcon != NULL)
-		evhttp_connection_set_closecb(evcon, conn_gone, d);
+	/* evhttp frees the request with its connection: conn_gone, set
+	 * on every connection (conn_fresh), learns of it */
 }
-
-static void drain_check(struct mpicd *d);
 
 static void
 call_free(struct mpicd_call *c)
@@ -228,13 +178,19 @@ call_free(struct mpicd_call *c)
 		drain_check(d);
 }
 
+/* A reply written whole (evhttp's completion callback; never called
+ * when the write fails: conn_release counts it then). */
 static void
 reply_sent(struct evhttp_request *r, void *arg)
 {
-	struct mpicd *d = arg;
+	struct mpicd_conn *conn = arg;
+	struct mpicd *d = conn->d;
 
 	(void)r;
-	d->writing--;
+	if (conn->writing > 0) {
+		conn->writing--;
+		d->writing--;
+	}
 	if (d->draining)
 		drain_check(d);
 }
@@ -266,6 +222,7 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 {
 	uint64_t ms = mpic__now_mono_ms() - c->start_ms;
 	struct evhttp_connection *evcon;
+	struct mpicd_conn *conn;
 	struct evkeyvalq *h;
 	struct evbuffer *b;
 
@@ -290,13 +247,17 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		b = evhttp_request_get_output_buffer(c->req);
 		evbuffer_add(b, body, len);
 		/* a drain ends when the replies are written, not queued */
-		d->writing++;
-		evhttp_request_set_on_complete_cb(c->req, reply_sent, d);
 		evcon = evhttp_request_get_connection(c->req);
+		if ((conn = conn_of(d, evcon)) != NULL) {
+			conn->writing++;
+			d->writing++;
+			evhttp_request_set_on_complete_cb(c->req, reply_sent,
+			    conn);
+		}
 		evhttp_send_reply(c->req, status, NULL, NULL);
 		coalesce(evcon);
 	}
-	log_request(c, status, ms);
+	mpicd_log_request(c, status, ms);
 	call_free(c);
 }
 
@@ -465,6 +426,7 @@ on_request(struct evhttp_request *r, void *arg)
 	bool api;
 	enum mpic_role role = d->cfg->role;
 
+	deadline_met(d, r);
 	if ((c = mpicd_call_new(d, r)) == NULL) {
 		evhttp_send_error(r, 500, NULL);
 		return;
@@ -538,8 +500,13 @@ pause_listener(struct mpicd *d)
 }
 
 void
-mpicd_conn_closed(struct mpicd *d)
+mpicd_conn_closed(struct mpicd_conn *conn)
 {
+	struct mpicd *d = conn->d;
+
+	/* (a TLS connection: its bufferevent is being freed) */
+	conn_release(conn, false);
+	mpic__free(conn);
 	d->conns--;
 	if (d->paused && !d->draining && d->conns < d->cfg->max_connections) {
 		evconnlistener_enable(d->listener);
@@ -547,37 +514,168 @@ mpicd_conn_closed(struct mpicd *d)
 	}
 }
 
+struct mpicd *
+mpicd_conn_server(const struct mpicd_conn *conn)
+{
+	return conn->d;
+}
+
+/* conn's entry in d->byfd, for conn_of(); false when out of memory (the
+ * connection is served, its replies not counted). */
+static bool
+conn_index(struct mpicd *d, struct mpicd_conn *conn)
+{
+	evutil_socket_t fd = bufferevent_getfd(conn->bev);
+	struct mpicd_conn **nb;
+	size_t n;
+
+	if (fd < 0)
+		return false;
+	if ((size_t)fd >= d->n_byfd) {
+		n = d->n_byfd * 2 > (size_t)fd + 1 ? d->n_byfd * 2 :
+		    (size_t)fd + 64;
+		if ((nb = mpic__realloc(d->byfd, n * sizeof(*nb))) == NULL)
+			return false;
+		memset(nb + d->n_byfd, 0, (n - d->n_byfd) * sizeof(*nb));
+		d->byfd = nb;
+		d->n_byfd = n;
+	}
+	d->byfd[fd] = conn;
+	conn->fd = fd;
+	return true;
+}
+
 /*
- * A new plain connection's evhttp_connection does not exist yet when
- * new_bev runs (evhttp makes it around our bufferevent, then sets the
+ * A new connection's evhttp_connection does not exist yet when new_bev
+ * runs (evhttp makes it around our bufferevent, then sets the
  * bufferevent's callbacks with the connection as their argument, all
- * before the accept callback returns).  So new_bev notes the bufferevent,
+ * before the accept callback returns).  So new_bev notes the connection,
  * and this event, made active there, runs once the accept callback is
- * done: it finds each connection and gives it conn_gone.  (A filter
- * bufferevent's free callback would have told us as well, but evhttp
- * over a filter lost replies now and then.)  The note holds a reference:
- * should evhttp free the bufferevent in the meantime (out of memory), it
- * is still there to see that its callbacks are gone.
+ * done: it finds each one's evhttp_connection, gives it conn_gone and
+ * indexes it by socket.  (A filter bufferevent's free callback would have
+ * told us as well, but evhttp over a filter lost replies now and then.)
+ * The note holds a reference: should evhttp free the bufferevent in the
+ * meantime (out of memory), it is still there to see that its callbacks
+ * are gone.
  */
 static void
-plain_fresh(evutil_socket_t fd, short what, void *arg)
+conn_fresh(evutil_socket_t fd, short what, void *arg)
 {
 	struct mpicd *d = arg;
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
 	void *evcon;
-	size_t i;
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < d->n_fresh; i++) {
+	while ((conn = d->fresh) != NULL) {
+		d->fresh = conn->next_fresh;
+		bev = conn->bev;
 		evcon = NULL;
-		bufferevent_getcb(d->fresh[i], NULL, NULL, NULL, &evcon);
-		if (evcon != NULL)
-			evhttp_connection_set_closecb(evcon, conn_gone, d);
-		else
-			mpicd_conn_closed(d);
-		bufferevent_decref(d->fresh[i]);
+		bufferevent_getcb(bev, NULL, NULL, NULL, &evcon);
+		if (evcon != NULL) {
+			conn->evcon = evcon;
+			evhttp_connection_set_closecb(evcon, conn_gone, conn);
+			(void)conn_index(d, conn);
+		} else {
+			conn_release(conn, true);
+			if (!conn->tls)
+				mpicd_conn_closed(conn);
+			/* else freed with its SSL */
+		}
+		bufferevent_decref(bev);
 	}
-	d->n_fresh = 0;
+}
+
+void
+mpicd_server_release(struct mpicd *d)
+{
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
+
+	while ((conn = d->fresh) != NULL) {
+		d->fresh = conn->next_fresh;
+		bev = conn->bev;
+		conn_release(conn, true);
+		if (!conn->tls)
+			mpicd_conn_closed(conn);
+		bufferevent_decref(bev);
+	}
+	if (d->ev_fresh != NULL)
+		event_free(d->ev_fresh);
+	d->ev_fresh = NULL;
+	mpic__free(d->byfd);
+	d->byfd = NULL;
+	d->n_byfd = 0;
+}
+
+/*
+ * limits.read_deadline_ms: io_timeout_ms is an inactivity timeout, which a
+ * client sending a byte now and then never meets; so each request has a
+ * deadline for the whole of it, from the accept (the TLS handshake
+ * included) or, on a kept-alive connection, from its first byte, to its
+ * last.  Past it the connection is closed, whatever the client has shown
+ * of itself (a slot held before authenticating is the point).
+ */
+static void
+deadline_arm(struct mpicd_conn *conn)
+{
+	unsigned ms = conn->d->cfg->read_deadline_ms;
+	struct timeval tv = {(time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000};
+
+	conn->reading = true;
+	if (conn->deadline != NULL)
+		evtimer_add(conn->deadline, &tv);
+}
+
+/* Bytes came in: the first of a new request starts its deadline. */
+static void
+on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+	 void *arg)
+{
+	struct mpicd_conn *conn = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && !conn->reading)
+		deadline_arm(conn);
+}
+
+/* A whole request was read (on_request): no deadline until the next. */
+static void
+deadline_met(struct mpicd *d, struct evhttp_request *r)
+{
+	struct mpicd_conn *conn = conn_of(d, evhttp_request_get_connection(r));
+
+	if (conn == NULL)
+		return;
+	conn->reading = false;
+	if (conn->deadline != NULL)
+		evtimer_del(conn->deadline);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd_conn *conn = arg;
+	static time_t last;
+	char *addr = NULL, peer[64];
+	ev_uint16_t port = 0;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	if (conn->evcon == NULL || !conn->reading)
+		return;
+	if (now != last) {      /* a flood is not logged line by line */
+		last = now;
+		evhttp_connection_get_peer(conn->evcon, &addr, &port);
+		mpic__bufprintf(peer, sizeof(peer), "%s:%u", addr ? addr :
+		    "?", (unsigned)port);
+		mpicd_log("warning", "closing a connection: no whole request "
+		    "within limits.read_deadline_ms", "remote", peer);
+	}
+	evhttp_connection_free(conn->evcon);    /* conn_gone frees conn */
 }
 
 static void
@@ -592,48 +690,58 @@ static struct bufferevent *
 new_bev(struct event_base *base, void *arg)
 {
 	struct mpicd *d = arg;
-	struct bufferevent *bev, **np;
-	SSL *ssl;
+	struct mpicd_conn *conn;
+	struct bufferevent *bev;
+	SSL *ssl = NULL;
 
-	if (d->ssl == NULL) {
-		/* NULL makes evhttp use a socket of its own: the connection
-		 * is then served but not counted (only when out of memory) */
-		if ((bev = bufferevent_socket_new(base, -1,
-		    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-			return NULL;
-		if (d->n_fresh == d->cap_fresh) {
-			if ((np = mpic__realloc(d->fresh, (d->cap_fresh + 8) *
-			    sizeof(*np))) == NULL)
-				return bev;
-			d->fresh = np;
-			d->cap_fresh += 8;
-		}
-		bufferevent_incref(bev);
-		d->fresh[d->n_fresh++] = bev;
-		event_active(d->ev_fresh, EV_TIMEOUT, 0);
-		conn_opened(d);
-		return bev;
-	}
 	/*
-	 * evhttp falls back to a plain socket when this returns NULL: never
-	 * let that happen on a TLS port.
+	 * evhttp falls back to a socket of its own when this returns NULL:
+	 * never let that happen on a TLS port, nor serve a connection we do
+	 * not count.
 	 */
-	if ((ssl = SSL_new(d->ssl)) == NULL) {
-		mpicd_log("error", "out of memory for a TLS session; exiting",
+	if ((conn = mpic__calloc(1, sizeof(*conn))) == NULL) {
+		mpicd_log("error", "out of memory for a connection; exiting",
 		    NULL, NULL);
 		abort();
 	}
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	conn->d = d;
+	conn->fd = -1;
+	if (d->ssl == NULL) {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	} else {
+		if ((ssl = SSL_new(d->ssl)) == NULL) {
+			mpicd_log("error", "out of memory for a TLS session; "
+			    "exiting", NULL, NULL);
+			abort();
+		}
+		bev = bufferevent_openssl_socket_new(base, -1, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	}
 	if (bev == NULL) {
-		mpicd_log("error", "cannot create a TLS bufferevent; exiting",
+		mpicd_log("error", "cannot create a bufferevent; exiting", NULL,
+		    NULL);
+		abort();
+	}
+	conn->bev = bev;
+	if ((conn->deadline = evtimer_new(base, on_deadline, conn)) == NULL ||
+	    (conn->input_cb = evbuffer_add_cb(bufferevent_get_input(bev),
+	    on_input, conn)) == NULL) {
+		mpicd_log("error", "out of memory for a connection; exiting",
 		    NULL, NULL);
 		abort();
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	SSL_set_ex_data(ssl, mpicd_tls_conn_idx, d);
-	mpicd_tls_conn_checked(ssl);
-	d->m.tls_conns_total++;
+	deadline_arm(conn);
+	if (ssl != NULL) {
+		conn->tls = true;
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+		SSL_set_ex_data(ssl, mpicd_tls_conn_idx, conn);
+		mpicd_tls_conn_checked(ssl);
+		d->m.tls_conns_total++;
+	}
+	bufferevent_incref(bev);
+	conn->next_fresh = d->fresh;
+	d->fresh = conn;
+	event_active(d->ev_fresh, EV_TIMEOUT, 0);
 	conn_opened(d);
 	return bev;
 }
@@ -659,8 +767,8 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_PATCH);
 	evhttp_set_default_content_type(d->http, "application/json");
 	evhttp_set_gencb(d->http, on_request, d);
-	if (d->ssl == NULL && (d->ev_fresh = event_new(d->base, -1, 0,
-	    plain_fresh, d)) == NULL) {
+	if ((d->ev_fresh = event_new(d->base, -1, 0, conn_fresh, d)) ==
+	    NULL) {
 		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
 		return -1;
 	}

@@ -1,15 +1,18 @@
 /*
  * setup.c - what "mpicd -n" checks before a daemon may start: the BR floor
  * of today, the listening address, the TLS files, the API keys file, the
- * user to run as.  The same code runs at every start.
+ * user to run as and what that user must be able to read.  The same code
+ * runs at every start.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/util.h>
@@ -170,6 +173,116 @@ mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 	return 0;
 }
 
+/* The files a worker reads after dropping root: what names it, where
+ * (distinct ones: perspectives mostly share the global dns files). */
+#define USER_FILES_MAX 64
+struct user_file {
+	const char *what, *path;
+};
+
+static size_t
+add_file(struct user_file *f, size_t n, size_t cap, const char *what,
+	 const char *path)
+{
+	size_t i;
+
+	if (path == NULL || n == cap)
+		return n;
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].path, path) == 0)
+			return n;
+	f[n].what = what;
+	f[n].path = path;
+	return n + 1;
+}
+
+/*
+ * Each file the workers read once root is dropped (the API keys, the CA
+ * file on reload, the resolvers' files) must be readable by user:, not
+ * only by root, which "mpicd -n" and the start-up checks run as.  A child
+ * becomes the user and opens them; the first that fails is reported.
+ */
+static int
+check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
+{
+	struct user_file f[USER_FILES_MAX];
+	const struct mpic_dns_opts *dns;
+	struct passwd *pw;
+	size_t n = 0, i;
+	int p[2], rep[2] = {-1, 0}, status, fd;
+	pid_t pid;
+
+	if (geteuid() != 0 || cfg->user == NULL ||
+	    (pw = getpwnam(cfg->user)) == NULL)
+		return 0;
+	n = add_file(f, n, USER_FILES_MAX, "api_keys_file",
+	    cfg->api_keys_file);
+	n = add_file(f, n, USER_FILES_MAX, "tls.client_ca",
+	    cfg->tls_client_ca);
+	/* the resolvers of this role: the identity's, the primary's, the
+	 * in-process perspectives' (i == n_perspectives: the first two) */
+	for (i = 0; i <= cfg->n_perspectives; i++) {
+		if (i == cfg->n_perspectives)
+			dns = cfg->role == MPIC_ROLE_PERSPECTIVE ?
+			    (cfg->has_identity ? &cfg->identity.dns : NULL) :
+			    (cfg->has_primary ? &cfg->primary.dns : NULL);
+		else
+			dns = cfg->role == MPIC_ROLE_ALL_IN_ONE ?
+			    &cfg->perspectives[i].dns : NULL;
+		if (dns == NULL)
+			continue;
+		n = add_file(f, n, USER_FILES_MAX, "dns.root_hints",
+		    dns->root_hints);
+		n = add_file(f, n, USER_FILES_MAX, "dns.trust_anchor",
+		    dns->trust_anchor);
+	}
+	if (n == 0)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		mpic__bufprintf(err, errlen, "cannot check the files as user "
+		    "%s: %s", cfg->user, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (setgroups(1, &pw->pw_gid) != 0 ||
+		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
+		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
+			rep[1] = errno;
+			(void)!write(p[1], rep, sizeof(rep));
+			_exit(1);
+		}
+		for (i = 0; i < n; i++) {
+			/* O_NONBLOCK: a FIFO must not hang the check */
+			if ((fd = open(f[i].path, O_RDONLY | O_NOCTTY |
+			    O_NONBLOCK | O_CLOEXEC)) < 0) {
+				rep[0] = (int)i;
+				rep[1] = errno;
+				(void)!write(p[1], rep, sizeof(rep));
+				_exit(1);
+			}
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		rep[1] = 0;
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rep[1] == 0)
+		return 0;
+	if (rep[0] < 0 || (size_t)rep[0] >= n)
+		mpic__bufprintf(err, errlen, "user: cannot become %s to check "
+		    "the files it reads: %s", cfg->user, strerror(rep[1]));
+	else
+		mpic__bufprintf(err, errlen, "%s %s: not readable by user %s, "
+		    "as which the workers read it (%s)", f[rep[0]].what,
+		    f[rep[0]].path, cfg->user, strerror(rep[1]));
+	return -1;
+}
+
 int
 mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 	    size_t errlen)
@@ -216,7 +329,7 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 		struct mpicd_ident id;
 
 		if (mpicd_tls_ident_files(cfg, &id, why, sizeof(why)) != 0 ||
-		    (ctx = mpicd_tls_ctx(cfg, &id, why, sizeof(why))) ==
+		    (ctx = mpicd_tls_ctx(cfg, &id, NULL, why, sizeof(why))) ==
 		    NULL) {
 			mpicd_tls_ident_free(&id);
 			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
@@ -238,6 +351,10 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 	if (cfg->user != NULL && getpwnam(cfg->user) == NULL) {
 		mpic__bufprintf(err, errlen, "%s: user: no such user \"%s\"",
 		    cfg->source, cfg->user);
+		return MPICD_EX_CONFIG;
+	}
+	if (check_user_files(cfg, why, sizeof(why)) != 0) {
+		mpic__bufprintf(err, errlen, "%s: %s", cfg->source, why);
 		return MPICD_EX_CONFIG;
 	}
 	return 0;

@@ -19,7 +19,9 @@
  * certificate of the handshake that issued it: it is checked again, as a
  * new one would be, against the allow-list in force and its validity
  * dates, or the ticket is ignored (a full handshake, not an alert).  The
- * allow-list is this process's, replaced on reload.
+ * allow-list is this process's, replaced on reload.  A ticket also
+ * carries the intermediate CAs the client sent (ticket_gen_cb), which a
+ * resumed session does not keep and the check after a reload needs.
  *
  * The private key is not in this process (keyproc.h): the certificate
  * chain comes from the key process with the key's generation, and the
@@ -153,6 +155,86 @@ mpicd_tls_conn_checked(SSL *ssl)
 }
 
 /*
+ * A resumed session carries the client's certificate but not the
+ * intermediate CAs it sent with it (OpenSSL keeps the peer's chain out of
+ * the ticket), and the recheck below must build the same chain as the
+ * full handshake did.  So each ticket carries them in its application
+ * data (encrypted and authenticated with the ticket, DER one after the
+ * other); a ticket issued on a resumed connection keeps those of the
+ * session it resumed (OpenSSL copies them into the new session).
+ */
+#define TICKET_CHAIN_MAX (16 * 1024)
+
+/* A certificate of the chain worth keeping: not the peer's own (the
+ * session keeps it) nor a self-signed one (a root the client sent along,
+ * as OpenSSL's clients do: trust comes from our store, never from it). */
+static bool
+intermediate(X509 *x, X509 *peer)
+{
+	return (peer == NULL || X509_cmp(x, peer) != 0) &&
+	    (X509_get_extension_flags(x) & EXFLAG_SS) == 0;
+}
+
+static int
+ticket_gen_cb(SSL *ssl, void *arg)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	SSL_SESSION *sess = SSL_get_session(ssl);
+	X509 *peer = SSL_get0_peer_certificate(ssl), *x;
+	unsigned char *buf = NULL, *p;
+	int i, n, len = 0;
+
+	(void)arg;
+	if (chain == NULL || sess == NULL)
+		return 1;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		if (!intermediate(x = sk_X509_value(chain, i), peer))
+			continue;
+		if ((n = i2d_X509(x, NULL)) <= 0 || n > TICKET_CHAIN_MAX - len)
+			goto out;       /* no chain: a recheck may then fail */
+		len += n;
+	}
+	if (len == 0 || (buf = mpic__malloc((size_t)len)) == NULL)
+		goto out;       /* none: a ticket as small as can be */
+	p = buf;
+	for (i = 0; i < sk_X509_num(chain); i++)
+		if (intermediate(x = sk_X509_value(chain, i), peer) &&
+		    i2d_X509(x, &p) <= 0)
+			goto out;
+	(void)SSL_SESSION_set1_ticket_appdata(sess, buf, (size_t)len);
+out:
+	ERR_clear_error();
+	mpic__free(buf);
+	return 1;               /* a ticket in any case */
+}
+
+/* The intermediates a resumed session's ticket kept (NULL: none). */
+static STACK_OF(X509) *
+ticket_chain(SSL *ssl)
+{
+	SSL_SESSION *sess = SSL_get_session(ssl);
+	STACK_OF(X509) *chain = NULL;
+	const unsigned char *p, *end;
+	void *data = NULL;
+	size_t len = 0;
+	X509 *x;
+
+	if (sess == NULL || SSL_SESSION_get0_ticket_appdata(sess, &data,
+	    &len) != 1 || data == NULL || len == 0 ||
+	    (chain = sk_X509_new_null()) == NULL)
+		return NULL;
+	p = data;
+	end = p + len;
+	while (p < end && (x = d2i_X509(NULL, &p, (long)(end - p))) != NULL)
+		if (sk_X509_push(chain, x) <= 0) {
+			X509_free(x);
+			break;
+		}
+	ERR_clear_error();
+	return chain;
+}
+
+/*
  * A connection outlives reloads: a client removed from tls.allowed_peers,
  * or whose certificate no longer chains to tls.client_ca, must not go on
  * using one it opened before.  Once per connection and policy generation
@@ -163,6 +245,7 @@ mpicd_tls_conn_checked(SSL *ssl)
 int
 mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 {
+	STACK_OF(X509) *untrusted, *kept = NULL;
 	X509_STORE_CTX *sctx;
 	X509 *peer;
 	int ok, err = 0;
@@ -179,10 +262,16 @@ mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 		    "connection was opened)");
 		return -1;
 	}
+	/* the chain the client sent: on a resumed session, what its
+	 * ticket kept of it (ticket_gen_cb) */
+	if ((untrusted = SSL_get_peer_cert_chain(ssl)) == NULL &&
+	    SSL_session_reused(ssl))
+		untrusted = kept = ticket_chain(ssl);
 	if ((sctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), peer,
-	    SSL_get_peer_cert_chain(ssl)) != 1) {
+	    untrusted) != 1) {
 		X509_STORE_CTX_free(sctx);
+		sk_X509_pop_free(kept, X509_free);
 		mpic__bufprintf(why, len, "out of memory checking the client "
 		    "certificate again");
 		return -1;
@@ -192,6 +281,7 @@ mpicd_tls_recheck(SSL *ssl, SSL_CTX *ctx, char *why, size_t len)
 	if (!ok)
 		err = X509_STORE_CTX_get_error(sctx);
 	X509_STORE_CTX_free(sctx);
+	sk_X509_pop_free(kept, X509_free);
 	ERR_clear_error();
 	if (!ok) {
 		mpic__bufprintf(why, len, "the client certificate no longer "
@@ -318,6 +408,12 @@ ticket_key_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 	return 1;
 }
 
+/*
+ * A name of the allow-list is a peer's name, not a pattern: a wildcard in
+ * a client certificate (*.example) would otherwise stand for every name
+ * under it, so one certificate issued for a whole domain would pass for
+ * each peer listed there.  Wildcards never match here.
+ */
 static bool
 peer_allowed(X509 *cert)
 {
@@ -331,7 +427,8 @@ peer_allowed(X509 *cert)
 		const char *name = peers.names[i];
 
 		if (X509_check_ip_asc(cert, name, 0) == 1 ||
-		    X509_check_host(cert, name, strlen(name), 0, NULL) == 1)
+		    X509_check_host(cert, name, strlen(name),
+		    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1)
 			return true;
 	}
 	return false;
@@ -398,13 +495,13 @@ ticket_dec_cb(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
 static void
 info_cb(const SSL *ssl, int where, int ret)
 {
-	struct mpicd *d;
+	struct mpicd_conn *conn;
 
 	(void)ret;
 	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 || !SSL_session_reused(ssl) ||
-	    (d = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
+	    (conn = SSL_get_ex_data(ssl, mpicd_tls_conn_idx)) == NULL)
 		return;
-	d->m.tls_resumed_total++;
+	mpicd_conn_server(conn)->m.tls_resumed_total++;
 }
 
 static void
@@ -541,15 +638,48 @@ mpicd_tls_client_ctx(void *ssl_ctx, void *arg)
 	return 0;
 }
 
+/*
+ * tls.client_ca into ctx, or (a reload whose file does not load) old's CA
+ * store and names: the identity of a reload must be taken even when the
+ * CA file fails, or the worker would go on signing with a key generation
+ * that the key process drops at the next reload.  0, or -1 with err.
+ */
+static int
+use_client_ca(SSL_CTX *ctx, const struct mpic_config *cfg, SSL_CTX *old,
+	      bool *kept, char *err, size_t errlen)
+{
+	STACK_OF(X509_NAME) *names = NULL;
+
+	if (SSL_CTX_load_verify_locations(ctx, cfg->tls_client_ca, NULL) ==
+	    1 && (names = SSL_load_client_CA_file(cfg->tls_client_ca)) !=
+	    NULL) {
+		SSL_CTX_set_client_CA_list(ctx, names);
+		return 0;
+	}
+	ssl_error(err, errlen, "client_ca", cfg->tls_client_ca);
+	if (old == NULL || (names = SSL_dup_CA_list(
+	    SSL_CTX_get_client_CA_list(old))) == NULL) {
+		ERR_clear_error();
+		return -1;
+	}
+	SSL_CTX_set1_cert_store(ctx, SSL_CTX_get_cert_store(old));
+	SSL_CTX_set_client_CA_list(ctx, names);
+	*kept = true;
+	return 0;
+}
+
 SSL_CTX *
 mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
-	      char *err, size_t errlen)
+	      SSL_CTX *old, char *err, size_t errlen)
 {
 	enum mpicd_client_auth ca = mpicd_client_auth(cfg);
-	STACK_OF(X509_NAME) *names;
+	bool kept = false;
+	char why[512] = "";
 	SSL_CTX *ctx;
 	int mode;
 
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
 	if (mpicd_tls_init() != 0 ||
 	    (ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
 		mpic__bufprintf(err, errlen, "cannot create a TLS context");
@@ -566,14 +696,11 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		goto fail;
 	}
 	if (cfg->tls_client_ca != NULL) {
-		if (SSL_CTX_load_verify_locations(ctx, cfg->tls_client_ca,
-		    NULL) != 1 || (names = SSL_load_client_CA_file(
-		    cfg->tls_client_ca)) == NULL) {
-			ssl_error(err, errlen, "client_ca",
-			    cfg->tls_client_ca);
+		if (use_client_ca(ctx, cfg, old, &kept, why,
+		    sizeof(why)) != 0) {
+			mpic__bufprintf(err, errlen, "%s", why);
 			goto fail;
 		}
-		SSL_CTX_set_client_CA_list(ctx, names);
 		/* client certificates must be fit for clientAuth */
 		SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
 	}
@@ -603,8 +730,9 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		    sizeof(sid_api)) - 1) != 1 ||
 		    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx,
 		    ticket_key_cb) != 1 ||
-		    SSL_CTX_set_session_ticket_cb(ctx, NULL, ticket_dec_cb,
-		    NULL) != 1 || SSL_CTX_set_num_tickets(ctx, 1) != 1 ||
+		    SSL_CTX_set_session_ticket_cb(ctx, ticket_gen_cb,
+		    ticket_dec_cb, NULL) != 1 ||
+		    SSL_CTX_set_num_tickets(ctx, 1) != 1 ||
 		    SSL_CTX_set_max_early_data(ctx, 0) != 1) {
 			ERR_clear_error();
 			mpic__bufprintf(err, errlen, "cannot set up TLS "
@@ -614,6 +742,8 @@ mpicd_tls_ctx(const struct mpic_config *cfg, const struct mpicd_ident *id,
 		SSL_CTX_set_timeout(ctx, TICKET_LIFETIME_S);
 		SSL_CTX_set_info_callback(ctx, info_cb);
 	}
+	if (kept)
+		mpic__bufprintf(err, errlen, "%s", why);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

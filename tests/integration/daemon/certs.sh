@@ -13,6 +13,13 @@
 # DIR/rsa-coord.{pem,key}  a coordinator with an RSA 2048 key: SAN
 #                       DNS:coordinator.mpic.lab, IP:PREFIX.41.7
 # DIR/rsa-small.{pem,key}  the same with an RSA 1024 key (refused)
+# DIR/h.{pem,key}       the daemons of hardening.sh: SAN DNS:h.mpic.lab,
+#                       IP:PREFIX.46.1-9
+# DIR/h-next.{pem,key}  another pair with the same names (rotations)
+# DIR/wild.{pem,key}    a client certificate of the CA for DNS:*.mpic.lab
+# DIR/int-ca.pem        an intermediate CA under the CA
+# DIR/ic.{pem,key}      a client it signed: SAN DNS:coordinator.mpic.lab;
+#                       DIR/ic-chain.pem is ic.pem then int-ca.pem
 set -euo pipefail
 dir=$1
 prefix=$2
@@ -30,6 +37,14 @@ mkca() { # name subject
 	openssl req -x509 -new -key "$1.key" -subj "/CN=$2" -days $days \
 	    -addext "basicConstraints=critical,CA:TRUE" \
 	    -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$1.pem" 2>/dev/null
+}
+mkint() { # name ca subject: an intermediate CA
+	ec "$1.key"
+	openssl req -new -key "$1.key" -subj "/CN=$3" -out "$1.csr" 2>/dev/null
+	printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > "$1.ext"
+	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial \
+	    -days $days -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+	rm -f "$1.csr" "$1.ext"
 }
 mkcert() { # name ca cn san
 	ec "$1.key"
@@ -53,4 +68,12 @@ keytype=rsa2048 mkcert rsa-coord ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.7"
 keytype=rsa1024 mkcert rsa-small ca coordinator.mpic.lab \
     "DNS:coordinator.mpic.lab,IP:$prefix.41.7"
+hsan="DNS:h.mpic.lab"
+for i in 1 2 3 4 5 6 7 8 9; do hsan="$hsan,IP:$prefix.46.$i"; done
+mkcert h ca h.mpic.lab "$hsan"
+mkcert h-next ca h.mpic.lab "$hsan"
+mkcert wild ca wild.mpic.lab "DNS:*.mpic.lab"
+mkint int-ca ca "mpic test intermediate CA"
+mkcert ic int-ca coordinator.mpic.lab "DNS:coordinator.mpic.lab"
+cat ic.pem int-ca.pem > ic-chain.pem
 chmod 600 ./*.key

@@ -584,6 +584,14 @@ test_errors_roles(void **state)
 	parse_err("role: perspective\n"
 	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n",
 	    "t.yaml:1: tls: required with role perspective");
+	/* the coordinator sends no x-api-key: every call would be a 401 */
+	parse_err("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n"
+	    "api_keys_file: keys\n",
+	    "t.yaml:4: api_keys_file: not used with role perspective: the "
+	    "coordinator authenticates with its client certificate "
+	    "(tls.client_ca, tls.allowed_peers) and sends no x-api-key");
 }
 
 static void

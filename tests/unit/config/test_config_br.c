@@ -146,11 +146,28 @@ test_check_br(void **state)
 	    "Baseline Requirements floors NOT enforced: ");
 	mpic_config_free(cfg);
 
-	/* A perspective has no floor of its own. */
+	/* A perspective has no floor of its own, but the port of the
+	 * TLS-ALPN-01 checks it runs: 443, or lab. */
 	cfg = parse_ok("role: perspective\n"
 	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
 	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n");
 	br_expect(cfg, utc(2026, 12, 15), 0, NULL);
+	mpic_config_free(cfg);
+	cfg = parse_ok("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n"
+	    "dcv: {tls_alpn_port: 8443}\n");
+	br_expect(cfg, utc(2026, 12, 15), MPIC_EPOLICY, "dcv.tls_alpn_port "
+	    "is 8443; RFC 8737 and BR 3.2.2.4.20 require port 443");
+	mpic_config_free(cfg);
+	cfg = parse_ok("role: perspective\n"
+	    "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n"
+	    "identity: {code: x, rir: ARIN, location: {lat: 1, lon: 1}}\n"
+	    "dcv: {tls_alpn_port: 8443}\n"
+	    "orchestration: {br_minimums: lab}\n");
+	br_expect(cfg, utc(2026, 12, 15), 0, "br_minimums: lab \xe2\x80\x94 "
+	    "Baseline Requirements floors NOT enforced: dcv.tls_alpn_port is "
+	    "8443");
 	mpic_config_free(cfg);
 	assert_int_equal(mpic_config_check_br(NULL, 0, NULL, 0), MPIC_EINVAL);
 }
