@@ -237,7 +237,7 @@ lie "garbage JSON and truncated JSON: non-corroborations naming the parse failur
 # perspective whose answer was unusable (nothing observed: null, []).
 expect "garbage answer: its CAA details carry the schema's keys, nothing observed" "$run/q.json" \
 	'[.perspectives[] | select(.perspective_code == "us-east-1") | .check_response.details] == [{"caa_record_present":false,"found_at":null,"records_seen":[]}]'
-read -r s _ < <(freq "$CA" "$(jq -cn '{check_type:"dcv",domain_or_ip_target:"lie-dcv.caa.lab",trace_identifier:"t:us-east-1=garbage,us-west-2=http500",orchestration_parameters:{perspective_count:8,cohort_for_single_attempt:1},dcv_check_parameters:{validation_method:"dns-change",challenge_value:"x",dns_record_type:"TXT"}}')" "$run/q.json")
+read -r s _ < <(freq "$CA" "$(jq -cn '{check_type:"dcv",domain_or_ip_target:"lie-dcv.caa.lab",trace_identifier:"t:us-east-1=garbage,us-west-2=http500",orchestration_parameters:{perspective_count:8,cohort_for_single_attempt:1},dcv_check_parameters:{validation_method:"dns-change",challenge_value:"mpic-lab-challenge-value-0123456789",dns_record_type:"TXT"}}')" "$run/q.json")
 expect "garbage answer, HTTP 500 (DCV dns-change): their details are the DNS shape with validation_method; a remote's partial details get the required keys" "$run/q.json" \
 	'.quorum_result == "6/8"' \
 	'[.perspectives[] | select(.perspective_code == "us-east-1" or .perspective_code == "us-west-2") | .check_response.details] == [range(2) | {"validation_method":"dns-change","records_seen":[],"response_code":null,"ad_flag":null,"found_at":null,"cname_chain":[]}]' \
