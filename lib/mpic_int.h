@@ -535,6 +535,42 @@ int mpic__br_allowed_failures(int n);
 /* Minimum quorum for n remotes: n - allowed failures; -1 if n < 2. */
 int mpic__br_min_quorum(int n);
 
+/*
+ * The verdict (lib/corroborate/verdict.c): a tally of one attempt's
+ * results and the rules in force in, the outcome out.  Pure: no clock, no
+ * I/O; the decision, the response and the audit record all read it.
+ */
+enum mpic__primary_state {
+	MPIC__PRIMARY_NONE,     /* no primary perspective configured */
+	MPIC__PRIMARY_PENDING,
+	MPIC__PRIMARY_PASSED,
+	MPIC__PRIMARY_FAILED,   /* failed, or its deadline passed */
+};
+struct mpic__tally {
+	int passed, failed, pending;
+	unsigned rirs_passed;   /* bit (1 << enum mpic_rir) per passed RIR */
+	enum mpic__primary_state primary;
+};
+struct mpic__quorum_rules {
+	int perspectives;       /* n, the cohort's size: the "n" of "k/n" */
+	int quorum;             /* k needed (BR table, or the request's) */
+	bool two_rir_rule;      /* the corroborating remotes span >= 2 RIRs */
+	bool early_decision;    /* close as soon as the outcome is certain */
+};
+struct mpic__verdict {
+	bool met;               /* remote quorum and RIR rule hold */
+	bool hopeless;          /* can no longer be met, or the primary failed */
+	bool rir_rule_failed;   /* quorum reached by one RIR only */
+	bool final;             /* nothing pending, or certain (early decision) */
+	bool valid;             /* met, and the primary (if any) passed */
+	char k_n[24];           /* "passed/perspectives" */
+};
+/* Count one result into *t (zeroed by the caller first). */
+void mpic__tally_add(struct mpic__tally *t, bool done, bool passed,
+		     enum mpic_rir rir);
+void mpic__verdict(const struct mpic__tally *t,
+		   const struct mpic__quorum_rules *r, struct mpic__verdict *v);
+
 /* The BR calendar on a given day (UTC). */
 struct mpic_br_phase {
 	int min_remotes;      /* 2, 3, 4, 5 */

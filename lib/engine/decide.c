@@ -18,47 +18,58 @@
 
 #include "engine/engine_int.h"
 
-struct tally {
-	int passed, failed, pending;
-	bool rirs[MPIC_RIR__COUNT];
-	int n_rirs;
-};
-
-static void
-count(const struct attempt *at, struct tally *t)
+static enum mpic__primary_state
+primary_state(const struct mreq *m)
 {
+	if (!m->pri.on)
+		return MPIC__PRIMARY_NONE;
+	if (!m->pri.done)
+		return MPIC__PRIMARY_PENDING;
+	return m->pri.res.passed ? MPIC__PRIMARY_PASSED : MPIC__PRIMARY_FAILED;
+}
+
+/* The attempt's tally, with the primary's state (lib/corroborate). */
+static void
+count(const struct attempt *at, struct mpic__tally *t)
+{
+	const struct mreq *m = at->m;
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < at->n; i++) {
 		const struct slot *s = &at->slots[i];
-		enum mpic_rir r = at->m->eng->ps[s->pidx]->def->rir;
 
-		if (!s->done) {
-			t->pending++;
-		} else if (s->res.passed) {
-			t->passed++;
-			if (!t->rirs[r]) {
-				t->rirs[r] = true;
-				t->n_rirs++;
-			}
-		} else {
-			t->failed++;
-		}
+		mpic__tally_add(t, s->done, s->res.passed,
+		    m->eng->ps[s->pidx]->def->rir);
 	}
+	t->primary = primary_state(m);
 }
 
-static bool
-quorum_met(const struct mreq *m, const struct tally *t)
+void
+mpic__eng_verdict(const struct mreq *m, struct mpic__verdict *v)
 {
-	return t->passed >= m->quorum &&
-	    (!m->phase.two_rir_rule || t->n_rirs >= 2);
+	struct mpic__tally t = m->fin.tally;
+	struct mpic__quorum_rules r;
+
+	/* the primary as it stands now: it may answer after the settling */
+	t.primary = primary_state(m);
+	mpic__eng_rules(m, &r);
+	mpic__verdict(&t, &r, v);
+}
+
+void
+mpic__eng_rules(const struct mreq *m, struct mpic__quorum_rules *r)
+{
+	r->perspectives = m->count;
+	r->quorum = m->quorum;
+	r->two_rir_rule = m->phase.two_rir_rule;
+	r->early_decision = m->eng->cfg->early_decision;
 }
 
 bool
 mpic__eng_primary_failed(const struct mreq *m)
 {
-	return m->pri.on && m->pri.done && !m->pri.res.passed;
+	return primary_state(m) == MPIC__PRIMARY_FAILED;
 }
 
 /* Decide when both halves are in: the remote outcome and the primary. */
@@ -74,14 +85,12 @@ mpic__eng_maybe_decide(struct mreq *m)
 
 /* Keep what the response needs of the attempt whose outcome is final. */
 static void
-settle(struct mreq *m, const struct attempt *at, const struct tally *t,
-       bool met)
+settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 {
 	size_t i;
 
 	m->fin.done = true;
-	m->fin.met = met;
-	m->fin.passed = t->passed;
+	m->fin.tally = *t;
 	m->fin.number = at->number;
 	mpic__eng_attempt_write(at, &m->fin.perspectives);
 	for (i = 0; i < at->n; i++)
@@ -98,17 +107,16 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 {
 	struct mreq *m = at->m;
 	struct mpic_audit *log = m->eng->audit;
-	struct tally t;
-	bool met, hopeless;
+	struct mpic__quorum_rules r;
+	struct mpic__tally t;
+	struct mpic__verdict v;
 
 	if (at->closed != AT_OPEN)
 		return;
 	count(at, &t);
-	met = quorum_met(m, &t);
-	hopeless = t.passed + t.pending < m->quorum ||
-	    mpic__eng_primary_failed(m);
-	if (!deadline && t.pending > 0 &&
-	    !(m->eng->cfg->early_decision && (met || hopeless)))
+	mpic__eng_rules(m, &r);
+	mpic__verdict(&t, &r, &v);
+	if (!deadline && !v.final)
 		return;
 	at->closed = t.pending == 0 ? AT_ANSWERED : deadline ? AT_DEADLINE :
 	    AT_EARLY;
@@ -121,9 +129,9 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	 * record and another for the rest (the writer woke on the first). */
 	mpic__audit_batch(log, true);
 	mpic__eng_audit_attempt(at);
-	if (met || mpic__eng_primary_failed(m) ||
+	if (v.met || mpic__eng_primary_failed(m) ||
 	    m->attempts_run >= m->max_attempts) {
-		settle(m, at, &t, met);
+		settle(m, at, &t);
 		mpic__audit_batch(log, false);
 		return;
 	}

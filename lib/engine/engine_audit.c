@@ -353,18 +353,20 @@ mpic__eng_audit_attempt(struct attempt *at)
 
 /* The decision record; after it, records no longer hold the answer. */
 void
-mpic__eng_audit_decision(struct mreq *m, bool valid)
+mpic__eng_audit_decision(struct mreq *m)
 {
 	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
 	struct mpic_audit_decision d;
+	struct mpic__verdict v;
 
+	mpic__eng_verdict(m, &v);
 	memset(&d, 0, sizeof(d));
-	d.passed = m->fin.passed;
+	d.passed = m->fin.tally.passed;
 	d.perspective_count = m->count;
 	d.quorum_count = m->quorum;
 	d.attempts = m->fin.number;
-	d.valid = valid;
-	d.rir_rule_failed = m->fin.passed >= m->quorum && !m->fin.met;
+	d.valid = v.valid;
+	d.rir_rule_failed = v.rir_rule_failed;
 	d.br_now = m->now;
 	d.codes = m->fin.codes;
 	d.n_codes = m->fin.n_codes;

@@ -85,8 +85,7 @@ struct attempt {
  * kept while the primary is awaited (stragglers may change the slots). */
 struct settled {
 	bool done;
-	bool met;               /* remote quorum and RIR rule */
-	int passed;             /* corroborating remotes */
+	struct mpic__tally tally; /* the attempt's, when it closed */
 	int number;             /* the attempt's number */
 	struct mpic_jw perspectives; /* its "perspectives" list, as text */
 	const char *codes[MAX_COHORT_SIZE];
@@ -170,6 +169,10 @@ void mpic__eng_evaluate(struct attempt *at, bool deadline);
 /* Respond once the settled attempt and the primary (if any) are in. */
 void mpic__eng_maybe_decide(struct mreq *m);
 bool mpic__eng_primary_failed(const struct mreq *m);
+/* The rules in force for m, and the verdict on its settled attempt with
+ * the primary as it stands (lib/corroborate/verdict.c). */
+void mpic__eng_rules(const struct mreq *m, struct mpic__quorum_rules *r);
+void mpic__eng_verdict(const struct mreq *m, struct mpic__verdict *v);
 
 /* respond.c */
 /* What a slot stands for: its result, or (unfinished) a timeout in tmp,
@@ -188,7 +191,7 @@ void mpic__eng_audit_attempt(struct attempt *at);
 void mpic__eng_audit_primary(struct mreq *m,
     const struct mpic_check_result *res, bool late);
 /* The decision record; after it, records no longer hold the answer. */
-void mpic__eng_audit_decision(struct mreq *m, bool valid);
+void mpic__eng_audit_decision(struct mreq *m);
 /* Give the answer in m->body once its records are durable, at most
  * audit.sync_timeout_ms from now; or now, an error, if one failed. */
 void mpic__eng_audit_answer(struct mreq *m);

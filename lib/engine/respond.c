@@ -103,17 +103,17 @@ put_json(struct mpic_jw *w, json_t *v)
 void
 mpic__eng_respond(struct mreq *m)
 {
-	bool valid = m->fin.met && !mpic__eng_primary_failed(m);
+	struct mpic__verdict v;
 	struct mpic_jw w;
-	char k_n[32];
 
-	m->valid = valid;
+	mpic__eng_verdict(m, &v);
+	m->valid = v.valid;
 	mpic__jw_init(&w, ENGINE_RESPONSE_MAX, false);
 	mpic__jw_open(&w, '{');
 	mpic__jw_key(&w, "mpic_completed");
 	mpic__jw_bool(&w, true);
 	mpic__jw_key(&w, "is_valid");
-	mpic__jw_bool(&w, valid);
+	mpic__jw_bool(&w, v.valid);
 	mpic__jw_key(&w, "check_type");
 	mpic__jw_str(&w, m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv");
 	mpic__jw_key(&w, "domain_or_ip_target");
@@ -154,10 +154,9 @@ mpic__eng_respond(struct mreq *m)
 		else
 			mpic__jw_raw(&w, m->previous.p, m->previous.len);
 	}
-	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", m->fin.passed, m->count);
 	mpic__jw_key(&w, "quorum_result");
-	mpic__jw_str(&w, k_n);
-	if (m->fin.passed >= m->quorum && !m->fin.met) {
+	mpic__jw_str(&w, v.k_n);
+	if (v.rir_rule_failed) {
 		mpic__jw_key(&w, "rir_rule_failed");
 		mpic__jw_str(&w, "the corroborating perspectives span fewer "
 		    "than 2 RIRs");
@@ -186,7 +185,7 @@ mpic__eng_respond(struct mreq *m)
 		mpic__jw_release(&w);
 		return;
 	}
-	mpic__eng_audit_decision(m, valid);
+	mpic__eng_audit_decision(m);
 	m->body = w.p; /* the writer's text, now the request's */
 	/* Answered once the log is durable, within the bound. */
 	mpic__eng_audit_answer(m);
