@@ -26,22 +26,30 @@ extern "C" {
 #define MPIC_OPEN_MPIC_SPEC_VERSION "3.9.0"
 #define MPIC_BR_VERSION "2.2.6"
 
-/* Error codes. */
+/*
+ * Error codes: the one list, XX(NAME, value, description), from which the
+ * enum below (MPIC_NAME = value) and mpic_strerror()'s texts are made.
+ */
+#define MPIC_ERRNO_MAP(XX)                                                   \
+	XX(OK, 0, "success")                                                 \
+	XX(ENOMEM, -1, "out of memory")                                      \
+	XX(EINVAL, -2, "invalid argument")            /* or invalid input */ \
+	XX(ETOOBIG, -3, "input exceeds a limit")   /* configured or built-in */ \
+	XX(EPARSE, -4, "malformed data")                                     \
+	XX(ETIMEDOUT, -5, "deadline passed")                                 \
+	XX(EDNS, -6, "resolver failure")                                     \
+	XX(ECONFIG, -7, "configuration error")                               \
+	XX(EIO, -8, "input/output error")         /* or a system call's */   \
+	XX(ECANCELED, -9, "operation cancelled")                             \
+	XX(EPOLICY, -10, "refused by a Baseline Requirements rule")          \
+	XX(ENOTSUP, -11, "not supported")                                    \
+	XX(ENOENT, -12, "no such item")                                      \
+	XX(EAGAIN, -13, "temporarily unavailable; try again later") /* full */
+
 enum {
-	MPIC_OK = 0,
-	MPIC_ENOMEM = -1,     /* out of memory */
-	MPIC_EINVAL = -2,     /* invalid argument or input */
-	MPIC_ETOOBIG = -3,    /* input exceeds a configured or built-in limit */
-	MPIC_EPARSE = -4,     /* malformed data */
-	MPIC_ETIMEDOUT = -5,  /* deadline passed */
-	MPIC_EDNS = -6,       /* resolver failure */
-	MPIC_ECONFIG = -7,    /* configuration error */
-	MPIC_EIO = -8,        /* I/O or system call failure */
-	MPIC_ECANCELED = -9,  /* operation cancelled */
-	MPIC_EPOLICY = -10,   /* refused by a Baseline Requirements rule */
-	MPIC_ENOTSUP = -11,   /* not supported */
-	MPIC_ENOENT = -12,    /* no such item */
-	MPIC_EAGAIN = -13,    /* temporarily unavailable (a queue is full) */
+#define MPIC_ERRNO_ENUM_(name, value, text) MPIC_##name = (value),
+	MPIC_ERRNO_MAP(MPIC_ERRNO_ENUM_)
+#undef MPIC_ERRNO_ENUM_
 };
 
 /* Static string describing err; never NULL. */

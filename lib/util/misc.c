@@ -14,20 +14,10 @@ const char *
 mpic_strerror(int err)
 {
 	switch (err) {
-	case MPIC_OK: return "success";
-	case MPIC_ENOMEM: return "out of memory";
-	case MPIC_EINVAL: return "invalid argument";
-	case MPIC_ETOOBIG: return "input exceeds a limit";
-	case MPIC_EPARSE: return "malformed data";
-	case MPIC_ETIMEDOUT: return "deadline passed";
-	case MPIC_EDNS: return "resolver failure";
-	case MPIC_ECONFIG: return "configuration error";
-	case MPIC_EIO: return "input/output error";
-	case MPIC_ECANCELED: return "operation cancelled";
-	case MPIC_EPOLICY: return "refused by a Baseline Requirements rule";
-	case MPIC_ENOTSUP: return "not supported";
-	case MPIC_ENOENT: return "no such item";
-	case MPIC_EAGAIN: return "temporarily unavailable; try again later";
+#define MPIC_ERRNO_CASE_(name, value, text) \
+	case MPIC_##name: return text;
+	MPIC_ERRNO_MAP(MPIC_ERRNO_CASE_)
+#undef MPIC_ERRNO_CASE_
 	default: return "unknown error";
 	}
 }

@@ -77,6 +77,35 @@ test_alloc_failure(void **state)
 	mpic__arena_release(&a);
 }
 
+/* Every code of the error list has its own text; unknown codes one too. */
+static void
+test_strerror(void **state)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} list[] = {
+#define X_(name, value, text) { MPIC_##name, text },
+		MPIC_ERRNO_MAP(X_)
+#undef X_
+	};
+	size_t i, j, n = sizeof(list) / sizeof(list[0]);
+
+	(void)state;
+	assert_int_equal(MPIC_OK, 0);
+	assert_int_equal(MPIC_EAGAIN, -13);
+	assert_string_equal(mpic_strerror(MPIC_ENOMEM), "out of memory");
+	for (i = 0; i < n; i++) {
+		assert_string_equal(mpic_strerror(list[i].code), list[i].text);
+		for (j = i + 1; j < n; j++) {
+			assert_int_not_equal(list[i].code, list[j].code);
+			assert_string_not_equal(list[i].text, list[j].text);
+		}
+	}
+	assert_string_equal(mpic_strerror(-1000), "unknown error");
+	assert_string_equal(mpic_strerror(1), "unknown error");
+}
+
 int
 main(void)
 {
@@ -85,6 +114,7 @@ main(void)
 		cmocka_unit_test(test_b32_account_label),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
