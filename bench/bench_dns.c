@@ -133,7 +133,7 @@ start_one(struct bench *b)
 		return;
 	}
 	if (strcmp(b->mode, "warm") == 0 && warm_set[i % 16].shared) {
-		if (mpic__check_start(&b->env, &warm_set[i % 16].req, check_cb,
+		if (mpic__check_start(&b->env, &warm_set[i % 16].req, time(NULL), check_cb,
 		    &warm_set[i % 16]) != 0) {
 			fprintf(stderr, "bench: cannot start a check\n");
 			exit(2);
@@ -152,7 +152,7 @@ start_one(struct bench *b)
 		    "\"key_authorization_hash\":"
 		    "\"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0\"}}", name);
 		if (mpic__request_parse(body, strlen(body), &oc->req, &is) != 0
-		    || mpic__check_start(&b->env, &oc->req, check_cb, oc) != 0) {
+		    || mpic__check_start(&b->env, &oc->req, time(NULL), check_cb, oc) != 0) {
 			fprintf(stderr, "bench: cannot start a check\n");
 			exit(2);
 		}
@@ -212,7 +212,6 @@ main(int argc, char **argv)
 	}
 	b.env.base = b.base;
 	b.env.resolver = b.res;
-	b.env.now = time(NULL);
 	if (strncmp(b.mode, "warm", 4) == 0) {
 		/* fill the cache first */
 		long keep = b.count;

@@ -106,7 +106,8 @@ mpic__check_finish(struct mpic_check *c)
 
 int
 mpic__check_start(const struct mpic_check_env *env,
-		  const struct mpic_request *req, mpic_check_cb cb, void *arg)
+		  const struct mpic_request *req, time_t now, mpic_check_cb cb,
+		  void *arg)
 {
 	struct mpic_check *c;
 	int rc;
@@ -116,6 +117,7 @@ mpic__check_start(const struct mpic_check_env *env,
 		return MPIC_ENOMEM;
 	c->env = env;
 	c->req = req;
+	c->now = now;
 	c->cb = cb;
 	c->arg = arg;
 	c->start_ms = mpic__now_mono_ms();

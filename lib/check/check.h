@@ -22,7 +22,6 @@ struct mpic_check_env {
 	struct mpic_web **web;
 	const char *const *issuer_domains; /* configured CAA identities */
 	size_t n_issuers;
-	time_t now;
 	/* acme-tls-alpn-01 client state (lib/dcv/tls_alpn.h), or NULL: each
 	 * check then makes its own */
 	struct mpic_alpn_tls *alpn_tls;
@@ -39,17 +38,20 @@ struct mpic_check;
 
 /*
  * Start the check that req asks for.  env and req must stay valid until
- * the callback.  Returns 0, MPIC_ENOTSUP for methods this build cannot
- * run, or another negative error (then no callback).
+ * the callback.  now is the request's date (persistUntil is judged
+ * against it): the check's own, since a perspective's env serves many
+ * requests at once.  Returns 0, MPIC_ENOTSUP for methods this build
+ * cannot run, or another negative error (then no callback).
  */
 int mpic__check_start(const struct mpic_check_env *env,
-		      const struct mpic_request *req, mpic_check_cb cb,
-		      void *arg);
+		      const struct mpic_request *req, time_t now,
+		      mpic_check_cb cb, void *arg);
 
 /* Internals shared by the check files. */
 struct mpic_check {
 	const struct mpic_check_env *env;
 	const struct mpic_request *req;
+	time_t now;                     /* the request's date */
 	mpic_check_cb cb;
 	void *arg;
 	struct mpic_check_result res;

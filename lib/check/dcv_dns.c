@@ -85,7 +85,7 @@ persist_ok(const struct mpic_check *c, const char *v, size_t len,
 				    "persistUntil is malformed");
 				return false;
 			}
-			if (until < c->env->now) {
+			if (until < c->now) {
 				mpic__bufprintf(why, whylen,
 				    "persistUntil %s has passed",
 				    iv.params[i].value);

@@ -18,8 +18,7 @@ local_start(struct mpic_persp *p, const struct mpic_request *req,
 {
 	struct local *l = (struct local *)p;
 
-	l->env.now = now;
-	return mpic__check_start(&l->env, req, cb, arg);
+	return mpic__check_start(&l->env, req, now, cb, arg);
 }
 
 static void

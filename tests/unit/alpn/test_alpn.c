@@ -509,7 +509,7 @@ run_check(const char *target, unsigned port, const char *const *nets,
 	env.base = base;
 	env.cfg = &cfg;
 	memset(out, 0, sizeof(*out));
-	assert_int_equal(mpic__check_start(&env, &req, on_result, out), 0);
+	assert_int_equal(mpic__check_start(&env, &req, time(NULL), on_result, out), 0);
 	out->returned = true;
 	while (!out->called)
 		assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
