@@ -14,7 +14,6 @@
 /* ------------------------------------------------------------ limits */
 
 #define MPIC_HTTP_URL_MAX 2048          /* a URL or a Location value */
-#define MPIC_HTTP_MAX_REDIRECTS 10
 /* bytes of a body we read (requirements: "a few KiB"): a key authorization
  * is ~87 bytes and a pki-validation file a line; the page is echoed
  * base64-encoded by every perspective in the answer */
