@@ -466,6 +466,7 @@ evaluate(struct hcheck *h)
 {
 	const struct mpic_dcv_params *p = &h->c->req->dcv;
 	struct mpic_check_result *r = &h->c->res;
+	char why[256];
 	bool ok = false;
 	int rc;
 
@@ -483,10 +484,11 @@ evaluate(struct hcheck *h)
 	} else {
 		rc = mpic__website_match(h->body ? h->body : "", h->len,
 		    p->challenge_value, p->require_exact_case, p->match_regex,
-		    &ok);
+		    &ok, why, sizeof(why));
 		if (rc != 0) {
-			fail(h, MPIC_ERR_HTTP, "match_regex: %s",
-			    mpic_strerror(rc));
+			/* a search cut short by a limit is no verdict */
+			fail(h, MPIC_ERR_HTTP, "GET %s: match_regex: %s",
+			    h->url.text, why[0] ? why : mpic_strerror(rc));
 			return;
 		}
 	}
