@@ -13,6 +13,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *body = (const char *)data + 1;
+	char why[256];
 	bool matched;
 
 	if (size == 0)
@@ -21,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.NzbLsXh8uDCcd");
 	(void)mpic__website_match(body, size - 1,
 	    "b462041bc92ef33e9a0ca12968948c61", data[0] & 1,
-	    (data[0] & 2) ? "validation=[0-9a-f]{32}" : NULL, &matched);
+	    (data[0] & 2) ? "validation=[0-9a-f]{32}" : NULL, &matched, why,
+	    sizeof(why));
 	return 0;
 }

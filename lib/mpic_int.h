@@ -609,6 +609,11 @@ int mpic__cohorts(const struct mpic_perspective_def *defs, size_t n,
 enum mpic_role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
 		 MPIC_ROLE_PERSPECTIVE };
 
+/* dcv.max_redirects: the default (Let's Encrypt's VA follows 10, Open
+ * MPIC 20) and the most a configuration may ask for */
+#define MPIC_DEFAULT_MAX_REDIRECTS 10
+#define MPIC_CFG_MAX_REDIRECTS 32
+
 struct mpic_config {
 	struct mpic_arena arena;
 	char source[256];
@@ -628,6 +633,7 @@ struct mpic_config {
 	const char **allowed_networks;   /* NULL-terminated CIDR strings */
 	size_t n_allowed_networks;
 	unsigned http_timeout_ms;
+	unsigned max_redirects;          /* 0..MPIC_CFG_MAX_REDIRECTS */
 	unsigned tls_alpn_port;          /* 443; labs only may change it */
 	const char *user_agent;
 	/* caa */

@@ -156,13 +156,6 @@ void api__parse_headers(struct api_ctx *c, const json_t *o);
 const char *api__path_problem(const char *s, size_t n);
 
 /*
- * NULL when the regex is cheap enough to compile and match (bounded
- * repetition, no stacked quantifiers, no back-references), else the
- * reason.  Syntax errors are left to regcomp().
- */
-const char *api__regex_problem(const char *s, size_t n);
-
-/*
  * dns-account-01's prefix "_<label>._acme-challenge", label = base32 of
  * the first 10 octets of SHA-256(account URI).  0 or MPIC_ETOOBIG.
  */

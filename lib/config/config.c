@@ -41,6 +41,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->dns.cache = true;
 	cfg->dns.allow_localhost = false;
 	cfg->http_timeout_ms = 10000;
+	cfg->max_redirects = MPIC_DEFAULT_MAX_REDIRECTS;
 	cfg->tls_alpn_port = 443;
 	cfg->user_agent = "mpic/" MPIC_VERSION;
 	cfg->default_perspective_count = 6;

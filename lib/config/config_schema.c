@@ -490,6 +490,10 @@ static const struct cfg_key dcv_keys[] = {
 	  .check = check_cidr },
 	{ .name = "http_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(http_timeout_ms), .min = 1, .max = 600000 },
+	/* Open MPIC follows 20; a long chain is slow, never more proof */
+	{ .name = "max_redirects", .kind = CK_UINT,
+	  .off = CFG_OFF(max_redirects), .min = 0,
+	  .max = MPIC_CFG_MAX_REDIRECTS },
 	/* labs only: mpic_config_check_br() refuses anything but 443 */
 	{ .name = "tls_alpn_port", .kind = CK_UINT,
 	  .off = CFG_OFF(tls_alpn_port), .min = 1, .max = 65535 },

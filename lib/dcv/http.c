@@ -9,8 +9,8 @@
  * address with CURLOPT_CONNECT_TO ("any host, any port" -> that address),
  * so curl never resolves a name itself.  A connection failure moves to the
  * next address: the first IPv6 one, then the IPv4 ones.  Redirects are
- * ours to follow (301, 302, 307, 308 only), at most ten, never to a URL
- * seen before.
+ * ours to follow (301, 302, 307, 308 only), at most dcv.max_redirects
+ * (default ten), never to a URL seen before.
  *
  * TLS: an https hop sends SNI (the host name) but does not verify the
  * certificate.  The BR do not require it for these methods and RFC 8555
@@ -53,6 +53,7 @@ struct hcheck {
 	bool started;                /* the timer has started the first hop */
 	bool aaaa_phase;
 	unsigned redirects;
+	unsigned max_redirects;      /* dcv.max_redirects */
 	struct mpic_url url;         /* the current hop */
 	/* addresses of the current hop, and where we are in them */
 	uint8_t v6[MPIC_HTTP_MAX_ADDRS][16];
@@ -431,11 +432,11 @@ redirect(struct hcheck *h)
 	    json_integer(h->status));
 	json_object_set_new(e, "response_url", json_string(h->url.text));
 	json_array_append_new(h->history, e);
-	if (h->redirects >= MPIC_HTTP_MAX_REDIRECTS) {
+	if (h->redirects >= h->max_redirects) {
 		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to a further hop after "
-		    "%d redirects (at most %d are followed)", h->url.text,
-		    h->status, MPIC_HTTP_MAX_REDIRECTS,
-		    MPIC_HTTP_MAX_REDIRECTS);
+		    "%u redirects (at most %u are followed: "
+		    "dcv.max_redirects)", h->url.text, h->status,
+		    h->redirects, h->max_redirects);
 		return;
 	}
 	if (mpic__url_redirect(h->url.text, loc, llen, &next, why,
@@ -465,6 +466,7 @@ evaluate(struct hcheck *h)
 {
 	const struct mpic_dcv_params *p = &h->c->req->dcv;
 	struct mpic_check_result *r = &h->c->res;
+	char why[256];
 	bool ok = false;
 	int rc;
 
@@ -482,10 +484,11 @@ evaluate(struct hcheck *h)
 	} else {
 		rc = mpic__website_match(h->body ? h->body : "", h->len,
 		    p->challenge_value, p->require_exact_case, p->match_regex,
-		    &ok);
+		    &ok, why, sizeof(why));
 		if (rc != 0) {
-			fail(h, MPIC_ERR_HTTP, "match_regex: %s",
-			    mpic_strerror(rc));
+			/* a search cut short by a limit is no verdict */
+			fail(h, MPIC_ERR_HTTP, "GET %s: match_regex: %s",
+			    h->url.text, why[0] ? why : mpic_strerror(rc));
 			return;
 		}
 	}
@@ -728,6 +731,8 @@ mpic__dcv_http_start(struct mpic_check *c)
 	ms = cfg && cfg->http_timeout_ms ? cfg->http_timeout_ms :
 	    DEFAULT_TIMEOUT_MS;
 	h->hop_ms = ms;
+	h->max_redirects = cfg != NULL ? cfg->max_redirects :
+	    MPIC_DEFAULT_MAX_REDIRECTS;
 	h->deadline_ms = mpic__now_mono_ms() + 2ull * ms;
 	h->history = json_array();
 	d = json_object();

@@ -3,10 +3,10 @@
  * network input of at most MPIC_HTTP_BODY_MAX octets, not NUL-terminated
  * and possibly holding NULs.
  */
-#include <regex.h>
 #include <string.h>
 #include <strings.h>
 
+#include "util/regex.h"
 #include "web.h"
 
 static bool
@@ -47,13 +47,15 @@ contains(const char *hay, size_t hl, const char *needle, bool exact_case)
 
 int
 mpic__website_match(const char *body, size_t len, const char *value,
-		    bool exact_case, const char *regex, bool *matched)
+		    bool exact_case, const char *regex, bool *matched,
+		    char *why, size_t whylen)
 {
-	regex_t re;
-	char *copy;
+	struct mpic_regex *re = NULL;
 	int rc;
 
 	*matched = false;
+	if (whylen > 0)
+		why[0] = '\0';
 	/* BR 3.2.2.4.18: the Random Value must be in the body; a regex
 	 * narrows the match further, it never replaces the value */
 	if (!contains(body, len, value, exact_case))
@@ -62,18 +64,9 @@ mpic__website_match(const char *body, size_t len, const char *value,
 		*matched = true;
 		return 0;
 	}
-	if (regcomp(&re, regex, REG_EXTENDED | REG_NOSUB) != 0)
-		return MPIC_EINVAL;
-	copy = mpic__malloc(len + 1);
-	if (copy == NULL) {
-		regfree(&re);
-		return MPIC_ENOMEM;
-	}
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	rc = regexec(&re, copy, 0, NULL, 0);
-	*matched = rc == 0;
-	mpic__free(copy);
-	regfree(&re);
-	return 0;
+	rc = mpic__regex_compile(regex, strlen(regex), &re, why, whylen);
+	if (rc == 0)
+		rc = mpic__regex_search(re, body, len, matched, why, whylen);
+	mpic__regex_free(re);
+	return rc;
 }

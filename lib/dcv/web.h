@@ -14,7 +14,6 @@
 /* ------------------------------------------------------------ limits */
 
 #define MPIC_HTTP_URL_MAX 2048          /* a URL or a Location value */
-#define MPIC_HTTP_MAX_REDIRECTS 10
 /* bytes of a body we read (requirements: "a few KiB"): a key authorization
  * is ~87 bytes and a pki-validation file a line; the page is echoed
  * base64-encoded by every perspective in the answer */
@@ -92,12 +91,15 @@ int mpic__http_first_url(const struct mpic_request *req, char *out,
 bool mpic__http01_match(const char *body, size_t len, const char *ka);
 /*
  * BR 3.2.2.4.18: the challenge value inside the body (case-insensitively
- * unless exact_case) and, when regex is not NULL, also a POSIX extended
- * match (case as written) on the body up to its first NUL.  Returns 0 with *matched set, or
- * MPIC_EINVAL (regex does not compile) / MPIC_ENOMEM.
+ * unless exact_case) and, when regex is not NULL, also a PCRE2 search
+ * (util/regex.h; case as the pattern says) in all len octets of the body.
+ * Returns 0 with *matched set; otherwise *matched is false and why says
+ * what happened: MPIC_EINVAL (regex does not compile), MPIC_ETOOBIG (the
+ * search hit a limit: neither a match nor a miss), MPIC_ENOMEM, MPIC_EIO.
  */
 int mpic__website_match(const char *body, size_t len, const char *value,
-			bool exact_case, const char *regex, bool *matched);
+			bool exact_case, const char *regex, bool *matched,
+			char *why, size_t whylen);
 
 /* ------------------------------------------------------------ client.c */
 

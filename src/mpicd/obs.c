@@ -447,7 +447,7 @@ mpicd_configz(struct mpicd *d)
 {
 	const struct mpic_config *cfg = d->cfg;
 	enum mpicd_client_auth ca = mpicd_client_auth(cfg);
-	json_t *o = json_object(), *lim, *tls, *orch, *list;
+	json_t *o = json_object(), *lim, *tls, *orch, *list, *dcv;
 	size_t i;
 
 	json_object_set_new(o, "version", json_string(MPIC_VERSION));
@@ -490,6 +490,12 @@ mpicd_configz(struct mpicd *d)
 		json_object_set_new(lim, "audit_sync_timeout_ms",
 		    json_integer(cfg->audit_sync_timeout_ms));
 	json_object_set_new(o, "limits", lim);
+	/* the checks this process runs itself (a perspective's, the
+	 * in-process ones, a coordinator's primary) follow this many */
+	dcv = json_object();
+	json_object_set_new(dcv, "max_redirects",
+	    json_integer(cfg->max_redirects));
+	json_object_set_new(o, "dcv", dcv);
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
 		json_object_set_new(o, "identity", json_pack("{s:s, s:s}",
 		    "perspective_code", cfg->identity.code, "rir",

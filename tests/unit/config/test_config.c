@@ -143,6 +143,7 @@ test_defaults(void **state)
 	assert_non_null(cfg->allowed_networks);
 	assert_int_equal(cfg->n_allowed_networks, 0);
 	assert_int_equal(cfg->http_timeout_ms, 10000);
+	assert_int_equal(cfg->max_redirects, 10);
 	assert_string_equal(cfg->user_agent, "mpic/" MPIC_VERSION);
 	assert_non_null(cfg->issuer_domains);
 	assert_int_equal(cfg->n_issuer_domains, 0);
@@ -389,6 +390,32 @@ test_errors_general(void **state)
 	    "orchestration.default_perspective_count: 0 is out of range");
 	parse_err("orchestration:\n  max_attempts_cap: 17\n", "t.yaml:2: "
 	    "orchestration.max_attempts_cap: 17 is out of range");
+}
+
+/* dcv.max_redirects: 0 to 32 (Open MPIC follows 20); more is an error
+ * that names the key, for mpicd -n and the tool alike. */
+static void
+test_max_redirects(void **state)
+{
+	struct mpic_config *cfg;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i <= 32; i++) {
+		cfg = parse_ok(yaml(LAB_HEAD "dcv: {max_redirects: %u}\n", i));
+		assert_int_equal(cfg->max_redirects, i);
+		mpic_config_free(cfg);
+	}
+	parse_err(LAB_HEAD "dcv: {max_redirects: 33}\n", "t.yaml:7: "
+	    "dcv.max_redirects: 33 is out of range (0 to 32)");
+	parse_err(LAB_HEAD "dcv: {max_redirects: 1000000}\n", "t.yaml:7: "
+	    "dcv.max_redirects: 1000000 is out of range (0 to 32)");
+	parse_err(LAB_HEAD "dcv: {max_redirects: -1}\n", "t.yaml:7: "
+	    "dcv.max_redirects: -1 is out of range (0 to 32)");
+	parse_err(LAB_HEAD "dcv: {max_redirects: 2.5}\n", "t.yaml:7: "
+	    "dcv.max_redirects: expected an integer");
+	parse_err(LAB_HEAD "dcv: {max_redirects: [20]}\n", "t.yaml:7: "
+	    "dcv.max_redirects: expected");
 }
 
 static void
@@ -858,6 +885,7 @@ main(void)
 		cmocka_unit_test(test_all_in_one_with_secret),
 		cmocka_unit_test(test_errors_general),
 		cmocka_unit_test(test_errors_yaml),
+		cmocka_unit_test(test_max_redirects),
 		cmocka_unit_test(test_errors_perspectives),
 		cmocka_unit_test(test_errors_roles),
 		cmocka_unit_test(test_secret_file),

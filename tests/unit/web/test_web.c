@@ -347,16 +347,18 @@ test_http01_match(void **state)
 static bool
 wm(const char *body, const char *value, bool exact, const char *re)
 {
+	char why[256];
 	bool m = false;
 
 	assert_int_equal(mpic__website_match(body, strlen(body), value, exact,
-	    re, &m), 0);
+	    re, &m, why, sizeof(why)), 0);
 	return m;
 }
 
 static void
 test_website_match(void **state)
 {
+	char why[256], big[MPIC_HTTP_BODY_MAX];
 	bool m;
 
 	(void)state;
@@ -368,15 +370,37 @@ test_website_match(void **state)
 	assert_false(wm("x=abc123\n", "abc123", true, "^y="));
 	/* the regex never stands in for the value */
 	assert_false(wm("x=zzz\n", "abc123", true, "^x="));
+	/* Python's re, as Open MPIC's clients write it */
+	assert_true(wm("x=abc123\n", "abc123", true, "^x=\\w+?\\d{3}$"));
+	assert_true(wm("X=abc123\n", "abc123", true, "(?i)^x=ABC"));
+	assert_false(wm("X=abc123\n", "abc123", true, "^x=ABC"));
 	/* a NUL in the body: the substring search sees past it */
 	assert_int_equal(mpic__website_match("a\0abc123", 8, "abc123", true,
-	    NULL, &m), 0);
+	    NULL, &m, why, sizeof(why)), 0);
+	assert_true(m);
+	/* and so does the regex: every octet read, by length */
+	assert_int_equal(mpic__website_match("abc123\0tail", 11, "abc123",
+	    true, "abc123\\x00tail$", &m, why, sizeof(why)), 0);
+	assert_true(m);
+	assert_int_equal(mpic__website_match("abc123\0tail", 11, "abc123",
+	    true, "^abc123.tail$", &m, why, sizeof(why)), 0);
 	assert_true(m);
 	assert_int_equal(mpic__website_match("abc123", 6, "abc123", true,
-	    "(", &m), MPIC_EINVAL);
-	assert_int_equal(mpic__website_match("abc", 3, "abc123", true, NULL,
-	    &m), 0);
+	    "(", &m, why, sizeof(why)), MPIC_EINVAL);
 	assert_false(m);
+	assert_string_equal(why, "missing closing parenthesis at offset 1");
+	assert_int_equal(mpic__website_match("abc", 3, "abc123", true, NULL,
+	    &m, why, sizeof(why)), 0);
+	assert_false(m);
+	/* a search stopped by a limit is neither a match nor a miss */
+	memcpy(big, "abc123", 6);
+	memset(big + 6, 'a', sizeof(big) - 7);
+	big[sizeof(big) - 1] = 'b';
+	m = true;
+	assert_int_equal(mpic__website_match(big, sizeof(big), "abc123", true,
+	    "(a+)+$", &m, why, sizeof(why)), MPIC_ETOOBIG);
+	assert_false(m);
+	assert_non_null(strstr(why, "match limit"));
 }
 
 int
