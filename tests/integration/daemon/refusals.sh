@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Sourced by tests/integration/daemon/run (its helpers, $run, $pki, $P, $C,
-# K, expect, ok, bad): every answer is JSON, those evhttp makes by itself
-# too (src/mpicd/refusal.c).  Requests evhttp refuses before mpicd sees
-# them -- a 50 MB body, a header block over limits.max_header_bytes, an
+# K, expect, ok, bad): every error answer is JSON, those evhttp makes by
+# itself too (src/mpicd/refusal.c).  Requests evhttp refuses before mpicd
+# sees them -- a 50 MB body, a header block over limits.max_header_bytes, an
 # unknown method, a malformed request line, a bad Content-Length, an
 # Expect other than 100-continue -- sent to the coordinator (TLS, two
 # workers), the all-in-one (plain HTTP) and a perspective (mutual TLS):
