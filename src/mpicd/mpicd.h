@@ -76,6 +76,7 @@ struct mpicd {
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
+	bool replying;               /* in evhttp_send_reply (refusal.h) */
 	unsigned conns;              /* connections open */
 	struct mpicd_conn *fresh;    /* connections just accepted */
 	struct event *ev_fresh;

@@ -5,7 +5,8 @@
  *
  * Limits: bodies over 64 KiB get a 413 with the Open MPIC error body (over
  * MPICD_BODY_HARD_MAX evhttp refuses them itself, unread); header blocks
- * over limits.max_header_bytes are refused by evhttp; at
+ * over limits.max_header_bytes are refused by evhttp (a 400); what evhttp
+ * answers itself carries the same body (refusal.c); at
  * limits.max_connections open connections the listener stops accepting
  * until one closes (the kernel's backlog holds the rest);
  * limits.io_timeout_ms bounds every read and write and idle keep-alive,
@@ -32,6 +33,7 @@
 #include <event2/listener.h>
 
 #include "mpicd.h"
+#include "refusal.h"
 
 /* ------------------------------------------------------------ calls */
 
@@ -48,6 +50,7 @@ struct mpicd_conn {
 	struct event *deadline;
 	struct evbuffer_cb_entry *input_cb;
 	bool reading;
+	struct mpicd_refusal refusal;     /* evhttp's own answers in JSON */
 };
 
 /* The connection of evcon, or NULL. */
@@ -84,6 +87,7 @@ conn_release(struct mpicd_conn *conn, bool bev_alive)
 		evbuffer_remove_cb_entry(bufferevent_get_input(conn->bev),
 		    conn->input_cb);
 	conn->input_cb = NULL;
+	mpicd_refusal_release(&conn->refusal, bev_alive);
 
 	d->writing -= lost;
 	conn->writing = 0;
@@ -254,7 +258,9 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 			evhttp_request_set_on_complete_cb(c->req, reply_sent,
 			    conn);
 		}
+		d->replying = true;
 		evhttp_send_reply(c->req, status, NULL, NULL);
+		d->replying = false;
 		coalesce(evcon);
 	}
 	mpicd_log_request(c, status, ms);
@@ -428,7 +434,7 @@ on_request(struct evhttp_request *r, void *arg)
 
 	deadline_met(d, r);
 	if ((c = mpicd_call_new(d, r)) == NULL) {
-		evhttp_send_error(r, 500, NULL);
+		evhttp_send_error(r, 500, NULL);        /* JSON: refusal.c */
 		return;
 	}
 	c->method = method_name(m);
@@ -725,7 +731,8 @@ new_bev(struct event_base *base, void *arg)
 	conn->bev = bev;
 	if ((conn->deadline = evtimer_new(base, on_deadline, conn)) == NULL ||
 	    (conn->input_cb = evbuffer_add_cb(bufferevent_get_input(bev),
-	    on_input, conn)) == NULL) {
+	    on_input, conn)) == NULL || mpicd_refusal_watch(&conn->refusal,
+	    bufferevent_get_output(bev), &d->replying) != 0) {
 		mpicd_log("error", "out of memory for a connection; exiting",
 		    NULL, NULL);
 		abort();
