@@ -33,6 +33,31 @@ match_text(const char *have, size_t hlen, const char *want, bool exact,
 	return false;
 }
 
+/*
+ * A CNAME target is a name, which the resolver hands over without its
+ * final dot; the value may be written either way ("value." or "value",
+ * as Open MPIC's records_seen shows it absolute).  So the target matches
+ * in its relative form or in its absolute form: "value." and "value" both
+ * equal the target "value.", and a substring ending in "." is found in the
+ * absolute form.  TXT and CAA data keep their byte semantics.
+ */
+static bool
+match_name(const char *target, const char *want, bool exact,
+	   bool exact_case)
+{
+	char abs[TXT_MAX];
+	size_t n = strlen(target);
+
+	if (match_text(target, n, want, exact, exact_case))
+		return true;
+	if (n + 2 > sizeof(abs))
+		return false;
+	memcpy(abs, target, n);
+	abs[n] = '.';
+	abs[n + 1] = '\0';
+	return match_text(abs, n + 1, want, exact, exact_case);
+}
+
 /* persistUntil: decimal Unix seconds; false when malformed. */
 static bool
 parse_unix(const char *s, time_t *out)
@@ -140,8 +165,10 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr)
 			n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf,
 			    sizeof(buf));
 		} else if (rr->type == MPIC_RR_CNAME) {
-			n = mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
-			    sizeof(buf)) == 0 ? (int)strlen(buf) : -1;
+			return mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
+			    sizeof(buf)) == 0 && match_name(buf,
+			    p->challenge_value, p->require_exact_match,
+			    p->require_exact_case);
 		} else {
 			if (mpic__caa_rr_parse(rr->rdata, rr->rdlen, &caa) != 0 ||
 			    caa.value_len >= sizeof(buf))
@@ -172,7 +199,6 @@ dns_answer(void *arg, const struct mpic_dns_answer *a)
 {
 	struct mpic_check *c = arg;
 	json_t *d = c->res.details;
-	json_t *chain;
 	char msg[1024];
 	size_t i;
 
@@ -180,10 +206,7 @@ dns_answer(void *arg, const struct mpic_dns_answer *a)
 	json_object_set_new(d, "response_code", json_integer(a->rcode));
 	json_object_set_new(d, "ad_flag",
 	    json_boolean(a->dnssec == MPIC_DNSSEC_SECURE));
-	chain = json_array();
-	for (i = 0; i < a->n_cname; i++)
-		json_array_append_new(chain, json_string(a->cname_chain[i]));
-	json_object_set_new(d, "cname_chain", chain);
+	json_object_set_new(d, "cname_chain", mpic__cname_chain_json(a));
 	if (mpic__answer_failed(a)) {
 		mpic__describe_failure(a, msg, sizeof(msg));
 		c->res.completed = false;
