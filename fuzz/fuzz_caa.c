@@ -1,10 +1,12 @@
 /*
  * fuzz_caa.c - libFuzzer harness for lib/caa: CAA rdata parsing and
- * presentation, the issue-value grammar, and the decision on a record set.
+ * presentation, the issue-value grammar, the decision on a record set,
+ * and the persistent TXT value that shares the grammar.
  *
- * The input is used three ways: as one CAA rdata; as one issue value;
- * and as a record set of length-prefixed rdata (one length byte, then
- * that many bytes), decided for several queries.
+ * The input is used three ways: as one CAA rdata; as one issue value
+ * (and persistent TXT value); and as a record set of length-prefixed
+ * rdata (one length byte, then that many bytes), decided for several
+ * queries.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,6 +65,32 @@ fuzz_issue_value(const uint8_t *v, size_t len)
 	}
 }
 
+/* The value as a persistent TXT (BR 3.2.2.4.22): the reason buffer never
+ * changes the verdict, and a reason always fits. */
+static void
+fuzz_persist(const uint8_t *v, size_t len)
+{
+	struct mpic_persist_query q;
+	char why[256], tiny[4];
+	bool a, b;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		memset(&q, 0, sizeof(q));
+		q.issuer_domains = fuzz_issuers;
+		q.n_issuers = 2;
+		q.account_uri = "https://ca.example/acct/1";
+		q.is_wildcard = w != 0;
+		q.now = 1795392000;
+		a = mpic__persist_value_ok(v, len, &q, why, sizeof(why));
+		fuzz_check(why[0] != '\0' && strlen(why) < sizeof(why));
+		b = mpic__persist_value_ok(v, len, &q, tiny, sizeof(tiny));
+		fuzz_check(a == b);
+		b = mpic__persist_value_ok(v, len, &q, NULL, 0);
+		fuzz_check(a == b);
+	}
+}
+
 static void
 fuzz_decide(const struct mpic_caa_rr *set, size_t n)
 {
@@ -110,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_decide(&one, 1);
 	}
 	fuzz_issue_value(data, size);
+	fuzz_persist(data, size);
 
 	/* A set: [len][rdata] ...; records that do not parse are skipped. */
 	while (off < size && n < FUZZ_MAX_SET) {

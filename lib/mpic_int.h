@@ -284,6 +284,42 @@ struct mpic_caa_issue_value {
 };
 int mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
 				struct mpic_caa_issue_value *out);
+/*
+ * How many parameters of iv are named tag, and the first one's value in
+ * *first (NULL when none).  The one rule for parameter names, of CAA
+ * values and of persistent TXT values alike: compared ASCII
+ * case-insensitively (RFC 8659 4.1; draft-ietf-acme-dns-persist-01).
+ */
+size_t mpic__caa_param_find(const struct mpic_caa_issue_value *iv,
+			    const char *tag, const char **first);
+/* DNS names compared ASCII case-insensitively, each ignoring one final
+ * dot; an empty name equals nothing. */
+bool mpic__caa_name_eq(const char *a, const char *b);
+
+/*
+ * The persistent TXT value of BR 3.2.2.4.22 and 3.2.2.5.8
+ * (_validation-persist, _ip-validation-persist), as
+ * draft-ietf-acme-dns-persist-01 and Boulder read it.  Every rule of the
+ * draft is in mpic__persist_value_ok(), so that its next revision
+ * changes one function.
+ */
+struct mpic_persist_query {
+	const char *const *issuer_domains; /* recognised issuer domain names */
+	size_t n_issuers;
+	const char *account_uri;  /* the applicant's; compared byte for byte */
+	bool is_wildcard;         /* the target is *.name */
+	time_t now;               /* persistUntil before this has passed */
+};
+
+/*
+ * Whether the TXT value v (len bytes, need not end in NUL) lets q's
+ * applicant validate.  Writes a one-line reason into why (NULL when
+ * whylen is 0): what refused the value ("persistUntil is repeated",
+ * "accounturi does not match", ...), or what it grants.
+ */
+bool mpic__persist_value_ok(const uint8_t *v, size_t len,
+			    const struct mpic_persist_query *q, char *why,
+			    size_t whylen);
 
 enum mpic_cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
 

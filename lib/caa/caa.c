@@ -72,12 +72,9 @@ ascii_case_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/*
- * DNS names compared case-insensitively, each ignoring one final dot.
- * (Local so that the CAA code stands without the names module.)
- */
-static bool
-caa_name_eq(const char *a, const char *b)
+/* (Here so that the CAA code stands without the names module.) */
+bool
+mpic__caa_name_eq(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i;
 
@@ -449,13 +446,12 @@ out:
 /* ---------------------------------------------------------------- decision */
 
 /*
- * Finds parameter tag (compared case-insensitively: a differently cased
- * "AccountURI" still constrains, which fails closed).  Returns how many
- * there are, and the first in *first.
+ * A differently cased "AccountURI" still constrains, which fails closed;
+ * and a persistent TXT's "PersistUntil" still expires.
  */
-static size_t
-caa_param_find(const struct mpic_caa_issue_value *iv, const char *tag,
-	       const char **first)
+size_t
+mpic__caa_param_find(const struct mpic_caa_issue_value *iv, const char *tag,
+		     const char **first)
 {
 	size_t i, count = 0;
 
@@ -521,12 +517,12 @@ caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
 		return CAA_NO_ISSUER;
 	for (i = 0; i < q->n_issuers && !ours; i++)
 		if (q->issuer_domains[i] != NULL &&
-		    caa_name_eq(iv.issuer, q->issuer_domains[i]))
+		    mpic__caa_name_eq(iv.issuer, q->issuer_domains[i]))
 			ours = true;
 	if (!ours)
 		return CAA_NO_ISSUER;
 
-	n = caa_param_find(&iv, "accounturi", &acct);
+	n = mpic__caa_param_find(&iv, "accounturi", &acct);
 	if (n > 1) {
 		mpic__bufprintf(why, whylen, "accounturi is repeated");
 		return CAA_PARAMS;
@@ -547,7 +543,7 @@ caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
 		return CAA_PARAMS;
 	}
 
-	n = caa_param_find(&iv, "validationmethods", &methods);
+	n = mpic__caa_param_find(&iv, "validationmethods", &methods);
 	if (n > 1) {
 		/* RFC 8657 is silent; an ambiguous constraint matches nothing. */
 		mpic__bufprintf(why, whylen, "validationmethods is repeated");

@@ -271,7 +271,6 @@ caa_answer(void *arg, const struct mpic_dns_answer *a)
 {
 	struct mpic_check *c = arg;
 	json_t *d = c->res.details;
-	size_t i;
 
 	mpic__check_note_dnssec(c, a->dnssec);
 	if (c->climb_contact) {
@@ -293,14 +292,9 @@ caa_answer(void *arg, const struct mpic_dns_answer *a)
 		if (!c->climb_contact)
 			json_object_set_new(d, "caa_record_present",
 			    json_true());
-		if (a->n_cname > 0) {
-			json_t *ch = json_array();
-
-			for (i = 0; i < a->n_cname; i++)
-				json_array_append_new(ch,
-				    json_string(a->cname_chain[i]));
-			json_object_set_new(d, "cname_chain", ch);
-		}
+		if (a->n_cname > 0)
+			json_object_set_new(d, "cname_chain",
+			    mpic__cname_chain_json(a));
 		if (c->climb_contact)
 			evaluate_contact(c, a);
 		else

@@ -92,6 +92,35 @@ mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n)
 	return arr;
 }
 
+json_t *
+mpic__cname_chain_json(const struct mpic_dns_answer *a)
+{
+	json_t *arr = json_array();
+	/* the resolver reads a target into MPIC_NAME_MAX + 2 bytes */
+	char buf[MPIC_NAME_MAX + 3];
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	/*
+	 * The resolver keeps names without the final dot; Open MPIC lists
+	 * the targets absolute ("alias.example.com."), and its clients
+	 * compare the strings.
+	 */
+	for (i = 0; i < a->n_cname; i++) {
+		if (strlen(a->cname_chain[i]) + 2 > sizeof(buf)) {
+			json_decref(arr);
+			return NULL;
+		}
+		mpic__bufprintf(buf, sizeof(buf), "%s.", a->cname_chain[i]);
+		if (json_array_append_new(arr, json_string(buf)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 void
 mpic__check_finish(struct mpic_check *c)
 {

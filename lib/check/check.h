@@ -84,6 +84,9 @@ int mpic__dcv_tls_alpn_start(struct mpic_check *c);
 const char *mpic__parent_name(const char *name);
 /* records_seen list of a DNS answer's records (new reference). */
 json_t *mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n);
+/* cname_chain of a DNS answer's details: the alias targets followed, as
+ * absolute names with the final dot (new reference, or NULL). */
+json_t *mpic__cname_chain_json(const struct mpic_dns_answer *a);
 /* Fold a lookup's DNSSEC state into the check's (bogus > indeterminate >
  * insecure > secure). */
 void mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s);

@@ -5,8 +5,7 @@
  * contact-*-caa methods climb like CAA and live in caa_check.c.
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,90 +32,60 @@ match_text(const char *have, size_t hlen, const char *want, bool exact,
 	return false;
 }
 
-/* persistUntil: decimal Unix seconds; false when malformed. */
+/*
+ * A CNAME target is a name, which the resolver hands over without its
+ * final dot; the value may be written either way ("value." or "value",
+ * as Open MPIC's records_seen shows it absolute).  So the target matches
+ * in its relative form or in its absolute form: "value." and "value" both
+ * equal the target "value.", and a substring ending in "." is found in the
+ * absolute form.  TXT and CAA data keep their byte semantics.
+ */
 static bool
-parse_unix(const char *s, time_t *out)
+match_name(const char *target, const char *want, bool exact,
+	   bool exact_case)
 {
-	char *end;
-	long long v;
+	char abs[TXT_MAX];
+	size_t n = strlen(target);
 
-	if (*s < '0' || *s > '9')
+	if (match_text(target, n, want, exact, exact_case))
+		return true;
+	if (n + 2 > sizeof(abs))
 		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0)
-		return false;
-	*out = (time_t)v;
-	return true;
+	memcpy(abs, target, n);
+	abs[n] = '.';
+	abs[n + 1] = '\0';
+	return match_text(abs, n + 1, want, exact, exact_case);
 }
 
-/* BR 3.2.2.4.22: one _validation-persist TXT value. */
+/* BR 3.2.2.4.22 / 3.2.2.5.8: one _validation-persist TXT value. */
 static bool
 persist_ok(const struct mpic_check *c, const char *v, size_t len,
 	   char *why, size_t whylen)
 {
 	const struct mpic_dcv_params *p = &c->req->dcv;
-	struct mpic_caa_issue_value iv;
-	const char *acct = NULL;
-	bool issuer = false, wildcard_policy = false;
-	size_t i, n_acct = 0;
-	time_t until;
+	struct mpic_persist_query q;
 
-	if (mpic__caa_issue_value_parse((const uint8_t *)v, len, &iv) != 0 ||
-	    !iv.valid) {
-		mpic__bufprintf(why, whylen, "value does not parse");
-		return false;
-	}
-	for (i = 0; i < p->n_issuer_domain_names; i++)
-		if (mpic__name_eq(iv.issuer, p->issuer_domain_names[i]))
-			issuer = true;
-	if (!issuer) {
-		mpic__bufprintf(why, whylen, "issuer %s not recognised",
-		    iv.issuer[0] ? iv.issuer : "(none)");
-		return false;
-	}
-	for (i = 0; i < iv.n_params; i++) {
-		if (strcasecmp(iv.params[i].tag, "accounturi") == 0) {
-			acct = iv.params[i].value;
-			n_acct++;
-		} else if (strcasecmp(iv.params[i].tag, "persistUntil") == 0) {
-			if (!parse_unix(iv.params[i].value, &until)) {
-				mpic__bufprintf(why, whylen,
-				    "persistUntil is malformed");
-				return false;
-			}
-			if (until < c->now) {
-				mpic__bufprintf(why, whylen,
-				    "persistUntil %s has passed",
-				    iv.params[i].value);
-				return false;
-			}
-		} else if (strcasecmp(iv.params[i].tag, "policy") == 0 &&
-		    strcasecmp(iv.params[i].value, "wildcard") == 0) {
-			wildcard_policy = true;
-		}
-	}
-	if (n_acct != 1 || strcmp(acct, p->expected_account_uri) != 0) {
-		mpic__bufprintf(why, whylen, n_acct == 1 ?
-		    "accounturi does not match" :
-		    "needs exactly one accounturi");
-		return false;
-	}
-	if (c->req->target.is_wildcard && !wildcard_policy) {
-		mpic__bufprintf(why, whylen,
-		    "wildcard target needs policy=wildcard");
-		return false;
-	}
-	return true;
+	memset(&q, 0, sizeof(q));
+	q.issuer_domains = p->issuer_domain_names;
+	q.n_issuers = p->n_issuer_domain_names;
+	q.account_uri = p->expected_account_uri;
+	q.is_wildcard = c->req->target.is_wildcard;
+	q.now = c->now;
+	return mpic__persist_value_ok((const uint8_t *)v, len, &q, why,
+	    whylen);
 }
 
-/* Compare one record with the challenge.  */
+/*
+ * Compare one record with the challenge.  Methods whose records are
+ * judged by rules (the persistent TXT) say why in why; the others leave
+ * it alone.
+ */
 static bool
-record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr)
+record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
+	       char *why, size_t whylen)
 {
 	const struct mpic_dcv_params *p = &c->req->dcv;
 	char buf[TXT_MAX];
-	char why[128];
 	struct mpic_caa_rr caa;
 	uint8_t want[16];
 	int n;
@@ -134,14 +103,21 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr)
 		    true, false);
 	case MPIC_DCV_DNS_PERSISTENT:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
-		return n >= 0 && persist_ok(c, buf, (size_t)n, why, sizeof(why));
+		if (n < 0) {
+			mpic__bufprintf(why, whylen,
+			    "TXT data malformed or too long");
+			return false;
+		}
+		return persist_ok(c, buf, (size_t)n, why, whylen);
 	case MPIC_DCV_DNS_CHANGE:
 		if (rr->type == MPIC_RR_TXT) {
 			n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf,
 			    sizeof(buf));
 		} else if (rr->type == MPIC_RR_CNAME) {
-			n = mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
-			    sizeof(buf)) == 0 ? (int)strlen(buf) : -1;
+			return mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
+			    sizeof(buf)) == 0 && match_name(buf,
+			    p->challenge_value, p->require_exact_match,
+			    p->require_exact_case);
 		} else {
 			if (mpic__caa_rr_parse(rr->rdata, rr->rdlen, &caa) != 0 ||
 			    caa.value_len >= sizeof(buf))
@@ -167,23 +143,34 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr)
 	}
 }
 
+/* Append "record i of n: why" to a reason line; "..." when it is full. */
+static void
+reason_add(char *reason, size_t size, size_t i, size_t n, const char *why)
+{
+	size_t used = strlen(reason);
+	int k;
+
+	if (used + 1 >= size)
+		return;
+	k = snprintf(reason + used, size - used, "%srecord %zu of %zu: %s",
+	    used > 0 ? "; " : "", i + 1, n, why);
+	if ((k < 0 || (size_t)k >= size - used) && size >= 4)
+		memcpy(reason + size - 4, "...", 4);
+}
+
 static void
 dns_answer(void *arg, const struct mpic_dns_answer *a)
 {
 	struct mpic_check *c = arg;
 	json_t *d = c->res.details;
-	json_t *chain;
-	char msg[1024];
+	char msg[1024], why[256];
 	size_t i;
 
 	mpic__check_note_dnssec(c, a->dnssec);
 	json_object_set_new(d, "response_code", json_integer(a->rcode));
 	json_object_set_new(d, "ad_flag",
 	    json_boolean(a->dnssec == MPIC_DNSSEC_SECURE));
-	chain = json_array();
-	for (i = 0; i < a->n_cname; i++)
-		json_array_append_new(chain, json_string(a->cname_chain[i]));
-	json_object_set_new(d, "cname_chain", chain);
+	json_object_set_new(d, "cname_chain", mpic__cname_chain_json(a));
 	if (mpic__answer_failed(a)) {
 		mpic__describe_failure(a, msg, sizeof(msg));
 		c->res.completed = false;
@@ -200,9 +187,17 @@ dns_answer(void *arg, const struct mpic_dns_answer *a)
 		json_object_set_new(d, "records_seen",
 		    mpic__records_seen(a->rrs, a->n_rrs));
 	}
-	for (i = 0; i < a->n_rrs; i++)
-		if (record_matches(c, &a->rrs[i]))
+	msg[0] = '\0';
+	for (i = 0; i < a->n_rrs; i++) {
+		why[0] = '\0';
+		if (record_matches(c, &a->rrs[i], why, sizeof(why)))
 			c->res.passed = true;
+		if (why[0] != '\0')
+			reason_add(msg, sizeof(msg), i, a->n_rrs, why);
+	}
+	/* which record a rule refused, and why (as CAA's details say) */
+	if (msg[0] != '\0')
+		json_object_set_new(d, "reason", json_string(msg));
 	mpic__check_finish(c);
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -348,6 +349,45 @@ test_failure_outside_ca(void **state)
 	assert_false(mpic__failure_outside_ca(&a));
 }
 
+/* cname_chain in details: absolute names, as Open MPIC lists them. */
+static void
+test_cname_chain_json(void **state)
+{
+	struct mpic_dns_answer a;
+	char longest[MPIC_NAME_MAX + 2];
+	json_t *j;
+	char *txt;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	j = mpic__cname_chain_json(&a);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+
+	a.cname_chain[0] = "alias.example.lab";
+	a.cname_chain[1] = "final.example.sec";
+	a.n_cname = 2;
+	j = mpic__cname_chain_json(&a);
+	assert_non_null(j);
+	txt = json_dumps(j, JSON_COMPACT);
+	assert_string_equal(txt,
+	    "[\"alias.example.lab.\",\"final.example.sec.\"]");
+	free(txt);
+	json_decref(j);
+
+	/* the longest target the resolver hands over still gets its dot */
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	a.cname_chain[0] = longest;
+	a.n_cname = 1;
+	j = mpic__cname_chain_json(&a);
+	assert_non_null(j);
+	assert_int_equal(strlen(json_string_value(json_array_get(j, 0))),
+	    MPIC_NAME_MAX + 2);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -364,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_nsec3_hash_rfc5155),
 		cmocka_unit_test(test_unsigned_delegation_proof),
 		cmocka_unit_test(test_optout_span_is_not_a_secure_proof),
+		cmocka_unit_test(test_cname_chain_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
