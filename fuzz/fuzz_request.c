@@ -70,19 +70,22 @@ fuzz_refused(const struct mpic_issues *is)
 	mpic__free(body);
 }
 
-/* Echo, then send the echo back: it must be accepted, echoing the same. */
+/* Echo, then send the echo back: it must be accepted, echoing the same
+ * (a CAA echo names the configured issuers when the request gave none). */
 static void
 fuzz_roundtrip(const struct mpic_request *req)
 {
+	static const char *const issuers[] = {"ca.example"};
 	struct mpic_request again;
 	struct mpic_issues is;
 	json_t *echo, *echo2, *body;
 	char *text;
 	bool dcv = req->check_type == MPIC_CHECK_DCV;
 
-	echo = dcv ? mpic__request_echo_dcv(req) : mpic__request_echo_caa(req);
+	echo = dcv ? mpic__request_echo_dcv(req) :
+	    mpic__request_echo_caa(req, issuers, 1);
 	fuzz_check(echo != NULL);
-	fuzz_check((dcv ? mpic__request_echo_caa(req) :
+	fuzz_check((dcv ? mpic__request_echo_caa(req, issuers, 1) :
 	    mpic__request_echo_dcv(req)) == NULL);
 	body = json_pack("{s:s, s:s, s:O}", "check_type", dcv ? "dcv" : "caa",
 	    "domain_or_ip_target", req->target.name,
@@ -93,7 +96,7 @@ fuzz_roundtrip(const struct mpic_request *req)
 	fuzz_check(mpic__request_parse(text, strlen(text), &again, &is) == 0);
 	fuzz_check(strcmp(again.target.name, req->target.name) == 0);
 	echo2 = dcv ? mpic__request_echo_dcv(&again) :
-	    mpic__request_echo_caa(&again);
+	    mpic__request_echo_caa(&again, issuers, 1);
 	fuzz_check(json_equal(echo, echo2));
 	json_decref(echo2);
 	mpic__request_release(&again);

@@ -480,8 +480,15 @@ void mpic__request_release(struct mpic_request *req);
 /* The 400 body {"error":"request-validation-failed",...}; caller frees. */
 char *mpic__issues_body(const struct mpic_issues *issues);
 
-/* Echo of the check parameters with defaults filled in (new reference). */
-json_t *mpic__request_echo_caa(const struct mpic_request *req);
+/*
+ * Echo of the check parameters with defaults filled in (new reference;
+ * NULL for the other check type or out of memory).  The CAA echo names the
+ * caa_domains applied: the request's, or when it gives none the n_issuers
+ * configured issuers (caa.issuer_domains; the list is empty when neither
+ * names any).
+ */
+json_t *mpic__request_echo_caa(const struct mpic_request *req,
+			       const char *const *issuers, size_t n_issuers);
 json_t *mpic__request_echo_dcv(const struct mpic_request *req);
 
 /* ---------------------------------------------------------------- results */

@@ -3,7 +3,8 @@
  * echoes them: every field of the method with the defaults filled in, in
  * the shape Open MPIC's reference implementation serialises (fixed fields
  * such as acme-dns-01's dns_name_prefix included, unset optional ones as
- * null).
+ * null).  The CAA echo says what was applied: the spec types caa_domains
+ * as an array, so the configured names stand in for absent ones.
  */
 #include <string.h>
 
@@ -37,32 +38,34 @@ rtype_str(uint16_t t)
 }
 
 json_t *
-mpic__request_echo_caa(const struct mpic_request *req)
+mpic__request_echo_caa(const struct mpic_request *req,
+		       const char *const *issuers, size_t n_issuers)
 {
 	const struct mpic_caa_params *p = &req->caa;
+	const char *const *doms = p->caa_domains;
+	size_t n = p->n_caa_domains;
 	json_t *o = NULL, *list = NULL;
 	size_t i;
 	int rc = 0;
 
 	if (req->check_type != MPIC_CHECK_CAA)
 		return NULL;
+	/* Not given (or empty): the configured names are the ones used, as
+	 * the perspectives are told (caa_check.c, remote.c). */
+	if (n == 0) {
+		doms = issuers;
+		n = issuers != NULL ? n_issuers : 0;
+	}
 	o = json_object();
-	if (o == NULL)
+	list = json_array();
+	if (o == NULL || list == NULL)
 		goto fail;
 	rc |= set_str(o, "certificate_type",
 	    p->cert_type == MPIC_CERT_SMIME ? "s-mime" : "tls-server");
-	/* Not given (or empty): the configured names apply; echo null. */
-	if (p->n_caa_domains > 0) {
-		list = json_array();
-		if (list == NULL)
-			goto fail;
-		for (i = 0; i < p->n_caa_domains; i++)
-			rc |= json_array_append_new(list,
-			    json_string(p->caa_domains[i]));
-		rc |= json_object_set_new(o, "caa_domains", list);
-		list = NULL;
-	} else
-		rc |= json_object_set_new(o, "caa_domains", json_null());
+	for (i = 0; i < n; i++)
+		rc |= json_array_append_new(list, json_string(doms[i]));
+	rc |= json_object_set_new(o, "caa_domains", list);
+	list = NULL;
 	rc |= set_bool(o, "allow_lookup_failure", p->allow_lookup_failure);
 	if (p->account_uri != NULL)
 		rc |= set_str(o, "account_uri", p->account_uri);

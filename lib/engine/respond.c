@@ -133,7 +133,9 @@ mpic__eng_respond(struct mreq *m)
 	mpic__jw_close(&w, '}');
 	if (m->req.check_type == MPIC_CHECK_CAA) {
 		mpic__jw_key(&w, "caa_check_parameters");
-		put_json(&w, mpic__request_echo_caa(&m->req));
+		put_json(&w, mpic__request_echo_caa(&m->req,
+		    m->eng->cfg->issuer_domains,
+		    m->eng->cfg->n_issuer_domains));
 	} else {
 		mpic__jw_key(&w, "dcv_check_parameters");
 		put_json(&w, mpic__request_echo_dcv(&m->req));

@@ -68,11 +68,15 @@ EOT
 }
 
 # freq URL JSON OUT: POST /mpic with the API key; prints "STATUS SECONDS"
+# (a 200 or 400 answer kept for the schema check)
 freq() {
+	local st
 	printf '%s' "$2" > "$3.req"
-	curl -s -o "$3" -w '%{http_code} %{time_total}' --max-time 30 --cacert "$pki/ca.pem" \
+	st=$(curl -s -o "$3" -w '%{http_code} %{time_total}' --max-time 30 --cacert "$pki/ca.pem" \
 	    -H 'Content-Type: application/json' -H "x-api-key: $apikey" \
-	    --data-binary @"$3.req" "$1/mpic"
+	    --data-binary @"$3.req" "$1/mpic")
+	schema_keep /mpic "${st%% *}" "$3" "$(schema_where) POST $1/mpic $(head -c 160 "$3.req")"
+	echo "$st"
 }
 # body TARGET TRACE N: a CAA request for the first cohort of N
 body() {
@@ -459,6 +463,7 @@ kill_round() { # ROUND
 		while read -r i rc code; do
 			if [ "$code" = 200 ] && [ "$rc" = 0 ]; then
 				answered=$((answered + 1))
+				schema_keep /mpic 200 "$dir/c$j.$i.body" "kill -9 round $r client $j request $i"
 				v=$(jq -r '.audit_id // empty' "$dir/c$j.$i.body" 2>/dev/null)
 				if [ -n "$v" ]; then echo "$v" >> "$dir/ids"; else
 					missing=$((missing + 1))

@@ -102,6 +102,7 @@ test_caa_minimal(void **state)
 static void
 test_caa_full(void **state)
 {
+	static const char *const issuers[] = {"configured.example"};
 	struct mpic_request req;
 	json_t *e;
 	char *s;
@@ -131,7 +132,8 @@ test_caa_full(void **state)
 	assert_string_equal(req.caa.account_uri, "https://ca.example/acct/1");
 	assert_string_equal(req.caa.validation_method, "dns-01");
 	assert_null(mpic__request_echo_dcv(&req));
-	e = mpic__request_echo_caa(&req);
+	/* the request's caa_domains are the ones applied, not the configured */
+	e = mpic__request_echo_caa(&req, issuers, 1);
 	assert_non_null(e);
 	s = json_dumps(e, JSON_COMPACT);
 	assert_string_equal(s, jq("{'certificate_type':'s-mime',"
@@ -144,28 +146,60 @@ test_caa_full(void **state)
 	mpic__request_release(&req);
 }
 
+/* The echo of a CAA request as the engine builds it with the issuers
+ * configured (caa.issuer_domains). */
 static void
-test_caa_echo_defaults(void **state)
+caa_echo_is(const char *body, const char *const *issuers, size_t n,
+	    const char *want)
 {
 	struct mpic_request req;
 	json_t *e;
 	char *s;
 
-	(void)state;
-	/* Nulls mean "not given", as Open MPIC's clients send them. */
-	parse_ok(jq("{'check_type':'caa','domain_or_ip_target':'192.0.2.1',"
-	    "'trace_identifier':null,'orchestration_parameters':"
-	    "{'perspective_count':null,'quorum_count':null},"
-	    "'caa_check_parameters':{'certificate_type':null,"
-	    "'caa_domains':null}}"), &req);
-	assert_true(req.target.is_ip);
-	e = mpic__request_echo_caa(&req);
+	parse_ok(jq(body), &req);
+	e = mpic__request_echo_caa(&req, issuers, n);
+	assert_non_null(e);
 	s = json_dumps(e, JSON_COMPACT);
-	assert_string_equal(s, jq("{'certificate_type':'tls-server',"
-	    "'caa_domains':null,'allow_lookup_failure':false}"));
+	if (strcmp(s, jq(want)) != 0)
+		print_error("echo %s\n want %s\n", s, jq(want));
+	assert_string_equal(s, jq(want));
 	free(s);
 	json_decref(e);
 	mpic__request_release(&req);
+}
+
+static void
+test_caa_echo_defaults(void **state)
+{
+	static const char *const two[] = {"ca.example", "ca2.example"};
+
+	(void)state;
+	/* Nulls mean "not given", as Open MPIC's clients send them.  The
+	 * echo says what was applied: the configured issuers, an array as
+	 * the spec requires (caa_domains: null was invented, and invalid). */
+	caa_echo_is("{'check_type':'caa','domain_or_ip_target':'192.0.2.1',"
+	    "'trace_identifier':null,'orchestration_parameters':"
+	    "{'perspective_count':null,'quorum_count':null},"
+	    "'caa_check_parameters':{'certificate_type':null,"
+	    "'caa_domains':null}}", two, 2,
+	    "{'certificate_type':'tls-server',"
+	    "'caa_domains':['ca.example','ca2.example'],"
+	    "'allow_lookup_failure':false}");
+	/* no caa_check_parameters at all: the same, every default */
+	caa_echo_is("{'check_type':'caa','domain_or_ip_target':'a.example'}",
+	    two, 2, "{'certificate_type':'tls-server',"
+	    "'caa_domains':['ca.example','ca2.example'],"
+	    "'allow_lookup_failure':false}");
+	/* an empty list is "not given" too */
+	caa_echo_is("{'check_type':'caa','domain_or_ip_target':'a.example',"
+	    "'caa_check_parameters':{'caa_domains':[],"
+	    "'allow_lookup_failure':true}}", two, 1,
+	    "{'certificate_type':'tls-server','caa_domains':['ca.example'],"
+	    "'allow_lookup_failure':true}");
+	/* nothing configured, nothing asked: none applied, still a list */
+	caa_echo_is("{'check_type':'caa','domain_or_ip_target':'a.example'}",
+	    NULL, 0, "{'certificate_type':'tls-server','caa_domains':[],"
+	    "'allow_lookup_failure':false}");
 }
 
 static void

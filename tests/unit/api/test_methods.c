@@ -36,7 +36,7 @@ echo_is(const struct mpic_request *req, const char *want)
 	char *s;
 
 	assert_non_null(e);
-	assert_null(mpic__request_echo_caa(req));
+	assert_null(mpic__request_echo_caa(req, NULL, 0));
 	s = json_dumps(e, JSON_COMPACT);
 	if (strcmp(s, jq(want)) != 0)
 		print_error("echo %s\n want %s\n", s, jq(want));
