@@ -13,6 +13,7 @@
 
 #include <sys/socket.h>
 
+#include <event2/http.h>
 #include <openssl/ssl.h>
 
 #include "engine/audit_info.h"
@@ -209,6 +210,24 @@ void mpicd_call_track(struct mpicd_call *c);
 void mpicd_log(const char *level, const char *msg, const char *k1,
 	       const char *v1);
 void mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms);
+
+/* routes.c: every endpoint, one row each.  An API row has api (the call
+ * is authenticated, its JSON body handed over), a page row page (a text
+ * the daemon makes; status preset to 200, len 0 for a string). */
+typedef void (*mpicd_api_fn)(struct mpicd *d, struct mpicd_call *c,
+			     const char *body, size_t len);
+typedef char *(*mpicd_page_fn)(struct mpicd *d, int *status, size_t *len);
+struct mpicd_route {
+	const char *path;               /* static: logs and metrics use it */
+	enum evhttp_cmd_type method;    /* the one it answers; 405 otherwise */
+	unsigned roles;                 /* bit per enum mpic_role serving it */
+	int midx;                       /* metrics label until the body tells */
+	mpicd_api_fn api;               /* or */
+	mpicd_page_fn page;
+};
+/* The route of uri's path (query and fragment ignored) in role, or NULL
+ * (404: unknown, or not served in this role). */
+const struct mpicd_route *mpicd_route(const char *uri, enum mpic_role role);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,

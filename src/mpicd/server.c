@@ -321,21 +321,6 @@ method_name(enum evhttp_cmd_type m)
 	}
 }
 
-/* Static path names for the known endpoints (logs and metrics never
- * carry what a client sent as a path). */
-static const char *
-route(const char *uri)
-{
-	static const char *const paths[] = {"/mpic", "/caa", "/dcv",
-	    "/healthz", "/metrics", "/configz", NULL};
-	size_t i, n = strcspn(uri, "?#");
-
-	for (i = 0; paths[i] != NULL; i++)
-		if (strlen(paths[i]) == n && strncmp(uri, paths[i], n) == 0)
-			return paths[i];
-	return NULL;
-}
-
 /* API key check; replies 401/403 itself and returns false. */
 static bool
 authorized(struct mpicd *d, struct mpicd_call *c)
@@ -375,19 +360,13 @@ json_content(struct evhttp_request *r)
 }
 
 static void
-serve_text(struct mpicd *d, struct mpicd_call *c, const char *path)
+serve_page(struct mpicd *d, struct mpicd_call *c, mpicd_page_fn page)
 {
-	char *s = NULL;
+	char *s;
 	size_t len = 0;
 	int status = 200;
 
-	if (strcmp(path, "/healthz") == 0)
-		s = mpicd_healthz(d, &status);
-	else if (strcmp(path, "/metrics") == 0)
-		s = mpicd_metrics(d, &len);
-	else
-		s = mpicd_configz(d);
-	if (s == NULL) {
+	if ((s = page(d, &status, &len)) == NULL) {
 		reply_error(d, c, 500, "internal-error", "out of memory");
 		return;
 	}
@@ -425,12 +404,10 @@ on_request(struct evhttp_request *r, void *arg)
 {
 	struct mpicd *d = arg;
 	struct mpicd_call *c;
-	const char *path;
+	const struct mpicd_route *rt;
 	enum evhttp_cmd_type m = evhttp_request_get_command(r);
 	struct evbuffer *in;
 	size_t len;
-	bool api;
-	enum mpic_role role = d->cfg->role;
 
 	deadline_met(d, r);
 	if ((c = mpicd_call_new(d, r)) == NULL) {
@@ -440,28 +417,22 @@ on_request(struct evhttp_request *r, void *arg)
 	c->method = method_name(m);
 	if (!still_allowed(d, c))
 		return;
-	path = route(evhttp_request_get_uri(r));
-	if (path == NULL || (role == MPIC_ROLE_PERSPECTIVE &&
-	    strcmp(path, "/mpic") == 0) || (role != MPIC_ROLE_PERSPECTIVE &&
-	    (strcmp(path, "/caa") == 0 || strcmp(path, "/dcv") == 0))) {
+	if ((rt = mpicd_route(evhttp_request_get_uri(r), d->cfg->role)) == NULL) {
 		reply_error(d, c, 404, "not-found", "no such endpoint");
 		return;
 	}
-	c->path = path;
-	api = strcmp(path, "/mpic") == 0 || strcmp(path, "/caa") == 0 ||
-	    strcmp(path, "/dcv") == 0;
-	if ((api && m != EVHTTP_REQ_POST) || (!api && m != EVHTTP_REQ_GET)) {
-		reply_error(d, c, 405, "method-not-allowed", api ? "use POST" :
-		    "use GET");
+	c->path = rt->path;
+	if (m != rt->method) {
+		reply_error(d, c, 405, "method-not-allowed",
+		    rt->method == EVHTTP_REQ_POST ? "use POST" : "use GET");
 		return;
 	}
-	if (!api) {
-		serve_text(d, c, path);
+	if (rt->page != NULL) {
+		serve_page(d, c, rt->page);
 		return;
 	}
 	c->result = MPICD_R_REJECTED;
-	if (path[1] == 'c')
-		c->midx = MPICD_M_CAA;
+	c->midx = rt->midx;
 	if (!authorized(d, c))
 		return;
 	if (d->draining) {
@@ -485,13 +456,7 @@ on_request(struct evhttp_request *r, void *arg)
 		mpicd_reply_issue(d, c, 413, "body-too-large", msg);
 		return;
 	}
-	if (strcmp(path, "/mpic") == 0)
-		mpicd_handle_mpic(d, c, (const char *)evbuffer_pullup(in, -1),
-		    len);
-	else
-		mpicd_handle_check(d, c, path[1] == 'c' ? MPIC_CHECK_CAA :
-		    MPIC_CHECK_DCV, (const char *)evbuffer_pullup(in, -1),
-		    len);
+	rt->api(d, c, (const char *)evbuffer_pullup(in, -1), len);
 }
 
 /* ------------------------------------------------------------ connections */
