@@ -345,6 +345,14 @@ const char *mpic__dcv_method_label(enum mpic_dcv_method m, bool ip_target);
 const char *mpic__dcv_label_alt(const char *label);
 /* True for an ACME method's label ("http-01", ..., "dns-persist-01"). */
 bool mpic__dcv_label_is_acme(const char *label);
+/* Where a method's Authorization Domain Name comes from (mpic__check_adn). */
+enum mpic_adn_rule {
+	MPIC_ADN_NAME = 0,  /* the name validated itself (web methods) */
+	MPIC_ADN_RECORD,    /* the DNS record's owner, without leading '_'
+			     * labels */
+	MPIC_ADN_CLIMB,     /* the name climbing found the CAA set at */
+};
+enum mpic_adn_rule mpic__dcv_method_adn(enum mpic_dcv_method m);
 
 /* What the BR allow of a method on a day (BR 3.2.2.4, requirements 6). */
 enum mpic_method_status {

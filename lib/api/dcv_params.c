@@ -44,6 +44,7 @@ struct method_def {
 				   * NULL: "ca-tbr-19" for http-01 */
 	const char *discouraged;  /* BR: SHOULD NOT from this day, or NULL */
 	const char *forbidden;    /* BR: MUST NOT from this day, or NULL */
+	enum mpic_adn_rule adn;   /* where its ADN comes from */
 };
 
 /* True when the string field key is present as "" (taken as not given). */
@@ -530,8 +531,9 @@ static const char *const k_dnsval[] = {"challenge_value", "dns_record_type",
 /*
  * One row per method: its Open MPIC name, its request fields, its BR
  * section and validationmethods label (read by the audit records and by
- * the CAA match: docs/audit.md, "Method labels"), and the days from which
- * the BR discourage and forbid it (read by the engine's plan).
+ * the CAA match: docs/audit.md, "Method labels"), the days from which
+ * the BR discourage and forbid it (read by the engine's plan), and where
+ * its Authorization Domain Name comes from (mpic__check_adn).
  *
  * Labels (SC-098): an ACME method's ACME name; any other method of BR
  * 3.2.2.4 "ca-tbr-" and its subsection.  BR 3.2.2.4.22 is ACME's
@@ -544,46 +546,52 @@ static const struct method_def methods[] = {
 	{"website-change", MPIC_DCV_WEBSITE_CHANGE,
 	    T_NAME | T_IP | T_NO_WILDCARD, true, k_website,
 	    parse_website_change, {"3.2.2.4.18", "ca-tbr-18"},
-	    {"3.2.2.5.1", "ca-tbr-ip-1"}, NULL, NULL, NULL},
+	    {"3.2.2.5.1", "ca-tbr-ip-1"}, NULL, NULL, NULL, MPIC_ADN_NAME},
 	{"acme-http-01", MPIC_DCV_ACME_HTTP_01,
 	    T_NAME | T_IP | T_NO_WILDCARD, true, k_http01, parse_acme_http,
 	    {"3.2.2.4.19", "http-01"}, {"3.2.2.5.6", "http-01"}, "ca-tbr-19",
-	    NULL, NULL},
+	    NULL, NULL, MPIC_ADN_NAME},
 	{"acme-dns-01", MPIC_DCV_ACME_DNS_01, T_NAME, true, k_dns01,
 	    parse_acme_dns, {"3.2.2.4.7", "dns-01"}, {"3.2.2.4.7", "dns-01"},
-	    "ca-tbr-7", NULL, NULL},
+	    "ca-tbr-7", NULL, NULL, MPIC_ADN_RECORD},
 	{"acme-tls-alpn-01", MPIC_DCV_ACME_TLS_ALPN_01,
 	    T_NAME | T_IP | T_NO_WILDCARD, false, k_alpn, parse_tls_alpn,
 	    {"3.2.2.4.20", "tls-alpn-01"}, {"3.2.2.5.7", "tls-alpn-01"},
-	    "ca-tbr-20", NULL, NULL},
+	    "ca-tbr-20", NULL, NULL, MPIC_ADN_NAME},
 	{"dns-change", MPIC_DCV_DNS_CHANGE, T_NAME, true, k_change,
 	    parse_dns_change, {"3.2.2.4.7", "ca-tbr-7"},
-	    {"3.2.2.4.7", "ca-tbr-7"}, NULL, NULL, NULL},
+	    {"3.2.2.4.7", "ca-tbr-7"}, NULL, NULL, NULL, MPIC_ADN_RECORD},
 	{"dns-persistent", MPIC_DCV_DNS_PERSISTENT, T_NAME | T_IP, false,
 	    k_persist, parse_dns_persistent,
 	    {"3.2.2.4.22", "dns-persist-01"}, {"3.2.2.5.8", "ca-tbr-ip-8"},
-	    "ca-tbr-22", NULL, NULL},
+	    "ca-tbr-22", NULL, NULL, MPIC_ADN_RECORD},
 	{"dns-account-01", MPIC_DCV_DNS_ACCOUNT_01, T_NAME, true, k_account,
 	    parse_dns_account, {"3.2.2.4.21", "dns-account-01"},
-	    {"3.2.2.4.21", "dns-account-01"}, "ca-tbr-21", NULL, NULL},
+	    {"3.2.2.4.21", "dns-account-01"}, "ca-tbr-21", NULL, NULL,
+	    MPIC_ADN_RECORD},
 	{"contact-email-txt", MPIC_DCV_CONTACT_EMAIL_TXT, T_NAME, false,
 	    k_dnsval, parse_contact, {"3.2.2.4.14", "ca-tbr-14"},
-	    {"3.2.2.4.14", "ca-tbr-14"}, NULL, "2026-03-15", "2028-03-15"},
+	    {"3.2.2.4.14", "ca-tbr-14"}, NULL, "2026-03-15", "2028-03-15",
+	    MPIC_ADN_RECORD},
 	{"contact-email-caa", MPIC_DCV_CONTACT_EMAIL_CAA, T_NAME, false,
 	    k_dnsval, parse_contact, {"3.2.2.4.13", "ca-tbr-13"},
-	    {"3.2.2.4.13", "ca-tbr-13"}, NULL, "2026-03-15", "2028-03-15"},
+	    {"3.2.2.4.13", "ca-tbr-13"}, NULL, "2026-03-15", "2028-03-15",
+	    MPIC_ADN_CLIMB},
 	{"contact-phone-txt", MPIC_DCV_CONTACT_PHONE_TXT, T_NAME, false,
 	    k_dnsval, parse_contact, {"3.2.2.4.16", "ca-tbr-16"},
-	    {"3.2.2.4.16", "ca-tbr-16"}, NULL, "2026-03-15", "2027-03-15"},
+	    {"3.2.2.4.16", "ca-tbr-16"}, NULL, "2026-03-15", "2027-03-15",
+	    MPIC_ADN_RECORD},
 	{"contact-phone-caa", MPIC_DCV_CONTACT_PHONE_CAA, T_NAME, false,
 	    k_dnsval, parse_contact, {"3.2.2.4.17", "ca-tbr-17"},
-	    {"3.2.2.4.17", "ca-tbr-17"}, NULL, "2026-03-15", "2027-03-15"},
+	    {"3.2.2.4.17", "ca-tbr-17"}, NULL, "2026-03-15", "2027-03-15",
+	    MPIC_ADN_CLIMB},
 	{"reverse-address-lookup", MPIC_DCV_REVERSE_ADDRESS_LOOKUP, T_IP,
 	    false, k_dnsval, parse_reverse, {"3.2.2.5.3", "ca-tbr-ip-3"},
-	    {"3.2.2.5.3", "ca-tbr-ip-3"}, NULL, NULL, NULL},
+	    {"3.2.2.5.3", "ca-tbr-ip-3"}, NULL, NULL, NULL, MPIC_ADN_RECORD},
 	{"ip-address", MPIC_DCV_IP_ADDRESS, T_NAME, false, k_dnsval,
-	    parse_ip_address, {"3.2.2.4.8", "ca-tbr-8"}, {"3.2.2.4.8", "ca-tbr-8"},
-	    NULL, NULL, "2026-03-15"},
+	    parse_ip_address, {"3.2.2.4.8", "ca-tbr-8"},
+	    {"3.2.2.4.8", "ca-tbr-8"}, NULL, NULL, "2026-03-15",
+	    MPIC_ADN_RECORD},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -643,6 +651,14 @@ mpic__dcv_label_alt(const char *label)
 		    strcmp(methods[i].alt_label, label) == 0)
 			return methods[i].dns.label;
 	return NULL;
+}
+
+enum mpic_adn_rule
+mpic__dcv_method_adn(enum mpic_dcv_method m)
+{
+	const struct method_def *r = method_row(m);
+
+	return r != NULL ? r->adn : MPIC_ADN_NAME;
 }
 
 bool

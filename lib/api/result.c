@@ -228,49 +228,45 @@ mpic__check_adn(const struct mpic_request *req,
 {
 	const json_t *d = r->details, *chain;
 	const char *s = NULL, *dot;
+	enum mpic_adn_rule rule;
 	size_t n = 0, i;
 	bool aliased;
 
 	if (outlen == 0 || req->target.is_ip)
 		return false;
-	if (req->check_type == MPIC_CHECK_CAA) {
+	/* CAA: the name whose set was relevant, as climbing found it */
+	rule = req->check_type == MPIC_CHECK_CAA ? MPIC_ADN_CLIMB :
+	    mpic__dcv_method_adn(req->dcv.method);
+	switch (rule) {
+	case MPIC_ADN_NAME:
+		s = mpic__target_base(&req->target);
+		n = strlen(s);
+		break;
+	case MPIC_ADN_CLIMB:
 		s = detail_name(d, "found_at", &n);
-	} else {
-		switch (req->dcv.method) {
-		case MPIC_DCV_WEBSITE_CHANGE:
-		case MPIC_DCV_ACME_HTTP_01:
-		case MPIC_DCV_ACME_TLS_ALPN_01:
-			s = mpic__target_base(&req->target);
-			n = strlen(s);
-			break;
-		case MPIC_DCV_CONTACT_EMAIL_CAA:
-		case MPIC_DCV_CONTACT_PHONE_CAA:
+		break;
+	case MPIC_ADN_RECORD:
+		/*
+		 * found_at is where the records were, after aliases; with an
+		 * alias the name the record proves is the one asked for: the
+		 * name queried.
+		 */
+		chain = json_object_get(d, "cname_chain");
+		aliased = json_is_array(chain) && json_array_size(chain) > 0;
+		if (!aliased)
 			s = detail_name(d, "found_at", &n);
-			break;
-		default:
-			/*
-			 * found_at is where the records were, after aliases;
-			 * with an alias the name the record proves is the one
-			 * asked for: the name queried.
-			 */
-			chain = json_object_get(d, "cname_chain");
-			aliased = json_is_array(chain) &&
-			    json_array_size(chain) > 0;
-			if (!aliased)
-				s = detail_name(d, "found_at", &n);
-			if (s == NULL)
-				s = detail_name(d, "queried", &n);
-			/* BR 3.2.2.4.7: a record at the ADN or at the ADN
-			 * prefixed with labels beginning with '_' */
-			while (s != NULL && n > 0 && s[0] == '_' &&
-			    (dot = memchr(s, '.', n)) != NULL) {
-				n -= (size_t)(dot + 1 - s);
-				s = dot + 1;
-			}
-			if (s != NULL && s[0] == '_')
-				s = NULL;
-			break;
+		if (s == NULL)
+			s = detail_name(d, "queried", &n);
+		/* BR 3.2.2.4.7: a record at the ADN or at the ADN prefixed
+		 * with labels beginning with '_' */
+		while (s != NULL && n > 0 && s[0] == '_' &&
+		    (dot = memchr(s, '.', n)) != NULL) {
+			n -= (size_t)(dot + 1 - s);
+			s = dot + 1;
 		}
+		if (s != NULL && s[0] == '_')
+			s = NULL;
+		break;
 	}
 	if (s == NULL || n == 0 || n >= outlen)
 		return false;
