@@ -330,6 +330,8 @@ struct mpic_caa_query {
 	size_t n_issuers;
 	const char *account_uri;        /* RFC 8657, or NULL */
 	const char *validation_method;  /* RFC 8657 label, or NULL */
+	const char *validation_method_alt; /* the same mechanism's other
+					    * label (SC-098), or NULL */
 };
 
 /*
@@ -361,10 +363,48 @@ enum mpic_dcv_method {
 	MPIC_DCV_IP_ADDRESS,
 	MPIC_DCV__COUNT
 };
-/* "acme-dns-01" etc.; NULL for out-of-range. */
+/*
+ * The facets of a method, from its row of the one method table
+ * (lib/api/dcv_params.c); static strings, NULL for out-of-range.
+ */
+/* "acme-dns-01" etc. */
 const char *mpic__dcv_method_str(enum mpic_dcv_method m);
-/* BR section of a method, e.g. "3.2.2.4.19". */
+/* BR section of a method, e.g. "3.2.2.4.19" ("3.2.2.5.6" for an IP). */
 const char *mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target);
+/* Its RFC 8657 validationmethods label (SC-098): "http-01", "ca-tbr-7". */
+const char *mpic__dcv_method_label(enum mpic_dcv_method m, bool ip_target);
+/*
+ * The other label of the mechanism a validationmethods label names, which
+ * a CAA record may list instead (SC-098, BR 4.2.2.1: "http-01" and
+ * "ca-tbr-19"); NULL when it has none or is unknown.
+ */
+const char *mpic__dcv_label_alt(const char *label);
+/* True for an ACME method's label ("http-01", ..., "dns-persist-01"). */
+bool mpic__dcv_label_is_acme(const char *label);
+/* Where a method's Authorization Domain Name comes from (mpic__check_adn). */
+enum mpic_adn_rule {
+	MPIC_ADN_NAME = 0,  /* the name validated itself (web methods) */
+	MPIC_ADN_RECORD,    /* the DNS record's owner, without leading '_'
+			     * labels */
+	MPIC_ADN_CLIMB,     /* the name climbing found the CAA set at */
+};
+enum mpic_adn_rule mpic__dcv_method_adn(enum mpic_dcv_method m);
+
+/* What the BR allow of a method on a day (BR 3.2.2.4, requirements 6). */
+enum mpic_method_status {
+	MPIC_METHOD_ALLOWED = 0,
+	MPIC_METHOD_DISCOURAGED,  /* SHOULD NOT */
+	MPIC_METHOD_FORBIDDEN,    /* MUST NOT */
+};
+/*
+ * The method's status on the UTC day of now.  *since: the day that
+ * status began (NULL when allowed); *until: for a discouraged method the
+ * day it becomes forbidden, or NULL.
+ */
+enum mpic_method_status mpic__dcv_method_status(enum mpic_dcv_method m,
+						time_t now,
+						const char **since,
+						const char **until);
 
 #define MPIC_MAX_CAA_DOMAINS 16
 #define MPIC_MAX_HTTP_HEADERS 16
@@ -540,6 +580,20 @@ void mpic__check_result_open(struct mpic_jw *w,
 int mpic__check_details_fill(struct mpic_check_result *r,
 			     enum mpic_check_type type,
 			     enum mpic_dcv_method method);
+/*
+ * The Authorization Domain Name r shows for req (BR 1.6.1; recorded per
+ * SC-099, docs/audit.md): the name whose control the found record
+ * proves.  DNS methods: where the record set was found (details found_at,
+ * or the name queried when aliases were followed), without its leading
+ * underscore labels ("_acme-challenge.example.com" is example.com's);
+ * contact-*-caa and CAA: the name whose CAA set was relevant (found_at);
+ * web methods: the name itself.  Written into out (lowercase, no final
+ * dot); false when there is none: an IP address target, nothing found
+ * where climbing decides the name, or a name over MPIC_NAME_MAX.
+ */
+bool mpic__check_adn(const struct mpic_request *req,
+		     const struct mpic_check_result *r, char *out,
+		     size_t outlen);
 /* Its "errors" list, [{error_type, error_message}, ...] ([] for none). */
 void mpic__check_errors_write(struct mpic_jw *w,
 			      const struct mpic_check_result *r);
@@ -620,7 +674,6 @@ struct mpic_br_phase {
 	bool quorum_blocks;   /* false during the advisory phase */
 	bool two_rir_rule;    /* corroborating remotes span >= 2 RIRs */
 	bool dnssec_required; /* SC-085 */
-	bool ip_address_method_allowed; /* BR 3.2.2.4.8 banned from 2026-03-15 */
 	const char *since;    /* "2026-12-15" */
 };
 void mpic__br_phase(time_t now, struct mpic_br_phase *out);

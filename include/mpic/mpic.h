@@ -76,6 +76,17 @@ MPIC_EXTERN int mpic_config_parse(const char *yaml, size_t len,
 MPIC_EXTERN void mpic_config_free(struct mpic_config *cfg);
 
 /*
+ * The audit.path the configuration file at path names, into out (a
+ * NUL-terminated copy), for a tool that reads the log.  The file is read
+ * without orchestration.hash_secret_file.  Returns 0; MPIC_ENOENT when it
+ * names none; MPIC_ETOOBIG when out is too small; a mpic_config_load()
+ * error otherwise; the reason is in err.
+ */
+MPIC_EXTERN int mpic_config_audit_path(const char *path, char *out,
+				       size_t outlen, char *err,
+				       size_t errlen);
+
+/*
  * Check that cfg can serve requests on the given day under the Baseline
  * Requirements calendar.  Returns 0, or MPIC_EPOLICY with the reason in err.
  * A configuration with br_minimums: lab passes, with a warning in err.

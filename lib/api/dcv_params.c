@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "api/api_int.h"
 #include "util/regex.h"
@@ -22,6 +23,13 @@ static const char P[] = "dcv_check_parameters";
 #define T_IP 0x2           /* an IP address */
 #define T_NO_WILDCARD 0x4  /* BR 3.2.2.4.18-.20: not for wildcards */
 
+/* How the Baseline Requirements and RFC 8657 name a method for one kind
+ * of target: its BR section and its validationmethods label (SC-098). */
+struct method_ref {
+	const char *section;      /* "3.2.2.4.19" */
+	const char *label;        /* "http-01", "ca-tbr-7" */
+};
+
 struct method_def {
 	const char *name;
 	enum mpic_dcv_method method;
@@ -30,6 +38,13 @@ struct method_def {
 	const char *const *keys;  /* allowed besides validation_method */
 	void (*parse)(struct api_ctx *, const json_t *,
 		      const struct method_def *);
+	struct method_ref dns;    /* for a domain name */
+	struct method_ref ip;     /* for an IP address (BR 3.2.2.5) */
+	const char *alt_label;    /* the same mechanism's other label, or
+				   * NULL: "ca-tbr-19" for http-01 */
+	const char *discouraged;  /* BR: SHOULD NOT from this day, or NULL */
+	const char *forbidden;    /* BR: MUST NOT from this day, or NULL */
+	enum mpic_adn_rule adn;   /* where its ADN comes from */
 };
 
 /* True when the string field key is present as "" (taken as not given). */
@@ -508,45 +523,176 @@ static const char *const k_account[] = {"account_uri",
 static const char *const k_dnsval[] = {"challenge_value", "dns_record_type",
     "dns_name_prefix", "require_exact_case", NULL};
 
+/*
+ * One row per method: its Open MPIC name, its request fields, its BR
+ * section and validationmethods label (read by the audit records and by
+ * the CAA match: docs/audit.md, "Method labels"), the days from which
+ * the BR discourage and forbid it (read by the engine's plan), and where
+ * its Authorization Domain Name comes from (mpic__check_adn).
+ *
+ * Labels (SC-098): an ACME method's ACME name; any other method of BR
+ * 3.2.2.4 "ca-tbr-" and its subsection.  BR 3.2.2.4.22 is ACME's
+ * dns-persist-01, also named ca-tbr-22.  A method of BR 3.2.2.5 (IP
+ * addresses) that ACME does not name has no label in the BR, and IP
+ * addresses have no CAA: "ca-tbr-ip-" and its subsection of 3.2.2.5 is
+ * ours, for the audit record only.
+ */
 static const struct method_def methods[] = {
 	{"website-change", MPIC_DCV_WEBSITE_CHANGE,
 	    T_NAME | T_IP | T_NO_WILDCARD, true, k_website,
-	    parse_website_change},
+	    parse_website_change, {"3.2.2.4.18", "ca-tbr-18"},
+	    {"3.2.2.5.1", "ca-tbr-ip-1"}, NULL, NULL, NULL, MPIC_ADN_NAME},
 	{"acme-http-01", MPIC_DCV_ACME_HTTP_01,
-	    T_NAME | T_IP | T_NO_WILDCARD, true, k_http01, parse_acme_http},
+	    T_NAME | T_IP | T_NO_WILDCARD, true, k_http01, parse_acme_http,
+	    {"3.2.2.4.19", "http-01"}, {"3.2.2.5.6", "http-01"}, "ca-tbr-19",
+	    NULL, NULL, MPIC_ADN_NAME},
 	{"acme-dns-01", MPIC_DCV_ACME_DNS_01, T_NAME, true, k_dns01,
-	    parse_acme_dns},
+	    parse_acme_dns, {"3.2.2.4.7", "dns-01"}, {"3.2.2.4.7", "dns-01"},
+	    "ca-tbr-7", NULL, NULL, MPIC_ADN_RECORD},
 	{"acme-tls-alpn-01", MPIC_DCV_ACME_TLS_ALPN_01,
-	    T_NAME | T_IP | T_NO_WILDCARD, false, k_alpn, parse_tls_alpn},
+	    T_NAME | T_IP | T_NO_WILDCARD, false, k_alpn, parse_tls_alpn,
+	    {"3.2.2.4.20", "tls-alpn-01"}, {"3.2.2.5.7", "tls-alpn-01"},
+	    "ca-tbr-20", NULL, NULL, MPIC_ADN_NAME},
 	{"dns-change", MPIC_DCV_DNS_CHANGE, T_NAME, true, k_change,
-	    parse_dns_change},
+	    parse_dns_change, {"3.2.2.4.7", "ca-tbr-7"},
+	    {"3.2.2.4.7", "ca-tbr-7"}, NULL, NULL, NULL, MPIC_ADN_RECORD},
 	{"dns-persistent", MPIC_DCV_DNS_PERSISTENT, T_NAME | T_IP, false,
-	    k_persist, parse_dns_persistent},
+	    k_persist, parse_dns_persistent,
+	    {"3.2.2.4.22", "dns-persist-01"}, {"3.2.2.5.8", "ca-tbr-ip-8"},
+	    "ca-tbr-22", NULL, NULL, MPIC_ADN_RECORD},
 	{"dns-account-01", MPIC_DCV_DNS_ACCOUNT_01, T_NAME, true, k_account,
-	    parse_dns_account},
+	    parse_dns_account, {"3.2.2.4.21", "dns-account-01"},
+	    {"3.2.2.4.21", "dns-account-01"}, "ca-tbr-21", NULL, NULL,
+	    MPIC_ADN_RECORD},
 	{"contact-email-txt", MPIC_DCV_CONTACT_EMAIL_TXT, T_NAME, false,
-	    k_dnsval, parse_contact},
+	    k_dnsval, parse_contact, {"3.2.2.4.14", "ca-tbr-14"},
+	    {"3.2.2.4.14", "ca-tbr-14"}, NULL, "2026-03-15", "2028-03-15",
+	    MPIC_ADN_RECORD},
 	{"contact-email-caa", MPIC_DCV_CONTACT_EMAIL_CAA, T_NAME, false,
-	    k_dnsval, parse_contact},
+	    k_dnsval, parse_contact, {"3.2.2.4.13", "ca-tbr-13"},
+	    {"3.2.2.4.13", "ca-tbr-13"}, NULL, "2026-03-15", "2028-03-15",
+	    MPIC_ADN_CLIMB},
 	{"contact-phone-txt", MPIC_DCV_CONTACT_PHONE_TXT, T_NAME, false,
-	    k_dnsval, parse_contact},
+	    k_dnsval, parse_contact, {"3.2.2.4.16", "ca-tbr-16"},
+	    {"3.2.2.4.16", "ca-tbr-16"}, NULL, "2026-03-15", "2027-03-15",
+	    MPIC_ADN_RECORD},
 	{"contact-phone-caa", MPIC_DCV_CONTACT_PHONE_CAA, T_NAME, false,
-	    k_dnsval, parse_contact},
+	    k_dnsval, parse_contact, {"3.2.2.4.17", "ca-tbr-17"},
+	    {"3.2.2.4.17", "ca-tbr-17"}, NULL, "2026-03-15", "2027-03-15",
+	    MPIC_ADN_CLIMB},
 	{"reverse-address-lookup", MPIC_DCV_REVERSE_ADDRESS_LOOKUP, T_IP,
-	    false, k_dnsval, parse_reverse},
+	    false, k_dnsval, parse_reverse, {"3.2.2.5.3", "ca-tbr-ip-3"},
+	    {"3.2.2.5.3", "ca-tbr-ip-3"}, NULL, NULL, NULL, MPIC_ADN_RECORD},
 	{"ip-address", MPIC_DCV_IP_ADDRESS, T_NAME, false, k_dnsval,
-	    parse_ip_address},
+	    parse_ip_address, {"3.2.2.4.8", "ca-tbr-8"},
+	    {"3.2.2.4.8", "ca-tbr-8"}, NULL, NULL, "2026-03-15",
+	    MPIC_ADN_RECORD},
 };
+
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+
+static const struct method_def *
+method_row(enum mpic_dcv_method m)
+{
+	size_t i;
+
+	for (i = 0; i < N_METHODS; i++)
+		if (methods[i].method == m)
+			return &methods[i];
+	return NULL;
+}
 
 const char *
 mpic__dcv_method_str(enum mpic_dcv_method m)
 {
+	const struct method_def *r = method_row(m);
+
+	return r != NULL ? r->name : NULL;
+}
+
+const char *
+mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)
+{
+	const struct method_def *r = method_row(m);
+
+	return r == NULL ? NULL : ip_target ? r->ip.section : r->dns.section;
+}
+
+const char *
+mpic__dcv_method_label(enum mpic_dcv_method m, bool ip_target)
+{
+	const struct method_def *r = method_row(m);
+
+	return r == NULL ? NULL : ip_target ? r->ip.label : r->dns.label;
+}
+
+/*
+ * A method's own label first: "ca-tbr-7" is dns-change's and has no
+ * other; it is only dns-01's alternative (a record that allows ca-tbr-7
+ * allows dns-01, one that allows dns-01 does not allow dns-change).
+ */
+const char *
+mpic__dcv_label_alt(const char *label)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (methods[i].method == m)
-			return methods[i].name;
+	if (label == NULL)
+		return NULL;
+	for (i = 0; i < N_METHODS; i++)
+		if (strcmp(methods[i].dns.label, label) == 0)
+			return methods[i].alt_label;
+	for (i = 0; i < N_METHODS; i++)
+		if (methods[i].alt_label != NULL &&
+		    strcmp(methods[i].alt_label, label) == 0)
+			return methods[i].dns.label;
 	return NULL;
+}
+
+enum mpic_adn_rule
+mpic__dcv_method_adn(enum mpic_dcv_method m)
+{
+	const struct method_def *r = method_row(m);
+
+	return r != NULL ? r->adn : MPIC_ADN_NAME;
+}
+
+bool
+mpic__dcv_label_is_acme(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < N_METHODS; i++)
+		if (strncmp(methods[i].dns.label, "ca-", 3) != 0 &&
+		    strcmp(methods[i].dns.label, s) == 0)
+			return true;
+	return false;
+}
+
+enum mpic_method_status
+mpic__dcv_method_status(enum mpic_dcv_method m, time_t now,
+			const char **since, const char **until)
+{
+	const struct method_def *r = method_row(m);
+	char day[16] = "";
+	struct tm tm;
+
+	*since = NULL;
+	*until = NULL;
+	if (r == NULL)
+		return MPIC_METHOD_ALLOWED;
+	/* ISO 8601 days compare as strings; each date starts at 00:00 UTC */
+	if (gmtime_r(&now, &tm) != NULL)
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	if (r->forbidden != NULL && strcmp(day, r->forbidden) >= 0) {
+		*since = r->forbidden;
+		return MPIC_METHOD_FORBIDDEN;
+	}
+	if (r->discouraged != NULL && strcmp(day, r->discouraged) >= 0) {
+		*since = r->discouraged;
+		*until = r->forbidden;
+		return MPIC_METHOD_DISCOURAGED;
+	}
+	return MPIC_METHOD_ALLOWED;
 }
 
 /* The method's target rules against the parsed target. */

@@ -319,17 +319,15 @@ parse_orch(struct api_ctx *c, const json_t *o)
 	    1, API_MAX_COHORT, &p->cohort_for_single_attempt);
 }
 
-/* RFC 8657 validationmethods label: an ACME method or a "ca-" label. */
+/* RFC 8657 validationmethods label: an ACME method's (the method table's)
+ * or a "ca-" label. */
 static bool
 caa_method_ok(const char *s, size_t n)
 {
-	static const char *const acme[] = {"http-01", "dns-01",
-	    "tls-alpn-01", "dns-account-01", "dns-persist-01", NULL};
 	size_t i;
 
-	for (i = 0; acme[i] != NULL; i++)
-		if (strcmp(s, acme[i]) == 0)
-			return true;
+	if (mpic__dcv_label_is_acme(s))
+		return true;
 	if (n <= 3 || n > 63 || strncmp(s, "ca-", 3) != 0)
 		return false;
 	for (i = 0; i < n; i++) {

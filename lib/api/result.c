@@ -1,38 +1,13 @@
 /*
  * result.c - one perspective's check_response: building it, recording
- * errors, its JSON form; BR sections of the methods.  (mpic__dnssec_str
- * lives in lib/dns/resolver.c.)
+ * errors, its JSON form, the Authorization Domain Name it shows.
+ * (mpic__dnssec_str lives in lib/dns/resolver.c.)
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_int.h"
-
-const char *
-mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)
-{
-	switch (m) {
-	case MPIC_DCV_WEBSITE_CHANGE:
-		return ip_target ? "3.2.2.5.1" : "3.2.2.4.18";
-	case MPIC_DCV_ACME_HTTP_01:
-		return ip_target ? "3.2.2.5.6" : "3.2.2.4.19";
-	case MPIC_DCV_ACME_DNS_01: return "3.2.2.4.7";
-	case MPIC_DCV_ACME_TLS_ALPN_01:
-		return ip_target ? "3.2.2.5.7" : "3.2.2.4.20";
-	case MPIC_DCV_DNS_CHANGE: return "3.2.2.4.7";
-	case MPIC_DCV_DNS_PERSISTENT:
-		return ip_target ? "3.2.2.5.8" : "3.2.2.4.22";
-	case MPIC_DCV_DNS_ACCOUNT_01: return "3.2.2.4.21";
-	case MPIC_DCV_CONTACT_EMAIL_TXT: return "3.2.2.4.14";
-	case MPIC_DCV_CONTACT_EMAIL_CAA: return "3.2.2.4.13";
-	case MPIC_DCV_CONTACT_PHONE_TXT: return "3.2.2.4.16";
-	case MPIC_DCV_CONTACT_PHONE_CAA: return "3.2.2.4.17";
-	case MPIC_DCV_REVERSE_ADDRESS_LOOKUP: return "3.2.2.5.3";
-	case MPIC_DCV_IP_ADDRESS: return "3.2.2.4.8";
-	default: return NULL;
-	}
-}
 
 void
 mpic__check_result_init(struct mpic_check_result *r)
@@ -226,4 +201,78 @@ mpic__check_result_open(struct mpic_jw *w, const struct mpic_check_result *r,
 	mpic__jw_str(w, mpic__dnssec_str(r->dnssec));
 	mpic__jw_key(w, "duration_ms");
 	mpic__jw_int(w, (long long)r->duration_ms);
+}
+
+/* A name from details (a string of 1..MPIC_NAME_MAX octets, a final dot
+ * dropped); NULL otherwise. */
+static const char *
+detail_name(const json_t *d, const char *key, size_t *len)
+{
+	const json_t *v = json_object_get(d, key);
+	size_t n;
+
+	if (!json_is_string(v))
+		return NULL;
+	n = json_string_length(v);
+	if (n > 0 && json_string_value(v)[n - 1] == '.')
+		n--;
+	if (n == 0 || n > MPIC_NAME_MAX)
+		return NULL;
+	*len = n;
+	return json_string_value(v);
+}
+
+bool
+mpic__check_adn(const struct mpic_request *req,
+		const struct mpic_check_result *r, char *out, size_t outlen)
+{
+	const json_t *d = r->details, *chain;
+	const char *s = NULL, *dot;
+	enum mpic_adn_rule rule;
+	size_t n = 0, i;
+	bool aliased;
+
+	if (outlen == 0 || req->target.is_ip)
+		return false;
+	/* CAA: the name whose set was relevant, as climbing found it */
+	rule = req->check_type == MPIC_CHECK_CAA ? MPIC_ADN_CLIMB :
+	    mpic__dcv_method_adn(req->dcv.method);
+	switch (rule) {
+	case MPIC_ADN_NAME:
+		s = mpic__target_base(&req->target);
+		n = strlen(s);
+		break;
+	case MPIC_ADN_CLIMB:
+		s = detail_name(d, "found_at", &n);
+		break;
+	case MPIC_ADN_RECORD:
+		/*
+		 * found_at is where the records were, after aliases; with an
+		 * alias the name the record proves is the one asked for: the
+		 * name queried.
+		 */
+		chain = json_object_get(d, "cname_chain");
+		aliased = json_is_array(chain) && json_array_size(chain) > 0;
+		if (!aliased)
+			s = detail_name(d, "found_at", &n);
+		if (s == NULL)
+			s = detail_name(d, "queried", &n);
+		/* BR 3.2.2.4.7: a record at the ADN or at the ADN prefixed
+		 * with labels beginning with '_' */
+		while (s != NULL && n > 0 && s[0] == '_' &&
+		    (dot = memchr(s, '.', n)) != NULL) {
+			n -= (size_t)(dot + 1 - s);
+			s = dot + 1;
+		}
+		if (s != NULL && s[0] == '_')
+			s = NULL;
+		break;
+	}
+	if (s == NULL || n == 0 || n >= outlen)
+		return false;
+	for (i = 0; i < n; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	out[n] = '\0';
+	return true;
 }

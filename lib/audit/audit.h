@@ -132,6 +132,14 @@ struct mpic_audit_decision {
 	size_t n_codes;
 	const char *primary_code;     /* NULL: no primary configured */
 	bool primary_passed;
+	/* the distinct Authorization Domain Names of the results that
+	 * decided (mpic__check_adn): the primary's and the deciding
+	 * attempt's passing ones, or, none passing, all of them */
+	const char *const *adns;
+	size_t n_adns;
+	const char *warning_type;     /* NULL, or a warning given with the
+				       * answer ("method-discouraged") */
+	const char *warning;          /* its message */
 };
 int mpic__audit_decision_record(const struct mpic_audit_ctx *c,
 				const struct mpic_audit_decision *d,

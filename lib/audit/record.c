@@ -104,15 +104,26 @@ sha256_hex(const char *s, size_t n, char out[65])
 	out[64] = '\0';
 }
 
-/* Opens the record and writes the fields every record of a request has. */
+/*
+ * Opens the record and writes the fields every record of a request has:
+ * what was validated, how (SC-099, BR 5.4.1: the method by its BR
+ * section and its label, both from the method table), and the
+ * Authorization Domain Names used (none: null; one: the name; several,
+ * which only a decision can show: the list).
+ */
 static void
-common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type)
+common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type,
+       const char *const *adns, size_t n_adns)
 {
 	const struct mpic_request *req = c->req;
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *br = caa ? "3.2.2.8" :
 	    mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
 	const char *method = caa ? "caa" : mpic__dcv_method_str(req->dcv.method);
+	/* CAA: the label the validationmethods match was made for */
+	const char *label = caa ? req->caa.validation_method :
+	    mpic__dcv_method_label(req->dcv.method, req->target.is_ip);
+	size_t i;
 
 	mpic__jw_clear(w);
 	mpic__jw_open(w, '{');
@@ -124,14 +135,29 @@ common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type)
 	mpic__jw_str(w, req->trace_identifier);
 	mpic__jw_key(w, "target");
 	mpic__jw_str(w, req->target.name);
+	mpic__jw_key(w, "identifier");
+	mpic__jw_str(w, mpic__target_base(&req->target));
 	mpic__jw_key(w, "check_type");
 	mpic__jw_str(w, caa ? "caa" : "dcv");
 	mpic__jw_key(w, "method");
 	mpic__jw_str(w, method);
+	mpic__jw_key(w, "method_label");
+	mpic__jw_str(w, label);
 	mpic__jw_key(w, "br_version");
 	mpic__jw_str(w, MPIC_BR_VERSION);
 	mpic__jw_key(w, "br_section");
 	mpic__jw_str(w, br);
+	mpic__jw_key(w, "authorization_domain_name");
+	if (n_adns == 1) {
+		mpic__jw_str(w, adns[0]);
+	} else if (n_adns == 0) {
+		mpic__jw_null(w);
+	} else {
+		mpic__jw_open(w, '[');
+		for (i = 0; i < n_adns; i++)
+			mpic__jw_str(w, adns[i]);
+		mpic__jw_close(w, ']');
+	}
 }
 
 static int
@@ -186,9 +212,11 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 			 const struct mpic_check_result *res, unsigned flags,
 			 struct mpic_jw *w, struct mpic_jw *scratch)
 {
-	char t[32];
+	char t[32], adn[MPIC_NAME_MAX + 1];
+	const char *adns[1] = {adn};
 
-	common(w, c, "perspective");
+	common(w, c, "perspective", adns, mpic__check_adn(c->req, res, adn,
+	    sizeof(adn)) ? 1 : 0);
 	mpic__jw_key(w, "attempt");
 	mpic__jw_int(w, attempt);
 	mpic__jw_key(w, "perspective_code");
@@ -235,7 +263,7 @@ mpic__audit_decision_record(const struct mpic_audit_ctx *c,
 	struct tm tm;
 	size_t i;
 
-	common(w, c, "decision");
+	common(w, c, "decision", d->adns, d->n_adns);
 	mpic__bufprintf(k_n, sizeof(k_n), "%d/%d", d->passed,
 	    d->perspective_count);
 	mpic__jw_key(w, "is_valid");
@@ -267,6 +295,18 @@ mpic__audit_decision_record(const struct mpic_audit_ctx *c,
 	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) > 0) {
 		mpic__jw_key(w, "br_date");
 		mpic__jw_str(w, day);
+	}
+	if (d->warning_type != NULL) {
+		/* as the response's "warnings" */
+		mpic__jw_key(w, "warnings");
+		mpic__jw_open(w, '[');
+		mpic__jw_open(w, '{');
+		mpic__jw_key(w, "warning_type");
+		mpic__jw_str(w, d->warning_type);
+		mpic__jw_key(w, "message");
+		mpic__jw_str(w, d->warning);
+		mpic__jw_close(w, '}');
+		mpic__jw_close(w, ']');
 	}
 	return finish(w);
 }

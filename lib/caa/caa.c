@@ -471,10 +471,12 @@ mpic__caa_param_find(const struct mpic_caa_issue_value *iv, const char *tag,
  * Returns false when the list fails the grammar.
  */
 static bool
-caa_methods_check(const char *list, const char *method, bool *listed)
+caa_methods_check(const char *list, const char *method, const char *alt,
+		  bool *listed)
 {
 	const char *p = list, *start;
 	size_t n, mlen = method != NULL ? strlen(method) : 0;
+	size_t alen = alt != NULL ? strlen(alt) : 0;
 
 	*listed = false;
 	if (*p == '\0')
@@ -486,7 +488,9 @@ caa_methods_check(const char *list, const char *method, bool *listed)
 		n = (size_t)(p - start);
 		if (n == 0)
 			return false;
-		if (method != NULL && n == mlen && memcmp(start, method, n) == 0)
+		if ((method != NULL && n == mlen &&
+		    memcmp(start, method, n) == 0) || (alt != NULL &&
+		    n == alen && memcmp(start, alt, n) == 0))
 			*listed = true;
 		if (*p == '\0')
 			return true;
@@ -550,7 +554,8 @@ caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
 		return CAA_PARAMS;
 	}
 	if (n == 1) {
-		if (!caa_methods_check(methods, q->validation_method, &listed)) {
+		if (!caa_methods_check(methods, q->validation_method,
+		    q->validation_method_alt, &listed)) {
 			mpic__bufprintf(why, whylen,
 			    "validationmethods is not a list of labels");
 			return CAA_PARAMS;
@@ -562,8 +567,11 @@ caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
 		}
 		if (!listed) {
 			mpic__bufprintf(why, whylen,
-			    "validationmethods does not list %s",
-			    q->validation_method);
+			    "validationmethods does not list %s%s%s%s",
+			    q->validation_method, q->validation_method_alt ?
+			    " (or " : "", q->validation_method_alt ?
+			    q->validation_method_alt : "",
+			    q->validation_method_alt ? ")" : "");
 			return CAA_PARAMS;
 		}
 	}

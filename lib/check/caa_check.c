@@ -236,6 +236,9 @@ evaluate_caa(struct mpic_check *c, const struct mpic_dns_answer *a)
 	}
 	q.account_uri = req->caa.account_uri;
 	q.validation_method = req->caa.validation_method;
+	/* SC-098: either label of the mechanism allows it (one table) */
+	q.validation_method_alt = mpic__dcv_label_alt(
+	    req->caa.validation_method);
 	c->res.completed = true;
 	c->res.passed = mpic__caa_permits(set, n, &q, reason, sizeof(reason));
 	mpic__free(set);

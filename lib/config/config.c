@@ -456,6 +456,31 @@ mpic__config_reread(const char *path, struct mpic_config **out, char *err,
 	return config_load(path, false, out, err, errlen);
 }
 
+int
+mpic_config_audit_path(const char *path, char *out, size_t outlen,
+		       char *err, size_t errlen)
+{
+	struct mpic_config *cfg = NULL;
+	int rc;
+
+	rc = config_load(path, false, &cfg, err, errlen);
+	if (rc != 0)
+		goto out;
+	if (cfg->audit_path == NULL) {
+		mpic__bufprintf(err, errlen, "%s: no audit.path", path);
+		rc = MPIC_ENOENT;
+	} else if (strlen(cfg->audit_path) >= outlen) {
+		mpic__bufprintf(err, errlen, "%s: audit.path is too long",
+		    path);
+		rc = MPIC_ETOOBIG;
+	} else {
+		memcpy(out, cfg->audit_path, strlen(cfg->audit_path) + 1);
+	}
+out:
+	mpic_config_free(cfg);
+	return rc;
+}
+
 void
 mpic_config_free(struct mpic_config *cfg)
 {

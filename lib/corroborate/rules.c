@@ -110,11 +110,11 @@ static const struct br_row {
 	unsigned m, d;
 	struct mpic_br_phase phase;
 } br_calendar[] = {
-	{ 2026, 12, 15, { 5, true, true, true, false, "2026-12-15" } },
-	{ 2026, 6, 15, { 4, true, true, true, false, "2026-06-15" } },
-	{ 2026, 3, 15, { 3, true, true, true, false, "2026-03-15" } },
-	{ 2025, 9, 15, { 2, true, false, false, true, "2025-09-15" } },
-	{ 2025, 3, 15, { 2, false, false, false, true, "2025-03-15" } },
+	{ 2026, 12, 15, { 5, true, true, true, "2026-12-15" } },
+	{ 2026, 6, 15, { 4, true, true, true, "2026-06-15" } },
+	{ 2026, 3, 15, { 3, true, true, true, "2026-03-15" } },
+	{ 2025, 9, 15, { 2, true, false, false, "2025-09-15" } },
+	{ 2025, 3, 15, { 2, false, false, false, "2025-03-15" } },
 };
 
 void

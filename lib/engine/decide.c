@@ -96,6 +96,7 @@ settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 	for (i = 0; i < at->n; i++)
 		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
 	m->fin.n_codes = at->n;
+	mpic__eng_audit_settle(m, at);
 	mpic__eng_maybe_decide(m);
 }
 

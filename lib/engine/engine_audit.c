@@ -351,6 +351,42 @@ mpic__eng_audit_attempt(struct attempt *at)
 		mpic__eng_audit_slot(at->m, &at->slots[i], false);
 }
 
+/* Note the ADN res shows among the decision's (distinct, bounded). */
+static void
+adn_note(struct mreq *m, const struct mpic_check_result *res)
+{
+	struct settled *f = &m->fin;
+	char name[MPIC_NAME_MAX + 1];
+	size_t i;
+
+	if (!mpic__check_adn(&m->req, res, name, sizeof(name)))
+		return;
+	for (i = 0; i < f->n_adns; i++)
+		if (strcmp(f->adns[i].name, name) == 0)
+			break;
+	if (i == f->n_adns) {
+		if (f->n_adns == ENGINE_MAX_ADNS)
+			return;
+		memcpy(f->adns[i].name, name, sizeof(name));
+		f->adns[i].passed = false;
+		f->n_adns++;
+	}
+	if (res->passed)
+		f->adns[i].passed = true;
+}
+
+void
+mpic__eng_audit_settle(struct mreq *m, const struct attempt *at)
+{
+	size_t i;
+
+	if (m->eng->audit == NULL)
+		return;
+	for (i = 0; i < at->n; i++)
+		if (at->slots[i].done)
+			adn_note(m, &at->slots[i].res);
+}
+
 /* The decision record; after it, records no longer hold the answer. */
 void
 mpic__eng_audit_decision(struct mreq *m)
@@ -358,9 +394,24 @@ mpic__eng_audit_decision(struct mreq *m)
 	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
 	struct mpic_audit_decision d;
 	struct mpic__verdict v;
+	const char *adns[ENGINE_MAX_ADNS];
+	bool any_passed = false;
+	size_t i;
 
 	mpic__eng_verdict(m, &v);
 	memset(&d, 0, sizeof(d));
+	/* the names the deciding results showed: the passing ones (the
+	 * primary's among them) or, none passing, every one */
+	if (m->pri.on && m->pri.done)
+		adn_note(m, &m->pri.res);
+	for (i = 0; i < m->fin.n_adns; i++)
+		any_passed |= m->fin.adns[i].passed;
+	for (i = 0; i < m->fin.n_adns; i++)
+		if (m->fin.adns[i].passed || !any_passed)
+			adns[d.n_adns++] = m->fin.adns[i].name;
+	d.adns = adns;
+	d.warning_type = m->warning_type;
+	d.warning = m->warning;
 	d.passed = m->fin.tally.passed;
 	d.perspective_count = m->count;
 	d.quorum_count = m->quorum;

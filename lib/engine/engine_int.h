@@ -29,6 +29,7 @@
 #include "mpic_int.h"
 
 #define MAX_COHORT_SIZE 64
+#define ENGINE_MAX_ADNS 8
 
 struct mpic_engine {
 	struct event_base *base;
@@ -90,6 +91,13 @@ struct settled {
 	struct mpic_jw perspectives; /* its "perspectives" list, as text */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
+	/* the distinct Authorization Domain Names its results showed, for
+	 * the decision record (engine_audit.c); more are not kept */
+	struct settled_adn {
+		char name[MPIC_NAME_MAX + 1];
+		bool passed;    /* shown by a result that passed */
+	} adns[ENGINE_MAX_ADNS];
+	size_t n_adns;
 };
 
 /* The primary's check: once per request. */
@@ -122,6 +130,10 @@ struct mreq {
 	struct mpic_jw previous; /* previous_attempt_results: "[" and one
 	                          * list per retried attempt; empty: none */
 	json_t *request_orch;   /* echo of what was sent */
+	const char *warning_type; /* NULL, or a warning on the method
+				   * (plan.c), in the answer and the
+				   * decision record: */
+	char warning[256];        /* its message */
 	char audit_id[33];      /* 128 random bits, hex */
 	size_t audit_pending;   /* records appended, callback not yet run */
 	size_t gate;            /* of those, appended before the decision */
@@ -190,6 +202,9 @@ void mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late);
 void mpic__eng_audit_attempt(struct attempt *at);
 void mpic__eng_audit_primary(struct mreq *m,
     const struct mpic_check_result *res, bool late);
+/* Keep the Authorization Domain Names the settled attempt's results show
+ * (in m->fin), for the decision record. */
+void mpic__eng_audit_settle(struct mreq *m, const struct attempt *at);
 /* The decision record; after it, records no longer hold the answer. */
 void mpic__eng_audit_decision(struct mreq *m);
 /* Give the answer in m->body once its records are durable, at most

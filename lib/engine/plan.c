@@ -2,10 +2,49 @@
  * plan.c - a request's plan before any check runs: the perspective and
  * quorum counts against the BR table and calendar (unless br_minimums:
  * lab), max_attempts and its cap, the cohorts and
- * cohort_for_single_attempt, and the methods the calendar has retired.
+ * cohort_for_single_attempt, and the method's dates in the method table.
  */
 #include "api/api_int.h"
 #include "engine/engine_int.h"
+
+/*
+ * The method's dates (the method table, BR 3.2.2.4): one it MUST NOT use
+ * on the request's day is refused, unless br_minimums: lab lets it run
+ * with a warning; one it SHOULD NOT use runs with a warning, which the
+ * response and the decision record carry.
+ */
+static int
+method_dates(struct mreq *m, struct mpic_issues *is)
+{
+	const struct mpic_request *req = &m->req;
+	enum mpic_method_status st;
+	const char *name, *br, *since, *until;
+
+	if (req->check_type != MPIC_CHECK_DCV)
+		return 0;
+	st = mpic__dcv_method_status(req->dcv.method, m->now, &since, &until);
+	name = mpic__dcv_method_str(req->dcv.method);
+	br = mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
+	if (st == MPIC_METHOD_FORBIDDEN && !m->eng->cfg->br_lab) {
+		mpic__issue_add(is, "method-not-permitted",
+		    "dcv_check_parameters.validation_method: %s (BR %s) may "
+		    "not be used since %s", name, br, since);
+		return MPIC_EINVAL;
+	}
+	if (st != MPIC_METHOD_ALLOWED)
+		m->warning_type = st == MPIC_METHOD_FORBIDDEN ?
+		    "method-not-permitted" : "method-discouraged";
+	if (st == MPIC_METHOD_FORBIDDEN)
+		mpic__bufprintf(m->warning, sizeof(m->warning), "%s (BR %s) "
+		    "MUST NOT be used since %s; run only because of "
+		    "br_minimums: lab", name, br, since);
+	else if (st == MPIC_METHOD_DISCOURAGED)
+		mpic__bufprintf(m->warning, sizeof(m->warning), "%s (BR %s) "
+		    "SHOULD NOT be used since %s%s%s", name, br, since,
+		    until != NULL ? "; it MUST NOT be used from " : "",
+		    until != NULL ? until : "");
+	return 0;
+}
 
 /* BR table, calendar and cohort checks; fills m or reports issues. */
 int
@@ -81,13 +120,5 @@ mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
 		m->fixed_cohort = o->cohort_for_single_attempt - 1;
 		m->max_attempts = 1;
 	}
-	if (m->req.check_type == MPIC_CHECK_DCV &&
-	    m->req.dcv.method == MPIC_DCV_IP_ADDRESS &&
-	    !m->phase.ip_address_method_allowed && !lab) {
-		mpic__issue_add(is, "method-not-permitted",
-		    "dcv_check_parameters.validation_method: ip-address (BR "
-		    "3.2.2.4.8) may not be used since 2026-03-15");
-		return MPIC_EINVAL;
-	}
-	return 0;
+	return method_dates(m, is);
 }

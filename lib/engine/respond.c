@@ -1,6 +1,7 @@
 /*
  * respond.c - the 200 response: the Open MPIC fields and our extensions
- * (quorum_result, rir_rule_failed, primary, primary_failed, audit_id).
+ * (quorum_result, rir_rule_failed, primary, primary_failed, warnings,
+ * audit_id).
  * With an audit log the answer waits in m->body until the log says its
  * records are durable (engine_audit.c).
  */
@@ -170,6 +171,17 @@ mpic__eng_respond(struct mreq *m)
 			mpic__jw_key(&w, "primary_failed");
 			primary_failed_write(&w, m);
 		}
+	}
+	if (m->warning_type != NULL) {
+		mpic__jw_key(&w, "warnings");
+		mpic__jw_open(&w, '[');
+		mpic__jw_open(&w, '{');
+		mpic__jw_key(&w, "warning_type");
+		mpic__jw_str(&w, m->warning_type);
+		mpic__jw_key(&w, "message");
+		mpic__jw_str(&w, m->warning);
+		mpic__jw_close(&w, '}');
+		mpic__jw_close(&w, ']');
 	}
 	if (m->eng->audit != NULL) {
 		mpic__jw_key(&w, "audit_id");

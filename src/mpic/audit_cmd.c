@@ -1,25 +1,43 @@
 /*
- * audit_cmd.c - `mpic audit verify FILE`: the integrity check of an audit
- * log (docs/audit.md), on the library's mpic_audit_verify().
+ * audit_cmd.c - `mpic audit verify [PATH]`: the integrity check of an
+ * audit log (docs/audit.md), on the library's mpic_audit_verify().
  *
- * Exit status: 0 intact, 1 a bad record (the first is named), 2 the file
- * cannot be read, 64 usage.
+ * PATH is what a configuration's audit.path names (without PATH: the
+ * configuration's, -c or the default).  mpicd with several workers writes
+ * one chain per worker, PATH.w0, PATH.w1, ..., and no file at PATH itself:
+ * every one of them there is (and PATH, if it exists) is verified, each
+ * named in the output.
+ *
+ * Exit status: 0 intact, 1 a bad record in any file (the first of each
+ * file is named), 2 a file cannot be read (or none exists), 64 usage.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mpic/mpic.h"
 #include "tool.h"
 
+#define MAX_WORKER_FILES 1024
+#define WORKER_INDEX_DIGITS 9
+
+/*
+ * Verify one file.  named: each line names the file (several files);
+ * otherwise the output is the one-file form: "ok: N records, ...".
+ */
 static int
-verify(const char *path)
+verify(const char *path, bool named)
 {
 	struct mpic_audit_report rep;
 	int rc;
 
 	rc = mpic_audit_verify(path, &rep);
 	if (rc == 0) {
-		printf("ok: %llu records, last hash %s\n",
+		printf("ok: %s%s%llu records, last hash %s\n",
+		    named ? path : "", named ? ": " : "",
 		    (unsigned long long)rep.records, rep.last_hash);
 		return 0;
 	}
@@ -34,17 +52,136 @@ verify(const char *path)
 	else
 		printf("bad: %s: line %llu: %s\n", path,
 		    (unsigned long long)rep.line, rep.problem);
-	printf("%s: %llu intact records before it, last intact hash %s\n",
-	    rep.torn ? "torn" : "bad", (unsigned long long)rep.records,
-	    rep.last_hash);
+	printf("%s: %s%s%llu intact records before it, last intact hash %s\n",
+	    rep.torn ? "torn" : "bad", named ? path : "", named ? ": " : "",
+	    (unsigned long long)rep.records, rep.last_hash);
 	return 1;
 }
 
-int
-tool_audit(int argc, char **argv)
+/* The worker index N of a name "BASE.wN", or -1. */
+static long
+worker_index(const char *name, const char *base)
 {
-	if (argc == 3 && strcmp(argv[1], "verify") == 0)
-		return verify(argv[2]);
-	fprintf(stderr, "usage: mpic audit verify FILE\n");
+	size_t blen = strlen(base), i;
+	const char *d;
+	long n = 0;
+
+	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".w",
+	    2) != 0)
+		return -1;
+	d = name + blen + 2;
+	for (i = 0; d[i] != '\0'; i++) {
+		if (d[i] < '0' || d[i] > '9' || i == WORKER_INDEX_DIGITS)
+			return -1;
+		n = n * 10 + (d[i] - '0');
+	}
+	return i > 0 ? n : -1;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The workers' files of path (PATH.wN in its directory), sorted by N:
+ * their indices into idx.  Returns how many, or -1 (with errno) when the
+ * directory cannot be read.
+ */
+static int
+worker_files(const char *path, long *idx, size_t max)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct dirent *de;
+	DIR *d;
+	size_t n = 0;
+	long k;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		return errno = ENAMETOOLONG, -1;
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL && n < max) {
+		k = worker_index(de->d_name, slash != NULL ? slash + 1 : path);
+		if (k >= 0)
+			idx[n++] = k;
+	}
+	closedir(d);
+	qsort(idx, n, sizeof(idx[0]), cmp_long);
+	return (int)n;
+}
+
+/* PATH and the workers' chains PATH.wN, whichever exist. */
+static int
+verify_path(const char *path)
+{
+	static long idx[MAX_WORKER_FILES];
+	char file[4200];
+	struct stat st;
+	int n, i, rc, worst = 0, bad = 0, unreadable = 0, files = 0;
+	bool plain = stat(path, &st) == 0;
+	int stat_errno = plain ? 0 : errno;
+
+	n = worker_files(path, idx, MAX_WORKER_FILES);
+	if (n == 0 && stat_errno == ENOENT) {
+		fprintf(stderr, "mpic: audit verify: %s: no such file, nor "
+		    "any worker's chain %s.wN\n", path, path);
+		return 2;
+	}
+	if (n <= 0)
+		return verify(path, false); /* PATH alone, or its error */
+	if (plain) {
+		files++;
+		rc = verify(path, true);
+		bad += rc == 1;
+		unreadable += rc == 2;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(file, sizeof(file), "%s.w%ld", path, idx[i]);
+		files++;
+		rc = verify(file, true);
+		bad += rc == 1;
+		unreadable += rc == 2;
+	}
+	worst = bad > 0 ? 1 : unreadable > 0 ? 2 : 0;
+	printf("%s: %d files of %s: %d intact, %d bad, %d unreadable\n",
+	    worst == 0 ? "ok" : "bad", files, path, files - bad - unreadable,
+	    bad, unreadable);
+	return worst;
+}
+
+int
+tool_audit(int argc, char **argv, const char *cfgpath)
+{
+	char path[4096], err[1024] = "";
+
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
+		if (argc == 3 && argv[2][0] != '-')
+			return verify_path(argv[2]);
+		if (argc == 4 && strcmp(argv[2], "-c") == 0)
+			cfgpath = argv[3];
+		else if (argc != 2)
+			goto usage;
+		/* the log the configuration names, as mpicd writes it */
+		if (mpic_config_audit_path(cfgpath, path, sizeof(path), err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "mpic: audit verify: %s\n", err);
+			return 2;
+		}
+		return verify_path(path);
+	}
+usage:
+	fprintf(stderr, "usage: mpic [-c FILE] audit verify [PATH | -c FILE]"
+	    "\n");
 	return 64;
 }

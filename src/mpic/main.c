@@ -43,8 +43,10 @@ usage(FILE *f)
 "                  [--header NAME:VALUE]...\n"
 "common options for caa and dcv: --count N --quorum N --attempts N\n"
 "                  --cohort N --trace ID\n"
-"  mpic audit verify FILE           check an audit log's hash chain\n"
-"                   (0 intact, 1 bad record, 2 unreadable)\n"
+"  mpic audit verify [PATH | -c FILE]  check an audit log's hash chains:\n"
+"                   PATH (default: the configuration's audit.path) and\n"
+"                   every worker's PATH.wN (0 intact, 1 bad record,\n"
+"                   2 unreadable)\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -276,7 +278,7 @@ main(int argc, char **argv)
 		return EX_USAGE_;
 	}
 	if (strcmp(argv[i], "audit") == 0)
-		return tool_audit(argc - i, argv + i);
+		return tool_audit(argc - i, argv + i, cfgpath);
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

@@ -333,6 +333,18 @@ print_row(int width, const char *code, json_t *cr)
 	    json_object_get(cr, "duration_ms")), line);
 }
 
+/* The response's warnings (a method the BR discourage), on stderr. */
+static void
+print_warnings(json_t *r)
+{
+	json_t *ws = json_object_get(r, "warnings"), *w;
+	size_t i;
+
+	json_array_foreach(ws, i, w)
+		fprintf(stderr, "mpic: warning: %s\n", json_string_value(
+		    json_object_get(w, "message")) ?: "(no message)");
+}
+
 int
 tool_print(const struct tool_opts *o, int status, const char *body)
 {
@@ -352,6 +364,7 @@ tool_print(const struct tool_opts *o, int status, const char *body)
 			return 2;
 		r = json_loads(body, 0, &je);
 		valid = r && json_is_true(json_object_get(r, "is_valid"));
+		print_warnings(r);
 		json_decref(r);
 		return valid ? 0 : 1;
 	}
@@ -360,6 +373,7 @@ tool_print(const struct tool_opts *o, int status, const char *body)
 		fprintf(stderr, "mpic: unreadable response: %s\n", je.text);
 		return 2;
 	}
+	print_warnings(r);
 	ps = json_object_get(r, "perspectives");
 	/* The primary decides: its row comes first, marked. */
 	pri = json_object_get(r, "primary");

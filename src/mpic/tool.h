@@ -20,9 +20,11 @@ int tool_buf_add(struct tool_buf *b, const char *s, size_t n);
  * or an exit status (64 usage). *body is malloc'd. */
 int tool_build_request(int argc, char **argv, struct tool_opts *o,
 		       char **body, size_t *len);
-/* "audit verify FILE" (argv[0] is "audit"); returns the exit status:
- * 0 intact, 1 bad record, 2 unreadable, 64 usage. */
-int tool_audit(int argc, char **argv);
+/* "audit verify [PATH | -c FILE]" (argv[0] is "audit"); without PATH the
+ * audit.path of the configuration (-c FILE, else cfgpath).  Verifies PATH
+ * and every worker's chain PATH.wN.  Returns the exit status: 0 intact,
+ * 1 bad record, 2 unreadable, 64 usage. */
+int tool_audit(int argc, char **argv, const char *cfgpath);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 

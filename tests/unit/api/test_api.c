@@ -606,5 +606,6 @@ main(void)
 	fails += api_tests_request();
 	fails += api_tests_methods();
 	fails += api_tests_result();
+	fails += api_tests_labels();
 	return fails != 0;
 }

@@ -10,6 +10,7 @@ int api_tests_target(void);
 int api_tests_request(void);
 int api_tests_methods(void);
 int api_tests_result(void);
+int api_tests_labels(void);
 
 /*
  * JSON written with single quotes (readable in C) turned into real JSON

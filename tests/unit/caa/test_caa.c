@@ -781,6 +781,25 @@ test_permits_validationmethods(void **state)
 	q.validation_method = "dns-01";
 	q.account_uri = "https://a/2";
 	assert_false(permits(&s, &q, reason));
+
+	/* SC-098: the method's other label (from the method table) is
+	 * listed instead: ca-tbr-19 for http-01, and the reverse */
+	s.n = 0;
+	q.account_uri = NULL;
+	set_add(&s, 0, "issue", "ca.example; validationmethods=ca-tbr-19");
+	q.validation_method = "http-01";
+	assert_false(permits(&s, &q, reason));
+	assert_non_null(strstr(reason, "does not list http-01"));
+	q.validation_method_alt = "ca-tbr-19";
+	assert_true(permits(&s, &q, reason));
+	q.validation_method = "ca-tbr-19";
+	q.validation_method_alt = "http-01";
+	assert_true(permits(&s, &q, reason));
+	q.validation_method = "dns-01";
+	q.validation_method_alt = "ca-tbr-7";
+	assert_false(permits(&s, &q, reason));
+	assert_non_null(strstr(reason, "does not list dns-01 (or ca-tbr-7)"));
+	q.validation_method_alt = NULL;
 }
 
 static void

@@ -1,7 +1,9 @@
 /*
  * test_plan.c - a request's plan (lib/engine/plan.c) without running it:
  * the cohorts it may pick from (every one; the same for a wildcard and
- * its base name) and the 400 issues of cohort_for_single_attempt.  The engine is only what the plan reads (its configuration
+ * its base name), the 400 issues of cohort_for_single_attempt, and the
+ * method dates (refused, or a warning).  The engine is only what the
+ * plan reads (its configuration
  * and perspective count): no resolver, no network.
  */
 #include <setjmp.h>
@@ -78,11 +80,11 @@ teardown(void **state)
 	return 0;
 }
 
-/* Parse body and plan it: 0 or MPIC_EINVAL with the issues in is.  The
- * caller releases m->req and frees m. */
+/* Parse body and plan it on the day now: 0 or MPIC_EINVAL with the
+ * issues in is.  The caller releases m->req and frees m. */
 static int
-plan(struct fix *f, const char *body, struct mreq **out,
-     struct mpic_issues *is)
+plan_at(struct fix *f, const char *body, time_t now, struct mreq **out,
+	struct mpic_issues *is)
 {
 	struct mreq *m = calloc(1, sizeof(*m));
 	int rc;
@@ -90,12 +92,19 @@ plan(struct fix *f, const char *body, struct mreq **out,
 	assert_non_null(m);
 	memset(is, 0, sizeof(*is));
 	m->eng = &f->eng;
-	m->now = 1795424149; /* 2026-11-23 */
+	m->now = now;
 	rc = mpic__request_parse(body, strlen(body), &m->req, is);
 	if (rc != 0)
 		fail_msg("parse: %s", is->n ? is->v[0].message : "?");
 	*out = m;
 	return mpic__eng_plan(m, is);
+}
+
+static int
+plan(struct fix *f, const char *body, struct mreq **out,
+     struct mpic_issues *is)
+{
+	return plan_at(f, body, 1795424149 /* 2026-11-23 */, out, is);
 }
 
 static void
@@ -190,6 +199,101 @@ test_wildcard_same_cohorts(void **state)
 	done(c);
 }
 
+/* Noon UTC of a day, as `mpic --now` makes it. */
+static time_t
+noon(int y, int mo, int d)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	return timegm(&tm);
+}
+
+static const char *
+dcv_body(const char *method, const char *value)
+{
+	static char b[512];
+
+	snprintf(b, sizeof(b), "{\"check_type\":\"dcv\","
+	    "\"domain_or_ip_target\":\"example.com\","
+	    "\"orchestration_parameters\":{\"perspective_count\":5},"
+	    "\"dcv_check_parameters\":{\"validation_method\":\"%s\","
+	    "\"challenge_value\":\"%s\"%s}}", method, value,
+	    strcmp(method, "ip-address") == 0 ?
+	    ",\"dns_record_type\":\"A\"" : "");
+	return b;
+}
+
+/* One method-dates rule (the method table) for every method: refused
+ * from its MUST NOT day, a warning from its SHOULD NOT day. */
+static void
+dates_case(struct fix *f, const char *method, const char *value, time_t t,
+	   int rc, const char *type, const char *text)
+{
+	struct mpic_issues is;
+	struct mreq *m;
+
+	assert_int_equal(plan_at(f, dcv_body(method, value), t, &m, &is), rc);
+	if (rc != 0) {
+		assert_int_equal(is.n, 1);
+		assert_string_equal(is.v[0].type, type);
+		if (strstr(is.v[0].message, text) == NULL)
+			fail_msg("\"%s\" not in \"%s\"", text,
+			    is.v[0].message);
+	} else if (type == NULL) {
+		assert_null(m->warning_type);
+	} else {
+		assert_string_equal(m->warning_type, type);
+		if (strstr(m->warning, text) == NULL)
+			fail_msg("\"%s\" not in \"%s\"", text, m->warning);
+	}
+	done(m);
+}
+
+static void
+test_method_dates(void **state)
+{
+	struct fix *f = *state;
+	const char *mail = "admin@example.com", *tel = "+1 555 555 0100";
+
+	f->cfg->br_lab = false;
+	dates_case(f, "contact-email-txt", mail, noon(2026, 3, 14), 0, NULL,
+	    NULL);
+	dates_case(f, "contact-email-txt", mail, noon(2026, 11, 23), 0,
+	    "method-discouraged", "contact-email-txt (BR 3.2.2.4.14) SHOULD "
+	    "NOT be used since 2026-03-15; it MUST NOT be used from "
+	    "2028-03-15");
+	dates_case(f, "contact-phone-txt", tel, noon(2027, 3, 14), 0,
+	    "method-discouraged", "MUST NOT be used from 2027-03-15");
+	dates_case(f, "contact-phone-txt", tel, noon(2027, 3, 15),
+	    MPIC_EINVAL, "method-not-permitted", "dcv_check_parameters."
+	    "validation_method: contact-phone-txt (BR 3.2.2.4.16) may not be "
+	    "used since 2027-03-15");
+	dates_case(f, "contact-phone-caa", tel, noon(2027, 3, 15),
+	    MPIC_EINVAL, "method-not-permitted", "(BR 3.2.2.4.17)");
+	dates_case(f, "contact-email-caa", mail, noon(2028, 3, 14), 0,
+	    "method-discouraged", "(BR 3.2.2.4.13) SHOULD NOT");
+	dates_case(f, "contact-email-txt", mail, noon(2028, 3, 15),
+	    MPIC_EINVAL, "method-not-permitted", "since 2028-03-15");
+	dates_case(f, "contact-email-caa", mail, noon(2028, 3, 15),
+	    MPIC_EINVAL, "method-not-permitted", "since 2028-03-15");
+	/* the same rule as the IP Address method's */
+	dates_case(f, "ip-address", "192.0.2.1", noon(2026, 3, 14), 0, NULL,
+	    NULL);
+	dates_case(f, "ip-address", "192.0.2.1", noon(2026, 3, 15),
+	    MPIC_EINVAL, "method-not-permitted", "ip-address (BR 3.2.2.4.8) "
+	    "may not be used since 2026-03-15");
+	/* br_minimums: lab runs a forbidden method, with a warning */
+	f->cfg->br_lab = true;
+	dates_case(f, "contact-phone-txt", tel, noon(2027, 3, 15), 0,
+	    "method-not-permitted", "MUST NOT be used since 2027-03-15; run "
+	    "only because of br_minimums: lab");
+}
+
 int
 main(void)
 {
@@ -198,6 +302,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wildcard_same_cohorts,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_method_dates, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

@@ -130,7 +130,7 @@ test_quorum_table(void **state)
 
 static void
 check_phase(time_t t, int min, bool blocks, bool rir, bool dnssec,
-	    bool ip, const char *since)
+	    const char *since)
 {
 	struct mpic_br_phase ph;
 
@@ -140,7 +140,6 @@ check_phase(time_t t, int min, bool blocks, bool rir, bool dnssec,
 	assert_int_equal(ph.quorum_blocks, blocks);
 	assert_int_equal(ph.two_rir_rule, rir);
 	assert_int_equal(ph.dnssec_required, dnssec);
-	assert_int_equal(ph.ip_address_method_allowed, ip);
 	assert_string_equal(ph.since, since);
 }
 
@@ -149,39 +148,39 @@ test_calendar(void **state)
 {
 	(void)state;
 	/* Before MPIC was required: the first, advisory phase. */
-	check_phase(0, 2, false, false, false, true, "2025-03-15");
-	check_phase(utc(2024, 1, 1, 0, 0, 0), 2, false, false, false, true,
+	check_phase(0, 2, false, false, false, "2025-03-15");
+	check_phase(utc(2024, 1, 1, 0, 0, 0), 2, false, false, false,
 	    "2025-03-15");
 	check_phase(utc(2025, 3, 14, 23, 59, 59), 2, false, false, false,
-	    true, "2025-03-15");
-	/* 2025-03-15: two remotes, quorum advisory. */
-	check_phase(utc(2025, 3, 15, 0, 0, 0), 2, false, false, false, true,
 	    "2025-03-15");
-	check_phase(utc(2025, 9, 14, 12, 0, 0), 2, false, false, false, true,
+	/* 2025-03-15: two remotes, quorum advisory. */
+	check_phase(utc(2025, 3, 15, 0, 0, 0), 2, false, false, false,
+	    "2025-03-15");
+	check_phase(utc(2025, 9, 14, 12, 0, 0), 2, false, false, false,
 	    "2025-03-15");
 	check_phase(utc(2025, 9, 14, 23, 59, 59), 2, false, false, false,
-	    true, "2025-03-15");
+	    "2025-03-15");
 	/* 2025-09-15: quorum blocks issuance. */
-	check_phase(utc(2025, 9, 15, 0, 0, 0), 2, true, false, false, true,
+	check_phase(utc(2025, 9, 15, 0, 0, 0), 2, true, false, false,
 	    "2025-09-15");
 	check_phase(utc(2026, 3, 14, 23, 59, 59), 2, true, false, false,
-	    true, "2025-09-15");
-	/* 2026-03-15: three remotes, two RIRs, DNSSEC, no BR 3.2.2.4.8. */
-	check_phase(utc(2026, 3, 15, 0, 0, 0), 3, true, true, true, false,
+	    "2025-09-15");
+	/* 2026-03-15: three remotes, two RIRs, DNSSEC. */
+	check_phase(utc(2026, 3, 15, 0, 0, 0), 3, true, true, true,
 	    "2026-03-15");
-	check_phase(utc(2026, 6, 14, 23, 59, 59), 3, true, true, true, false,
+	check_phase(utc(2026, 6, 14, 23, 59, 59), 3, true, true, true,
 	    "2026-03-15");
 	/* 2026-06-15: four. */
-	check_phase(utc(2026, 6, 15, 0, 0, 0), 4, true, true, true, false,
+	check_phase(utc(2026, 6, 15, 0, 0, 0), 4, true, true, true,
 	    "2026-06-15");
-	check_phase(utc(2026, 12, 14, 12, 0, 0), 4, true, true, true, false,
+	check_phase(utc(2026, 12, 14, 12, 0, 0), 4, true, true, true,
 	    "2026-06-15");
-	check_phase(utc(2026, 12, 14, 23, 59, 59), 4, true, true, true, false,
+	check_phase(utc(2026, 12, 14, 23, 59, 59), 4, true, true, true,
 	    "2026-06-15");
 	/* 2026-12-15: five, and from then on. */
-	check_phase(utc(2026, 12, 15, 0, 0, 0), 5, true, true, true, false,
+	check_phase(utc(2026, 12, 15, 0, 0, 0), 5, true, true, true,
 	    "2026-12-15");
-	check_phase(utc(2040, 1, 1, 0, 0, 0), 5, true, true, true, false,
+	check_phase(utc(2040, 1, 1, 0, 0, 0), 5, true, true, true,
 	    "2026-12-15");
 }
 
