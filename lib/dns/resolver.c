@@ -72,17 +72,6 @@ struct mpic_resolver {
 	struct dnsq *queries;
 };
 
-const char *
-mpic__dnssec_str(enum mpic_dnssec s)
-{
-	switch (s) {
-	case MPIC_DNSSEC_SECURE: return "secure";
-	case MPIC_DNSSEC_INSECURE: return "insecure";
-	case MPIC_DNSSEC_BOGUS: return "bogus";
-	default: return "indeterminate";
-	}
-}
-
 static int
 set_opt(struct ub_ctx *ctx, const char *opt, const char *val, char *err,
 	size_t errlen)
