@@ -133,6 +133,27 @@ EXTENSIONS = [
                 {"$ref": "#/components/schemas/CheckResponseDCV"},
         },
     },
+    {
+        "field": "warnings: a method the BR discourage (docs/api.md)",
+        "add": {
+            "/components/schemas/X-MpicWarnings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["warning_type", "message"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "warning_type": {"type": "string",
+                                         "enum": ["method-discouraged",
+                                                  "method-not-permitted"]},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
+            "/components/schemas/DCVResponse/allOf/1/properties/warnings":
+                {"$ref": "#/components/schemas/X-MpicWarnings"},
+        },
+    },
 ]
 
 # Endpoints the spec has no path for, checked against the component their
