@@ -1,36 +1,26 @@
 /*
- * attempt.c - one attempt: its cohort's checks started together, each
- * slot called back exactly once, the attempt's deadline.  A check cannot
- * be cancelled, so an attempt closed by its deadline (or an early
- * decision) lives on until its last check has called back; such a
- * straggler only adds a "late" audit record.
+ * attempt.c - the attempt state machine: an attempt's cohort's checks
+ * started together, each slot called back exactly once, the attempt's
+ * deadline, and when it is decided and what follows.  A check cannot be
+ * cancelled, so an attempt closed by its deadline (or an early decision)
+ * lives on until its last check has called back; such a straggler only
+ * adds a "late" audit record.
+ *
+ * An attempt is decided when every check has answered, at its deadline,
+ * or with early decision as soon as the outcome is certain.  A failed
+ * attempt is followed by the next cohort while attempts remain; otherwise
+ * the remote outcome is "settled" (what the response needs is kept in
+ * m->fin, since stragglers may still change the slots).
+ *
+ * The primary perspective (docs/orchestration.md) decides; the remotes
+ * corroborate.  So the request is decided once both the settled attempt
+ * and the primary are in.  A failed primary makes the outcome certain: no
+ * further cohort is tried, and with early decision the open attempt
+ * closes at once.
  */
+#include <string.h>
+
 #include "engine/engine_int.h"
-
-void
-mpic__eng_attempt_free(struct attempt *at)
-{
-	size_t i;
-
-	if (at == NULL)
-		return;
-	for (i = 0; i < at->n; i++)
-		if (at->slots[i].done)
-			mpic__check_result_release(&at->slots[i].res);
-	if (at->deadline != NULL)
-		event_free(at->deadline);
-	mpic__free(at);
-}
-
-void
-mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv)
-{
-	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
-	    30000;
-
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
-}
 
 static void
 attempt_release(struct attempt *at)
@@ -149,4 +139,94 @@ mpic__eng_attempt_start(struct mreq *m)
 		evtimer_add(at->deadline, &tv);
 	mpic__eng_evaluate(at, false);
 	attempt_release(at);
+}
+
+/* The attempt's tally, with the primary's state (lib/corroborate). */
+static void
+count(const struct attempt *at, struct mpic__tally *t)
+{
+	const struct mreq *m = at->m;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < at->n; i++) {
+		const struct slot *s = &at->slots[i];
+
+		mpic__tally_add(t, s->done, s->res.passed,
+		    m->eng->ps[s->pidx]->def->rir);
+	}
+	t->primary = mpic__eng_primary_state(m);
+}
+
+/* Decide when both halves are in: the remote outcome and the primary. */
+void
+mpic__eng_maybe_decide(struct mreq *m)
+{
+	if (!m->fin.done || m->decided || m->answered)
+		return;
+	if (m->pri.on && !m->pri.done)
+		return; /* the primary decides: wait for it */
+	mpic__eng_respond(m);
+}
+
+/* Keep what the response needs of the attempt whose outcome is final. */
+static void
+settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
+{
+	size_t i;
+
+	m->fin.done = true;
+	m->fin.tally = *t;
+	m->fin.number = at->number;
+	mpic__eng_attempt_write(at, &m->fin.perspectives);
+	for (i = 0; i < at->n; i++)
+		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
+	m->fin.n_codes = at->n;
+	mpic__eng_audit_settle(m, at);
+	mpic__eng_maybe_decide(m);
+}
+
+/* Decide the attempt: final when every check answered (or, with early
+ * decision, as soon as the outcome is certain) or at the deadline.  A
+ * failed primary makes any attempt's outcome certain (not valid). */
+void
+mpic__eng_evaluate(struct attempt *at, bool deadline)
+{
+	struct mreq *m = at->m;
+	struct mpic_audit *log = m->eng->audit;
+	struct mpic__quorum_rules r;
+	struct mpic__tally t;
+	struct mpic__verdict v;
+
+	if (at->closed != AT_OPEN)
+		return;
+	count(at, &t);
+	mpic__eng_rules(m, &r);
+	mpic__verdict(&t, &r, &v);
+	if (!deadline && !v.final)
+		return;
+	at->closed = t.pending == 0 ? AT_ANSWERED : deadline ? AT_DEADLINE :
+	    AT_EARLY;
+	if (m->open == at)
+		m->open = NULL;
+	if (at->deadline != NULL)
+		evtimer_del(at->deadline);
+	/* The attempt's records and the decision record go to the log as
+	 * one group: one fdatasync before the answer, not one for the first
+	 * record and another for the rest (the writer woke on the first). */
+	mpic__audit_batch(log, true);
+	mpic__eng_audit_attempt(at);
+	if (v.met || mpic__eng_primary_failed(m) ||
+	    m->attempts_run >= m->max_attempts) {
+		settle(m, at, &t);
+		mpic__audit_batch(log, false);
+		return;
+	}
+	mpic__audit_batch(log, false);
+	/* Retry with the next cohort; this attempt's corroborations never
+	 * count again.  The primary's check is not repeated. */
+	if (mpic__jw_len(&m->previous) == 0)
+		mpic__jw_open(&m->previous, '[');
+	mpic__eng_attempt_write(at, &m->previous);
+	mpic__eng_attempt_start(m);
 }

@@ -89,8 +89,6 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 	return 0;
 }
 
-static void mreq_free(struct mreq *m);
-
 void
 mpic_engine_free(struct mpic_engine *e)
 {
@@ -109,7 +107,7 @@ mpic_engine_free(struct mpic_engine *e)
 	e->closing = true;
 	mpic__audit_close(e->audit);
 	while (e->reqs != NULL)
-		mreq_free(e->reqs);
+		mpic__eng_mreq_free(e->reqs);
 	mpic__jw_release(&e->rec_w);
 	mpic__jw_release(&e->det_w);
 	mpic__free(e->ps);
@@ -147,57 +145,6 @@ mpic__engine_primary(const struct mpic_engine *e)
 	return e->primary;
 }
 
-static void
-mreq_free(struct mreq *m)
-{
-	struct mpic_engine *e = m->eng;
-	struct attempt *at;
-
-	while ((at = m->live) != NULL) {
-		m->live = at->next_live;
-		mpic__eng_attempt_free(at);
-	}
-	if (m->prev != NULL)
-		m->prev->next = m->next;
-	else
-		e->reqs = m->next;
-	if (m->next != NULL)
-		m->next->prev = m->prev;
-	e->inflight--;
-	mpic__jw_release(&m->previous);
-	json_decref(m->request_orch);
-	mpic__jw_release(&m->fin.perspectives);
-	if (m->pri.done)
-		mpic__check_result_release(&m->pri.res);
-	if (m->pri.deadline != NULL)
-		event_free(m->pri.deadline);
-	if (m->audit_wait != NULL)
-		event_free(m->audit_wait);
-	mpic__free(m->body);
-	mpic__request_release(&m->req);
-	mpic__free(m);
-}
-
-void
-mpic__eng_details(const struct mreq *m, struct mpic_check_result *res)
-{
-	/* on ENOMEM the details stay as they are ({} when none) */
-	(void)mpic__check_details_fill(res, m->req.check_type,
-	    m->req.dcv.method);
-}
-
-void
-mpic__eng_reply(struct mreq *m, int status, const char *body)
-{
-	struct mpic_engine *e = m->eng;
-	const struct mreq *outer = e->answering;
-
-	m->answered = true;
-	e->answering = status == 200 ? m : NULL;
-	m->cb(m->arg, status, body, strlen(body));
-	e->answering = outer;
-}
-
 bool
 mpic__engine_answer_info(const struct mpic_engine *e,
 			 struct mpic_answer_info *out)
@@ -213,19 +160,6 @@ mpic__engine_answer_info(const struct mpic_engine *e,
 	return true;
 }
 
-void
-mpic__eng_reply_json(struct mreq *m, int status, json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-	if (s == NULL)
-		mpic__eng_reply(m, 500, "{\"error\":\"internal-error\","
-		    "\"message\":\"out of memory building the response\"}");
-	else
-		mpic__eng_reply(m, status, s);
-	free(s);
-}
-
 static void
 reply_issues(struct mreq *m, const struct mpic_issues *is)
 {
@@ -236,14 +170,6 @@ reply_issues(struct mreq *m, const struct mpic_issues *is)
 	else
 		mpic__eng_reply(m, 400, body);
 	mpic__free(body);
-}
-
-void
-mpic__eng_maybe_free(struct mreq *m)
-{
-	if (m->answered && m->live_attempts == 0 && m->audit_pending == 0 &&
-	    !m->pri.pending)
-		mreq_free(m);
 }
 
 int
@@ -280,12 +206,12 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	if (mpic__request_parse(body, len, &m->req, &is) != 0 ||
 	    mpic__eng_plan(m, &is) != 0) {
 		reply_issues(m, &is);
-		mreq_free(m);
+		mpic__eng_mreq_free(m);
 		return 0;
 	}
 	/* A log that cannot take the records: refused before any check. */
 	if (mpic__eng_audit_admit(m) != 0) {
-		mreq_free(m);
+		mpic__eng_mreq_free(m);
 		return 0;
 	}
 	ro = m->req.raw ? json_object_get(m->req.raw,

@@ -1,14 +1,16 @@
 /*
  * engine_int.h - the orchestrator's request state, shared by the files of
- * lib/engine that run one Open MPIC request:
+ * lib/engine that run one Open MPIC request.  They form a stack; each
+ * calls only those below it (scripts/layers checks):
  *
- *   engine.c        the engine, submitting a request, answering, freeing
+ *   engine.c        entry points: the engine, submitting a request
  *   plan.c          the BR table, calendar and cohort checks of a request
- *   attempt.c       one attempt: its cohort's checks fanned out, deadline
- *   decide.c        when an attempt is decided, retry or settle, quorum
- *   respond.c       the 200 response JSON
- *   engine_audit.c  the audit records of a request
- *   primary.c       the primary perspective's check
+ *   attempt.c       the attempt state machine: fan-out, deadline, decide,
+ *   primary.c         retry or settle; the primary perspective's check
+ *   respond.c       writers: the 200 response JSON,
+ *   engine_audit.c    the audit records of a request
+ *   mreq.c          the request's lifecycle: answer, free, the verdict
+ *   local.c remote.c  the perspectives (perspective.h), beside the stack
  *
  * Lifetimes: a request (struct mreq) owns its attempts; an attempt owns
  * one slot per perspective of its cohort.  A check cannot be cancelled, so
@@ -149,48 +151,49 @@ struct mreq {
 	struct primary pri;
 };
 
-/* engine.c */
+/* mreq.c: the request's lifecycle (the bottom of the stack) */
 /* Answer once (status, body); the request is not freed. */
 void mpic__eng_reply(struct mreq *m, int status, const char *body);
 /* Answer with j serialised (a 500 if that fails); j stays the caller's. */
 void mpic__eng_reply_json(struct mreq *m, int status, json_t *j);
 /* Bound on a response's text (and its parts) built in memory. */
 #define ENGINE_RESPONSE_MAX (64u * 1024u * 1024u)
-/* Free m if it has answered and nothing of it is still running. */
+/* Free m if it has answered and nothing of it is still running; free it
+ * now (a request refused before any check started). */
 void mpic__eng_maybe_free(struct mreq *m);
-
+void mpic__eng_mreq_free(struct mreq *m);
+void mpic__eng_attempt_free(struct attempt *at);
 /* The details keys of the request's check on res (mpic__check_details_fill):
  * every result the engine keeps or shows has them. */
 void mpic__eng_details(const struct mreq *m, struct mpic_check_result *res);
-
-/* plan.c: fill m's counts, quorum, attempts and cohorts from its request
- * and the configuration, or add the issues (then MPIC_EINVAL). */
-int mpic__eng_plan(struct mreq *m, struct mpic_issues *is);
-
-/* attempt.c */
-/* Start the next attempt (the next cohort) of m; answers 500 on ENOMEM. */
-void mpic__eng_attempt_start(struct mreq *m);
-void mpic__eng_attempt_free(struct attempt *at);
+/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
+ * which the caller releases. */
+const struct mpic_check_result *mpic__eng_slot_result(const struct mreq *m,
+    const struct slot *s, struct mpic_check_result *tmp);
 /* The deadline of one attempt (and of the primary's check). */
 void mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv);
-
-/* decide.c */
-/* Close the attempt if it is decided (deadline: it is); then retry with
- * the next cohort or settle the remote outcome. */
-void mpic__eng_evaluate(struct attempt *at, bool deadline);
-/* Respond once the settled attempt and the primary (if any) are in. */
-void mpic__eng_maybe_decide(struct mreq *m);
+/* The primary's state now; failed (or timed out). */
+enum mpic__primary_state mpic__eng_primary_state(const struct mreq *m);
 bool mpic__eng_primary_failed(const struct mreq *m);
 /* The rules in force for m, and the verdict on its settled attempt with
  * the primary as it stands (lib/corroborate/verdict.c). */
 void mpic__eng_rules(const struct mreq *m, struct mpic__quorum_rules *r);
 void mpic__eng_verdict(const struct mreq *m, struct mpic__verdict *v);
 
+/* plan.c: fill m's counts, quorum, attempts and cohorts from its request
+ * and the configuration, or add the issues (then MPIC_EINVAL). */
+int mpic__eng_plan(struct mreq *m, struct mpic_issues *is);
+
+/* attempt.c: the attempt state machine */
+/* Start the next attempt (the next cohort) of m; answers 500 on ENOMEM. */
+void mpic__eng_attempt_start(struct mreq *m);
+/* Close the attempt if it is decided (deadline: it is); then retry with
+ * the next cohort or settle the remote outcome. */
+void mpic__eng_evaluate(struct attempt *at, bool deadline);
+/* Respond once the settled attempt and the primary (if any) are in. */
+void mpic__eng_maybe_decide(struct mreq *m);
+
 /* respond.c */
-/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
- * which the caller releases. */
-const struct mpic_check_result *mpic__eng_slot_result(const struct mreq *m,
-    const struct slot *s, struct mpic_check_result *tmp);
 /* The "perspectives" list of an attempt (new reference). */
 void mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w);
 /* Build the 200 response; with an audit log it waits in m->body for the

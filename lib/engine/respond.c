@@ -10,26 +10,6 @@
 
 #include "engine/engine_int.h"
 
-/* What a slot stands for: its result, or (unfinished) a timeout in tmp,
- * which the caller releases. */
-const struct mpic_check_result *
-mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
-	    struct mpic_check_result *tmp)
-{
-	mpic__check_result_init(tmp);
-	if (s->done)
-		return &s->res;
-	tmp->timestamp_ns = mpic__now_wall_ns();
-	/* worded by why its attempt closed, not by the configuration: with
-	 * early decision an uncertain attempt still waits for its deadline */
-	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, "%s",
-	    s->at->closed == AT_EARLY ?
-	    "outcome already certain; answer not awaited" :
-	    "perspective did not answer before the deadline");
-	mpic__eng_details(m, tmp);
-	return tmp;
-}
-
 /* {"perspective_code":..,"check_response":{..,"rir":..}} */
 static void
 slot_write(struct mpic_jw *w, const struct mreq *m, const struct slot *s)
