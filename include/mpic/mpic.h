@@ -24,7 +24,7 @@ extern "C" {
 
 #define MPIC_VERSION "0.1.0"
 #define MPIC_OPEN_MPIC_SPEC_VERSION "3.9.0"
-#define MPIC_BR_VERSION "2.2.6"
+#define MPIC_BR_VERSION "2.2.7" /* SC-099 (2026-07-15) in force */
 
 /*
  * Error codes: the one list, XX(NAME, value, description), from which the
