@@ -177,6 +177,8 @@ struct api_method {
 	enum mpic_adn_rule adn;   /* where its ADN comes from */
 	enum mpic_details_shape details;
 	struct mpic_dcv_query query;
+	const char *tool_rtype;   /* dns_record_type a client fills in when
+				   * its user gives none, or NULL */
 };
 
 /* The rows, n_out of them (for the unit test that walks the table). */

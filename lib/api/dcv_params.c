@@ -214,7 +214,7 @@ get_rtype(struct api_ctx *c, const json_t *o, const char *const *names,
 
 void
 api__parse_website_change(struct api_ctx *c, const json_t *o,
-		     const struct api_method *m)
+			  const struct api_method *m)
 {
 	struct mpic_dcv_params *d = &c->req->dcv;
 	struct mpic_regex *re = NULL;
@@ -323,7 +323,7 @@ get_key_authorization(struct api_ctx *c, const json_t *o)
 
 void
 api__parse_acme_http(struct api_ctx *c, const json_t *o,
-		const struct api_method *m)
+		     const struct api_method *m)
 {
 	get_token(c, o);
 	get_key_authorization(c, o);
@@ -332,14 +332,16 @@ api__parse_acme_http(struct api_ctx *c, const json_t *o,
 }
 
 void
-api__parse_acme_dns(struct api_ctx *c, const json_t *o, const struct api_method *m)
+api__parse_acme_dns(struct api_ctx *c, const json_t *o,
+		    const struct api_method *m)
 {
 	get_hash(c, o, false);
 	fixed_query(c, o, m);
 }
 
 void
-api__parse_tls_alpn(struct api_ctx *c, const json_t *o, const struct api_method *m)
+api__parse_tls_alpn(struct api_ctx *c, const json_t *o,
+		    const struct api_method *m)
 {
 	get_hash(c, o, true);
 	(void)m;
@@ -347,7 +349,7 @@ api__parse_tls_alpn(struct api_ctx *c, const json_t *o, const struct api_method 
 
 void
 api__parse_dns_change(struct api_ctx *c, const json_t *o,
-		 const struct api_method *m)
+		      const struct api_method *m)
 {
 	static const char *const names[] = {"TXT", "CNAME", "CAA", NULL};
 	static const uint16_t types[] = {MPIC_RR_TXT, MPIC_RR_CNAME,
@@ -366,7 +368,7 @@ api__parse_dns_change(struct api_ctx *c, const json_t *o,
 
 void
 api__parse_dns_persistent(struct api_ctx *c, const json_t *o,
-		     const struct api_method *m)
+			  const struct api_method *m)
 {
 	struct mpic_dcv_params *d = &c->req->dcv;
 	json_t *v = api__field(o, "issuer_domain_names");
@@ -388,7 +390,7 @@ api__parse_dns_persistent(struct api_ctx *c, const json_t *o,
 
 void
 api__parse_dns_account(struct api_ctx *c, const json_t *o,
-		  const struct api_method *m)
+		       const struct api_method *m)
 {
 	const char *txt[2] = {api__rtype_str(m->query.rtype), NULL};
 	struct mpic_dcv_params *d = &c->req->dcv;
@@ -421,7 +423,7 @@ api__parse_dns_value(struct api_ctx *c, const json_t *o,
 
 void
 api__parse_ip_address(struct api_ctx *c, const json_t *o,
-		 const struct api_method *m)
+		      const struct api_method *m)
 {
 	static const char *const names[] = {"A", "AAAA", NULL};
 	static const uint16_t types[] = {MPIC_RR_A, MPIC_RR_AAAA};

@@ -67,77 +67,77 @@ static const struct api_method methods[] = {
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, true, k_website,
 	    api__parse_website_change, api__echo_website_change,
 	    {"3.2.2.4.18", "ca-tbr-18"}, {"3.2.2.5.1", "ca-tbr-ip-1"}, NULL,
-	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP},
+	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP, NULL},
 	{"acme-http-01", MPIC_DCV_ACME_HTTP_01,
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, true, k_http01,
 	    api__parse_acme_http, api__echo_acme_http,
 	    {"3.2.2.4.19", "http-01"}, {"3.2.2.5.6", "http-01"}, "ca-tbr-19",
-	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP},
+	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP, NULL},
 	{"acme-dns-01", MPIC_DCV_ACME_DNS_01, API_T_NAME, true, k_dns01,
 	    api__parse_acme_dns, api__echo_acme_dns,
 	    {"3.2.2.4.7", "dns-01"}, {"3.2.2.4.7", "dns-01"}, "ca-tbr-7",
 	    NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, ACME, NULL, MPIC_QNAME_FIXED, MPIC_RR_TXT,
-	    MPIC_MATCH_TXT_HASH}},
+	    MPIC_MATCH_TXT_HASH}, NULL},
 	{"acme-tls-alpn-01", MPIC_DCV_ACME_TLS_ALPN_01,
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, false, k_alpn,
 	    api__parse_tls_alpn, api__echo_tls_alpn,
 	    {"3.2.2.4.20", "tls-alpn-01"}, {"3.2.2.5.7", "tls-alpn-01"},
 	    "ca-tbr-20", NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_TLS_ALPN,
-	    Q_ALPN},
+	    Q_ALPN, NULL},
 	{"dns-change", MPIC_DCV_DNS_CHANGE, API_T_NAME, true, k_change,
 	    api__parse_dns_change, api__echo_dns_change,
 	    {"3.2.2.4.7", "ca-tbr-7"}, {"3.2.2.4.7", "ca-tbr-7"}, NULL, NULL,
 	    NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_REQUEST, 0,
-	    MPIC_MATCH_CHANGE}},
+	    MPIC_MATCH_CHANGE}, "TXT"},
 	{"dns-persistent", MPIC_DCV_DNS_PERSISTENT, API_T_NAME | API_T_IP,
 	    false, k_persist, api__parse_dns_persistent,
 	    api__echo_dns_persistent, {"3.2.2.4.22", "dns-persist-01"},
 	    {"3.2.2.5.8", "ca-tbr-ip-8"}, "ca-tbr-22", NULL, NULL,
 	    MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, "_validation-persist", "_ip-validation-persist",
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_PERSIST}},
+	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_PERSIST}, NULL},
 	{"dns-account-01", MPIC_DCV_DNS_ACCOUNT_01, API_T_NAME, true,
 	    k_account, api__parse_dns_account, api__echo_dns_account,
 	    {"3.2.2.4.21", "dns-account-01"}, {"3.2.2.4.21", "dns-account-01"},
 	    "ca-tbr-21", NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, ACME, NULL, MPIC_QNAME_ACCOUNT, MPIC_RR_TXT,
-	    MPIC_MATCH_TXT_HASH}},
+	    MPIC_MATCH_TXT_HASH}, NULL},
 	{"contact-email-txt", MPIC_DCV_CONTACT_EMAIL_TXT, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.14", "ca-tbr-14"}, {"3.2.2.4.14", "ca-tbr-14"}, NULL,
 	    "2026-03-15", "2028-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, "_validation-contactemail", NULL,
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}},
+	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}, NULL},
 	{"contact-email-caa", MPIC_DCV_CONTACT_EMAIL_CAA, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.13", "ca-tbr-13"}, {"3.2.2.4.13", "ca-tbr-13"}, NULL,
 	    "2026-03-15", "2028-03-15", MPIC_ADN_CLIMB, MPIC_DETAILS_DNS,
-	    Q_CAA},
+	    Q_CAA, NULL},
 	{"contact-phone-txt", MPIC_DCV_CONTACT_PHONE_TXT, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.16", "ca-tbr-16"}, {"3.2.2.4.16", "ca-tbr-16"}, NULL,
 	    "2026-03-15", "2027-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, "_validation-contactphone", NULL,
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}},
+	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}, NULL},
 	{"contact-phone-caa", MPIC_DCV_CONTACT_PHONE_CAA, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.17", "ca-tbr-17"}, {"3.2.2.4.17", "ca-tbr-17"}, NULL,
 	    "2026-03-15", "2027-03-15", MPIC_ADN_CLIMB, MPIC_DETAILS_DNS,
-	    Q_CAA},
+	    Q_CAA, NULL},
 	{"reverse-address-lookup", MPIC_DCV_REVERSE_ADDRESS_LOOKUP, API_T_IP,
 	    false, k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.5.3", "ca-tbr-ip-3"}, {"3.2.2.5.3", "ca-tbr-ip-3"}, NULL,
 	    NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_FIXED, MPIC_RR_PTR,
-	    MPIC_MATCH_PTR}},
+	    MPIC_MATCH_PTR}, NULL},
 	{"ip-address", MPIC_DCV_IP_ADDRESS, API_T_NAME, false, k_dnsval,
 	    api__parse_ip_address, api__echo_dns_value,
 	    {"3.2.2.4.8", "ca-tbr-8"}, {"3.2.2.4.8", "ca-tbr-8"}, NULL, NULL,
 	    "2026-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
 	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_FIXED, 0,
-	    MPIC_MATCH_ADDRESS}},
+	    MPIC_MATCH_ADDRESS}, "A"},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -266,6 +266,39 @@ check_target(struct api_ctx *c, const struct api_method *m)
 		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
 		    "domain_or_ip_target: %s cannot validate a wildcard name "
 		    "(BR 3.2.2.4.18-20)", m->name);
+}
+
+static const struct api_method *
+method_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < N_METHODS; i++)
+		if (strcmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+bool
+mpic_dcv_method_takes(const char *method, const char *key)
+{
+	const struct api_method *r = method_named(method);
+	size_t i;
+
+	for (i = 0; r != NULL && key != NULL && r->keys[i] != NULL; i++)
+		if (strcmp(r->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+const char *
+mpic_dcv_method_default(const char *method, const char *key)
+{
+	const struct api_method *r = method_named(method);
+
+	if (r == NULL || key == NULL || strcmp(key, "dns_record_type") != 0)
+		return NULL;
+	return r->tool_rtype;
 }
 
 const struct api_method *

@@ -125,6 +125,15 @@ test_rows(void **state)
 		default:
 			fail_msg("%s: no way to run its check", r->name);
 		}
+		/* a type the request must give has the tool's default */
+		assert_true((r->tool_rtype != NULL) ==
+		    (q->by == MPIC_RUN_DNS && q->rtype == 0));
+		if (r->tool_rtype != NULL)
+			assert_string_equal(mpic_dcv_method_default(r->name,
+			    "dns_record_type"), r->tool_rtype);
+		for (j = 0; r->keys[j] != NULL; j++)
+			assert_true(mpic_dcv_method_takes(r->name,
+			    r->keys[j]));
 		/* the readers give the row's facets */
 		assert_string_equal(mpic__dcv_method_str(r->method), r->name);
 		assert_ptr_equal(mpic__dcv_method_query(r->method), q);
@@ -212,12 +221,38 @@ test_query(void **state)
 	    "'challenge_value':'a@example.com'", NULL, 0);
 }
 
+/* What `mpic dcv` fills in, read from the rows (src/mpic/table.c). */
+static void
+test_client(void **state)
+{
+	(void)state;
+	assert_string_equal(mpic_dcv_method_default("dns-change",
+	    "dns_record_type"), "TXT");
+	assert_string_equal(mpic_dcv_method_default("ip-address",
+	    "dns_record_type"), "A");
+	assert_null(mpic_dcv_method_default("acme-dns-01",
+	    "dns_record_type"));
+	assert_null(mpic_dcv_method_default("dns-change", "challenge_value"));
+	assert_null(mpic_dcv_method_default("no-such-method",
+	    "dns_record_type"));
+	assert_null(mpic_dcv_method_default(NULL, "dns_record_type"));
+	assert_true(mpic_dcv_method_takes("dns-persistent",
+	    "expected_account_uri"));
+	assert_false(mpic_dcv_method_takes("dns-persistent", "account_uri"));
+	assert_true(mpic_dcv_method_takes("dns-account-01", "account_uri"));
+	assert_false(mpic_dcv_method_takes("dns-account-01",
+	    "expected_account_uri"));
+	assert_false(mpic_dcv_method_takes("no-such-method", "token"));
+	assert_false(mpic_dcv_method_takes("acme-http-01", NULL));
+}
+
 int
 api_tests_table(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_client),
 	};
 
 	return cmocka_run_group_tests_name("table", tests, NULL, NULL);
