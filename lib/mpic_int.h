@@ -365,7 +365,8 @@ enum mpic_dcv_method {
 };
 /*
  * The facets of a method, from its row of the one method table
- * (lib/api/dcv_params.c); static strings, NULL for out-of-range.
+ * (lib/api/methods.c, docs/methods.md); static strings, NULL for
+ * out-of-range.
  */
 /* "acme-dns-01" etc. */
 const char *mpic__dcv_method_str(enum mpic_dcv_method m);
@@ -405,6 +406,55 @@ enum mpic_method_status mpic__dcv_method_status(enum mpic_dcv_method m,
 						time_t now,
 						const char **since,
 						const char **until);
+
+/*
+ * How a method's check runs and what it asks the DNS, from its row.  The
+ * row lives with the request parser (lib/api), which must find it without
+ * reaching up into the checks; so the check-level facets are named by
+ * kind here and lib/check turns a kind into its function (several
+ * methods share one).
+ */
+enum mpic_dcv_run {
+	MPIC_RUN_DNS = 0,    /* one lookup, lib/check/dcv_dns.c */
+	MPIC_RUN_HTTP,       /* lib/dcv/http.c */
+	MPIC_RUN_TLS_ALPN,   /* lib/dcv/tls_alpn.c */
+	MPIC_RUN_CAA,        /* the CAA climb, lib/check/caa_check.c */
+};
+/* How one DNS record is compared with the challenge (dcv_dns.c). */
+enum mpic_dcv_match {
+	MPIC_MATCH_NONE = 0,    /* not a lookup of MPIC_RUN_DNS */
+	MPIC_MATCH_TXT_HASH,    /* TXT equals key_authorization_hash */
+	MPIC_MATCH_TXT_VALUE,   /* TXT equals challenge_value, any case */
+	MPIC_MATCH_PERSIST,     /* TXT judged by BR 3.2.2.4.22's rules */
+	MPIC_MATCH_CHANGE,      /* TXT/CNAME/CAA per require_exact_* */
+	MPIC_MATCH_ADDRESS,     /* A/AAAA equals the address given */
+	MPIC_MATCH_PTR,         /* PTR names challenge_value */
+};
+/* Where the queried name comes from. */
+enum mpic_dcv_qname {
+	MPIC_QNAME_FIXED = 0,   /* prefix "." name, ip_prefix "." reverse */
+	MPIC_QNAME_REQUEST,     /* the request's dns_name_prefix "." name */
+	MPIC_QNAME_ACCOUNT,     /* "_" account label "." prefix "." name */
+};
+struct mpic_dcv_query {
+	enum mpic_dcv_run by;
+	const char *prefix;     /* before a domain name, or NULL */
+	const char *ip_prefix;  /* before an IP address's reverse name */
+	enum mpic_dcv_qname qname;
+	uint16_t rtype;         /* 0: the request's dns_record_type */
+	enum mpic_dcv_match match;
+};
+/* The method's query facet; NULL for an unknown method. */
+const struct mpic_dcv_query *mpic__dcv_method_query(enum mpic_dcv_method m);
+
+/* The details shape of a DCV check's result (lib/api/result.c). */
+enum mpic_details_shape {
+	MPIC_DETAILS_NONE = 0,  /* an unknown method */
+	MPIC_DETAILS_DNS,
+	MPIC_DETAILS_HTTP,
+	MPIC_DETAILS_TLS_ALPN,
+};
+enum mpic_details_shape mpic__dcv_method_details(enum mpic_dcv_method m);
 
 #define MPIC_MAX_CAA_DOMAINS 16
 #define MPIC_MAX_HTTP_HEADERS 16
@@ -489,6 +539,15 @@ struct mpic_request {
 	 * (mpic__remote_body()), in the arena; NULL until then */
 	const char *remote_body;
 };
+
+/*
+ * The name a DNS method's check asks for and the type it asks, from the
+ * method's row (docs/methods.md): into out (outlen octets, truncated
+ * names are refused).  0, MPIC_EINVAL (no such name for this target or
+ * method) or MPIC_ETOOBIG.
+ */
+int mpic__dcv_query_name(const struct mpic_request *req, char *out,
+			 size_t outlen, uint16_t *type);
 
 /* Validation problems, for the 400 body. */
 #define MPIC_MAX_ISSUES 16

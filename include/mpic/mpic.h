@@ -58,6 +58,18 @@ MPIC_EXTERN const char *mpic_strerror(int err);
 /* Library version string, static. */
 MPIC_EXTERN const char *mpic_version(void);
 
+/*
+ * What the method named (Open MPIC's validation_method) does with a
+ * field of dcv_check_parameters, from the method's row (docs/methods.md),
+ * for clients building requests such as `mpic dcv`: whether it takes
+ * key, and the value a client fills in when its user gives none (the
+ * API requires dns_record_type of dns-change and ip-address), or NULL.
+ * Unknown methods take nothing and have no defaults; static strings.
+ */
+MPIC_EXTERN bool mpic_dcv_method_takes(const char *method, const char *key);
+MPIC_EXTERN const char *mpic_dcv_method_default(const char *method,
+						const char *key);
+
 struct event_base;
 struct mpic_config;
 struct mpic_engine;

@@ -135,8 +135,95 @@ void api__parse_domain_list(struct api_ctx *c, const json_t *arr,
 			    const char *path, const char **out, size_t max,
 			    size_t *n_out);
 
-/* dcv_check_parameters (dcv_params.c). */
+/* dcv_check_parameters (methods.c: the row, then its parser). */
 void api__parse_dcv(struct api_ctx *c, const json_t *obj);
+
+/* Which targets a method takes. */
+#define API_T_NAME 0x1         /* a domain name */
+#define API_T_IP 0x2           /* an IP address */
+#define API_T_NO_WILDCARD 0x4  /* BR 3.2.2.4.18-.20: not for wildcards */
+
+/* How the Baseline Requirements and RFC 8657 name a method for one kind
+ * of target: its BR section and its validationmethods label (SC-098). */
+struct api_method_ref {
+	const char *section;      /* "3.2.2.4.19" */
+	const char *label;        /* "http-01", "ca-tbr-7" */
+};
+
+/*
+ * One row of the method table (methods.c; docs/methods.md says what each
+ * column is for and how to add a method).  The parse and echo functions
+ * get their row and must not look the table up themselves: the table
+ * file uses them, not the other way round.
+ */
+struct api_method {
+	const char *name;         /* Open MPIC's validation_method */
+	enum mpic_dcv_method method;
+	unsigned targets;         /* API_T_* */
+	bool exact_case;          /* require_exact_case default */
+	const char *const *keys;  /* allowed besides validation_method */
+	void (*parse)(struct api_ctx *, const json_t *,
+		      const struct api_method *);
+	/* the method's fields of the echo, after validation_method and
+	 * require_exact_case; 0 or -1 (out of memory) */
+	int (*echo)(json_t *, const struct mpic_request *,
+		    const struct api_method *);
+	struct api_method_ref dns;  /* for a domain name */
+	struct api_method_ref ip;   /* for an IP address (BR 3.2.2.5) */
+	const char *alt_label;    /* the same mechanism's other label, or
+				   * NULL: "ca-tbr-19" for http-01 */
+	const char *discouraged;  /* BR: SHOULD NOT from this day, or NULL */
+	const char *forbidden;    /* BR: MUST NOT from this day, or NULL */
+	enum mpic_adn_rule adn;   /* where its ADN comes from */
+	enum mpic_details_shape details;
+	struct mpic_dcv_query query;
+	const char *tool_rtype;   /* dns_record_type a client fills in when
+				   * its user gives none, or NULL */
+};
+
+/* The rows, n_out of them (for the unit test that walks the table). */
+const struct api_method *api__methods(size_t *n_out);
+
+/* The per-method parsers (dcv_params.c). */
+void api__parse_website_change(struct api_ctx *c, const json_t *o,
+			       const struct api_method *m);
+void api__parse_acme_http(struct api_ctx *c, const json_t *o,
+			  const struct api_method *m);
+void api__parse_acme_dns(struct api_ctx *c, const json_t *o,
+			 const struct api_method *m);
+void api__parse_tls_alpn(struct api_ctx *c, const json_t *o,
+			 const struct api_method *m);
+void api__parse_dns_change(struct api_ctx *c, const json_t *o,
+			   const struct api_method *m);
+void api__parse_dns_persistent(struct api_ctx *c, const json_t *o,
+			       const struct api_method *m);
+void api__parse_dns_account(struct api_ctx *c, const json_t *o,
+			    const struct api_method *m);
+void api__parse_dns_value(struct api_ctx *c, const json_t *o,
+			  const struct api_method *m);
+void api__parse_ip_address(struct api_ctx *c, const json_t *o,
+			   const struct api_method *m);
+
+/* The per-method echoes (echo.c). */
+int api__echo_website_change(json_t *o, const struct mpic_request *req,
+			     const struct api_method *m);
+int api__echo_acme_http(json_t *o, const struct mpic_request *req,
+			const struct api_method *m);
+int api__echo_acme_dns(json_t *o, const struct mpic_request *req,
+		       const struct api_method *m);
+int api__echo_tls_alpn(json_t *o, const struct mpic_request *req,
+		       const struct api_method *m);
+int api__echo_dns_change(json_t *o, const struct mpic_request *req,
+			 const struct api_method *m);
+int api__echo_dns_persistent(json_t *o, const struct mpic_request *req,
+			     const struct api_method *m);
+int api__echo_dns_account(json_t *o, const struct mpic_request *req,
+			  const struct api_method *m);
+int api__echo_dns_value(json_t *o, const struct mpic_request *req,
+			const struct api_method *m);
+
+/* "TXT", "CNAME", "CAA", "A", "AAAA", "PTR"; NULL for another type. */
+const char *api__rtype_str(uint16_t t);
 
 /*
  * Decode a tls-alpn / dns-01 key authorization hash: 43 base64url
@@ -156,9 +243,11 @@ void api__parse_headers(struct api_ctx *c, const json_t *o);
 const char *api__path_problem(const char *s, size_t n);
 
 /*
- * dns-account-01's prefix "_<label>._acme-challenge", label = base32 of
- * the first 10 octets of SHA-256(account URI).  0 or MPIC_ETOOBIG.
+ * dns-account-01's prefix "_<label>." suffix (suffix: the row's prefix,
+ * "_acme-challenge"), label = base32 of the first 10 octets of
+ * SHA-256(account URI).  0 or MPIC_ETOOBIG.
  */
-int api__account_prefix(const char *account_uri, char *out, size_t outlen);
+int api__account_prefix(const char *account_uri, const char *suffix,
+			char *out, size_t outlen);
 
 #endif

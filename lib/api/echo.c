@@ -23,20 +23,6 @@ set_bool(json_t *o, const char *key, bool val)
 	return json_object_set_new(o, key, json_boolean(val));
 }
 
-static const char *
-rtype_str(uint16_t t)
-{
-	switch (t) {
-	case MPIC_RR_TXT: return "TXT";
-	case MPIC_RR_CNAME: return "CNAME";
-	case MPIC_RR_CAA: return "CAA";
-	case MPIC_RR_A: return "A";
-	case MPIC_RR_AAAA: return "AAAA";
-	case MPIC_RR_PTR: return "PTR";
-	default: return NULL;
-	}
-}
-
 json_t *
 mpic__request_echo_caa(const struct mpic_request *req,
 		       const char *const *issuers, size_t n_issuers)
@@ -99,108 +85,130 @@ echo_headers(json_t *o, const struct mpic_dcv_params *d)
 	return rc;
 }
 
-/* _<label>._acme-challenge for dns-account-01 (the draft's label). */
-static int
-account_prefix(json_t *o, const char *account_uri)
-{
-	char prefix[64];
-
-	if (account_uri == NULL ||
-	    api__account_prefix(account_uri, prefix, sizeof(prefix)) != 0)
-		return set_str(o, "dns_name_prefix", NULL);
-	return set_str(o, "dns_name_prefix", prefix);
-}
-
-json_t *
-mpic__request_echo_dcv(const struct mpic_request *req)
+/*
+ * The method's own fields, one function per shape of them (the row,
+ * methods.c, names it); fixed fields come from the row's query.
+ */
+int
+api__echo_website_change(json_t *o, const struct mpic_request *req,
+			 const struct api_method *m)
 {
 	const struct mpic_dcv_params *d = &req->dcv;
-	json_t *o, *list;
+	int rc = 0;
+
+	rc |= set_str(o, "challenge_value", d->challenge_value);
+	rc |= set_str(o, "http_token_path", d->http_token_path);
+	rc |= set_str(o, "url_scheme",
+	    d->url_scheme != NULL ? d->url_scheme : "http");
+	rc |= echo_headers(o, d);
+	rc |= set_str(o, "match_regex", d->match_regex);
+	(void)m;
+	return rc;
+}
+
+int
+api__echo_acme_http(json_t *o, const struct mpic_request *req,
+		    const struct api_method *m)
+{
+	const struct mpic_dcv_params *d = &req->dcv;
+	int rc = 0;
+
+	rc |= set_str(o, "token", d->token);
+	rc |= set_str(o, "key_authorization", d->key_authorization);
+	rc |= echo_headers(o, d);
+	(void)m;
+	return rc;
+}
+
+int
+api__echo_acme_dns(json_t *o, const struct mpic_request *req,
+		   const struct api_method *m)
+{
+	int rc = 0;
+
+	rc |= set_str(o, "key_authorization_hash",
+	    req->dcv.key_authorization_hash);
+	rc |= set_str(o, "dns_record_type", api__rtype_str(m->query.rtype));
+	rc |= set_str(o, "dns_name_prefix", m->query.prefix);
+	return rc;
+}
+
+int
+api__echo_tls_alpn(json_t *o, const struct mpic_request *req,
+		   const struct api_method *m)
+{
+	(void)m;
+	return set_str(o, "key_authorization_hash",
+	    req->dcv.key_authorization_hash);
+}
+
+int
+api__echo_dns_change(json_t *o, const struct mpic_request *req,
+		     const struct api_method *m)
+{
+	const struct mpic_dcv_params *d = &req->dcv;
+	int rc = 0;
+
+	rc |= set_str(o, "challenge_value", d->challenge_value);
+	rc |= set_str(o, "dns_name_prefix", d->dns_name_prefix);
+	rc |= set_str(o, "dns_record_type", api__rtype_str(d->dns_record_type));
+	rc |= set_bool(o, "require_exact_match", d->require_exact_match);
+	(void)m;
+	return rc;
+}
+
+int
+api__echo_dns_persistent(json_t *o, const struct mpic_request *req,
+			 const struct api_method *m)
+{
+	const struct mpic_dcv_params *d = &req->dcv;
+	json_t *list;
 	size_t i;
 	int rc = 0;
 
-	if (req->check_type != MPIC_CHECK_DCV)
-		return NULL;
-	o = json_object();
-	if (o == NULL)
-		return NULL;
-	rc |= set_str(o, "validation_method", mpic__dcv_method_str(d->method));
-	rc |= set_bool(o, "require_exact_case", d->require_exact_case);
-	switch (d->method) {
-	case MPIC_DCV_WEBSITE_CHANGE:
-		rc |= set_str(o, "challenge_value", d->challenge_value);
-		rc |= set_str(o, "http_token_path", d->http_token_path);
-		rc |= set_str(o, "url_scheme",
-		    d->url_scheme != NULL ? d->url_scheme : "http");
-		rc |= echo_headers(o, d);
-		rc |= set_str(o, "match_regex", d->match_regex);
-		break;
-	case MPIC_DCV_ACME_HTTP_01:
-		rc |= set_str(o, "token", d->token);
-		rc |= set_str(o, "key_authorization", d->key_authorization);
-		rc |= echo_headers(o, d);
-		break;
-	case MPIC_DCV_ACME_DNS_01:
-		rc |= set_str(o, "key_authorization_hash",
-		    d->key_authorization_hash);
-		rc |= set_str(o, "dns_record_type", "TXT");
-		rc |= set_str(o, "dns_name_prefix", "_acme-challenge");
-		break;
-	case MPIC_DCV_ACME_TLS_ALPN_01:
-		rc |= set_str(o, "key_authorization_hash",
-		    d->key_authorization_hash);
-		break;
-	case MPIC_DCV_DNS_CHANGE:
-		rc |= set_str(o, "challenge_value", d->challenge_value);
-		rc |= set_str(o, "dns_name_prefix", d->dns_name_prefix);
-		rc |= set_str(o, "dns_record_type",
-		    rtype_str(d->dns_record_type));
-		rc |= set_bool(o, "require_exact_match",
-		    d->require_exact_match);
-		break;
-	case MPIC_DCV_DNS_PERSISTENT:
-		rc |= set_str(o, "dns_record_type", "TXT");
-		rc |= set_str(o, "dns_name_prefix", req->target.is_ip ?
-		    "_ip-validation-persist" : "_validation-persist");
-		list = json_array();
-		for (i = 0; list != NULL && i < d->n_issuer_domain_names; i++)
-			rc |= json_array_append_new(list,
-			    json_string(d->issuer_domain_names[i]));
-		rc |= json_object_set_new(o, "issuer_domain_names", list);
-		rc |= set_str(o, "expected_account_uri",
-		    d->expected_account_uri);
-		break;
-	case MPIC_DCV_DNS_ACCOUNT_01:
-		rc |= set_str(o, "account_uri", d->account_uri);
-		rc |= set_str(o, "key_authorization_hash",
-		    d->key_authorization_hash);
-		rc |= set_str(o, "dns_record_type", "TXT");
-		rc |= account_prefix(o, d->account_uri);
-		break;
-	case MPIC_DCV_CONTACT_EMAIL_TXT:
-	case MPIC_DCV_CONTACT_EMAIL_CAA:
-	case MPIC_DCV_CONTACT_PHONE_TXT:
-	case MPIC_DCV_CONTACT_PHONE_CAA:
-	case MPIC_DCV_REVERSE_ADDRESS_LOOKUP:
-	case MPIC_DCV_IP_ADDRESS:
-		rc |= set_str(o, "challenge_value", d->challenge_value);
-		if (d->method == MPIC_DCV_CONTACT_EMAIL_TXT)
-			rc |= set_str(o, "dns_name_prefix",
-			    "_validation-contactemail");
-		else if (d->method == MPIC_DCV_CONTACT_PHONE_TXT)
-			rc |= set_str(o, "dns_name_prefix",
-			    "_validation-contactphone");
-		else
-			rc |= set_str(o, "dns_name_prefix", d->dns_name_prefix);
-		rc |= set_str(o, "dns_record_type",
-		    rtype_str(d->dns_record_type));
-		break;
-	default:
-		break;
-	}
-	if (rc != 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	rc |= set_str(o, "dns_record_type", api__rtype_str(m->query.rtype));
+	rc |= set_str(o, "dns_name_prefix", req->target.is_ip ?
+	    m->query.ip_prefix : m->query.prefix);
+	list = json_array();
+	for (i = 0; list != NULL && i < d->n_issuer_domain_names; i++)
+		rc |= json_array_append_new(list,
+		    json_string(d->issuer_domain_names[i]));
+	rc |= json_object_set_new(o, "issuer_domain_names", list);
+	rc |= set_str(o, "expected_account_uri", d->expected_account_uri);
+	return rc;
+}
+
+/* _<label>._acme-challenge for dns-account-01 (the draft's label). */
+int
+api__echo_dns_account(json_t *o, const struct mpic_request *req,
+		      const struct api_method *m)
+{
+	const struct mpic_dcv_params *d = &req->dcv;
+	char prefix[64];
+	int rc = 0;
+
+	rc |= set_str(o, "account_uri", d->account_uri);
+	rc |= set_str(o, "key_authorization_hash", d->key_authorization_hash);
+	rc |= set_str(o, "dns_record_type", api__rtype_str(m->query.rtype));
+	if (d->account_uri == NULL || api__account_prefix(d->account_uri,
+	    m->query.prefix, prefix, sizeof(prefix)) != 0)
+		rc |= set_str(o, "dns_name_prefix", NULL);
+	else
+		rc |= set_str(o, "dns_name_prefix", prefix);
+	return rc;
+}
+
+/* The contact methods, reverse-address-lookup and ip-address. */
+int
+api__echo_dns_value(json_t *o, const struct mpic_request *req,
+		    const struct api_method *m)
+{
+	const struct mpic_dcv_params *d = &req->dcv;
+	int rc = 0;
+
+	rc |= set_str(o, "challenge_value", d->challenge_value);
+	rc |= set_str(o, "dns_name_prefix", m->query.prefix != NULL ?
+	    m->query.prefix : d->dns_name_prefix);
+	rc |= set_str(o, "dns_record_type", api__rtype_str(d->dns_record_type));
+	return rc;
 }

@@ -99,17 +99,17 @@ static const struct dkey alpn_keys[] = {
 static const struct dkey *
 details_keys(enum mpic_check_type type, enum mpic_dcv_method method)
 {
+	/* by the details shape of the method's row (methods.c) */
+	static const struct dkey *const shapes[] = {
+		[MPIC_DETAILS_NONE] = NULL,
+		[MPIC_DETAILS_DNS] = dns_keys,
+		[MPIC_DETAILS_HTTP] = http_keys,
+		[MPIC_DETAILS_TLS_ALPN] = alpn_keys,
+	};
+
 	if (type == MPIC_CHECK_CAA)
 		return caa_keys;
-	switch (method) {
-	case MPIC_DCV_WEBSITE_CHANGE:
-	case MPIC_DCV_ACME_HTTP_01:
-		return http_keys;
-	case MPIC_DCV_ACME_TLS_ALPN_01:
-		return alpn_keys;
-	default:
-		return mpic__dcv_method_str(method) != NULL ? dns_keys : NULL;
-	}
+	return shapes[mpic__dcv_method_details(method)];
 }
 
 int

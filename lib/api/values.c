@@ -87,17 +87,31 @@ api__uri_ok(const char *s, size_t n)
 }
 
 int
-api__account_prefix(const char *account_uri, char *out, size_t outlen)
+api__account_prefix(const char *account_uri, const char *suffix,
+		    char *out, size_t outlen)
 {
 	uint8_t digest[32];
 	char label[32];
 
 	mpic__sha256(account_uri, strlen(account_uri), digest);
 	mpic__b32_lower_encode(digest, 10, label);
-	if ((size_t)snprintf(out, outlen, "_%s._acme-challenge", label) >=
-	    outlen)
+	if ((size_t)snprintf(out, outlen, "_%s.%s", label, suffix) >= outlen)
 		return MPIC_ETOOBIG;
 	return 0;
+}
+
+const char *
+api__rtype_str(uint16_t t)
+{
+	switch (t) {
+	case MPIC_RR_TXT: return "TXT";
+	case MPIC_RR_CNAME: return "CNAME";
+	case MPIC_RR_CAA: return "CAA";
+	case MPIC_RR_A: return "A";
+	case MPIC_RR_AAAA: return "AAAA";
+	case MPIC_RR_PTR: return "PTR";
+	default: return NULL;
+	}
 }
 
 /* RFC 9110 5.6.2 tchar. */

@@ -90,18 +90,17 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
 	uint8_t want[16];
 	int n;
 
-	switch (p->method) {
-	case MPIC_DCV_ACME_DNS_01:
-	case MPIC_DCV_DNS_ACCOUNT_01:
+	/* by the match kind of the method's row (lib/api/methods.c) */
+	switch (mpic__dcv_method_query(p->method)->match) {
+	case MPIC_MATCH_TXT_HASH:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		return n >= 0 && match_text(buf, (size_t)n,
 		    p->key_authorization_hash, true, true);
-	case MPIC_DCV_CONTACT_EMAIL_TXT:
-	case MPIC_DCV_CONTACT_PHONE_TXT:
+	case MPIC_MATCH_TXT_VALUE:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		return n >= 0 && match_text(buf, (size_t)n, p->challenge_value,
 		    true, false);
-	case MPIC_DCV_DNS_PERSISTENT:
+	case MPIC_MATCH_PERSIST:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		if (n < 0) {
 			mpic__bufprintf(why, whylen,
@@ -109,7 +108,7 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
 			return false;
 		}
 		return persist_ok(c, buf, (size_t)n, why, whylen);
-	case MPIC_DCV_DNS_CHANGE:
+	case MPIC_MATCH_CHANGE:
 		if (rr->type == MPIC_RR_TXT) {
 			n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf,
 			    sizeof(buf));
@@ -127,7 +126,7 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
 		}
 		return n >= 0 && match_text(buf, (size_t)n, p->challenge_value,
 		    p->require_exact_match, p->require_exact_case);
-	case MPIC_DCV_IP_ADDRESS:
+	case MPIC_MATCH_ADDRESS:
 		if (rr->type == MPIC_RR_A)
 			return rr->rdlen == 4 && inet_pton(AF_INET,
 			    p->challenge_value, want) == 1 &&
@@ -135,12 +134,13 @@ record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
 		return rr->rdlen == 16 && inet_pton(AF_INET6,
 		    p->challenge_value, want) == 1 &&
 		    memcmp(want, rr->rdata, 16) == 0;
-	case MPIC_DCV_REVERSE_ADDRESS_LOOKUP:
+	case MPIC_MATCH_PTR:
 		return mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
 		    sizeof(buf)) == 0 && mpic__name_eq(buf, p->challenge_value);
-	default:
+	case MPIC_MATCH_NONE:
 		return false;
 	}
+	return false;
 }
 
 /* Append "record i of n: why" to a reason line; "..." when it is full. */
@@ -204,78 +204,29 @@ dns_answer(void *arg, const struct mpic_dns_answer *a)
 int
 mpic__dcv_dns_start(struct mpic_check *c)
 {
-	const struct mpic_request *req = c->req;
-	const struct mpic_dcv_params *p = &req->dcv;
-	const char *base = mpic__target_base(&req->target);
+	const struct mpic_dcv_params *p = &c->req->dcv;
+	const struct mpic_dcv_query *q = mpic__dcv_method_query(p->method);
 	char name[MPIC_NAME_MAX + 64];
-	uint16_t type = MPIC_RR_TXT;
-	uint8_t digest[32];
-	char label[32];
+	uint16_t type;
 	json_t *d;
+	int rc;
 
-	switch (p->method) {
-	case MPIC_DCV_WEBSITE_CHANGE:
-	case MPIC_DCV_ACME_HTTP_01:
-		return mpic__dcv_http_start(c);
-	case MPIC_DCV_ACME_TLS_ALPN_01:
-		return mpic__dcv_tls_alpn_start(c);
-	case MPIC_DCV_CONTACT_EMAIL_CAA:
-	case MPIC_DCV_CONTACT_PHONE_CAA:
-		return mpic__caa_check_start(c);
-	case MPIC_DCV_ACME_DNS_01:
-		mpic__bufprintf(name, sizeof(name), "_acme-challenge.%s", base);
-		break;
-	case MPIC_DCV_DNS_ACCOUNT_01:
-		/* label: base32 of the first 10 octets of SHA-256(account) */
-		mpic__sha256(p->account_uri, strlen(p->account_uri), digest);
-		mpic__b32_lower_encode(digest, 10, label);
-		mpic__bufprintf(name, sizeof(name), "_%s._acme-challenge.%s",
-		    label, base);
-		break;
-	case MPIC_DCV_DNS_PERSISTENT:
-		if (req->target.is_ip) {
-			char rev[MPIC_NAME_MAX + 1];
-
-			if (mpic__reverse_name(req->target.af, req->target.addr,
-			    rev, sizeof(rev)) != 0)
-				return MPIC_EINVAL;
-			mpic__bufprintf(name, sizeof(name),
-			    "_ip-validation-persist.%s", rev);
-		} else {
-			mpic__bufprintf(name, sizeof(name),
-			    "_validation-persist.%s", base);
-		}
-		break;
-	case MPIC_DCV_CONTACT_EMAIL_TXT:
-		mpic__bufprintf(name, sizeof(name),
-		    "_validation-contactemail.%s", base);
-		break;
-	case MPIC_DCV_CONTACT_PHONE_TXT:
-		mpic__bufprintf(name, sizeof(name),
-		    "_validation-contactphone.%s", base);
-		break;
-	case MPIC_DCV_DNS_CHANGE:
-		if (p->dns_name_prefix != NULL && p->dns_name_prefix[0] != '\0')
-			mpic__bufprintf(name, sizeof(name), "%s.%s",
-			    p->dns_name_prefix, base);
-		else
-			mpic__bufprintf(name, sizeof(name), "%s", base);
-		type = p->dns_record_type;
-		break;
-	case MPIC_DCV_IP_ADDRESS:
-		mpic__bufprintf(name, sizeof(name), "%s", base);
-		type = p->dns_record_type == MPIC_RR_AAAA ? MPIC_RR_AAAA :
-		    MPIC_RR_A;
-		break;
-	case MPIC_DCV_REVERSE_ADDRESS_LOOKUP:
-		if (!req->target.is_ip || mpic__reverse_name(req->target.af,
-		    req->target.addr, name, sizeof(name)) != 0)
-			return MPIC_EINVAL;
-		type = MPIC_RR_PTR;
-		break;
-	default:
+	if (q == NULL)
 		return MPIC_ENOTSUP;
+	/* by how the method's row says its check runs */
+	switch (q->by) {
+	case MPIC_RUN_HTTP:
+		return mpic__dcv_http_start(c);
+	case MPIC_RUN_TLS_ALPN:
+		return mpic__dcv_tls_alpn_start(c);
+	case MPIC_RUN_CAA:
+		return mpic__caa_check_start(c);
+	case MPIC_RUN_DNS:
+		break;
 	}
+	rc = mpic__dcv_query_name(c->req, name, sizeof(name), &type);
+	if (rc != 0)
+		return rc;
 	if (strlen(name) > MPIC_NAME_MAX)
 		return MPIC_ETOOBIG;
 	d = json_object();

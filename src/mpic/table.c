@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "mpic/mpic.h"
 #include "tool.h"
 
 #define TOOL_BUF_MAX (16 * 1024 * 1024)
@@ -93,7 +94,7 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 	const char *colon;
 	char hname[256];
 	json_int_t n;
-	const char *target;
+	const char *target, *rtype;
 	int c, rc = 64;
 
 	optind = 1;
@@ -224,21 +225,21 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 	} else {
 		json_object_set_new(p, "validation_method",
 		    json_string(argv[optind]));
-		/* the API requires a record type; the tool defaults it */
+		/* the API requires a record type of some methods; the tool
+		 * fills in the method's default (its row, docs/methods.md) */
+		rtype = mpic_dcv_method_default(argv[optind],
+		    "dns_record_type");
 		if (json_object_get(p, "dns_record_type") == NULL &&
-		    strcmp(argv[optind], "dns-change") == 0)
+		    rtype != NULL)
 			json_object_set_new(p, "dns_record_type",
-			    json_string("TXT"));
-		if (json_object_get(p, "dns_record_type") == NULL &&
-		    strcmp(argv[optind], "ip-address") == 0)
-			json_object_set_new(p, "dns_record_type",
-			    json_string("A"));
+			    json_string(rtype));
 		if (json_array_size(issuers) > 0)
 			json_object_set(p, "issuer_domain_names", issuers);
 		if (json_object_size(headers) > 0)
 			json_object_set(p, "http_headers", headers);
 		/* --account-uri fills the field the method uses */
-		if (strcmp(argv[optind], "dns-persistent") == 0)
+		if (mpic_dcv_method_takes(argv[optind],
+		    "expected_account_uri"))
 			json_object_del(p, "account_uri");
 		else
 			json_object_del(p, "expected_account_uri");

@@ -607,5 +607,6 @@ main(void)
 	fails += api_tests_methods();
 	fails += api_tests_result();
 	fails += api_tests_labels();
+	fails += api_tests_table();
 	return fails != 0;
 }

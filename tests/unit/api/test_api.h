@@ -11,6 +11,7 @@ int api_tests_request(void);
 int api_tests_methods(void);
 int api_tests_result(void);
 int api_tests_labels(void);
+int api_tests_table(void);
 
 /*
  * JSON written with single quotes (readable in C) turned into real JSON

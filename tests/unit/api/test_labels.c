@@ -1,5 +1,5 @@
 /*
- * test_labels.c - the method table's BR facets (lib/api/dcv_params.c):
+ * test_labels.c - the method table's BR facets (lib/api/methods.c):
  * validationmethods labels and their alternatives (SC-098), the days the
  * BR discourage and forbid a method, and the Authorization Domain Name a
  * check's result shows (lib/api/result.c, SC-099).
