@@ -132,33 +132,3 @@ mpic__check_finish(struct mpic_check *c)
 	c->cb(c->arg, &res);
 	mpic__free(c);
 }
-
-int
-mpic__check_start(const struct mpic_check_env *env,
-		  const struct mpic_request *req, time_t now, mpic_check_cb cb,
-		  void *arg)
-{
-	struct mpic_check *c;
-	int rc;
-
-	c = mpic__calloc(1, sizeof(*c));
-	if (c == NULL)
-		return MPIC_ENOMEM;
-	c->env = env;
-	c->req = req;
-	c->now = now;
-	c->cb = cb;
-	c->arg = arg;
-	c->start_ms = mpic__now_mono_ms();
-	c->worst = MPIC_DNSSEC_SECURE;
-	mpic__check_result_init(&c->res);
-	if (req->check_type == MPIC_CHECK_CAA)
-		rc = mpic__caa_check_start(c);
-	else
-		rc = mpic__dcv_dns_start(c);
-	if (rc != 0) {
-		mpic__check_result_release(&c->res);
-		mpic__free(c);
-	}
-	return rc;
-}

@@ -37,11 +37,12 @@ typedef void (*mpic_check_cb)(void *arg, struct mpic_check_result *res);
 struct mpic_check;
 
 /*
- * Start the check that req asks for.  env and req must stay valid until
- * the callback.  now is the request's date (persistUntil is judged
- * against it): the check's own, since a perspective's env serves many
- * requests at once.  Returns 0, MPIC_ENOTSUP for methods this build
- * cannot run, or another negative error (then no callback).
+ * Start the check that req asks for (lib/run/run.c, by the method's
+ * row).  env and req must stay valid until the callback.  now is the
+ * request's date (persistUntil is judged against it): the check's own,
+ * since a perspective's env serves many requests at once.  Returns 0,
+ * MPIC_ENOTSUP for methods this build cannot run, or another negative
+ * error (then no callback).
  */
 int mpic__check_start(const struct mpic_check_env *env,
 		      const struct mpic_request *req, time_t now,

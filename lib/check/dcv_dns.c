@@ -211,19 +211,9 @@ mpic__dcv_dns_start(struct mpic_check *c)
 	json_t *d;
 	int rc;
 
-	if (q == NULL)
+	/* lib/run/run.c starts only the methods run by one lookup here */
+	if (q == NULL || q->by != MPIC_RUN_DNS)
 		return MPIC_ENOTSUP;
-	/* by how the method's row says its check runs */
-	switch (q->by) {
-	case MPIC_RUN_HTTP:
-		return mpic__dcv_http_start(c);
-	case MPIC_RUN_TLS_ALPN:
-		return mpic__dcv_tls_alpn_start(c);
-	case MPIC_RUN_CAA:
-		return mpic__caa_check_start(c);
-	case MPIC_RUN_DNS:
-		break;
-	}
 	rc = mpic__dcv_query_name(c->req, name, sizeof(name), &type);
 	if (rc != 0)
 		return rc;
