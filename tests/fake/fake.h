@@ -52,10 +52,11 @@ size_t fake_dns_pending(void);
 /* ---------------------------------------------------------------- perspectives */
 
 /*
- * The scripts of the perspectives, by code: {"us-east-1": SCRIPT, ...}
- * (docs/testing.md, "perspectives"); NULL or an unlisted code runs the
- * real in-process check.  Borrowed: scripts must stay valid until the
- * next call.  Resets the call counts.
+ * The scripts of the perspectives, by code: {"us-east-1": SCRIPT, ...,
+ * "*": SCRIPT} (docs/testing.md, "perspectives"); a code without a script
+ * takes the steps of "*" in the order the checks start; without either
+ * (or NULL scripts) it runs the real in-process check.  Borrowed: scripts must stay valid until the
+ * next call.  Resets the count of "*" steps taken.
  */
 void fake_persp_script(const json_t *scripts);
 /* Scripted checks waiting for their timer, and those that never answer. */

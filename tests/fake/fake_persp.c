@@ -4,7 +4,8 @@
  * constructor renamed mpic__fake_local_real_new), wrapped so that a
  * scenario can script what a perspective answers (fake.h, docs/testing.md
  * "perspectives"): pass, fail, error, never, or refuse to start, after
- * after_ms.  A perspective without a script runs the real check.  The
+ * after_ms.  A perspective without a script of its own takes the steps of
+ * "*" in the order the checks start, or runs the real check.  The
  * engine (retries, early decision, deadlines, the primary, the audit
  * gate) runs unchanged on top.
  */
@@ -43,6 +44,7 @@ struct scall {
 
 static const json_t *scripts;
 static size_t n_timed, n_silent;
+static size_t n_any;                    /* checks that took a "*" step */
 static unsigned long seq;
 
 void
@@ -50,6 +52,7 @@ fake_persp_script(const json_t *s)
 {
 	scripts = s;
 	seq = 0;
+	n_any = 0;
 }
 
 size_t
@@ -156,21 +159,27 @@ scripted_start(struct mpic_persp *p, const struct mpic_request *req,
 {
 	struct scripted *s = (struct scripted *)p;
 	const json_t *script = json_object_get(scripts, p->def->code);
-	const json_t *step = script;
+	const json_t *step;
 	struct scall *c = NULL;
 	struct timeval tv;
 	unsigned after_ms;
+	size_t *n = &s->n_started;
 	bool silent;
 	int rc;
 
+	if (script == NULL) {
+		/* "*": the others, step by step in the order they start */
+		script = json_object_get(scripts, "*");
+		n = &n_any;
+	}
+	step = script;
 	if (json_is_array(script) && json_array_size(script) > 0)
-		step = json_array_get(script, s->n_started <
-		    json_array_size(script) ? s->n_started :
-		    json_array_size(script) - 1);
+		step = json_array_get(script, *n < json_array_size(script) ?
+		    *n : json_array_size(script) - 1);
 	if (step == NULL || (json_is_string(step) &&
 	    strcmp(json_string_value(step), "real") == 0))
 		return s->inner->ops->start(s->inner, req, now, cb, arg);
-	s->n_started++;
+	(*n)++;
 	if ((c = mpic__calloc(1, sizeof(*c))) == NULL)
 		return MPIC_ENOMEM;
 	rc = step_result(step, req, &c->res, &silent, &after_ms);
