@@ -24,7 +24,9 @@
 
 #include "args.h"
 #include "check/check.h"
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "api/model.h"
 
 struct bench {
 	const char *mode;

@@ -21,7 +21,10 @@
 
 #include "args.h"
 #include "check/check.h"
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "api/model.h"
+#include "config/config.h"
 
 /* lab/web/lab-web's fast path: 200 with this token's key authorization */
 #define WARM_TOKEN "bench-mpic-lab-http01-token"

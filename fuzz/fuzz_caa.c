@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpic_int.h"
+#include "dns/dns.h"
+#include "caa/caa.h"
 
 #define FUZZ_MAX_SET 32
 

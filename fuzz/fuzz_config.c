@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "mpic_int.h"
+#include "config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

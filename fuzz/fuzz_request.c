@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "api/model.h"
 
 static void
 fuzz_check(bool cond)

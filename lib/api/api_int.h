@@ -1,6 +1,6 @@
 /*
  * api_int.h - helpers shared by lib/api's files (the Open MPIC request
- * parser).  Not part of mpic_int.h: nothing outside lib/api needs them,
+ * parser).  Not part of api/model.h: nothing outside lib/api needs them,
  * except the issue-type names, which the engine may reuse for its own
  * 400 answers (include "api/api_int.h").
  */
@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "mpic_int.h"
+#include "api/model.h"
 
 /*
  * issue_type strings of the 400 body.  Open MPIC's own names are used

@@ -5,7 +5,9 @@
 #ifndef MPIC_AUDIT_H
 #define MPIC_AUDIT_H
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "corroborate/corroborate.h"
+#include "api/model.h"
 #include "util/jw.h"
 
 /* Back-pressure: records not yet durable (queued or being written)

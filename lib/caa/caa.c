@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "caa/caa.h"
 
 #define CAA_FLAG_CRITICAL 0x80
 /* RFC 8659 4.1: the tag length is at least 1 (and should be at most 15:

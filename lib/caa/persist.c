@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "caa/caa.h"
 
 /*
  * The parameters the draft defines, under its spelling (names compare

@@ -5,7 +5,9 @@
 #ifndef MPIC_CHECK_H
 #define MPIC_CHECK_H
 
-#include "mpic_int.h"
+#include "dns/dns.h"
+#include "api/model.h"
+#include "config/config.h"
 
 struct mpic_alpn_tls;
 

@@ -11,7 +11,8 @@
 
 #include <libfyaml.h>
 
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
+#include "config/config.h"
 
 #define CFG_MAX_FILE (1024 * 1024)  /* larger configurations are refused */
 #define CFG_PATH_MAX 160            /* "perspectives[12].dns.root_hints" */

@@ -37,7 +37,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
 #include "corroborate/rules_int.h"
 
 #define COHORT_MAX_DEFS MPIC_COHORT_MAX_DEFS

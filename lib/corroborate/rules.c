@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <strings.h>
 
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
 
 #include "corroborate/rules_int.h"
 

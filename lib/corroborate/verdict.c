@@ -7,7 +7,8 @@
  */
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "corroborate/corroborate.h"
 
 static int
 rir_count(unsigned rirs)

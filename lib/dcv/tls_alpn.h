@@ -14,7 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "mpic_int.h"
+#include "config/config.h"
 
 /* The one protocol offered (RFC 8737 6.2) and the extension's OID (6.1). */
 #define MPIC_ALPN_PROTO "acme-tls/1"

@@ -9,7 +9,9 @@
 
 #include <curl/curl.h>
 
-#include "mpic_int.h"
+#include "dns/dns.h"
+#include "api/model.h"
+#include "config/config.h"
 
 /* ------------------------------------------------------------ limits */
 

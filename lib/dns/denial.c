@@ -17,7 +17,7 @@
 
 #include <openssl/sha.h>
 
-#include "mpic_int.h"
+#include "dns/dns.h"
 
 int
 mpic__dns_name_to_wire(const char *name, uint8_t *out, size_t outlen)

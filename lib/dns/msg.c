@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "caa/caa.h"
 
 #define MAX_JUMPS 64
 

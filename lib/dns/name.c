@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "mpic_int.h"
+#include "dns/dns.h"
 
 int
 mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen)

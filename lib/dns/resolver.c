@@ -17,7 +17,8 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
 
 /* The IANA root trust anchors (KSK-2017 and KSK-2024). */
 static const char *const iana_root_ds[] = {

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "mpic_int.h"
+#include "api/model.h"
 
 struct mpic_answer_info {
 	enum mpic_check_type check_type;

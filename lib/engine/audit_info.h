@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 
 /* Answers the audit log made the engine refuse, by reason. */
 enum mpic_audit_refusal {

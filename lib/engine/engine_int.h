@@ -28,7 +28,11 @@
 #include "audit/audit.h"
 #include "engine/audit_info.h"
 #include "engine/perspective.h"
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "corroborate/corroborate.h"
+#include "api/model.h"
+#include "config/config.h"
 
 #define MAX_COHORT_SIZE 64
 #define ENGINE_MAX_ADNS 8

@@ -8,7 +8,9 @@
 #define MPIC_PERSPECTIVE_H
 
 #include "check/check.h"
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
+#include "api/model.h"
+#include "config/config.h"
 
 struct mpic_persp;
 struct mpic_curl_loop;

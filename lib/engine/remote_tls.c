@@ -20,7 +20,8 @@
 #include <openssl/x509_vfy.h>
 
 #include "engine/remote_tls.h"
-#include "mpic_int.h"
+#include "util/util.h"
+#include "config/config.h"
 
 struct file_sig {
 	dev_t dev;

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 
 static unsigned long alloc_count;
 static unsigned long alloc_fail_at;

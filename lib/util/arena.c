@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 
 #define ARENA_BLOCK 4096
 

@@ -15,7 +15,7 @@
 
 #include <event2/event.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 #include "util/curl_loop.h"
 
 struct watch {

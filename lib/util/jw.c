@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 #include "util/jw.h"
 
 void

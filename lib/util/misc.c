@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 
 const char *
 mpic_strerror(int err)

@@ -41,7 +41,7 @@
 
 #include <openssl/ssl.h>
 
-#include "mpic_int.h"
+#include "config/config.h"
 
 #define KP_MAX_DIGEST 64           /* ECDSA: the digest signed */
 #define KP_MAX_SIGN_IN 512         /* RSA: a block of a 4096-bit modulus */

@@ -18,7 +18,8 @@
 
 #include "engine/audit_info.h"
 #include "engine/perspective.h"
-#include "mpic_int.h"
+#include "api/model.h"
+#include "config/config.h"
 
 #define MPICD_EX_CONFIG 78
 #define MPICD_MAX_API_KEYS 1024

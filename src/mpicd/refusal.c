@@ -32,7 +32,8 @@
 
 #include <event2/buffer.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "api/model.h"
 #include "refusal.h"
 
 /* The Open MPIC issue of each status evhttp refuses with (mpicd's own 413

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "mpic_int.h"
+#include "api/model.h"
 
 int api_tests_target(void);
 int api_tests_request(void);

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "api/model.h"
 #include "test_api.h"
 
 /* The check_response as mpic__check_result_open() writes it, parsed;

@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "dns/dns.h"
+#include "api/model.h"
 #include "test_api.h"
 
 static int

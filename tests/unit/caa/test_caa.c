@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "caa/caa.h"
 
 #define MAX_SET 8
 

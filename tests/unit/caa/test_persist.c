@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "caa/caa.h"
 
 #define ACCT "https://ca.example/acct/123"
 #define FUTURE "4102444800" /* 2100-01-01 */

@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
+#include "corroborate/corroborate.h"
+#include "config/config.h"
 #include "test_config.h"
 
 #define SECRET32 "s3cr3t-0123456789-abcdefghijklmn"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "config/config.h"
 #include "test_config.h"
 
 static time_t

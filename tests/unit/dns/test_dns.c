@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "check/check.h"
-#include "mpic_int.h"
+#include "dns/dns.h"
 
 /* www.example.lab CNAME host.example.lab; host TXT "ab" "cd" */
 static const uint8_t pkt_cname[] = {

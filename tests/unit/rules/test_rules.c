@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
 
 static time_t
 utc(int y, int mo, int d, int h, int mi, int s)

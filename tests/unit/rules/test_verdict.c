@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "corroborate/corroborate.h"
 
 #define ARIN (1u << MPIC_RIR_ARIN)
 #define RIPE (1u << MPIC_RIR_RIPE)

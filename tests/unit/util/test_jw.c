@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 #include "util/jw.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 #include "util/regex.h"
 
 /* 1 match, 0 miss, else the error code (why in why). */

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "mpic_int.h"
+#include "util/util.h"
 
 static void
 test_b64url(void **state)

@@ -1,0 +1,101 @@
+/*
+ * caa.h - lib/caa: CAA records (RFC 8659, 8657): the rdata codec, the
+ * issue-value grammar, the relevant-set decision, and the persistent-TXT
+ * rules (BR 3.2.2.4.22) that share the grammar.  Internal.
+ */
+#ifndef MPIC_CAA_H
+#define MPIC_CAA_H
+
+#include "dns/dns.h"
+#include "util/util.h"
+
+#define MPIC_CAA_TAG_MAX 255
+#define MPIC_CAA_MAX_PARAMS 16
+
+struct mpic_caa_rr {
+	uint8_t flags;
+	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
+	const uint8_t *value;             /* points into the rdata */
+	size_t value_len;
+};
+
+/* Parse CAA rdata.  Returns 0 or MPIC_EPARSE. */
+int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic_caa_rr *out);
+
+/* Presentation form: 0 issue "ca.example; accounturi=..." into out. */
+int mpic__caa_rr_str(const struct mpic_caa_rr *rr, char *out, size_t outlen);
+
+struct mpic_caa_param {
+	char tag[64];
+	char value[1024];
+};
+
+/* An issue / issuewild / issuemail value (RFC 8659 4.2). */
+struct mpic_caa_issue_value {
+	bool valid;                 /* false: fails the grammar => empty issuer */
+	char issuer[MPIC_NAME_MAX + 1]; /* "" when no issuer (a prohibition) */
+	struct mpic_caa_param params[MPIC_CAA_MAX_PARAMS];
+	size_t n_params;
+};
+int mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
+				struct mpic_caa_issue_value *out);
+/*
+ * How many parameters of iv are named tag, and the first one's value in
+ * *first (NULL when none).  The one rule for parameter names, of CAA
+ * values and of persistent TXT values alike: compared ASCII
+ * case-insensitively (RFC 8659 4.1; draft-ietf-acme-dns-persist-01).
+ */
+size_t mpic__caa_param_find(const struct mpic_caa_issue_value *iv,
+			    const char *tag, const char **first);
+/* DNS names compared ASCII case-insensitively, each ignoring one final
+ * dot; an empty name equals nothing. */
+bool mpic__caa_name_eq(const char *a, const char *b);
+
+/*
+ * The persistent TXT value of BR 3.2.2.4.22 and 3.2.2.5.8
+ * (_validation-persist, _ip-validation-persist), as
+ * draft-ietf-acme-dns-persist-01 and Boulder read it.  Every rule of the
+ * draft is in mpic__persist_value_ok(), so that its next revision
+ * changes one function.
+ */
+struct mpic_persist_query {
+	const char *const *issuer_domains; /* recognised issuer domain names */
+	size_t n_issuers;
+	const char *account_uri;  /* the applicant's; compared byte for byte */
+	bool is_wildcard;         /* the target is *.name */
+	time_t now;               /* persistUntil before this has passed */
+};
+
+/*
+ * Whether the TXT value v (len bytes, need not end in NUL) lets q's
+ * applicant validate.  Writes a one-line reason into why (NULL when
+ * whylen is 0): what refused the value ("persistUntil is repeated",
+ * "accounturi does not match", ...), or what it grants.
+ */
+bool mpic__persist_value_ok(const uint8_t *v, size_t len,
+			    const struct mpic_persist_query *q, char *why,
+			    size_t whylen);
+
+enum mpic_cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
+
+struct mpic_caa_query {
+	bool is_wildcard;
+	enum mpic_cert_type cert_type;
+	const char *const *issuer_domains; /* our identities */
+	size_t n_issuers;
+	const char *account_uri;        /* RFC 8657, or NULL */
+	const char *validation_method;  /* RFC 8657 label, or NULL */
+	const char *validation_method_alt; /* the same mechanism's other
+					    * label (SC-098), or NULL */
+};
+
+/*
+ * Decide on a relevant record set (n may be 0: no records, issuance
+ * permitted).  Returns true when issuance is permitted; writes a one-line
+ * reason naming the deciding record or rule.
+ */
+bool mpic__caa_permits(const struct mpic_caa_rr *set, size_t n,
+		       const struct mpic_caa_query *q, char *reason,
+		       size_t reasonlen);
+
+#endif

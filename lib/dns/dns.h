@@ -1,0 +1,168 @@
+/*
+ * dns.h - lib/dns: DNS names as text, the wire format (messages, rdata,
+ * denial proofs), DNSSEC states, and the resolver: one libunbound context
+ * and cache per perspective on the caller's event base.  Internal.
+ */
+#ifndef MPIC_DNS_H
+#define MPIC_DNS_H
+
+#include "util/util.h"
+
+#define MPIC_NAME_MAX 253 /* presentation form, without trailing dot */
+
+/* Reverse-zone name for an address (in-addr.arpa / ip6.arpa), no dot. */
+int mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen);
+
+/* Case-insensitive ASCII comparison of DNS names, ignoring a final dot. */
+bool mpic__name_eq(const char *a, const char *b);
+
+enum mpic_dnssec {
+	MPIC_DNSSEC_INDETERMINATE = 0,
+	MPIC_DNSSEC_INSECURE,
+	MPIC_DNSSEC_SECURE,
+	MPIC_DNSSEC_BOGUS,
+};
+const char *mpic__dnssec_str(enum mpic_dnssec s);
+
+enum {
+	MPIC_RR_A = 1,
+	MPIC_RR_NS = 2,
+	MPIC_RR_CNAME = 5,
+	MPIC_RR_SOA = 6,
+	MPIC_RR_PTR = 12,
+	MPIC_RR_TXT = 16,
+	MPIC_RR_AAAA = 28,
+	MPIC_RR_DS = 43,
+	MPIC_RR_NSEC = 47,
+	MPIC_RR_NSEC3 = 50,
+	MPIC_RR_CAA = 257,
+};
+
+enum {
+	MPIC_RCODE_NOERROR = 0,
+	MPIC_RCODE_SERVFAIL = 2,
+	MPIC_RCODE_NXDOMAIN = 3,
+	MPIC_RCODE_REFUSED = 5,
+};
+
+#define MPIC_DNS_MAX_RR 4096
+#define MPIC_DNS_MAX_CNAME 16
+
+/* One resource record; rdata is uncompressed wire form. */
+struct mpic_dns_rr {
+	char owner[MPIC_NAME_MAX + 2];
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint8_t *rdata;
+};
+
+/*
+ * A parsed DNS message.  Every pointer is owned by the message:
+ * mpic__dns_msg_release().  Names are presentation form without the final
+ * dot, lowercase, with \DDD escapes for unusual bytes.  Names inside rdata
+ * of NS/CNAME/PTR/SOA/DNAME/MX are decompressed so rdata stands alone.
+ */
+struct mpic_dns_msg {
+	uint16_t id;
+	uint16_t flags;
+	int rcode;
+	bool tc, ad, aa;
+	char qname[MPIC_NAME_MAX + 2];
+	uint16_t qtype;
+	struct mpic_dns_rr *an;
+	size_t n_an;
+	struct mpic_dns_rr *ns;
+	size_t n_ns;
+};
+int mpic__dns_msg_parse(const uint8_t *pkt, size_t len,
+			struct mpic_dns_msg *msg);
+void mpic__dns_msg_release(struct mpic_dns_msg *msg);
+
+/*
+ * Read a (possibly compressed) name at *off in pkt into out (presentation,
+ * lowercase, no final dot; "." root becomes "").  Advances *off past the
+ * name as it stands in the message.  Returns 0 or MPIC_EPARSE.
+ */
+int mpic__dns_name_read(const uint8_t *pkt, size_t len, size_t *off,
+			char *out, size_t outlen);
+/* Name in uncompressed rdata at offset 0; returns 0 or MPIC_EPARSE. */
+int mpic__dns_rdata_name(const uint8_t *rd, size_t len, char *out,
+			 size_t outlen);
+/*
+ * TXT rdata: concatenation of its character-strings into out (NUL-ended).
+ * Returns the length or MPIC_EPARSE / MPIC_ETOOBIG.
+ */
+int mpic__dns_txt_concat(const uint8_t *rd, size_t len, char *out,
+			 size_t outlen);
+/* Presentation text of a record's rdata (for records_seen). */
+int mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len,
+			char *out, size_t outlen);
+const char *mpic__dns_type_str(uint16_t type, char buf[16]);
+/* Presentation name to uncompressed wire form (lowercased); returns the
+ * length or MPIC_EINVAL / MPIC_ETOOBIG. */
+int mpic__dns_name_to_wire(const char *name, uint8_t *out, size_t outlen);
+/* RFC 5155 hash of name, base32hex lowercase into out (>= 33 bytes). */
+int mpic__nsec3_hash(const char *name, const uint8_t *salt, size_t saltlen,
+		     unsigned iterations, char *out, size_t outlen);
+/*
+ * Does the (validated) authority section of msg, an answer denying DS at
+ * name, show name to be an unsigned delegation: an NSEC at name, or an
+ * NSEC3 matching name's hash, whose bitmap has NS and lacks SOA and DS?
+ */
+bool mpic__dns_proves_unsigned_delegation(const struct mpic_dns_msg *msg,
+					  const char *name);
+
+/*
+ * The answer to one lookup, as the DNS engine hands it to checkers.
+ * Owned by the engine; valid only during the completion callback.
+ */
+struct mpic_dns_answer {
+	const char *qname;
+	uint16_t qtype;
+	int err;               /* 0, or MPIC_ETIMEDOUT / MPIC_EDNS: no answer */
+	const char *err_text;  /* resolver's text when err != 0 */
+	int rcode;             /* DNS rcode from the answer packet */
+	enum mpic_dnssec dnssec;
+	const char *why_bogus; /* or NULL */
+	bool tc;
+	const char *canonname; /* final name after CNAMEs (= qname if none) */
+	const char *cname_chain[MPIC_DNS_MAX_CNAME];
+	size_t n_cname;
+	const struct mpic_dns_rr *rrs; /* records of qtype at canonname */
+	size_t n_rrs;
+	const struct mpic_dns_msg *msg; /* the whole answer */
+	unsigned duration_ms;
+	unsigned attempts;
+};
+
+struct mpic_dns_opts {
+	const char *root_hints;   /* file, or NULL for the built-in IANA hints */
+	const char *trust_anchor; /* file of DS/DNSKEY lines, NULL for IANA */
+	unsigned timeout_ms;      /* per lookup; default 5000 */
+	bool cache;               /* default true */
+	bool allow_localhost;     /* do-not-query-localhost: no (labs) */
+	bool no_aggressive_nsec;  /* RFC 8198 synthesis off (benchmarks) */
+	const char *const *transparent_zones; /* NULL-terminated, or NULL */
+};
+
+struct event_base;
+struct mpic_resolver;
+typedef void (*mpic_dns_cb)(void *arg, const struct mpic_dns_answer *ans);
+
+/* One resolver (own libunbound context and cache) per perspective. */
+int mpic__resolver_new(struct event_base *base,
+		       const struct mpic_dns_opts *opts,
+		       struct mpic_resolver **out, char *err, size_t errlen);
+void mpic__resolver_free(struct mpic_resolver *r);
+/*
+ * Resolve name/type.  The callback runs exactly once, never before this
+ * returns.  A failed lookup (an rcode other than NOERROR/NXDOMAIN, or a
+ * timeout) is retried once, except a bogus answer (recorded
+ * in attempts).  Returns 0 or a negative error (then no callback).
+ */
+int mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,
+		  mpic_dns_cb cb, void *arg);
+
+#endif
