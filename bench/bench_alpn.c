@@ -29,15 +29,15 @@
 struct bench {
 	long count, inflight, started, done, passed, failed;
 	struct event_base *base;
-	struct mpic_check_env env;
-	struct mpic_request req;
+	struct mpic__check_env env;
+	struct mpic__request req;
 	char first_error[600];
 };
 
 static void start_one(struct bench *b);
 
 static void
-on_done(void *arg, struct mpic_check_result *res)
+on_done(void *arg, struct mpic__check_result *res)
 {
 	struct bench *b = arg;
 
@@ -73,7 +73,7 @@ run_check(const char *addr, unsigned port, long count, long inflight)
 {
 	const char *nets[] = {"127.0.0.0/8", "::1/128", NULL};
 	struct mpic_config cfg;
-	struct mpic_issues is;
+	struct mpic__issues is;
 	struct bench b;
 	char body[512];
 	uint64_t t0;

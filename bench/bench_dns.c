@@ -34,8 +34,8 @@ struct bench {
 	long count, inflight, started, done, passed, failed;
 	struct event_base *base;
 	struct ub_ctx *ub;
-	struct mpic_resolver *res;
-	struct mpic_check_env env;
+	struct mpic__resolver *res;
+	struct mpic__check_env env;
 	uint64_t t0;
 	unsigned run_id;
 };
@@ -84,7 +84,7 @@ bare_cb(void *arg, int err, void *pkt, int len, int sec, char *why,
 
 struct onecheck {
 	struct bench *b;
-	struct mpic_request req;
+	struct mpic__request req;
 	bool shared;     /* a pre-parsed request of the warm set */
 };
 
@@ -92,7 +92,7 @@ struct onecheck {
 static struct onecheck warm_set[16];
 
 static void
-check_cb(void *arg, struct mpic_check_result *res)
+check_cb(void *arg, struct mpic__check_result *res)
 {
 	struct onecheck *oc = arg;
 	struct bench *b = oc->b;
@@ -144,7 +144,7 @@ start_one(struct bench *b)
 	}
 	{
 		struct onecheck *oc = calloc(1, sizeof(*oc));
-		struct mpic_issues is;
+		struct mpic__issues is;
 
 		memset(&is, 0, sizeof(is));
 		oc->b = b;
@@ -166,7 +166,7 @@ int
 main(int argc, char **argv)
 {
 	struct bench b;
-	struct mpic_dns_opts o;
+	struct mpic__dns_opts o;
 	char err[256];
 	double secs;
 	long i;
@@ -226,7 +226,7 @@ main(int argc, char **argv)
 		b.count = keep;
 		b.started = b.done = b.passed = b.failed = 0;
 		for (i = 0; i < 16 && strcmp(b.mode, "warm") == 0; i++) {
-			struct mpic_issues is;
+			struct mpic__issues is;
 			char body[600];
 
 			memset(&is, 0, sizeof(is));

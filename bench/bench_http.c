@@ -32,15 +32,15 @@
 struct bench {
 	long count, inflight, started, done, passed;
 	struct event_base *base;
-	struct mpic_check_env env;
-	struct mpic_request req;
+	struct mpic__check_env env;
+	struct mpic__request req;
 	char first_error[512];
 };
 
 static void start_one(struct bench *b);
 
 static void
-done_cb(void *arg, struct mpic_check_result *res)
+done_cb(void *arg, struct mpic__check_result *res)
 {
 	struct bench *b = arg;
 
@@ -80,10 +80,10 @@ rss_kib(void)
 }
 
 static int
-parse_req(struct mpic_request *req, const char *name, const char *token,
+parse_req(struct mpic__request *req, const char *name, const char *token,
 	  const char *ka)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	char body[1024];
 
 	snprintf(body, sizeof(body), "{\"check_type\":\"dcv\","
@@ -128,10 +128,10 @@ main(int argc, char **argv)
 	    "orchestration: {br_minimums: lab}\n"
 	    "dcv: {allowed_networks: [\"127.0.0.0/8\", \"::1/128\"],"
 	    " http_timeout_ms: 60000}\n";
-	struct mpic_dns_opts o;
+	struct mpic__dns_opts o;
 	struct mpic_config *cfg = NULL;
-	struct mpic_resolver *res = NULL;
-	struct mpic_web *web = NULL;
+	struct mpic__resolver *res = NULL;
+	struct mpic__web *web = NULL;
 	struct bench b;
 	struct rlimit rl;
 	struct timeval tv;

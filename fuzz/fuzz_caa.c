@@ -28,7 +28,7 @@ fuzz_check(bool cond)
 
 /* rr_str into buffers of several sizes: a result is all or nothing. */
 static void
-fuzz_rr_str(const struct mpic_caa_rr *rr)
+fuzz_rr_str(const struct mpic__caa_rr *rr)
 {
 	/* Worst case: every value byte as \DDD, plus the tag and quotes. */
 	static char big[4 * 65536 + 4 * MPIC_CAA_TAG_MAX + 64];
@@ -48,7 +48,7 @@ fuzz_rr_str(const struct mpic_caa_rr *rr)
 static void
 fuzz_issue_value(const uint8_t *v, size_t len)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	size_t i;
 
 	fuzz_check(mpic__caa_issue_value_parse(v, len, &iv) == 0);
@@ -71,7 +71,7 @@ fuzz_issue_value(const uint8_t *v, size_t len)
 static void
 fuzz_persist(const uint8_t *v, size_t len)
 {
-	struct mpic_persist_query q;
+	struct mpic__persist_query q;
 	char why[256], tiny[4];
 	bool a, b;
 	int w;
@@ -93,9 +93,9 @@ fuzz_persist(const uint8_t *v, size_t len)
 }
 
 static void
-fuzz_decide(const struct mpic_caa_rr *set, size_t n)
+fuzz_decide(const struct mpic__caa_rr *set, size_t n)
 {
-	struct mpic_caa_query q;
+	struct mpic__caa_query q;
 	char reason[256], tiny[4];
 	bool a, b;
 	int v;
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mpic_caa_rr one, set[FUZZ_MAX_SET];
+	struct mpic__caa_rr one, set[FUZZ_MAX_SET];
 	size_t off = 0, n = 0, rlen;
 
 	if (size > 65535)

@@ -10,14 +10,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mpic_dns_msg m;
+	struct mpic__dns_msg m;
 	char buf[4096];
 	size_t i;
 
 	if (mpic__dns_msg_parse(data, size, &m) != 0)
 		return 0;
 	for (i = 0; i < m.n_an; i++) {
-		const struct mpic_dns_rr *rr = &m.an[i];
+		const struct mpic__dns_rr *rr = &m.an[i];
 
 		(void)mpic__dns_rdata_str(rr->type, rr->rdata, rr->rdlen, buf,
 		    sizeof(buf));

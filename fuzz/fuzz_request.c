@@ -27,7 +27,7 @@ fuzz_check(bool cond)
 static void
 fuzz_target(const uint8_t *data, size_t size)
 {
-	struct mpic_target t, t2;
+	struct mpic__target t, t2;
 	const uint8_t *nl = memchr(data, '\n', size);
 	char err[128], rev[128];
 	size_t i;
@@ -55,7 +55,7 @@ fuzz_target(const uint8_t *data, size_t size)
 }
 
 static void
-fuzz_refused(const struct mpic_issues *is)
+fuzz_refused(const struct mpic__issues *is)
 {
 	json_error_t e;
 	json_t *j;
@@ -75,11 +75,11 @@ fuzz_refused(const struct mpic_issues *is)
 /* Echo, then send the echo back: it must be accepted, echoing the same
  * (a CAA echo names the configured issuers when the request gave none). */
 static void
-fuzz_roundtrip(const struct mpic_request *req)
+fuzz_roundtrip(const struct mpic__request *req)
 {
 	static const char *const issuers[] = {"ca.example"};
-	struct mpic_request again;
-	struct mpic_issues is;
+	struct mpic__request again;
+	struct mpic__issues is;
 	json_t *echo, *echo2, *body;
 	char *text;
 	bool dcv = req->check_type == MPIC_CHECK_DCV;
@@ -112,8 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	int rc;
 
 	fuzz_target(data, size);

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"http://[3fff::5]/.well-known/pki-validation/x",
 		"http://198.18.0.5:80/",
 	};
-	struct mpic_url u;
+	struct mpic__url u;
 	char why[256], text[MPIC_HTTP_URL_MAX + 2];
 
 	if (size == 0)

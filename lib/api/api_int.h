@@ -88,8 +88,8 @@ void api__lower(char *s);
  * with MPIC_ENOMEM).
  */
 struct api_ctx {
-	struct mpic_request *req;
-	struct mpic_issues *issues;
+	struct mpic__request *req;
+	struct mpic__issues *issues;
 	bool nomem;
 };
 
@@ -158,7 +158,7 @@ struct api_method_ref {
  */
 struct api_method {
 	const char *name;         /* Open MPIC's validation_method */
-	enum mpic_dcv_method method;
+	enum mpic__dcv_method method;
 	unsigned targets;         /* API_T_* */
 	bool exact_case;          /* require_exact_case default */
 	const char *const *keys;  /* allowed besides validation_method */
@@ -166,7 +166,7 @@ struct api_method {
 		      const struct api_method *);
 	/* the method's fields of the echo, after validation_method and
 	 * require_exact_case; 0 or -1 (out of memory) */
-	int (*echo)(json_t *, const struct mpic_request *,
+	int (*echo)(json_t *, const struct mpic__request *,
 		    const struct api_method *);
 	struct api_method_ref dns;  /* for a domain name */
 	struct api_method_ref ip;   /* for an IP address (BR 3.2.2.5) */
@@ -174,9 +174,9 @@ struct api_method {
 				   * NULL: "ca-tbr-19" for http-01 */
 	const char *discouraged;  /* BR: SHOULD NOT from this day, or NULL */
 	const char *forbidden;    /* BR: MUST NOT from this day, or NULL */
-	enum mpic_adn_rule adn;   /* where its ADN comes from */
-	enum mpic_details_shape details;
-	struct mpic_dcv_query query;
+	enum mpic__adn_rule adn;   /* where its ADN comes from */
+	enum mpic__details_shape details;
+	struct mpic__dcv_query query;
 	const char *tool_rtype;   /* dns_record_type a client fills in when
 				   * its user gives none, or NULL */
 };
@@ -205,21 +205,21 @@ void api__parse_ip_address(struct api_ctx *c, const json_t *o,
 			   const struct api_method *m);
 
 /* The per-method echoes (echo.c). */
-int api__echo_website_change(json_t *o, const struct mpic_request *req,
+int api__echo_website_change(json_t *o, const struct mpic__request *req,
 			     const struct api_method *m);
-int api__echo_acme_http(json_t *o, const struct mpic_request *req,
+int api__echo_acme_http(json_t *o, const struct mpic__request *req,
 			const struct api_method *m);
-int api__echo_acme_dns(json_t *o, const struct mpic_request *req,
+int api__echo_acme_dns(json_t *o, const struct mpic__request *req,
 		       const struct api_method *m);
-int api__echo_tls_alpn(json_t *o, const struct mpic_request *req,
+int api__echo_tls_alpn(json_t *o, const struct mpic__request *req,
 		       const struct api_method *m);
-int api__echo_dns_change(json_t *o, const struct mpic_request *req,
+int api__echo_dns_change(json_t *o, const struct mpic__request *req,
 			 const struct api_method *m);
-int api__echo_dns_persistent(json_t *o, const struct mpic_request *req,
+int api__echo_dns_persistent(json_t *o, const struct mpic__request *req,
 			     const struct api_method *m);
-int api__echo_dns_account(json_t *o, const struct mpic_request *req,
+int api__echo_dns_account(json_t *o, const struct mpic__request *req,
 			  const struct api_method *m);
-int api__echo_dns_value(json_t *o, const struct mpic_request *req,
+int api__echo_dns_value(json_t *o, const struct mpic__request *req,
 			const struct api_method *m);
 
 /* "TXT", "CNAME", "CAA", "A", "AAAA", "PTR"; NULL for another type. */

@@ -118,7 +118,7 @@ get_challenge(struct api_ctx *c, const json_t *o, bool random_value)
 static void
 get_hash(struct api_ctx *c, const json_t *o, bool allow_hex)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	const char *s;
 	size_t n;
 
@@ -160,7 +160,7 @@ get_account_uri(struct api_ctx *c, const json_t *o, const char *key,
 static void
 get_prefix(struct api_ctx *c, const json_t *o)
 {
-	struct mpic_request *req = c->req;
+	struct mpic__request *req = c->req;
 	const char *s;
 	size_t n;
 	char err[128];
@@ -216,8 +216,8 @@ void
 api__parse_website_change(struct api_ctx *c, const json_t *o,
 			  const struct api_method *m)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
-	struct mpic_regex *re = NULL;
+	struct mpic__dcv_params *d = &c->req->dcv;
+	struct mpic__regex *re = NULL;
 	const char *s, *why;
 	char rerr[192];
 	size_t n;
@@ -296,7 +296,7 @@ get_token(struct api_ctx *c, const json_t *o)
 static void
 get_key_authorization(struct api_ctx *c, const json_t *o)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	const char *s, *dot;
 	size_t n, tn;
 
@@ -354,7 +354,7 @@ api__parse_dns_change(struct api_ctx *c, const json_t *o,
 	static const char *const names[] = {"TXT", "CNAME", "CAA", NULL};
 	static const uint16_t types[] = {MPIC_RR_TXT, MPIC_RR_CNAME,
 	    MPIC_RR_CAA};
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 
 	d->challenge_value = get_challenge(c, o, true);
 	get_rtype(c, o, names, types, "TXT, CNAME, CAA");
@@ -370,7 +370,7 @@ void
 api__parse_dns_persistent(struct api_ctx *c, const json_t *o,
 			  const struct api_method *m)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	json_t *v = api__field(o, "issuer_domain_names");
 
 	if (v == NULL)
@@ -393,7 +393,7 @@ api__parse_dns_account(struct api_ctx *c, const json_t *o,
 		       const struct api_method *m)
 {
 	const char *txt[2] = {api__rtype_str(m->query.rtype), NULL};
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	const char *prefix[2] = {NULL, NULL};
 	char want[64];
 
@@ -427,7 +427,7 @@ api__parse_ip_address(struct api_ctx *c, const json_t *o,
 {
 	static const char *const names[] = {"A", "AAAA", NULL};
 	static const uint16_t types[] = {MPIC_RR_A, MPIC_RR_AAAA};
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	uint8_t a[16];
 	int af = 0;
 

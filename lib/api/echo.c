@@ -24,10 +24,10 @@ set_bool(json_t *o, const char *key, bool val)
 }
 
 json_t *
-mpic__request_echo_caa(const struct mpic_request *req,
+mpic__request_echo_caa(const struct mpic__request *req,
 		       const char *const *issuers, size_t n_issuers)
 {
-	const struct mpic_caa_params *p = &req->caa;
+	const struct mpic__caa_params *p = &req->caa;
 	const char *const *doms = p->caa_domains;
 	size_t n = p->n_caa_domains;
 	json_t *o = NULL, *list = NULL;
@@ -67,7 +67,7 @@ fail:
 }
 
 static int
-echo_headers(json_t *o, const struct mpic_dcv_params *d)
+echo_headers(json_t *o, const struct mpic__dcv_params *d)
 {
 	json_t *h;
 	size_t i;
@@ -90,10 +90,10 @@ echo_headers(json_t *o, const struct mpic_dcv_params *d)
  * methods.c, names it); fixed fields come from the row's query.
  */
 int
-api__echo_website_change(json_t *o, const struct mpic_request *req,
+api__echo_website_change(json_t *o, const struct mpic__request *req,
 			 const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	int rc = 0;
 
 	rc |= set_str(o, "challenge_value", d->challenge_value);
@@ -107,10 +107,10 @@ api__echo_website_change(json_t *o, const struct mpic_request *req,
 }
 
 int
-api__echo_acme_http(json_t *o, const struct mpic_request *req,
+api__echo_acme_http(json_t *o, const struct mpic__request *req,
 		    const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	int rc = 0;
 
 	rc |= set_str(o, "token", d->token);
@@ -121,7 +121,7 @@ api__echo_acme_http(json_t *o, const struct mpic_request *req,
 }
 
 int
-api__echo_acme_dns(json_t *o, const struct mpic_request *req,
+api__echo_acme_dns(json_t *o, const struct mpic__request *req,
 		   const struct api_method *m)
 {
 	int rc = 0;
@@ -134,7 +134,7 @@ api__echo_acme_dns(json_t *o, const struct mpic_request *req,
 }
 
 int
-api__echo_tls_alpn(json_t *o, const struct mpic_request *req,
+api__echo_tls_alpn(json_t *o, const struct mpic__request *req,
 		   const struct api_method *m)
 {
 	(void)m;
@@ -143,10 +143,10 @@ api__echo_tls_alpn(json_t *o, const struct mpic_request *req,
 }
 
 int
-api__echo_dns_change(json_t *o, const struct mpic_request *req,
+api__echo_dns_change(json_t *o, const struct mpic__request *req,
 		     const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	int rc = 0;
 
 	rc |= set_str(o, "challenge_value", d->challenge_value);
@@ -158,10 +158,10 @@ api__echo_dns_change(json_t *o, const struct mpic_request *req,
 }
 
 int
-api__echo_dns_persistent(json_t *o, const struct mpic_request *req,
+api__echo_dns_persistent(json_t *o, const struct mpic__request *req,
 			 const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	json_t *list;
 	size_t i;
 	int rc = 0;
@@ -180,10 +180,10 @@ api__echo_dns_persistent(json_t *o, const struct mpic_request *req,
 
 /* _<label>._acme-challenge for dns-account-01 (the draft's label). */
 int
-api__echo_dns_account(json_t *o, const struct mpic_request *req,
+api__echo_dns_account(json_t *o, const struct mpic__request *req,
 		      const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	char prefix[64];
 	int rc = 0;
 
@@ -200,10 +200,10 @@ api__echo_dns_account(json_t *o, const struct mpic_request *req,
 
 /* The contact methods, reverse-address-lookup and ip-address. */
 int
-api__echo_dns_value(json_t *o, const struct mpic_request *req,
+api__echo_dns_value(json_t *o, const struct mpic__request *req,
 		    const struct api_method *m)
 {
-	const struct mpic_dcv_params *d = &req->dcv;
+	const struct mpic__dcv_params *d = &req->dcv;
 	int rc = 0;
 
 	rc |= set_str(o, "challenge_value", d->challenge_value);

@@ -11,10 +11,10 @@
 #include "api/api_int.h"
 
 void
-mpic__issue_add(struct mpic_issues *is, const char *type, const char *fmt,
+mpic__issue_add(struct mpic__issues *is, const char *type, const char *fmt,
 		...)
 {
-	struct mpic_issue *v;
+	struct mpic__issue *v;
 	va_list ap;
 
 	if (is == NULL || is->n >= MPIC_MAX_ISSUES)
@@ -35,7 +35,7 @@ mpic__issue_add(struct mpic_issues *is, const char *type, const char *fmt,
 }
 
 char *
-mpic__issues_body(const struct mpic_issues *issues)
+mpic__issues_body(const struct mpic__issues *issues)
 {
 	json_t *root = NULL, *list = NULL, *item;
 	char type[sizeof(issues->v[0].type)];

@@ -7,7 +7,7 @@
  *
  * The table sits with the request parser because the parser must find a
  * row by name; what the checks do is in the row as kinds (struct
- * mpic_dcv_query), which lib/check turns into functions, so that this
+ * mpic__dcv_query), which lib/check turns into functions, so that this
  * file reaches nothing above lib/api.
  */
 #include <string.h>
@@ -143,7 +143,7 @@ static const struct api_method methods[] = {
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
 static const struct api_method *
-method_row(enum mpic_dcv_method m)
+method_row(enum mpic__dcv_method m)
 {
 	size_t i;
 
@@ -154,7 +154,7 @@ method_row(enum mpic_dcv_method m)
 }
 
 const char *
-mpic__dcv_method_str(enum mpic_dcv_method m)
+mpic__dcv_method_str(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
@@ -162,7 +162,7 @@ mpic__dcv_method_str(enum mpic_dcv_method m)
 }
 
 const char *
-mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)
+mpic__dcv_method_br(enum mpic__dcv_method m, bool ip_target)
 {
 	const struct api_method *r = method_row(m);
 
@@ -170,7 +170,7 @@ mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target)
 }
 
 const char *
-mpic__dcv_method_label(enum mpic_dcv_method m, bool ip_target)
+mpic__dcv_method_label(enum mpic__dcv_method m, bool ip_target)
 {
 	const struct api_method *r = method_row(m);
 
@@ -199,8 +199,8 @@ mpic__dcv_label_alt(const char *label)
 	return NULL;
 }
 
-enum mpic_adn_rule
-mpic__dcv_method_adn(enum mpic_dcv_method m)
+enum mpic__adn_rule
+mpic__dcv_method_adn(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
@@ -219,8 +219,8 @@ mpic__dcv_label_is_acme(const char *s)
 	return false;
 }
 
-enum mpic_method_status
-mpic__dcv_method_status(enum mpic_dcv_method m, time_t now,
+enum mpic__method_status
+mpic__dcv_method_status(enum mpic__dcv_method m, time_t now,
 			const char **since, const char **until)
 {
 	const struct api_method *r = method_row(m);
@@ -250,7 +250,7 @@ mpic__dcv_method_status(enum mpic_dcv_method m, time_t now,
 static void
 check_target(struct api_ctx *c, const struct api_method *m)
 {
-	const struct mpic_target *t = &c->req->target;
+	const struct mpic__target *t = &c->req->target;
 
 	if (t->name[0] == '\0')
 		return;  /* the target itself was wrong: already reported */
@@ -308,16 +308,16 @@ api__methods(size_t *n_out)
 	return methods;
 }
 
-const struct mpic_dcv_query *
-mpic__dcv_method_query(enum mpic_dcv_method m)
+const struct mpic__dcv_query *
+mpic__dcv_method_query(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
 	return r != NULL ? &r->query : NULL;
 }
 
-enum mpic_details_shape
-mpic__dcv_method_details(enum mpic_dcv_method m)
+enum mpic__details_shape
+mpic__dcv_method_details(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
@@ -325,11 +325,11 @@ mpic__dcv_method_details(enum mpic_dcv_method m)
 }
 
 int
-mpic__dcv_query_name(const struct mpic_request *req, char *out,
+mpic__dcv_query_name(const struct mpic__request *req, char *out,
 		     size_t outlen, uint16_t *type)
 {
 	const struct api_method *r = method_row(req->dcv.method);
-	const struct mpic_dcv_query *q = r != NULL ? &r->query : NULL;
+	const struct mpic__dcv_query *q = r != NULL ? &r->query : NULL;
 	const char *base = mpic__target_base(&req->target);
 	const char *prefix;
 	char rev[MPIC_NAME_MAX + 1], acct[64];
@@ -365,7 +365,7 @@ mpic__dcv_query_name(const struct mpic_request *req, char *out,
 
 /* The echo of dcv_check_parameters: the common fields, then the row's. */
 json_t *
-mpic__request_echo_dcv(const struct mpic_request *req)
+mpic__request_echo_dcv(const struct mpic__request *req)
 {
 	const struct api_method *r = method_row(req->dcv.method);
 	json_t *o;

@@ -15,7 +15,7 @@
  * A validated target: a DNS name (IDNA A-labels, lowercase, no trailing
  * dot) or an IP address.
  */
-struct mpic_target {
+struct mpic__target {
 	char name[MPIC_NAME_MAX + 1]; /* normalised; for IPs the canonical text */
 	bool is_ip;
 	int af;                       /* AF_INET / AF_INET6 for IPs */
@@ -29,16 +29,16 @@ struct mpic_target {
  * converted with libidn2 (UTS-46, non-transitional).  Returns 0 or
  * MPIC_EINVAL with a reason in err.
  */
-int mpic__target_parse(const char *in, size_t len, struct mpic_target *t,
+int mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 		       char *err, size_t errlen);
 
 /* The name without a leading "*." (for CAA and DNS methods). */
-const char *mpic__target_base(const struct mpic_target *t);
+const char *mpic__target_base(const struct mpic__target *t);
 
 
-enum mpic_check_type { MPIC_CHECK_CAA = 0, MPIC_CHECK_DCV };
+enum mpic__check_type { MPIC_CHECK_CAA = 0, MPIC_CHECK_DCV };
 
-enum mpic_dcv_method {
+enum mpic__dcv_method {
 	MPIC_DCV_WEBSITE_CHANGE = 0,
 	MPIC_DCV_ACME_HTTP_01,
 	MPIC_DCV_ACME_DNS_01,
@@ -60,11 +60,11 @@ enum mpic_dcv_method {
  * out-of-range.
  */
 /* "acme-dns-01" etc. */
-const char *mpic__dcv_method_str(enum mpic_dcv_method m);
+const char *mpic__dcv_method_str(enum mpic__dcv_method m);
 /* BR section of a method, e.g. "3.2.2.4.19" ("3.2.2.5.6" for an IP). */
-const char *mpic__dcv_method_br(enum mpic_dcv_method m, bool ip_target);
+const char *mpic__dcv_method_br(enum mpic__dcv_method m, bool ip_target);
 /* Its RFC 8657 validationmethods label (SC-098): "http-01", "ca-tbr-7". */
-const char *mpic__dcv_method_label(enum mpic_dcv_method m, bool ip_target);
+const char *mpic__dcv_method_label(enum mpic__dcv_method m, bool ip_target);
 /*
  * The other label of the mechanism a validationmethods label names, which
  * a CAA record may list instead (SC-098, BR 4.2.2.1: "http-01" and
@@ -74,16 +74,16 @@ const char *mpic__dcv_label_alt(const char *label);
 /* True for an ACME method's label ("http-01", ..., "dns-persist-01"). */
 bool mpic__dcv_label_is_acme(const char *label);
 /* Where a method's Authorization Domain Name comes from (mpic__check_adn). */
-enum mpic_adn_rule {
+enum mpic__adn_rule {
 	MPIC_ADN_NAME = 0,  /* the name validated itself (web methods) */
 	MPIC_ADN_RECORD,    /* the DNS record's owner, without leading '_'
 			     * labels */
 	MPIC_ADN_CLIMB,     /* the name climbing found the CAA set at */
 };
-enum mpic_adn_rule mpic__dcv_method_adn(enum mpic_dcv_method m);
+enum mpic__adn_rule mpic__dcv_method_adn(enum mpic__dcv_method m);
 
 /* What the BR allow of a method on a day (BR 3.2.2.4, requirements 6). */
-enum mpic_method_status {
+enum mpic__method_status {
 	MPIC_METHOD_ALLOWED = 0,
 	MPIC_METHOD_DISCOURAGED,  /* SHOULD NOT */
 	MPIC_METHOD_FORBIDDEN,    /* MUST NOT */
@@ -93,7 +93,7 @@ enum mpic_method_status {
  * status began (NULL when allowed); *until: for a discouraged method the
  * day it becomes forbidden, or NULL.
  */
-enum mpic_method_status mpic__dcv_method_status(enum mpic_dcv_method m,
+enum mpic__method_status mpic__dcv_method_status(enum mpic__dcv_method m,
 						time_t now,
 						const char **since,
 						const char **until);
@@ -105,14 +105,14 @@ enum mpic_method_status mpic__dcv_method_status(enum mpic_dcv_method m,
  * kind here and lib/check turns a kind into its function (several
  * methods share one).
  */
-enum mpic_dcv_run {
+enum mpic__dcv_run {
 	MPIC_RUN_DNS = 0,    /* one lookup, lib/check/dcv_dns.c */
 	MPIC_RUN_HTTP,       /* lib/dcv/http.c */
 	MPIC_RUN_TLS_ALPN,   /* lib/dcv/tls_alpn.c */
 	MPIC_RUN_CAA,        /* the CAA climb, lib/check/caa_check.c */
 };
 /* How one DNS record is compared with the challenge (dcv_dns.c). */
-enum mpic_dcv_match {
+enum mpic__dcv_match {
 	MPIC_MATCH_NONE = 0,    /* not a lookup of MPIC_RUN_DNS */
 	MPIC_MATCH_TXT_HASH,    /* TXT equals key_authorization_hash */
 	MPIC_MATCH_TXT_VALUE,   /* TXT equals challenge_value, any case */
@@ -122,44 +122,44 @@ enum mpic_dcv_match {
 	MPIC_MATCH_PTR,         /* PTR names challenge_value */
 };
 /* Where the queried name comes from. */
-enum mpic_dcv_qname {
+enum mpic__dcv_qname {
 	MPIC_QNAME_FIXED = 0,   /* prefix "." name, ip_prefix "." reverse */
 	MPIC_QNAME_REQUEST,     /* the request's dns_name_prefix "." name */
 	MPIC_QNAME_ACCOUNT,     /* "_" account label "." prefix "." name */
 };
-struct mpic_dcv_query {
-	enum mpic_dcv_run by;
+struct mpic__dcv_query {
+	enum mpic__dcv_run by;
 	const char *prefix;     /* before a domain name, or NULL */
 	const char *ip_prefix;  /* before an IP address's reverse name */
-	enum mpic_dcv_qname qname;
+	enum mpic__dcv_qname qname;
 	uint16_t rtype;         /* 0: the request's dns_record_type */
-	enum mpic_dcv_match match;
+	enum mpic__dcv_match match;
 };
 /* The method's query facet; NULL for an unknown method. */
-const struct mpic_dcv_query *mpic__dcv_method_query(enum mpic_dcv_method m);
+const struct mpic__dcv_query *mpic__dcv_method_query(enum mpic__dcv_method m);
 
 /* The details shape of a DCV check's result (lib/api/result.c). */
-enum mpic_details_shape {
+enum mpic__details_shape {
 	MPIC_DETAILS_NONE = 0,  /* an unknown method */
 	MPIC_DETAILS_DNS,
 	MPIC_DETAILS_HTTP,
 	MPIC_DETAILS_TLS_ALPN,
 };
-enum mpic_details_shape mpic__dcv_method_details(enum mpic_dcv_method m);
+enum mpic__details_shape mpic__dcv_method_details(enum mpic__dcv_method m);
 
 #define MPIC_MAX_CAA_DOMAINS 16
 #define MPIC_MAX_HTTP_HEADERS 16
 #define MPIC_MAX_ISSUER_NAMES 16
 
-struct mpic_orch_params {
+struct mpic__orch_params {
 	int perspective_count;  /* 0 = not given */
 	int quorum_count;       /* 0 = not given */
 	int max_attempts;       /* 0 = not given */
 	int cohort_for_single_attempt; /* 0 = not given; 1-based */
 };
 
-struct mpic_caa_params {
-	enum mpic_cert_type cert_type;
+struct mpic__caa_params {
+	enum mpic__cert_type cert_type;
 	const char *caa_domains[MPIC_MAX_CAA_DOMAINS];
 	size_t n_caa_domains;   /* 0 = use the configured issuer_domains */
 	bool allow_lookup_failure;
@@ -167,12 +167,12 @@ struct mpic_caa_params {
 	const char *validation_method; /* extension, or NULL */
 };
 
-struct mpic_http_header {
+struct mpic__http_header {
 	const char *name;
 	const char *value;
 };
 
-enum mpic_dns_rtype_param {
+enum mpic__dns_rtype_param {
 	MPIC_DNSTYPE_TXT = MPIC_RR_TXT,
 	MPIC_DNSTYPE_CNAME = MPIC_RR_CNAME,
 	MPIC_DNSTYPE_CAA = MPIC_RR_CAA,
@@ -180,8 +180,8 @@ enum mpic_dns_rtype_param {
 	MPIC_DNSTYPE_AAAA = MPIC_RR_AAAA,
 };
 
-struct mpic_dcv_params {
-	enum mpic_dcv_method method;
+struct mpic__dcv_params {
+	enum mpic__dcv_method method;
 	/* website-change, dns-change, reverse-address-lookup, ip-address */
 	const char *challenge_value;
 	/* website-change */
@@ -193,7 +193,7 @@ struct mpic_dcv_params {
 	const char *token;
 	const char *key_authorization;
 	/* website-change, acme-http-01 */
-	struct mpic_http_header headers[MPIC_MAX_HTTP_HEADERS];
+	struct mpic__http_header headers[MPIC_MAX_HTTP_HEADERS];
 	size_t n_headers;
 	/* acme-dns-01, acme-tls-alpn-01, dns-account-01: 43 base64url chars */
 	const char *key_authorization_hash;
@@ -214,17 +214,17 @@ struct mpic_dcv_params {
  * A validated Open MPIC request.  Strings live in the request's arena;
  * raw is the parsed body (a reference held by the request).
  */
-struct mpic_request {
-	struct mpic_arena arena;
+struct mpic__request {
+	struct mpic__arena arena;
 	json_t *raw;
-	enum mpic_check_type check_type;
-	struct mpic_target target;
+	enum mpic__check_type check_type;
+	struct mpic__target target;
 	const char *target_text;       /* as sent, for the echo */
 	const char *trace_identifier;  /* or NULL */
-	struct mpic_orch_params orch;
+	struct mpic__orch_params orch;
 	bool has_orch;
-	struct mpic_caa_params caa;
-	struct mpic_dcv_params dcv;
+	struct mpic__caa_params caa;
+	struct mpic__dcv_params dcv;
 	/* the perspective API body (interface.md 2), the same for every
 	 * remote perspective of the request: built once by the engine
 	 * (mpic__remote_body()), in the arena; NULL until then */
@@ -237,20 +237,20 @@ struct mpic_request {
  * names are refused).  0, MPIC_EINVAL (no such name for this target or
  * method) or MPIC_ETOOBIG.
  */
-int mpic__dcv_query_name(const struct mpic_request *req, char *out,
+int mpic__dcv_query_name(const struct mpic__request *req, char *out,
 			 size_t outlen, uint16_t *type);
 
 /* Validation problems, for the 400 body. */
 #define MPIC_MAX_ISSUES 16
-struct mpic_issue {
+struct mpic__issue {
 	char type[64];     /* e.g. "invalid-field-value", "missing-field" */
 	char message[256]; /* names the field */
 };
-struct mpic_issues {
-	struct mpic_issue v[MPIC_MAX_ISSUES];
+struct mpic__issues {
+	struct mpic__issue v[MPIC_MAX_ISSUES];
 	size_t n;
 };
-void mpic__issue_add(struct mpic_issues *is, const char *type,
+void mpic__issue_add(struct mpic__issues *is, const char *type,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define MPIC_MAX_BODY (64 * 1024)
@@ -264,11 +264,11 @@ void mpic__issue_add(struct mpic_issues *is, const char *type,
  * not here.
  */
 int mpic__request_parse(const char *body, size_t len,
-			struct mpic_request *req, struct mpic_issues *issues);
-void mpic__request_release(struct mpic_request *req);
+			struct mpic__request *req, struct mpic__issues *issues);
+void mpic__request_release(struct mpic__request *req);
 
 /* The 400 body {"error":"request-validation-failed",...}; caller frees. */
-char *mpic__issues_body(const struct mpic_issues *issues);
+char *mpic__issues_body(const struct mpic__issues *issues);
 
 /*
  * Echo of the check parameters with defaults filled in (new reference;
@@ -277,44 +277,44 @@ char *mpic__issues_body(const struct mpic_issues *issues);
  * configured issuers (caa.issuer_domains; the list is empty when neither
  * names any).
  */
-json_t *mpic__request_echo_caa(const struct mpic_request *req,
+json_t *mpic__request_echo_caa(const struct mpic__request *req,
 			       const char *const *issuers, size_t n_issuers);
-json_t *mpic__request_echo_dcv(const struct mpic_request *req);
+json_t *mpic__request_echo_dcv(const struct mpic__request *req);
 
 #define MPIC_MAX_CHECK_ERRORS 4
 
-struct mpic_check_error {
+struct mpic__check_error {
 	const char *type;   /* static: "mpic_error:caa_checker:lookup", ... */
 	char message[512];
 };
 
 /* One perspective's answer to one check. */
-struct mpic_check_result {
+struct mpic__check_result {
 	bool completed;
 	bool passed;
-	struct mpic_check_error errors[MPIC_MAX_CHECK_ERRORS];
+	struct mpic__check_error errors[MPIC_MAX_CHECK_ERRORS];
 	size_t n_errors;
 	uint64_t timestamp_ns;
 	uint64_t remote_timestamp_ns; /* a remote's own timestamp_ns, when it
 	                               * was outside its call's window and
 	                               * replaced (mpic__remote_answer_time);
 	                               * else 0 */
-	enum mpic_dnssec dnssec;
+	enum mpic__dnssec dnssec;
 	unsigned duration_ms;
 	json_t *details;    /* owned by the result */
 };
-void mpic__check_result_init(struct mpic_check_result *r);
-void mpic__check_result_release(struct mpic_check_result *r);
-void mpic__check_error(struct mpic_check_result *r, const char *type,
+void mpic__check_result_init(struct mpic__check_result *r);
+void mpic__check_result_release(struct mpic__check_result *r);
+void mpic__check_error(struct mpic__check_result *r, const char *type,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /*
  * The check_response object (interface.md) written into w, left open
  * after its last member so that the caller can add keys (rir,
  * perspective_code) and close it.
  */
-void mpic__check_result_open(struct mpic_jw *w,
-			     const struct mpic_check_result *r,
-			     enum mpic_check_type type);
+void mpic__check_result_open(struct mpic__jw *w,
+			     const struct mpic__check_result *r,
+			     enum mpic__check_type type);
 /*
  * Give r the "details" keys the Open MPIC schema requires for the check
  * (docs/orchestration.md): a result without details (a check that could
@@ -325,9 +325,9 @@ void mpic__check_result_open(struct mpic_jw *w,
  * shape (HTTP, DNS, TLS-ALPN) and is the validation_method filled in.
  * 0, or MPIC_ENOMEM (r->details as far as it got; NULL is written {}).
  */
-int mpic__check_details_fill(struct mpic_check_result *r,
-			     enum mpic_check_type type,
-			     enum mpic_dcv_method method);
+int mpic__check_details_fill(struct mpic__check_result *r,
+			     enum mpic__check_type type,
+			     enum mpic__dcv_method method);
 /*
  * The Authorization Domain Name r shows for req (BR 1.6.1; recorded per
  * SC-099, docs/audit.md): the name whose control the found record
@@ -339,12 +339,12 @@ int mpic__check_details_fill(struct mpic_check_result *r,
  * dot); false when there is none: an IP address target, nothing found
  * where climbing decides the name, or a name over MPIC_NAME_MAX.
  */
-bool mpic__check_adn(const struct mpic_request *req,
-		     const struct mpic_check_result *r, char *out,
+bool mpic__check_adn(const struct mpic__request *req,
+		     const struct mpic__check_result *r, char *out,
 		     size_t outlen);
 /* Its "errors" list, [{error_type, error_message}, ...] ([] for none). */
-void mpic__check_errors_write(struct mpic_jw *w,
-			      const struct mpic_check_result *r);
+void mpic__check_errors_write(struct mpic__jw *w,
+			      const struct mpic__check_result *r);
 
 /* Error types (Open MPIC strings). */
 #define MPIC_ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"

@@ -82,7 +82,7 @@ parse_orch(struct api_ctx *c, const json_t *o)
 	static const char *const keys[] = {"perspective_count",
 	    "quorum_count", "max_attempts", "cohort_for_single_attempt", NULL};
 	static const char path[] = "orchestration_parameters";
-	struct mpic_orch_params *p = &c->req->orch;
+	struct mpic__orch_params *p = &c->req->orch;
 	json_t *q;
 
 	if (!json_is_object(o)) {
@@ -141,7 +141,7 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	static const char *const keys[] = {"certificate_type", "caa_domains",
 	    "allow_lookup_failure", "account_uri", "validation_method", NULL};
 	static const char path[] = "caa_check_parameters";
-	struct mpic_caa_params *p = &c->req->caa;
+	struct mpic__caa_params *p = &c->req->caa;
 	const char *s;
 	size_t n;
 	json_t *v;
@@ -235,7 +235,7 @@ parse_top(struct api_ctx *c, const json_t *root)
 	    "domain_or_ip_target", "trace_identifier",
 	    "orchestration_parameters", "caa_check_parameters",
 	    "dcv_check_parameters", NULL};
-	struct mpic_request *req = c->req;
+	struct mpic__request *req = c->req;
 	const char *s;
 	size_t n;
 	json_t *v;
@@ -294,10 +294,10 @@ parse_top(struct api_ctx *c, const json_t *root)
 }
 
 int
-mpic__request_parse(const char *body, size_t len, struct mpic_request *req,
-		    struct mpic_issues *issues)
+mpic__request_parse(const char *body, size_t len, struct mpic__request *req,
+		    struct mpic__issues *issues)
 {
-	struct mpic_issues scratch;
+	struct mpic__issues scratch;
 	struct api_ctx c;
 	json_error_t jerr;
 	json_t *root = NULL;
@@ -363,7 +363,7 @@ out:
 }
 
 void
-mpic__request_release(struct mpic_request *req)
+mpic__request_release(struct mpic__request *req)
 {
 	if (req == NULL)
 		return;

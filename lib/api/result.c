@@ -10,7 +10,7 @@
 #include "api/api_int.h"
 
 void
-mpic__check_result_init(struct mpic_check_result *r)
+mpic__check_result_init(struct mpic__check_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->dnssec = MPIC_DNSSEC_INDETERMINATE;
@@ -18,7 +18,7 @@ mpic__check_result_init(struct mpic_check_result *r)
 }
 
 void
-mpic__check_result_release(struct mpic_check_result *r)
+mpic__check_result_release(struct mpic__check_result *r)
 {
 	if (r == NULL)
 		return;
@@ -31,10 +31,10 @@ mpic__check_result_release(struct mpic_check_result *r)
  * (completed, passed) are the caller's to set.
  */
 void
-mpic__check_error(struct mpic_check_result *r, const char *type,
+mpic__check_error(struct mpic__check_result *r, const char *type,
 		  const char *fmt, ...)
 {
-	struct mpic_check_error *e;
+	struct mpic__check_error *e;
 	va_list ap;
 
 	if (r == NULL || r->n_errors >= MPIC_MAX_CHECK_ERRORS)
@@ -97,7 +97,7 @@ static const struct dkey alpn_keys[] = {
 };
 
 static const struct dkey *
-details_keys(enum mpic_check_type type, enum mpic_dcv_method method)
+details_keys(enum mpic__check_type type, enum mpic__dcv_method method)
 {
 	/* by the details shape of the method's row (methods.c) */
 	static const struct dkey *const shapes[] = {
@@ -113,8 +113,9 @@ details_keys(enum mpic_check_type type, enum mpic_dcv_method method)
 }
 
 int
-mpic__check_details_fill(struct mpic_check_result *r,
-			 enum mpic_check_type type, enum mpic_dcv_method method)
+mpic__check_details_fill(struct mpic__check_result *r,
+			 enum mpic__check_type type,
+			 enum mpic__dcv_method method)
 {
 	const struct dkey *k = details_keys(type, method);
 	bool fresh = false;
@@ -153,7 +154,7 @@ mpic__check_details_fill(struct mpic_check_result *r,
 }
 
 void
-mpic__check_errors_write(struct mpic_jw *w, const struct mpic_check_result *r)
+mpic__check_errors_write(struct mpic__jw *w, const struct mpic__check_result *r)
 {
 	size_t i;
 
@@ -170,8 +171,8 @@ mpic__check_errors_write(struct mpic_jw *w, const struct mpic_check_result *r)
 }
 
 void
-mpic__check_result_open(struct mpic_jw *w, const struct mpic_check_result *r,
-			enum mpic_check_type type)
+mpic__check_result_open(struct mpic__jw *w, const struct mpic__check_result *r,
+			enum mpic__check_type type)
 {
 
 	mpic__jw_open(w, '{');
@@ -223,12 +224,12 @@ detail_name(const json_t *d, const char *key, size_t *len)
 }
 
 bool
-mpic__check_adn(const struct mpic_request *req,
-		const struct mpic_check_result *r, char *out, size_t outlen)
+mpic__check_adn(const struct mpic__request *req,
+		const struct mpic__check_result *r, char *out, size_t outlen)
 {
 	const json_t *d = r->details, *chain;
 	const char *s = NULL, *dot;
-	enum mpic_adn_rule rule;
+	enum mpic__adn_rule rule;
 	size_t n = 0, i;
 	bool aliased;
 

@@ -145,7 +145,7 @@ has_a_label(const char *s)
 }
 
 static int
-parse_ip(const char *buf, struct mpic_target *t, char *err, size_t errlen)
+parse_ip(const char *buf, struct mpic__target *t, char *err, size_t errlen)
 {
 	char text[INET6_ADDRSTRLEN];
 
@@ -208,7 +208,7 @@ out:
 }
 
 int
-mpic__target_parse(const char *in, size_t len, struct mpic_target *t,
+mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 		   char *err, size_t errlen)
 {
 	char buf[API_TARGET_INPUT_MAX + 1];
@@ -315,7 +315,7 @@ mpic__target_parse(const char *in, size_t len, struct mpic_target *t,
 }
 
 const char *
-mpic__target_base(const struct mpic_target *t)
+mpic__target_base(const struct mpic__target *t)
 {
 	if (t->is_wildcard)
 		return t->name + 2;

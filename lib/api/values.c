@@ -142,7 +142,7 @@ header_forbidden(const char *name)
 void
 api__parse_headers(struct api_ctx *c, const json_t *o)
 {
-	struct mpic_dcv_params *d = &c->req->dcv;
+	struct mpic__dcv_params *d = &c->req->dcv;
 	json_t *h = api__field(o, "http_headers"), *v;
 	const char *name, *val;
 	size_t i, k, nlen, vlen;

@@ -45,7 +45,7 @@ struct rec {
 	uint64_t seq;
 	uint64_t queued_ms;  /* monotonic, at append */
 	int err;
-	mpic_audit_cb cb;
+	mpic__audit_cb cb;
 	void *arg;
 };
 
@@ -53,7 +53,7 @@ struct recq {
 	struct rec *head, *tail;
 };
 
-struct mpic_audit {
+struct mpic__audit {
 	int fd;
 	int pipe_rd, pipe_wr;
 	struct event *ev;
@@ -76,7 +76,7 @@ struct mpic_audit {
 	int test_fail_errno;
 	uint64_t next_seq;
 	char prev[65];
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	/* writer only: */
 	off_t good_size;
 };
@@ -163,7 +163,7 @@ write_group(int fd, struct rec *r)
 }
 
 static void
-notify(struct mpic_audit *a)
+notify(struct mpic__audit *a)
 {
 	char c = 1;
 
@@ -181,7 +181,7 @@ notify(struct mpic_audit *a)
  * fdatasync (the group is taken, written, not yet durable).  Returns 0.
  */
 static int
-stall_point(struct mpic_audit *a)
+stall_point(struct mpic__audit *a)
 {
 	pthread_mutex_lock(&a->mu);
 	while (a->stall && !a->stop)
@@ -194,7 +194,7 @@ stall_point(struct mpic_audit *a)
 static void *
 writer_main(void *arg)
 {
-	struct mpic_audit *a = arg;
+	struct mpic__audit *a = arg;
 	struct rec *group, *r, *last;
 	size_t n, bytes;
 	int fail, err, errnum;
@@ -278,7 +278,7 @@ rec_free(struct rec *r)
 }
 
 static void
-run_done(struct mpic_audit *a)
+run_done(struct mpic__audit *a)
 {
 	struct rec *r, *next;
 	char buf[64];
@@ -309,7 +309,7 @@ pipe_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Read the last line of a non-empty log: the chain continues from it. */
 static int
-read_tail(struct mpic_audit *a, const char *path, off_t size, char *err,
+read_tail(struct mpic__audit *a, const char *path, off_t size, char *err,
 	  size_t errlen)
 {
 	struct mpic_audit_line ln;
@@ -389,9 +389,9 @@ sync_dir(const char *path)
 
 int
 mpic__audit_open(struct event_base *base, const char *path,
-		 struct mpic_audit **out, char *err, size_t errlen)
+		 struct mpic__audit **out, char *err, size_t errlen)
 {
-	struct mpic_audit *a;
+	struct mpic__audit *a;
 	struct stat sb;
 	bool created = false;
 	int fds[2], rc;
@@ -488,8 +488,8 @@ check_record(const json_t *record)
 }
 
 int
-mpic__audit_append(struct mpic_audit *a, const json_t *record,
-		   mpic_audit_cb cb, void *arg)
+mpic__audit_append(struct mpic__audit *a, const json_t *record,
+		   mpic__audit_cb cb, void *arg)
 {
 	char *text;
 	int rc;
@@ -506,8 +506,8 @@ mpic__audit_append(struct mpic_audit *a, const json_t *record,
 }
 
 int
-mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
-			mpic_audit_cb cb, void *arg)
+mpic__audit_append_text(struct mpic__audit *a, const char *text, size_t len,
+			mpic__audit_cb cb, void *arg)
 {
 	/* {"seq":N,"time":"T",<fields>,"prev":"P","hash":"H"}\n */
 	static const size_t overhead = sizeof("{\"seq\":18446744073709551615,"
@@ -587,7 +587,7 @@ mpic__audit_append_text(struct mpic_audit *a, const char *text, size_t len,
 }
 
 void
-mpic__audit_batch(struct mpic_audit *a, bool open)
+mpic__audit_batch(struct mpic__audit *a, bool open)
 {
 	if (a == NULL)
 		return;
@@ -603,7 +603,7 @@ mpic__audit_batch(struct mpic_audit *a, bool open)
 /* ------------------------------------------------------------ close */
 
 void
-mpic__audit_close(struct mpic_audit *a)
+mpic__audit_close(struct mpic__audit *a)
 {
 	if (a == NULL)
 		return;
@@ -635,7 +635,7 @@ mpic__audit_close(struct mpic_audit *a)
 /* ------------------------------------------------------------ tests */
 
 void
-mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st)
+mpic__audit_stats(struct mpic__audit *a, struct mpic__audit_stats *st)
 {
 	const struct rec *oldest;
 
@@ -652,7 +652,7 @@ mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st)
 }
 
 void
-mpic__audit_test_hold(struct mpic_audit *a, bool hold)
+mpic__audit_test_hold(struct mpic__audit *a, bool hold)
 {
 	pthread_mutex_lock(&a->mu);
 	a->hold = hold;
@@ -661,7 +661,7 @@ mpic__audit_test_hold(struct mpic_audit *a, bool hold)
 }
 
 void
-mpic__audit_test_stall(struct mpic_audit *a, bool stall)
+mpic__audit_test_stall(struct mpic__audit *a, bool stall)
 {
 	pthread_mutex_lock(&a->mu);
 	a->stall = stall;
@@ -670,7 +670,7 @@ mpic__audit_test_stall(struct mpic_audit *a, bool stall)
 }
 
 void
-mpic__audit_test_fail(struct mpic_audit *a, int errnum)
+mpic__audit_test_fail(struct mpic__audit *a, int errnum)
 {
 	pthread_mutex_lock(&a->mu);
 	a->test_fail_errno = errnum;

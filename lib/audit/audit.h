@@ -19,7 +19,7 @@
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 struct event_base;
-struct mpic_audit;
+struct mpic__audit;
 
 /*
  * Completion of one append: err is 0 once the record is durable (written
@@ -28,7 +28,7 @@ struct mpic_audit;
  * given to mpic__audit_open(), never before mpic__audit_append() returns,
  * in append order.
  */
-typedef void (*mpic_audit_cb)(void *arg, int err, uint64_t seq);
+typedef void (*mpic__audit_cb)(void *arg, int err, uint64_t seq);
 
 /*
  * Open (or create, mode 0640) the log at path for appending, continuing
@@ -38,7 +38,7 @@ typedef void (*mpic_audit_cb)(void *arg, int err, uint64_t seq);
  * one persistent read event to base.  Free with mpic__audit_close().
  */
 int mpic__audit_open(struct event_base *base, const char *path,
-		     struct mpic_audit **out, char *err, size_t errlen);
+		     struct mpic__audit **out, char *err, size_t errlen);
 
 /*
  * Queue a record: a JSON object without the keys "seq", "time", "prev"
@@ -52,15 +52,15 @@ int mpic__audit_open(struct event_base *base, const char *path,
  * more), MPIC_ENOMEM.  A stuck write or fdatasync is not a failure: the
  * record waits, in order, and cb runs when the call returns.
  */
-int mpic__audit_append(struct mpic_audit *a, const json_t *record,
-		       mpic_audit_cb cb, void *arg);
+int mpic__audit_append(struct mpic__audit *a, const json_t *record,
+		       mpic__audit_cb cb, void *arg);
 /*
  * The same with the record already serialised: text (len bytes) is one
  * compact JSON object, ASCII, without the reserved keys, as the record
  * builders below write it; it is not checked beyond its braces.
  */
-int mpic__audit_append_text(struct mpic_audit *a, const char *text,
-			    size_t len, mpic_audit_cb cb, void *arg);
+int mpic__audit_append_text(struct mpic__audit *a, const char *text,
+			    size_t len, mpic__audit_cb cb, void *arg);
 
 /*
  * A batch: records appended between mpic__audit_batch(a, true) and
@@ -69,16 +69,16 @@ int mpic__audit_append_text(struct mpic_audit *a, const char *text,
  * built.  While a batch is open the writer starts no new group, so keep
  * it short (no waiting inside).  Batches nest; NULL is fine.
  */
-void mpic__audit_batch(struct mpic_audit *a, bool open);
+void mpic__audit_batch(struct mpic__audit *a, bool open);
 
 /*
  * Write everything queued, stop the writer, run the callbacks still due
  * (from this call), release the event and close the file.  NULL is fine.
  * Must not be called from an audit callback.
  */
-void mpic__audit_close(struct mpic_audit *a);
+void mpic__audit_close(struct mpic__audit *a);
 
-struct mpic_audit_stats {
+struct mpic__audit_stats {
 	uint64_t records;      /* records written and synced */
 	uint64_t groups;       /* write + fdatasync rounds */
 	uint64_t durable_seq;  /* last seq known durable; 0 none */
@@ -93,16 +93,16 @@ struct mpic_audit_stats {
 	int broken;            /* 0, or the MPIC_E* of the failed write */
 	int broken_errno;      /* its errno, when known (else 0) */
 };
-void mpic__audit_stats(struct mpic_audit *a, struct mpic_audit_stats *st);
+void mpic__audit_stats(struct mpic__audit *a, struct mpic__audit_stats *st);
 
 /* Tests only: while held, the writer starts no new group. */
-void mpic__audit_test_hold(struct mpic_audit *a, bool hold);
+void mpic__audit_test_hold(struct mpic__audit *a, bool hold);
 /* Tests only: while stalled, the writer that has written a group waits
  * where it calls fdatasync, as a stuck disk holds it there: the group is
  * taken and written, nothing is durable, later appends queue behind it. */
-void mpic__audit_test_stall(struct mpic_audit *a, bool stall);
+void mpic__audit_test_stall(struct mpic__audit *a, bool stall);
 /* Tests only: the next group fails as if write(2) set errno to errnum. */
-void mpic__audit_test_fail(struct mpic_audit *a, int errnum);
+void mpic__audit_test_fail(struct mpic__audit *a, int errnum);
 
 /* "2026-01-02T03:04:05.678Z" (RFC 3339, UTC, milliseconds). */
 void mpic__audit_time(uint64_t wall_ns, char out[32]);
@@ -114,18 +114,18 @@ void mpic__audit_time(uint64_t wall_ns, char out[32]);
  * details (reused; make it with a high limit).  0, MPIC_ENOMEM or
  * MPIC_ETOOBIG (the record passed w's limit).
  */
-struct mpic_audit_ctx {
-	const struct mpic_request *req;
+struct mpic__audit_ctx {
+	const struct mpic__request *req;
 	const char *audit_id;
 };
 #define MPIC_AUDIT_LATE 1u     /* a straggler's record */
 #define MPIC_AUDIT_PRIMARY 2u  /* the primary perspective's record */
-int mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
-			     const struct mpic_perspective_def *def,
-			     const struct mpic_check_result *res,
-			     unsigned flags, struct mpic_jw *w,
-			     struct mpic_jw *scratch);
-struct mpic_audit_decision {
+int mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
+			     const struct mpic__perspective_def *def,
+			     const struct mpic__check_result *res,
+			     unsigned flags, struct mpic__jw *w,
+			     struct mpic__jw *scratch);
+struct mpic__audit_decision {
 	int passed, perspective_count, quorum_count, attempts;
 	bool valid;
 	bool rir_rule_failed;
@@ -143,8 +143,8 @@ struct mpic_audit_decision {
 				       * answer ("method-discouraged") */
 	const char *warning;          /* its message */
 };
-int mpic__audit_decision_record(const struct mpic_audit_ctx *c,
-				const struct mpic_audit_decision *d,
-				struct mpic_jw *w);
+int mpic__audit_decision_record(const struct mpic__audit_ctx *c,
+				const struct mpic__audit_decision *d,
+				struct mpic__jw *w);
 
 #endif

@@ -27,7 +27,7 @@
  * at DETAIL_KEYS_MAX keys, DETAIL_DEPTH_MAX levels.
  */
 static void
-bounded(struct mpic_jw *w, const json_t *v, int depth)
+bounded(struct mpic__jw *w, const json_t *v, int depth)
 {
 	const char *s;
 	char note[64], buf[DETAIL_STR_MAX + 64];
@@ -112,10 +112,10 @@ sha256_hex(const char *s, size_t n, char out[65])
  * which only a decision can show: the list).
  */
 static void
-common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type,
+common(struct mpic__jw *w, const struct mpic__audit_ctx *c, const char *type,
        const char *const *adns, size_t n_adns)
 {
-	const struct mpic_request *req = c->req;
+	const struct mpic__request *req = c->req;
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *br = caa ? "3.2.2.8" :
 	    mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
@@ -161,7 +161,7 @@ common(struct mpic_jw *w, const struct mpic_audit_ctx *c, const char *type,
 }
 
 static int
-finish(struct mpic_jw *w)
+finish(struct mpic__jw *w)
 {
 	mpic__jw_close(w, '}');
 	return w->oom ? MPIC_ENOMEM : w->over ? MPIC_ETOOBIG : 0;
@@ -174,9 +174,9 @@ finish(struct mpic_jw *w)
  * DETAIL_DUMP_MAX bytes as written.
  */
 static void
-details(struct mpic_jw *w, const json_t *det, struct mpic_jw *scratch)
+details(struct mpic__jw *w, const json_t *det, struct mpic__jw *scratch)
 {
-	struct mpic_jw_mark mk;
+	struct mpic__jw_mark mk;
 	char h[65];
 
 	mpic__jw_key(w, "details");
@@ -207,10 +207,10 @@ details(struct mpic_jw *w, const json_t *det, struct mpic_jw *scratch)
 }
 
 int
-mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
-			 const struct mpic_perspective_def *def,
-			 const struct mpic_check_result *res, unsigned flags,
-			 struct mpic_jw *w, struct mpic_jw *scratch)
+mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
+			 const struct mpic__perspective_def *def,
+			 const struct mpic__check_result *res, unsigned flags,
+			 struct mpic__jw *w, struct mpic__jw *scratch)
 {
 	char t[32], adn[MPIC_NAME_MAX + 1];
 	const char *adns[1] = {adn};
@@ -255,9 +255,9 @@ mpic__audit_check_record(const struct mpic_audit_ctx *c, int attempt,
 }
 
 int
-mpic__audit_decision_record(const struct mpic_audit_ctx *c,
-			    const struct mpic_audit_decision *d,
-			    struct mpic_jw *w)
+mpic__audit_decision_record(const struct mpic__audit_ctx *c,
+			    const struct mpic__audit_decision *d,
+			    struct mpic__jw *w)
 {
 	char k_n[32], day[16];
 	struct tm tm;

@@ -107,7 +107,7 @@ caa_tag_known(const char *tag)
 /* ---------------------------------------------------------------- wire */
 
 int
-mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic_caa_rr *out)
+mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic__caa_rr *out)
 {
 	size_t taglen, i;
 	int rc = MPIC_EPARSE;
@@ -199,7 +199,7 @@ sb_put_escaped(struct caa_sbuf *sb, const uint8_t *p, size_t n)
 }
 
 static void
-sb_put_rr(struct caa_sbuf *sb, const struct mpic_caa_rr *rr, size_t vmax)
+sb_put_rr(struct caa_sbuf *sb, const struct mpic__caa_rr *rr, size_t vmax)
 {
 	size_t taglen = strnlen(rr->tag, sizeof(rr->tag));
 	size_t vlen = rr->value_len;
@@ -221,7 +221,7 @@ sb_put_rr(struct caa_sbuf *sb, const struct mpic_caa_rr *rr, size_t vmax)
 }
 
 int
-mpic__caa_rr_str(const struct mpic_caa_rr *rr, char *out, size_t outlen)
+mpic__caa_rr_str(const struct mpic__caa_rr *rr, char *out, size_t outlen)
 {
 	struct caa_sbuf sb = { out, outlen, 0, false };
 	int rc = MPIC_ETOOBIG;
@@ -246,7 +246,7 @@ out:
 
 /* A record for a reason line: the value is elided past a limit. */
 static void
-caa_rr_brief(const struct mpic_caa_rr *rr, char *buf, size_t size)
+caa_rr_brief(const struct mpic__caa_rr *rr, char *buf, size_t size)
 {
 	struct caa_sbuf sb = { buf, size, 0, false };
 
@@ -306,7 +306,7 @@ cur_label(struct caa_cur *c)
 
 /* issuer-domain-name = label *("." label), stored lowercase. */
 static bool
-cur_issuer(struct caa_cur *c, struct mpic_caa_issue_value *out)
+cur_issuer(struct caa_cur *c, struct mpic__caa_issue_value *out)
 {
 	size_t start = c->off, n, i;
 
@@ -349,9 +349,9 @@ caa_param_used(const uint8_t *tag, size_t len)
 
 /* parameter = parameter-tag *WSP "=" *WSP parameter-value */
 static bool
-cur_param(struct caa_cur *c, struct mpic_caa_issue_value *out)
+cur_param(struct caa_cur *c, struct mpic__caa_issue_value *out)
 {
-	struct mpic_caa_param *pm;
+	struct mpic__caa_param *pm;
 	size_t tag_start = c->off, tag_len, val_start, val_len;
 
 	if (!cur_label(c))
@@ -394,7 +394,7 @@ cur_param(struct caa_cur *c, struct mpic_caa_issue_value *out)
  * A parameter list therefore may not end in ";" (but "ca;" may).
  */
 static bool
-caa_issue_grammar(struct caa_cur *c, struct mpic_caa_issue_value *out)
+caa_issue_grammar(struct caa_cur *c, struct mpic__caa_issue_value *out)
 {
 	cur_skip_wsp(c);
 	if (c->off < c->len && is_alnum(c->p[c->off])) {
@@ -425,7 +425,7 @@ caa_issue_grammar(struct caa_cur *c, struct mpic_caa_issue_value *out)
 
 int
 mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
-			    struct mpic_caa_issue_value *out)
+			    struct mpic__caa_issue_value *out)
 {
 	struct caa_cur c = { v, len, 0 };
 	int rc = MPIC_EINVAL;
@@ -452,7 +452,7 @@ out:
  * and a persistent TXT's "PersistUntil" still expires.
  */
 size_t
-mpic__caa_param_find(const struct mpic_caa_issue_value *iv, const char *tag,
+mpic__caa_param_find(const struct mpic__caa_issue_value *iv, const char *tag,
 		     const char **first)
 {
 	size_t i, count = 0;
@@ -509,10 +509,10 @@ enum caa_match {
 };
 
 static enum caa_match
-caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
+caa_record_match(const struct mpic__caa_rr *rr, const struct mpic__caa_query *q,
 		 char *why, size_t whylen)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	const char *acct, *methods;
 	size_t i, n;
 	bool ours = false, listed;
@@ -582,7 +582,7 @@ caa_record_match(const struct mpic_caa_rr *rr, const struct mpic_caa_query *q,
 
 /* "ca.example" or "ca.example or ca2.example" for reason lines. */
 static void
-caa_issuers_text(const struct mpic_caa_query *q, char *buf, size_t size)
+caa_issuers_text(const struct mpic__caa_query *q, char *buf, size_t size)
 {
 	struct caa_sbuf sb = { buf, size, 0, false };
 	size_t i, shown = 0;
@@ -603,8 +603,8 @@ caa_issuers_text(const struct mpic_caa_query *q, char *buf, size_t size)
 }
 
 bool
-mpic__caa_permits(const struct mpic_caa_rr *set, size_t n,
-		  const struct mpic_caa_query *q, char *reason,
+mpic__caa_permits(const struct mpic__caa_rr *set, size_t n,
+		  const struct mpic__caa_query *q, char *reason,
 		  size_t reasonlen)
 {
 	char scratch[1];

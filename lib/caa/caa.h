@@ -12,7 +12,7 @@
 #define MPIC_CAA_TAG_MAX 255
 #define MPIC_CAA_MAX_PARAMS 16
 
-struct mpic_caa_rr {
+struct mpic__caa_rr {
 	uint8_t flags;
 	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
 	const uint8_t *value;             /* points into the rdata */
@@ -20,32 +20,32 @@ struct mpic_caa_rr {
 };
 
 /* Parse CAA rdata.  Returns 0 or MPIC_EPARSE. */
-int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic_caa_rr *out);
+int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic__caa_rr *out);
 
 /* Presentation form: 0 issue "ca.example; accounturi=..." into out. */
-int mpic__caa_rr_str(const struct mpic_caa_rr *rr, char *out, size_t outlen);
+int mpic__caa_rr_str(const struct mpic__caa_rr *rr, char *out, size_t outlen);
 
-struct mpic_caa_param {
+struct mpic__caa_param {
 	char tag[64];
 	char value[1024];
 };
 
 /* An issue / issuewild / issuemail value (RFC 8659 4.2). */
-struct mpic_caa_issue_value {
+struct mpic__caa_issue_value {
 	bool valid;                 /* false: fails the grammar => empty issuer */
 	char issuer[MPIC_NAME_MAX + 1]; /* "" when no issuer (a prohibition) */
-	struct mpic_caa_param params[MPIC_CAA_MAX_PARAMS];
+	struct mpic__caa_param params[MPIC_CAA_MAX_PARAMS];
 	size_t n_params;
 };
 int mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
-				struct mpic_caa_issue_value *out);
+				struct mpic__caa_issue_value *out);
 /*
  * How many parameters of iv are named tag, and the first one's value in
  * *first (NULL when none).  The one rule for parameter names, of CAA
  * values and of persistent TXT values alike: compared ASCII
  * case-insensitively (RFC 8659 4.1; draft-ietf-acme-dns-persist-01).
  */
-size_t mpic__caa_param_find(const struct mpic_caa_issue_value *iv,
+size_t mpic__caa_param_find(const struct mpic__caa_issue_value *iv,
 			    const char *tag, const char **first);
 /* DNS names compared ASCII case-insensitively, each ignoring one final
  * dot; an empty name equals nothing. */
@@ -58,7 +58,7 @@ bool mpic__caa_name_eq(const char *a, const char *b);
  * draft is in mpic__persist_value_ok(), so that its next revision
  * changes one function.
  */
-struct mpic_persist_query {
+struct mpic__persist_query {
 	const char *const *issuer_domains; /* recognised issuer domain names */
 	size_t n_issuers;
 	const char *account_uri;  /* the applicant's; compared byte for byte */
@@ -73,14 +73,14 @@ struct mpic_persist_query {
  * "accounturi does not match", ...), or what it grants.
  */
 bool mpic__persist_value_ok(const uint8_t *v, size_t len,
-			    const struct mpic_persist_query *q, char *why,
+			    const struct mpic__persist_query *q, char *why,
 			    size_t whylen);
 
-enum mpic_cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
+enum mpic__cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
 
-struct mpic_caa_query {
+struct mpic__caa_query {
 	bool is_wildcard;
-	enum mpic_cert_type cert_type;
+	enum mpic__cert_type cert_type;
 	const char *const *issuer_domains; /* our identities */
 	size_t n_issuers;
 	const char *account_uri;        /* RFC 8657, or NULL */
@@ -94,8 +94,8 @@ struct mpic_caa_query {
  * permitted).  Returns true when issuance is permitted; writes a one-line
  * reason naming the deciding record or rule.
  */
-bool mpic__caa_permits(const struct mpic_caa_rr *set, size_t n,
-		       const struct mpic_caa_query *q, char *reason,
+bool mpic__caa_permits(const struct mpic__caa_rr *set, size_t n,
+		       const struct mpic__caa_query *q, char *reason,
 		       size_t reasonlen);
 
 #endif

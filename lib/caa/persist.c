@@ -40,10 +40,10 @@ parse_unix(const char *s, time_t *out)
 
 bool
 mpic__persist_value_ok(const uint8_t *v, size_t len,
-		       const struct mpic_persist_query *q, char *why,
+		       const struct mpic__persist_query *q, char *why,
 		       size_t whylen)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	const char *acct, *policy, *until_text, *first;
 	bool ok = false, issuer = false;
 	time_t until = 0;

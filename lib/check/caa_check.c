@@ -13,8 +13,8 @@
 
 #include "check.h"
 
-static void caa_answer(void *arg, const struct mpic_dns_answer *a);
-static void ds_answer(void *arg, const struct mpic_dns_answer *a);
+static void caa_answer(void *arg, const struct mpic__dns_answer *a);
+static void ds_answer(void *arg, const struct mpic__dns_answer *a);
 
 static void
 deferred_finish(evutil_socket_t fd, short what, void *arg)
@@ -25,7 +25,7 @@ deferred_finish(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-finish_later(struct mpic_check *c)
+finish_later(struct mpic__check *c)
 {
 	struct timeval zero = {0, 0};
 
@@ -36,7 +36,7 @@ finish_later(struct mpic_check *c)
 }
 
 static void
-fail_now(struct mpic_check *c, const char *type, const char *msg)
+fail_now(struct mpic__check *c, const char *type, const char *msg)
 {
 	c->res.completed = false;
 	c->res.passed = false;
@@ -45,7 +45,7 @@ fail_now(struct mpic_check *c, const char *type, const char *msg)
 }
 
 static void
-query(struct mpic_check *c, const char *name, uint16_t type, mpic_dns_cb cb)
+query(struct mpic__check *c, const char *name, uint16_t type, mpic__dns_cb cb)
 {
 	int rc = mpic__resolve(c->env->resolver, name, type, cb, c);
 	char msg[256];
@@ -59,9 +59,9 @@ query(struct mpic_check *c, const char *name, uint16_t type, mpic_dns_cb cb)
 }
 
 int
-mpic__caa_check_start(struct mpic_check *c)
+mpic__caa_check_start(struct mpic__check *c)
 {
-	const struct mpic_request *req = c->req;
+	const struct mpic__request *req = c->req;
 	json_t *d;
 
 	c->climb_contact = req->check_type == MPIC_CHECK_DCV;
@@ -105,16 +105,16 @@ mpic__caa_check_start(struct mpic_check *c)
  * answer: those fail closed.
  */
 bool
-mpic__failure_outside_ca(const struct mpic_dns_answer *a)
+mpic__failure_outside_ca(const struct mpic__dns_answer *a)
 {
 	return a->err == 0 && a->rcode == MPIC_RCODE_SERVFAIL &&
 	    a->dnssec != MPIC_DNSSEC_BOGUS;
 }
 
 static void
-lookup_failed(struct mpic_check *c, const struct mpic_dns_answer *a)
+lookup_failed(struct mpic__check *c, const struct mpic__dns_answer *a)
 {
-	const struct mpic_request *req = c->req;
+	const struct mpic__request *req = c->req;
 	bool outside;
 
 	mpic__describe_failure(a, c->fail_reason, sizeof(c->fail_reason));
@@ -133,7 +133,7 @@ lookup_failed(struct mpic_check *c, const struct mpic_dns_answer *a)
 }
 
 static void
-proof_done(struct mpic_check *c, bool insecure, const char *why)
+proof_done(struct mpic__check *c, bool insecure, const char *why)
 {
 	char msg[1024];
 
@@ -153,9 +153,9 @@ proof_done(struct mpic_check *c, bool insecure, const char *why)
 }
 
 static void
-ds_answer(void *arg, const struct mpic_dns_answer *a)
+ds_answer(void *arg, const struct mpic__dns_answer *a)
 {
-	struct mpic_check *c = arg;
+	struct mpic__check *c = arg;
 	char why[512];
 
 	if (a->dnssec == MPIC_DNSSEC_BOGUS) {
@@ -197,11 +197,11 @@ ds_answer(void *arg, const struct mpic_dns_answer *a)
 }
 
 static void
-evaluate_caa(struct mpic_check *c, const struct mpic_dns_answer *a)
+evaluate_caa(struct mpic__check *c, const struct mpic__dns_answer *a)
 {
-	const struct mpic_request *req = c->req;
-	struct mpic_caa_rr *set;
-	struct mpic_caa_query q;
+	const struct mpic__request *req = c->req;
+	struct mpic__caa_rr *set;
+	struct mpic__caa_query q;
 	char reason[512];
 	size_t i, n = 0;
 
@@ -247,12 +247,12 @@ evaluate_caa(struct mpic_check *c, const struct mpic_dns_answer *a)
 }
 
 static void
-evaluate_contact(struct mpic_check *c, const struct mpic_dns_answer *a)
+evaluate_contact(struct mpic__check *c, const struct mpic__dns_answer *a)
 {
-	const struct mpic_request *req = c->req;
+	const struct mpic__request *req = c->req;
 	const char *want_tag = req->dcv.method == MPIC_DCV_CONTACT_EMAIL_CAA ?
 	    "contactemail" : "contactphone";
-	struct mpic_caa_rr rr;
+	struct mpic__caa_rr rr;
 	size_t i;
 
 	c->res.completed = true;
@@ -270,9 +270,9 @@ evaluate_contact(struct mpic_check *c, const struct mpic_dns_answer *a)
 }
 
 static void
-caa_answer(void *arg, const struct mpic_dns_answer *a)
+caa_answer(void *arg, const struct mpic__dns_answer *a)
 {
-	struct mpic_check *c = arg;
+	struct mpic__check *c = arg;
 	json_t *d = c->res.details;
 
 	mpic__check_note_dnssec(c, a->dnssec);

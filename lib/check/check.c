@@ -23,7 +23,7 @@ mpic__parent_name(const char *name)
 }
 
 void
-mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s)
+mpic__check_note_dnssec(struct mpic__check *c, enum mpic__dnssec s)
 {
 	static const int rank[] = {
 		[MPIC_DNSSEC_SECURE] = 0,
@@ -37,14 +37,14 @@ mpic__check_note_dnssec(struct mpic_check *c, enum mpic_dnssec s)
 }
 
 bool
-mpic__answer_failed(const struct mpic_dns_answer *a)
+mpic__answer_failed(const struct mpic__dns_answer *a)
 {
 	return a->err != 0 || a->dnssec == MPIC_DNSSEC_BOGUS ||
 	    (a->rcode != MPIC_RCODE_NOERROR && a->rcode != MPIC_RCODE_NXDOMAIN);
 }
 
 void
-mpic__describe_failure(const struct mpic_dns_answer *a, char *out,
+mpic__describe_failure(const struct mpic__dns_answer *a, char *out,
 		       size_t outlen)
 {
 	static const char *const rcodes[] = {"NOERROR", "FORMERR", "SERVFAIL",
@@ -74,7 +74,7 @@ mpic__describe_failure(const struct mpic_dns_answer *a, char *out,
 }
 
 json_t *
-mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n)
+mpic__records_seen(const struct mpic__dns_rr *rrs, size_t n)
 {
 	json_t *arr = json_array();
 	char buf[4096];
@@ -93,7 +93,7 @@ mpic__records_seen(const struct mpic_dns_rr *rrs, size_t n)
 }
 
 json_t *
-mpic__cname_chain_json(const struct mpic_dns_answer *a)
+mpic__cname_chain_json(const struct mpic__dns_answer *a)
 {
 	json_t *arr = json_array();
 	/* the resolver reads a target into MPIC_NAME_MAX + 2 bytes */
@@ -122,9 +122,9 @@ mpic__cname_chain_json(const struct mpic_dns_answer *a)
 }
 
 void
-mpic__check_finish(struct mpic_check *c)
+mpic__check_finish(struct mpic__check *c)
 {
-	struct mpic_check_result res = c->res;
+	struct mpic__check_result res = c->res;
 
 	res.dnssec = c->worst;
 	res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);

@@ -59,11 +59,11 @@ match_name(const char *target, const char *want, bool exact,
 
 /* BR 3.2.2.4.22 / 3.2.2.5.8: one _validation-persist TXT value. */
 static bool
-persist_ok(const struct mpic_check *c, const char *v, size_t len,
+persist_ok(const struct mpic__check *c, const char *v, size_t len,
 	   char *why, size_t whylen)
 {
-	const struct mpic_dcv_params *p = &c->req->dcv;
-	struct mpic_persist_query q;
+	const struct mpic__dcv_params *p = &c->req->dcv;
+	struct mpic__persist_query q;
 
 	memset(&q, 0, sizeof(q));
 	q.issuer_domains = p->issuer_domain_names;
@@ -81,12 +81,12 @@ persist_ok(const struct mpic_check *c, const char *v, size_t len,
  * it alone.
  */
 static bool
-record_matches(struct mpic_check *c, const struct mpic_dns_rr *rr,
+record_matches(struct mpic__check *c, const struct mpic__dns_rr *rr,
 	       char *why, size_t whylen)
 {
-	const struct mpic_dcv_params *p = &c->req->dcv;
+	const struct mpic__dcv_params *p = &c->req->dcv;
 	char buf[TXT_MAX];
-	struct mpic_caa_rr caa;
+	struct mpic__caa_rr caa;
 	uint8_t want[16];
 	int n;
 
@@ -159,9 +159,9 @@ reason_add(char *reason, size_t size, size_t i, size_t n, const char *why)
 }
 
 static void
-dns_answer(void *arg, const struct mpic_dns_answer *a)
+dns_answer(void *arg, const struct mpic__dns_answer *a)
 {
-	struct mpic_check *c = arg;
+	struct mpic__check *c = arg;
 	json_t *d = c->res.details;
 	char msg[1024], why[256];
 	size_t i;
@@ -202,10 +202,10 @@ dns_answer(void *arg, const struct mpic_dns_answer *a)
 }
 
 int
-mpic__dcv_dns_start(struct mpic_check *c)
+mpic__dcv_dns_start(struct mpic__check *c)
 {
-	const struct mpic_dcv_params *p = &c->req->dcv;
-	const struct mpic_dcv_query *q = mpic__dcv_method_query(p->method);
+	const struct mpic__dcv_params *p = &c->req->dcv;
+	const struct mpic__dcv_query *q = mpic__dcv_method_query(p->method);
 	char name[MPIC_NAME_MAX + 64];
 	uint16_t type;
 	json_t *d;

@@ -10,7 +10,7 @@
 #include "dns/dns.h"
 #include "util/util.h"
 
-enum mpic_role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
+enum mpic__role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
 		 MPIC_ROLE_PERSPECTIVE };
 
 /* dcv.max_redirects: the default (Let's Encrypt's VA follows 10, Open
@@ -19,19 +19,19 @@ enum mpic_role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
 #define MPIC_CFG_MAX_REDIRECTS 32
 
 struct mpic_config {
-	struct mpic_arena arena;
+	struct mpic__arena arena;
 	char source[256];
-	enum mpic_role role;
+	enum mpic__role role;
 	const char *listen;
 	const char *tls_cert, *tls_key, *tls_client_ca;
 	const char *api_keys_file;
 	bool has_identity;
-	struct mpic_perspective_def identity;
-	struct mpic_perspective_def *perspectives;
+	struct mpic__perspective_def identity;
+	struct mpic__perspective_def *perspectives;
 	size_t n_perspectives;
 	bool has_primary;
-	struct mpic_perspective_def primary;
-	struct mpic_dns_opts dns;        /* global defaults */
+	struct mpic__perspective_def primary;
+	struct mpic__dns_opts dns;        /* global defaults */
 	const char **dns_transparent;    /* NULL-terminated */
 	/* dcv */
 	const char **allowed_networks;   /* NULL-terminated CIDR strings */

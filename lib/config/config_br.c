@@ -38,7 +38,7 @@ mpic_config_check_br(const struct mpic_config *cfg, time_t now, char *err,
 		     size_t errlen)
 {
 	size_t cohort[CFG_MAX_PERSPECTIVES];
-	struct mpic_br_phase ph;
+	struct mpic__br_phase ph;
 	char why[1024];
 	size_t n;
 	int k;

@@ -18,7 +18,7 @@ static const char *const role_names[] = {
 };
 
 const char *
-mpic__cfg_role_str(enum mpic_role r)
+mpic__cfg_role_str(enum mpic__role r)
 {
 	if ((unsigned)r >= sizeof(role_names) / sizeof(role_names[0]))
 		return "unknown";
@@ -235,7 +235,7 @@ parse_role(struct cfg_parser *p, struct fy_node *v, const char *path,
 		return rc;
 	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++) {
 		if (strcmp(s, role_names[i]) == 0) {
-			cfg->role = (enum mpic_role)i;
+			cfg->role = (enum mpic__role)i;
 			return 0;
 		}
 	}
@@ -268,7 +268,7 @@ static int
 parse_code(struct cfg_parser *p, struct fy_node *v, const char *path,
 	   int line, void *base)
 {
-	struct mpic_perspective_def *d = base;
+	struct mpic__perspective_def *d = base;
 	const char *s;
 	char why[128];
 	int rc;
@@ -286,7 +286,7 @@ static int
 parse_rir(struct cfg_parser *p, struct fy_node *v, const char *path,
 	  int line, void *base)
 {
-	struct mpic_perspective_def *d = base;
+	struct mpic__perspective_def *d = base;
 	const char *s;
 	char q[64];
 	int rc;
@@ -301,7 +301,7 @@ parse_rir(struct cfg_parser *p, struct fy_node *v, const char *path,
 	return 0;
 }
 
-#define DEF_OFF(m) offsetof(struct mpic_perspective_def, m)
+#define DEF_OFF(m) offsetof(struct mpic__perspective_def, m)
 #define CFG_OFF(m) offsetof(struct mpic_config, m)
 
 static const struct cfg_key location_keys[] = {
@@ -351,7 +351,7 @@ static const struct cfg_key identity_keys[] = {
 static int
 parse_def(struct cfg_parser *p, struct fy_node *v, const char *path,
 	  int line, const struct cfg_key *keys,
-	  struct mpic_perspective_def *d)
+	  struct mpic__perspective_def *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->dns = p->cfg->dns;
@@ -399,7 +399,7 @@ parse_perspectives(struct cfg_parser *p, struct fy_node *v,
 		   const char *path, int line, void *base)
 {
 	struct mpic_config *cfg = base;
-	struct mpic_perspective_def *defs, *d;
+	struct mpic__perspective_def *defs, *d;
 	struct fy_node *item;
 	char ipath[CFG_PATH_MAX];
 	void *it = NULL;

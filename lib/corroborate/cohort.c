@@ -184,7 +184,7 @@ search(struct cstate *st, struct bitset cand, size_t depth, unsigned rmask)
  * threshold are decided by mpic__distance_km() itself, so both agree.
  */
 static void
-far_pairs(struct cstate *st, const struct mpic_perspective_def *defs)
+far_pairs(struct cstate *st, const struct mpic__perspective_def *defs)
 {
 	const double rad = M_PI / 180.0;
 	const double cos_min = cos(MPIC_MIN_DISTANCE_KM /
@@ -194,7 +194,7 @@ far_pairs(struct cstate *st, const struct mpic_perspective_def *defs)
 	bool far;
 
 	for (i = 0; i < st->m; i++) {
-		struct mpic_location l = defs[st->order[i]].loc;
+		struct mpic__location l = defs[st->order[i]].loc;
 
 		v[i][0] = cos(l.lat * rad) * cos(l.lon * rad);
 		v[i][1] = cos(l.lat * rad) * sin(l.lon * rad);
@@ -228,7 +228,7 @@ far_pairs(struct cstate *st, const struct mpic_perspective_def *defs)
  * 64 perspectives (one-shot SHA256() fetches the algorithm every call).
  */
 static bool
-rank_defs(const struct mpic_perspective_def *defs, size_t n,
+rank_defs(const struct mpic__perspective_def *defs, size_t n,
 	  const uint8_t *secret, size_t secret_len, const char *target,
 	  struct rank *ranks)
 {
@@ -275,7 +275,7 @@ out:
 }
 
 int
-mpic__cohorts(const struct mpic_perspective_def *defs, size_t n, size_t k,
+mpic__cohorts(const struct mpic__perspective_def *defs, size_t n, size_t k,
 	      const uint8_t *secret, size_t secret_len, const char *target,
 	      size_t *out, size_t max_cohorts)
 {
@@ -301,7 +301,7 @@ mpic__cohorts(const struct mpic_perspective_def *defs, size_t n, size_t k,
 	st.k = k;
 	st.budget = COHORT_BUDGET;
 	for (i = 0; i < n; i++) {
-		const struct mpic_perspective_def *d = &defs[ranks[i].idx];
+		const struct mpic__perspective_def *d = &defs[ranks[i].idx];
 
 		st.order[i] = ranks[i].idx;
 		st.rir[i] = (unsigned)d->rir;

@@ -9,7 +9,7 @@
 #include "dns/dns.h"
 #include "util/util.h"
 
-enum mpic_rir {
+enum mpic__rir {
 	MPIC_RIR_ARIN = 0,
 	MPIC_RIR_RIPE,
 	MPIC_RIR_APNIC,
@@ -17,14 +17,14 @@ enum mpic_rir {
 	MPIC_RIR_AFRINIC,
 	MPIC_RIR__COUNT
 };
-const char *mpic__rir_str(enum mpic_rir r);         /* "ARIN", "RIPE NCC"... */
-int mpic__rir_parse(const char *s, enum mpic_rir *out); /* 0 / MPIC_EINVAL */
+const char *mpic__rir_str(enum mpic__rir r);         /* "ARIN", "RIPE NCC"... */
+int mpic__rir_parse(const char *s, enum mpic__rir *out); /* 0 / MPIC_EINVAL */
 
-struct mpic_location {
+struct mpic__location {
 	double lat, lon;
 };
 /* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
-double mpic__distance_km(struct mpic_location a, struct mpic_location b);
+double mpic__distance_km(struct mpic__location a, struct mpic__location b);
 #define MPIC_MIN_DISTANCE_KM 500.0
 
 /* Non-corroborations allowed with n remote perspectives (BR table). */
@@ -45,7 +45,7 @@ enum mpic__primary_state {
 };
 struct mpic__tally {
 	int passed, failed, pending;
-	unsigned rirs_passed;   /* bit (1 << enum mpic_rir) per passed RIR */
+	unsigned rirs_passed;   /* bit (1 << enum mpic__rir) per passed RIR */
 	enum mpic__primary_state primary;
 };
 struct mpic__quorum_rules {
@@ -64,27 +64,27 @@ struct mpic__verdict {
 };
 /* Count one result into *t (zeroed by the caller first). */
 void mpic__tally_add(struct mpic__tally *t, bool done, bool passed,
-		     enum mpic_rir rir);
+		     enum mpic__rir rir);
 void mpic__verdict(const struct mpic__tally *t,
 		   const struct mpic__quorum_rules *r, struct mpic__verdict *v);
 
 /* The BR calendar on a given day (UTC). */
-struct mpic_br_phase {
+struct mpic__br_phase {
 	int min_remotes;      /* 2, 3, 4, 5 */
 	bool quorum_blocks;   /* false during the advisory phase */
 	bool two_rir_rule;    /* corroborating remotes span >= 2 RIRs */
 	bool dnssec_required; /* SC-085 */
 	const char *since;    /* "2026-12-15" */
 };
-void mpic__br_phase(time_t now, struct mpic_br_phase *out);
+void mpic__br_phase(time_t now, struct mpic__br_phase *out);
 
 /* One perspective as configured. */
-struct mpic_perspective_def {
+struct mpic__perspective_def {
 	char code[64];
-	enum mpic_rir rir;
-	struct mpic_location loc;
+	enum mpic__rir rir;
+	struct mpic__location loc;
 	const char *url;         /* NULL: in-process */
-	struct mpic_dns_opts dns; /* effective (global merged with override) */
+	struct mpic__dns_opts dns; /* effective (global merged with override) */
 };
 
 /*
@@ -96,7 +96,7 @@ struct mpic_perspective_def {
  * the cohorts never hold more than that many indices in all.
  */
 #define MPIC_COHORT_MAX_DEFS 128
-int mpic__cohorts(const struct mpic_perspective_def *defs, size_t n,
+int mpic__cohorts(const struct mpic__perspective_def *defs, size_t n,
 		  size_t k, const uint8_t *secret, size_t secret_len,
 		  const char *target, size_t *out, size_t max_cohorts);
 

@@ -19,7 +19,7 @@ static const char *const rir_names[MPIC_RIR__COUNT] = {
 };
 
 const char *
-mpic__rir_str(enum mpic_rir r)
+mpic__rir_str(enum mpic__rir r)
 {
 	if ((int)r < 0 || r >= MPIC_RIR__COUNT)
 		return "unknown";
@@ -27,7 +27,7 @@ mpic__rir_str(enum mpic_rir r)
 }
 
 int
-mpic__rir_parse(const char *s, enum mpic_rir *out)
+mpic__rir_parse(const char *s, enum mpic__rir *out)
 {
 	/* Spellings operators use for the RIPE NCC, besides its name. */
 	static const char *const ripe_alias[] = { "RIPE", "RIPE-NCC",
@@ -38,7 +38,7 @@ mpic__rir_parse(const char *s, enum mpic_rir *out)
 		return MPIC_EINVAL;
 	for (i = 0; i < MPIC_RIR__COUNT; i++) {
 		if (strcasecmp(s, rir_names[i]) == 0) {
-			*out = (enum mpic_rir)i;
+			*out = (enum mpic__rir)i;
 			return 0;
 		}
 	}
@@ -52,7 +52,7 @@ mpic__rir_parse(const char *s, enum mpic_rir *out)
 }
 
 double
-mpic__distance_km(struct mpic_location a, struct mpic_location b)
+mpic__distance_km(struct mpic__location a, struct mpic__location b)
 {
 	const double rad = M_PI / 180.0;
 	double p1 = a.lat * rad, p2 = b.lat * rad;
@@ -108,7 +108,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 static const struct br_row {
 	int y;
 	unsigned m, d;
-	struct mpic_br_phase phase;
+	struct mpic__br_phase phase;
 } br_calendar[] = {
 	{ 2026, 12, 15, { 5, true, true, true, "2026-12-15" } },
 	{ 2026, 6, 15, { 4, true, true, true, "2026-06-15" } },
@@ -118,7 +118,7 @@ static const struct br_row {
 };
 
 void
-mpic__br_phase(time_t now, struct mpic_br_phase *out)
+mpic__br_phase(time_t now, struct mpic__br_phase *out)
 {
 	const size_t nrows = sizeof(br_calendar) / sizeof(br_calendar[0]);
 	int64_t t = (int64_t)now;

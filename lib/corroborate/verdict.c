@@ -22,7 +22,7 @@ rir_count(unsigned rirs)
 
 void
 mpic__tally_add(struct mpic__tally *t, bool done, bool passed,
-		enum mpic_rir rir)
+		enum mpic__rir rir)
 {
 	if (!done)
 		t->pending++;

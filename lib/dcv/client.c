@@ -11,17 +11,17 @@
 #include "util/curl_loop.h"
 #include "web.h"
 
-struct mpic_web {
-	struct mpic_curl_loop *loop;
-	struct mpic_web_xfer *tracked;
-	struct mpic_cidr *allowed;
+struct mpic__web {
+	struct mpic__curl_loop *loop;
+	struct mpic__web_xfer *tracked;
+	struct mpic__cidr *allowed;
 	size_t n_allowed;
 };
 
 static void
 xfer_done(void *arg, CURL *easy, CURLcode rc)
 {
-	struct mpic_web_xfer *x = arg;
+	struct mpic__web_xfer *x = arg;
 
 	(void)easy;
 	x->running = false;
@@ -30,9 +30,9 @@ xfer_done(void *arg, CURL *easy, CURLcode rc)
 
 int
 mpic__web_new(struct event_base *base, const struct mpic_config *cfg,
-	      struct mpic_web **out)
+	      struct mpic__web **out)
 {
-	struct mpic_web *w;
+	struct mpic__web *w;
 	size_t i, n = cfg ? cfg->n_allowed_networks : 0;
 	int rc = MPIC_ENOMEM;
 
@@ -61,9 +61,9 @@ fail:
 }
 
 void
-mpic__web_free(struct mpic_web *w)
+mpic__web_free(struct mpic__web *w)
 {
-	struct mpic_web_xfer *x;
+	struct mpic__web_xfer *x;
 
 	if (w == NULL)
 		return;
@@ -77,15 +77,15 @@ mpic__web_free(struct mpic_web *w)
 	mpic__free(w);
 }
 
-const struct mpic_cidr *
-mpic__web_allowed(const struct mpic_web *w, size_t *n)
+const struct mpic__cidr *
+mpic__web_allowed(const struct mpic__web *w, size_t *n)
 {
 	*n = w->n_allowed;
 	return w->allowed;
 }
 
 void
-mpic__web_track(struct mpic_web *w, struct mpic_web_xfer *x)
+mpic__web_track(struct mpic__web *w, struct mpic__web_xfer *x)
 {
 	if (x->tracked)
 		return;
@@ -98,7 +98,7 @@ mpic__web_track(struct mpic_web *w, struct mpic_web_xfer *x)
 }
 
 void
-mpic__web_untrack(struct mpic_web *w, struct mpic_web_xfer *x)
+mpic__web_untrack(struct mpic__web *w, struct mpic__web_xfer *x)
 {
 	if (!x->tracked)
 		return;
@@ -113,7 +113,7 @@ mpic__web_untrack(struct mpic_web *w, struct mpic_web_xfer *x)
 }
 
 void
-mpic__web_remove(struct mpic_web *w, struct mpic_web_xfer *x)
+mpic__web_remove(struct mpic__web *w, struct mpic__web_xfer *x)
 {
 	if (!x->running)
 		return;
@@ -122,7 +122,7 @@ mpic__web_remove(struct mpic_web *w, struct mpic_web_xfer *x)
 }
 
 int
-mpic__web_add(struct mpic_web *w, struct mpic_web_xfer *x)
+mpic__web_add(struct mpic__web *w, struct mpic__web_xfer *x)
 {
 	int rc = mpic__curl_loop_add(w->loop, x->easy, xfer_done, x);
 

@@ -40,9 +40,9 @@
 #define DEFAULT_TIMEOUT_MS 10000
 
 struct hcheck {
-	struct mpic_web_xfer x;      /* first: the transfer is the check */
-	struct mpic_check *c;        /* NULL once the result is delivered */
-	struct mpic_web *w;
+	struct mpic__web_xfer x;      /* first: the transfer is the check */
+	struct mpic__check *c;        /* NULL once the result is delivered */
+	struct mpic__web *w;
 	struct event *timer;         /* overall deadline, or a deferred end */
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;
@@ -54,7 +54,7 @@ struct hcheck {
 	bool aaaa_phase;
 	unsigned redirects;
 	unsigned max_redirects;      /* dcv.max_redirects */
-	struct mpic_url url;         /* the current hop */
+	struct mpic__url url;         /* the current hop */
 	/* addresses of the current hop, and where we are in them */
 	uint8_t v6[MPIC_HTTP_MAX_ADDRS][16];
 	uint8_t v4[MPIC_HTTP_MAX_ADDRS][4];
@@ -96,7 +96,7 @@ hcheck_free(struct hcheck *h)
 
 /* The client is going away: drop the check without calling back. */
 static void
-abandon(struct mpic_web_xfer *x)
+abandon(struct mpic__web_xfer *x)
 {
 	struct hcheck *h = (struct hcheck *)(void *)x;
 
@@ -112,7 +112,7 @@ abandon(struct mpic_web_xfer *x)
 static void
 finish(struct hcheck *h)
 {
-	struct mpic_check *c = h->c;
+	struct mpic__check *c = h->c;
 	json_t *d = c->res.details;
 	size_t blen;
 	char *b64;
@@ -252,7 +252,7 @@ static int
 easy_setup(struct hcheck *h)
 {
 	const struct mpic_config *cfg = h->c->env->cfg;
-	const struct mpic_dcv_params *p = &h->c->req->dcv;
+	const struct mpic__dcv_params *p = &h->c->req->dcv;
 	char line[1024];
 	struct curl_slist *l;
 	CURL *e;
@@ -389,14 +389,14 @@ seen_before(const struct hcheck *h, const char *url)
 	return false;
 }
 
-static bool value_in_request(const struct mpic_request *req,
+static bool value_in_request(const struct mpic__request *req,
     const char *url);
 
 static void
 redirect(struct hcheck *h)
 {
 	struct curl_header *hd = NULL;
-	struct mpic_url next;
+	struct mpic__url next;
 	char why[256];
 	const char *loc = NULL;
 	size_t llen = 0;
@@ -464,8 +464,8 @@ redirect(struct hcheck *h)
 static void
 evaluate(struct hcheck *h)
 {
-	const struct mpic_dcv_params *p = &h->c->req->dcv;
-	struct mpic_check_result *r = &h->c->res;
+	const struct mpic__dcv_params *p = &h->c->req->dcv;
+	struct mpic__check_result *r = &h->c->res;
 	char why[256];
 	bool ok = false;
 	int rc;
@@ -497,7 +497,7 @@ evaluate(struct hcheck *h)
 }
 
 static void
-xfer_done(struct mpic_web_xfer *x, CURLcode rc)
+xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 {
 	struct hcheck *h = (struct hcheck *)(void *)x;
 
@@ -549,7 +549,7 @@ xfer_done(struct mpic_web_xfer *x, CURLcode rc)
 static void
 guard_and_connect(struct hcheck *h)
 {
-	const struct mpic_cidr *allowed;
+	const struct mpic__cidr *allowed;
 	const char *why;
 	char text[INET6_ADDRSTRLEN];
 	size_t n, i;
@@ -574,7 +574,7 @@ guard_and_connect(struct hcheck *h)
 }
 
 static void
-dns_done(void *arg, const struct mpic_dns_answer *a)
+dns_done(void *arg, const struct mpic__dns_answer *a)
 {
 	struct hcheck *h = arg;
 	char msg[1024];
@@ -593,7 +593,7 @@ dns_done(void *arg, const struct mpic_dns_answer *a)
 		return;
 	}
 	for (i = 0; i < a->n_rrs; i++) {
-		const struct mpic_dns_rr *rr = &a->rrs[i];
+		const struct mpic__dns_rr *rr = &a->rrs[i];
 
 		if (rr->type == MPIC_RR_AAAA && rr->rdlen == 16 &&
 		    h->n6 < MPIC_HTTP_MAX_ADDRS)
@@ -673,9 +673,9 @@ pct_decode(const char *s, char *out, size_t outlen)
  * (a server may decode "%2541" twice), and in the configured headers.
  */
 static bool
-value_in_request(const struct mpic_request *req, const char *url)
+value_in_request(const struct mpic__request *req, const char *url)
 {
-	const struct mpic_dcv_params *p = &req->dcv;
+	const struct mpic__dcv_params *p = &req->dcv;
 	char a[MPIC_HTTP_URL_MAX + 1], b[MPIC_HTTP_URL_MAX + 1];
 	const char *v = p->challenge_value;
 	size_t i;
@@ -700,9 +700,9 @@ value_in_request(const struct mpic_request *req, const char *url)
 }
 
 int
-mpic__dcv_http_start(struct mpic_check *c)
+mpic__dcv_http_start(struct mpic__check *c)
 {
-	const struct mpic_check_env *env = c->env;
+	const struct mpic__check_env *env = c->env;
 	const struct mpic_config *cfg = env->cfg;
 	struct hcheck *h;
 	struct timeval tv;

@@ -50,7 +50,7 @@ mpic__website_match(const char *body, size_t len, const char *value,
 		    bool exact_case, const char *regex, bool *matched,
 		    char *why, size_t whylen)
 {
-	struct mpic_regex *re = NULL;
+	struct mpic__regex *re = NULL;
 	int rc;
 
 	*matched = false;

@@ -59,7 +59,7 @@ static const struct range v6_ranges[] = {
 };
 
 int
-mpic__cidr_parse(const char *s, size_t len, struct mpic_cidr *out)
+mpic__cidr_parse(const char *s, size_t len, struct mpic__cidr *out)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash = memchr(s, '/', len);
@@ -98,7 +98,7 @@ mpic__cidr_parse(const char *s, size_t len, struct mpic_cidr *out)
 }
 
 bool
-mpic__cidr_contains(const struct mpic_cidr *c, int af, const uint8_t *addr)
+mpic__cidr_contains(const struct mpic__cidr *c, int af, const uint8_t *addr)
 {
 	unsigned full = c->plen / 8, rest = c->plen % 8;
 	uint8_t mask;
@@ -116,7 +116,7 @@ mpic__cidr_contains(const struct mpic_cidr *c, int af, const uint8_t *addr)
 static const char *
 in_ranges(const struct range *r, size_t n, int af, const uint8_t *addr)
 {
-	struct mpic_cidr c;
+	struct mpic__cidr c;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -152,7 +152,7 @@ mpic__addr_reserved(int af, const uint8_t *addr)
 
 const char *
 mpic__addr_refused(int af, const uint8_t *addr,
-		   const struct mpic_cidr *allowed, size_t n)
+		   const struct mpic__cidr *allowed, size_t n)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0xff, 0xff};

@@ -37,7 +37,7 @@
 
 #define DEFAULT_TIMEOUT_MS 10000
 
-struct mpic_alpn_tls {
+struct mpic__alpn_tls {
 	SSL_CTX *ctx;
 	BIO_METHOD *bio_meth;
 };
@@ -65,10 +65,10 @@ struct alpn_addr {
 enum alpn_phase { PH_DNS = 0, PH_CONNECT, PH_HANDSHAKE };
 
 struct alpn {
-	struct mpic_check *c;
-	struct mpic_alpn_tls *tls;
+	struct mpic__check *c;
+	struct mpic__alpn_tls *tls;
 	bool own_tls;
-	struct mpic_alpn_want want;
+	struct mpic__alpn_want want;
 	char sni[MPIC_NAME_MAX + 1];
 	unsigned port;
 	unsigned timeout_ms;
@@ -152,9 +152,9 @@ alpn_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 }
 
 int
-mpic__alpn_tls_new(struct mpic_alpn_tls **out)
+mpic__alpn_tls_new(struct mpic__alpn_tls **out)
 {
-	struct mpic_alpn_tls *t;
+	struct mpic__alpn_tls *t;
 
 	*out = NULL;
 	t = mpic__calloc(1, sizeof(*t));
@@ -182,7 +182,7 @@ mpic__alpn_tls_new(struct mpic_alpn_tls **out)
 }
 
 void
-mpic__alpn_tls_free(struct mpic_alpn_tls *t)
+mpic__alpn_tls_free(struct mpic__alpn_tls *t)
 {
 	if (t == NULL)
 		return;
@@ -210,7 +210,7 @@ alpn_close(struct alpn *a)
 static void
 alpn_finish(struct alpn *a)
 {
-	struct mpic_check *c = a->c;
+	struct mpic__check *c = a->c;
 
 	alpn_close(a);
 	if (a->ev != NULL)
@@ -413,7 +413,7 @@ alpn_tls_error(struct alpn *a, int code, char *out, size_t outlen)
 static void
 alpn_inspect(struct alpn *a)
 {
-	struct mpic_check_result *res = &a->c->res;
+	struct mpic__check_result *res = &a->c->res;
 	json_t *d = res->details;
 	const unsigned char *proto = NULL;
 	unsigned int plen = 0;
@@ -548,7 +548,7 @@ alpn_kick(evutil_socket_t fd, short what, void *arg)
 
 /* Keep AAAA before A whichever answer comes first. */
 static void
-alpn_add_addrs(struct alpn *a, int af, const struct mpic_dns_answer *ans)
+alpn_add_addrs(struct alpn *a, int af, const struct mpic__dns_answer *ans)
 {
 	size_t i, len = af == AF_INET ? 4 : 16, n = 0, at;
 
@@ -574,7 +574,7 @@ alpn_add_addrs(struct alpn *a, int af, const struct mpic_dns_answer *ans)
 }
 
 static void
-alpn_dns_answer(void *arg, const struct mpic_dns_answer *ans)
+alpn_dns_answer(void *arg, const struct mpic__dns_answer *ans)
 {
 	struct alpn_dnsq *q = arg;
 	struct alpn *a = q->a;
@@ -620,9 +620,9 @@ alpn_details(const struct alpn *a)
 }
 
 int
-mpic__dcv_tls_alpn_start(struct mpic_check *c)
+mpic__dcv_tls_alpn_start(struct mpic__check *c)
 {
-	const struct mpic_request *req = c->req;
+	const struct mpic__request *req = c->req;
 	const struct mpic_config *cfg = c->env->cfg;
 	struct alpn *a;
 	int rc;

@@ -59,7 +59,7 @@
 	"mpic_error:dcv_checker:tls_alpn:address_not_allowed"
 
 /* What the certificate must show. */
-struct mpic_alpn_want {
+struct mpic__alpn_want {
 	const char *name;        /* DNS target (A-labels), or NULL for an IP */
 	int af;                  /* AF_INET / AF_INET6 for an IP target */
 	const uint8_t *addr;     /* 4 or 16 octets for an IP target */
@@ -75,7 +75,7 @@ struct mpic_alpn_want {
  * evidence (common_name, subject_alt_names, acme_identifier_critical) is
  * set in it either way.
  */
-const char *mpic__alpn_cert_check(X509 *cert, const struct mpic_alpn_want *w,
+const char *mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 				  json_t *details, char *why, size_t whylen);
 
 /*
@@ -93,8 +93,8 @@ bool mpic__alpn_addr_allowed(const struct mpic_config *cfg, int af,
  * socket BIO method.  Owned by the caller: mpic__alpn_tls_free().  A
  * check whose env has none makes its own.
  */
-struct mpic_alpn_tls;
-int mpic__alpn_tls_new(struct mpic_alpn_tls **out);
-void mpic__alpn_tls_free(struct mpic_alpn_tls *t);
+struct mpic__alpn_tls;
+int mpic__alpn_tls_new(struct mpic__alpn_tls **out);
+void mpic__alpn_tls_free(struct mpic__alpn_tls *t);
 
 #endif

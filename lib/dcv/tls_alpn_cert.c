@@ -109,7 +109,7 @@ common_name(X509 *cert)
 }
 
 const char *
-mpic__alpn_cert_check(X509 *cert, const struct mpic_alpn_want *w,
+mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		      json_t *details, char *why, size_t whylen)
 {
 	GENERAL_NAMES *sans = NULL;

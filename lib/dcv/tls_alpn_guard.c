@@ -13,7 +13,7 @@ bool
 mpic__alpn_addr_allowed(const struct mpic_config *cfg, int af,
 			const uint8_t *addr, char *why, size_t whylen)
 {
-	struct mpic_cidr net;
+	struct mpic__cidr net;
 	const char *refused;
 	size_t i;
 

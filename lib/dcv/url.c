@@ -49,12 +49,12 @@ excerpt(const char *s, size_t len, char *out, size_t outlen)
 
 /* Fill out from a parsed handle; rewrite the host in normalised form. */
 static int
-check_parts(CURLU *u, struct mpic_url *out, char *why, size_t whylen)
+check_parts(CURLU *u, struct mpic__url *out, char *why, size_t whylen)
 {
 	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 	char *zone = NULL, *text = NULL;
 	char hb[MPIC_NAME_MAX + 1], err[128], bracketed[64];
-	struct mpic_target t;
+	struct mpic__target t;
 	size_t hl;
 	unsigned long pn;
 	char *end;
@@ -170,7 +170,7 @@ parse_into(CURLU *u, const char *s, char *why, size_t whylen)
 }
 
 int
-mpic__url_check(const char *url, struct mpic_url *out, char *why,
+mpic__url_check(const char *url, struct mpic__url *out, char *why,
 		size_t whylen)
 {
 	CURLU *u;
@@ -194,7 +194,7 @@ mpic__url_check(const char *url, struct mpic_url *out, char *why,
 
 int
 mpic__url_redirect(const char *base, const char *loc, size_t len,
-		   struct mpic_url *out, char *why, size_t whylen)
+		   struct mpic__url *out, char *why, size_t whylen)
 {
 	char buf[MPIC_HTTP_URL_MAX + 1], ex[96];
 	CURLU *u;
@@ -235,11 +235,11 @@ mpic__url_redirect(const char *base, const char *loc, size_t len,
 }
 
 int
-mpic__http_first_url(const struct mpic_request *req, char *out,
+mpic__http_first_url(const struct mpic__request *req, char *out,
 		     size_t outlen)
 {
-	const struct mpic_target *t = &req->target;
-	const struct mpic_dcv_params *p = &req->dcv;
+	const struct mpic__target *t = &req->target;
+	const struct mpic__dcv_params *p = &req->dcv;
 	const char *l = "", *r = "";
 	size_t need;
 

@@ -24,16 +24,16 @@
 
 /* ------------------------------------------------------------ netguard.c */
 
-struct mpic_cidr {
+struct mpic__cidr {
 	int af;           /* AF_INET / AF_INET6 */
 	uint8_t addr[16];
 	unsigned plen;
 };
 
 /* "ADDR/PREFIX" (text of length len) into out.  0 or MPIC_EINVAL. */
-int mpic__cidr_parse(const char *s, size_t len, struct mpic_cidr *out);
+int mpic__cidr_parse(const char *s, size_t len, struct mpic__cidr *out);
 /* True when addr (4 or 16 octets by af) lies inside c. */
-bool mpic__cidr_contains(const struct mpic_cidr *c, int af,
+bool mpic__cidr_contains(const struct mpic__cidr *c, int af,
 			 const uint8_t *addr);
 /*
  * NULL when addr is an ordinary public address; else a static text naming
@@ -46,11 +46,11 @@ const char *mpic__addr_reserved(int af, const uint8_t *addr);
  * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged as a.b.c.d.
  */
 const char *mpic__addr_refused(int af, const uint8_t *addr,
-			       const struct mpic_cidr *allowed, size_t n);
+			       const struct mpic__cidr *allowed, size_t n);
 
 /* ------------------------------------------------------------ url.c */
 
-struct mpic_url {
+struct mpic__url {
 	char text[MPIC_HTTP_URL_MAX + 1]; /* normalised absolute URL */
 	bool https;
 	char host[MPIC_NAME_MAX + 1];     /* lowercase name or address text */
@@ -71,20 +71,20 @@ bool mpic__port_authorized(unsigned port);
  * MPIC_HTTP_URL_MAX characters.  0, or MPIC_EPOLICY / MPIC_EPARSE with
  * the reason in why.
  */
-int mpic__url_check(const char *url, struct mpic_url *out, char *why,
+int mpic__url_check(const char *url, struct mpic__url *out, char *why,
 		    size_t whylen);
 /*
  * A Location value (len octets, not NUL-terminated) resolved against the
  * current URL base, then checked as mpic__url_check() does.
  */
 int mpic__url_redirect(const char *base, const char *loc, size_t len,
-		       struct mpic_url *out, char *why, size_t whylen);
+		       struct mpic__url *out, char *why, size_t whylen);
 /*
  * The first URL of a check: http://NAME/.well-known/acme-challenge/TOKEN
  * or URL_SCHEME://NAME/.well-known/pki-validation/PATH; an IPv6 target
  * goes in brackets.  0 or MPIC_ETOOBIG.
  */
-int mpic__http_first_url(const struct mpic_request *req, char *out,
+int mpic__http_first_url(const struct mpic__request *req, char *out,
 			 size_t outlen);
 
 /* ------------------------------------------------------------ match.c */
@@ -111,39 +111,39 @@ int mpic__website_match(const char *body, size_t len, const char *value,
  * the done callback runs from the event loop once per transfer, never
  * from inside mpic__web_add().
  */
-struct mpic_web;
-struct mpic_web_xfer;
-typedef void (*mpic_web_done_cb)(struct mpic_web_xfer *x, CURLcode rc);
+struct mpic__web;
+struct mpic__web_xfer;
+typedef void (*mpic__web_done_cb)(struct mpic__web_xfer *x, CURLcode rc);
 
 /* Embedded in its owner; the curl loop owns CURLOPT_PRIVATE of easy. */
-struct mpic_web_xfer {
+struct mpic__web_xfer {
 	CURL *easy;
-	mpic_web_done_cb done;
-	void (*abandon)(struct mpic_web_xfer *x); /* at mpic__web_free() */
+	mpic__web_done_cb done;
+	void (*abandon)(struct mpic__web_xfer *x); /* at mpic__web_free() */
 	/* the client's */
-	struct mpic_web_xfer *prev, *next; /* on the tracked list */
+	struct mpic__web_xfer *prev, *next; /* on the tracked list */
 	bool tracked;
 	bool running;                      /* easy is in the multi */
 };
 
 int mpic__web_new(struct event_base *base, const struct mpic_config *cfg,
-		  struct mpic_web **out);
+		  struct mpic__web **out);
 /*
  * Stop every transfer (their done callbacks do not run; each live
  * transfer's abandon hook frees its owner) and free the client.
  * NULL is fine.
  */
-void mpic__web_free(struct mpic_web *w);
+void mpic__web_free(struct mpic__web *w);
 /* The allowed networks of the configuration, parsed once. */
-const struct mpic_cidr *mpic__web_allowed(const struct mpic_web *w,
+const struct mpic__cidr *mpic__web_allowed(const struct mpic__web *w,
 					  size_t *n);
 /* Register a check that owns transfers, so that mpic__web_free() can
  * abandon it even while it waits for DNS. */
-void mpic__web_track(struct mpic_web *w, struct mpic_web_xfer *x);
-void mpic__web_untrack(struct mpic_web *w, struct mpic_web_xfer *x);
+void mpic__web_track(struct mpic__web *w, struct mpic__web_xfer *x);
+void mpic__web_untrack(struct mpic__web *w, struct mpic__web_xfer *x);
 /* Stop x->easy if it runs; its done callback will not run. */
-void mpic__web_remove(struct mpic_web *w, struct mpic_web_xfer *x);
+void mpic__web_remove(struct mpic__web *w, struct mpic__web_xfer *x);
 /* Start x->easy.  0 or MPIC_EIO. */
-int mpic__web_add(struct mpic_web *w, struct mpic_web_xfer *x);
+int mpic__web_add(struct mpic__web *w, struct mpic__web_xfer *x);
 
 #endif

@@ -136,7 +136,7 @@ mpic__nsec3_hash(const char *name, const uint8_t *salt, size_t saltlen,
 
 /* NSEC3 rdata: does it match name's hash and deny DS at a delegation? */
 static bool
-nsec3_proves(const struct mpic_dns_rr *rr, const char *name)
+nsec3_proves(const struct mpic__dns_rr *rr, const char *name)
 {
 	const uint8_t *rd = rr->rdata;
 	size_t len = rr->rdlen, pos, saltlen, hashlen;
@@ -171,7 +171,7 @@ nsec3_proves(const struct mpic_dns_rr *rr, const char *name)
 }
 
 bool
-mpic__dns_proves_unsigned_delegation(const struct mpic_dns_msg *msg,
+mpic__dns_proves_unsigned_delegation(const struct mpic__dns_msg *msg,
 				     const char *name)
 {
 	char next[MPIC_NAME_MAX + 2];
@@ -180,7 +180,7 @@ mpic__dns_proves_unsigned_delegation(const struct mpic_dns_msg *msg,
 	if (msg == NULL)
 		return false;
 	for (i = 0; i < msg->n_ns; i++) {
-		const struct mpic_dns_rr *rr = &msg->ns[i];
+		const struct mpic__dns_rr *rr = &msg->ns[i];
 
 		if (rr->type == MPIC_RR_NSEC && mpic__name_eq(rr->owner, name)) {
 			pos = 0;

@@ -16,13 +16,13 @@ int mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen);
 /* Case-insensitive ASCII comparison of DNS names, ignoring a final dot. */
 bool mpic__name_eq(const char *a, const char *b);
 
-enum mpic_dnssec {
+enum mpic__dnssec {
 	MPIC_DNSSEC_INDETERMINATE = 0,
 	MPIC_DNSSEC_INSECURE,
 	MPIC_DNSSEC_SECURE,
 	MPIC_DNSSEC_BOGUS,
 };
-const char *mpic__dnssec_str(enum mpic_dnssec s);
+const char *mpic__dnssec_str(enum mpic__dnssec s);
 
 enum {
 	MPIC_RR_A = 1,
@@ -49,7 +49,7 @@ enum {
 #define MPIC_DNS_MAX_CNAME 16
 
 /* One resource record; rdata is uncompressed wire form. */
-struct mpic_dns_rr {
+struct mpic__dns_rr {
 	char owner[MPIC_NAME_MAX + 2];
 	uint16_t type;
 	uint16_t rclass;
@@ -64,21 +64,21 @@ struct mpic_dns_rr {
  * dot, lowercase, with \DDD escapes for unusual bytes.  Names inside rdata
  * of NS/CNAME/PTR/SOA/DNAME/MX are decompressed so rdata stands alone.
  */
-struct mpic_dns_msg {
+struct mpic__dns_msg {
 	uint16_t id;
 	uint16_t flags;
 	int rcode;
 	bool tc, ad, aa;
 	char qname[MPIC_NAME_MAX + 2];
 	uint16_t qtype;
-	struct mpic_dns_rr *an;
+	struct mpic__dns_rr *an;
 	size_t n_an;
-	struct mpic_dns_rr *ns;
+	struct mpic__dns_rr *ns;
 	size_t n_ns;
 };
 int mpic__dns_msg_parse(const uint8_t *pkt, size_t len,
-			struct mpic_dns_msg *msg);
-void mpic__dns_msg_release(struct mpic_dns_msg *msg);
+			struct mpic__dns_msg *msg);
+void mpic__dns_msg_release(struct mpic__dns_msg *msg);
 
 /*
  * Read a (possibly compressed) name at *off in pkt into out (presentation,
@@ -111,33 +111,33 @@ int mpic__nsec3_hash(const char *name, const uint8_t *salt, size_t saltlen,
  * name, show name to be an unsigned delegation: an NSEC at name, or an
  * NSEC3 matching name's hash, whose bitmap has NS and lacks SOA and DS?
  */
-bool mpic__dns_proves_unsigned_delegation(const struct mpic_dns_msg *msg,
+bool mpic__dns_proves_unsigned_delegation(const struct mpic__dns_msg *msg,
 					  const char *name);
 
 /*
  * The answer to one lookup, as the DNS engine hands it to checkers.
  * Owned by the engine; valid only during the completion callback.
  */
-struct mpic_dns_answer {
+struct mpic__dns_answer {
 	const char *qname;
 	uint16_t qtype;
 	int err;               /* 0, or MPIC_ETIMEDOUT / MPIC_EDNS: no answer */
 	const char *err_text;  /* resolver's text when err != 0 */
 	int rcode;             /* DNS rcode from the answer packet */
-	enum mpic_dnssec dnssec;
+	enum mpic__dnssec dnssec;
 	const char *why_bogus; /* or NULL */
 	bool tc;
 	const char *canonname; /* final name after CNAMEs (= qname if none) */
 	const char *cname_chain[MPIC_DNS_MAX_CNAME];
 	size_t n_cname;
-	const struct mpic_dns_rr *rrs; /* records of qtype at canonname */
+	const struct mpic__dns_rr *rrs; /* records of qtype at canonname */
 	size_t n_rrs;
-	const struct mpic_dns_msg *msg; /* the whole answer */
+	const struct mpic__dns_msg *msg; /* the whole answer */
 	unsigned duration_ms;
 	unsigned attempts;
 };
 
-struct mpic_dns_opts {
+struct mpic__dns_opts {
 	const char *root_hints;   /* file, or NULL for the built-in IANA hints */
 	const char *trust_anchor; /* file of DS/DNSKEY lines, NULL for IANA */
 	unsigned timeout_ms;      /* per lookup; default 5000 */
@@ -148,21 +148,21 @@ struct mpic_dns_opts {
 };
 
 struct event_base;
-struct mpic_resolver;
-typedef void (*mpic_dns_cb)(void *arg, const struct mpic_dns_answer *ans);
+struct mpic__resolver;
+typedef void (*mpic__dns_cb)(void *arg, const struct mpic__dns_answer *ans);
 
 /* One resolver (own libunbound context and cache) per perspective. */
 int mpic__resolver_new(struct event_base *base,
-		       const struct mpic_dns_opts *opts,
-		       struct mpic_resolver **out, char *err, size_t errlen);
-void mpic__resolver_free(struct mpic_resolver *r);
+		       const struct mpic__dns_opts *opts,
+		       struct mpic__resolver **out, char *err, size_t errlen);
+void mpic__resolver_free(struct mpic__resolver *r);
 /*
  * Resolve name/type.  The callback runs exactly once, never before this
  * returns.  A failed lookup (an rcode other than NOERROR/NXDOMAIN, or a
  * timeout) is retried once, except a bogus answer (recorded
  * in attempts).  Returns 0 or a negative error (then no callback).
  */
-int mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,
-		  mpic_dns_cb cb, void *arg);
+int mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
+		  mpic__dns_cb cb, void *arg);
 
 #endif

@@ -182,7 +182,7 @@ rdata_names(uint16_t type, size_t *skip)
 }
 
 static int
-parse_rr(const uint8_t *pkt, size_t len, size_t *off, struct mpic_dns_rr *rr)
+parse_rr(const uint8_t *pkt, size_t len, size_t *off, struct mpic__dns_rr *rr)
 {
 	size_t pos = *off, rdstart, rdend, skip, p;
 	uint16_t rdlen;
@@ -244,7 +244,7 @@ parse_rr(const uint8_t *pkt, size_t len, size_t *off, struct mpic_dns_rr *rr)
 
 static int
 parse_section(const uint8_t *pkt, size_t len, size_t *off, unsigned count,
-	      struct mpic_dns_rr **out, size_t *nout)
+	      struct mpic__dns_rr **out, size_t *nout)
 {
 	unsigned i;
 	int rc;
@@ -270,7 +270,7 @@ parse_section(const uint8_t *pkt, size_t len, size_t *off, unsigned count,
 }
 
 int
-mpic__dns_msg_parse(const uint8_t *pkt, size_t len, struct mpic_dns_msg *msg)
+mpic__dns_msg_parse(const uint8_t *pkt, size_t len, struct mpic__dns_msg *msg)
 {
 	size_t off = 12;
 	unsigned qd, an, ns;
@@ -306,7 +306,7 @@ mpic__dns_msg_parse(const uint8_t *pkt, size_t len, struct mpic_dns_msg *msg)
 }
 
 void
-mpic__dns_msg_release(struct mpic_dns_msg *msg)
+mpic__dns_msg_release(struct mpic__dns_msg *msg)
 {
 	size_t i;
 
@@ -400,7 +400,7 @@ mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len, char *out,
 {
 	size_t o = 0, pos = 0;
 	char name[MPIC_NAME_MAX + 2];
-	struct mpic_caa_rr caa;
+	struct mpic__caa_rr caa;
 
 	if (outlen == 0)
 		return MPIC_ETOOBIG;

@@ -71,7 +71,7 @@ mpic__name_eq(const char *a, const char *b)
 }
 
 const char *
-mpic__dnssec_str(enum mpic_dnssec s)
+mpic__dnssec_str(enum mpic__dnssec s)
 {
 	switch (s) {
 	case MPIC_DNSSEC_SECURE: return "secure";

@@ -33,15 +33,15 @@ struct dnsq;
 /* What libunbound holds a pointer to; outlives an abandoned query. */
 struct ubtok {
 	struct dnsq *q;            /* NULL once abandoned */
-	struct mpic_resolver *r;
+	struct mpic__resolver *r;
 	struct ubtok *prev, *next; /* on r->tokens */
 };
 
 struct dnsq {
-	struct mpic_resolver *r;
+	struct mpic__resolver *r;
 	char name[MPIC_NAME_MAX + 2];
 	uint16_t type;
-	mpic_dns_cb cb;
+	mpic__dns_cb cb;
 	void *arg;
 	struct event *timer;
 	struct ubtok *tok;
@@ -50,7 +50,7 @@ struct dnsq {
 	int starting;     /* depth of ub_resolve_event() calls under way */
 	bool done;        /* answer ready, delivery pending */
 	/* the answer */
-	struct mpic_dns_msg msg;
+	struct mpic__dns_msg msg;
 	bool have_msg;
 	int err;
 	char err_text[128];
@@ -58,14 +58,14 @@ struct dnsq {
 	int rcode_nopkt;  /* rcode of an answer without a packet */
 	char why_bogus[512];
 	bool have_why;
-	struct mpic_dns_rr *rrs;
+	struct mpic__dns_rr *rrs;
 	size_t n_rrs;
 	char *chain[MPIC_DNS_MAX_CNAME]; /* malloc'd names */
 	size_t n_chain;
 	struct dnsq *prev, *next;  /* on r->queries */
 };
 
-struct mpic_resolver {
+struct mpic__resolver {
 	struct event_base *base;
 	struct ub_ctx *ctx;
 	unsigned timeout_ms;
@@ -88,10 +88,10 @@ set_opt(struct ub_ctx *ctx, const char *opt, const char *val, char *err,
 }
 
 int
-mpic__resolver_new(struct event_base *base, const struct mpic_dns_opts *opts,
-		   struct mpic_resolver **out, char *err, size_t errlen)
+mpic__resolver_new(struct event_base *base, const struct mpic__dns_opts *opts,
+		   struct mpic__resolver **out, char *err, size_t errlen)
 {
-	struct mpic_resolver *r = NULL;
+	struct mpic__resolver *r = NULL;
 	char rtt[16];
 	size_t i;
 	int rc = MPIC_ENOMEM;
@@ -194,7 +194,7 @@ query_free(struct dnsq *q)
 static void
 unlink_query(struct dnsq *q)
 {
-	struct mpic_resolver *r = q->r;
+	struct mpic__resolver *r = q->r;
 
 	if (q->prev != NULL)
 		q->prev->next = q->next;
@@ -208,7 +208,7 @@ unlink_query(struct dnsq *q)
 static void
 tok_free(struct ubtok *t)
 {
-	struct mpic_resolver *r = t->r;
+	struct mpic__resolver *r = t->r;
 
 	if (t->prev != NULL)
 		t->prev->next = t->next;
@@ -220,7 +220,7 @@ tok_free(struct ubtok *t)
 }
 
 void
-mpic__resolver_free(struct mpic_resolver *r)
+mpic__resolver_free(struct mpic__resolver *r)
 {
 	struct dnsq *q, *qn;
 
@@ -241,7 +241,7 @@ mpic__resolver_free(struct mpic_resolver *r)
 static void
 deliver(struct dnsq *q)
 {
-	struct mpic_dns_answer a;
+	struct mpic__dns_answer a;
 	size_t i;
 
 	memset(&a, 0, sizeof(a));
@@ -284,7 +284,7 @@ static void ub_cb(void *arg, int err, void *pkt, int len, int sec,
 static int
 start_attempt(struct dnsq *q)
 {
-	struct mpic_resolver *r = q->r;
+	struct mpic__resolver *r = q->r;
 	struct ubtok *t;
 	struct timeval tv;
 	int id = 0, u;
@@ -412,7 +412,7 @@ digest_answer(struct dnsq *q)
 	for (hops = 0; hops < MPIC_DNS_MAX_CNAME; hops++) {
 		moved = false;
 		for (i = 0; i < q->msg.n_an; i++) {
-			struct mpic_dns_rr *rr = &q->msg.an[i];
+			struct mpic__dns_rr *rr = &q->msg.an[i];
 			char target[MPIC_NAME_MAX + 2];
 
 			if (rr->type != MPIC_RR_CNAME || q->type ==
@@ -509,8 +509,8 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 }
 
 int
-mpic__resolve(struct mpic_resolver *r, const char *name, uint16_t type,
-	      mpic_dns_cb cb, void *arg)
+mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
+	      mpic__dns_cb cb, void *arg)
 {
 	struct dnsq *q;
 	size_t n = strlen(name);

@@ -12,15 +12,15 @@
 
 #include "api/model.h"
 
-struct mpic_answer_info {
-	enum mpic_check_type check_type;
-	enum mpic_dcv_method method;   /* check_type MPIC_CHECK_DCV only */
+struct mpic__answer_info {
+	enum mpic__check_type check_type;
+	enum mpic__dcv_method method;   /* check_type MPIC_CHECK_DCV only */
 	const char *trace_identifier;  /* NULL when the request had none */
 	bool valid;                    /* "is_valid" of the answer */
 };
 
 /* Fills *out and returns true inside a 200 callback; false otherwise. */
 bool mpic__engine_answer_info(const struct mpic_engine *eng,
-			      struct mpic_answer_info *out);
+			      struct mpic__answer_info *out);
 
 #endif

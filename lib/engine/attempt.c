@@ -41,11 +41,11 @@ attempt_release(struct attempt *at)
 }
 
 static void
-check_done(void *arg, struct mpic_check_result *res)
+check_done(void *arg, struct mpic__check_result *res)
 {
 	struct slot *s = arg;
 	struct attempt *at = s->at;
-	struct mpic_persp *p = at->m->eng->ps[s->pidx];
+	struct mpic__persp *p = at->m->eng->ps[s->pidx];
 
 	if (res->passed)
 		p->n_passed++;
@@ -116,7 +116,7 @@ mpic__eng_attempt_start(struct mreq *m)
 	/* count every check as pending before any can call back */
 	at->pending = at->n;
 	for (i = 0; i < at->n; i++) {
-		struct mpic_persp *p = e->ps[cohort[i]];
+		struct mpic__persp *p = e->ps[cohort[i]];
 
 		rc = p->ops->start(p, &m->req, m->now, check_done,
 		    &at->slots[i]);
@@ -193,7 +193,7 @@ void
 mpic__eng_evaluate(struct attempt *at, bool deadline)
 {
 	struct mreq *m = at->m;
-	struct mpic_audit *log = m->eng->audit;
+	struct mpic__audit *log = m->eng->audit;
 	struct mpic__quorum_rules r;
 	struct mpic__tally t;
 	struct mpic__verdict v;

@@ -14,7 +14,7 @@
 #include "util/util.h"
 
 /* Answers the audit log made the engine refuse, by reason. */
-enum mpic_audit_refusal {
+enum mpic__audit_refusal {
 	MPIC_AUDIT_R_TIMEOUT = 0, /* 500: not durable within the bound */
 	MPIC_AUDIT_R_STALLED,     /* 503 at once: the log is stalled */
 	MPIC_AUDIT_R_FULL,        /* 503: its queue is full */
@@ -22,7 +22,7 @@ enum mpic_audit_refusal {
 	MPIC_AUDIT_R__N
 };
 
-struct mpic_audit_info {
+struct mpic__audit_info {
 	unsigned sync_timeout_ms;  /* audit.sync_timeout_ms */
 	uint64_t waiting_ms;       /* age of the oldest record not yet
 				    * durable; 0: none */
@@ -38,7 +38,7 @@ struct mpic_audit_info {
 
 /* Fill *out and return true; false when eng has no audit log. */
 bool mpic__engine_audit_info(struct mpic_engine *eng,
-			     struct mpic_audit_info *out);
+			     struct mpic__audit_info *out);
 
 /*
  * What the log is doing, told once per change:
@@ -50,15 +50,15 @@ bool mpic__engine_audit_info(struct mpic_engine *eng,
  *   FAILED     a write or fdatasync failed: the log takes nothing more
  *              (mpic__engine_audit_info() says why).
  */
-enum mpic_audit_notice { MPIC_AUDIT_N_STALLED, MPIC_AUDIT_N_RECOVERED,
+enum mpic__audit_notice { MPIC_AUDIT_N_STALLED, MPIC_AUDIT_N_RECOVERED,
 			 MPIC_AUDIT_N_FAILED };
-typedef void (*mpic_audit_notice_cb)(void *arg, enum mpic_audit_notice what,
+typedef void (*mpic__audit_notice_cb)(void *arg, enum mpic__audit_notice what,
 				     uint64_t ms, uint64_t refused);
 /* Set (or with NULL, clear) the engine's notice callback. */
 void mpic__engine_audit_notice(struct mpic_engine *eng,
-			       mpic_audit_notice_cb cb, void *arg);
+			       mpic__audit_notice_cb cb, void *arg);
 
 /* Tests only: the engine's log (NULL: none), for its test hooks. */
-struct mpic_audit *mpic__engine_audit(struct mpic_engine *eng);
+struct mpic__audit *mpic__engine_audit(struct mpic_engine *eng);
 
 #endif

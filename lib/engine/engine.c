@@ -41,7 +41,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		return MPIC_ENOMEM;
 	}
 	for (i = 0; i < e->n; i++) {
-		const struct mpic_perspective_def *def = &cfg->perspectives[i];
+		const struct mpic__perspective_def *def = &cfg->perspectives[i];
 
 		if (def->url != NULL && e->curl == NULL &&
 		    (rc = mpic__curl_loop_new(base, &e->curl)) != 0) {
@@ -133,13 +133,13 @@ mpic__engine_persp_count(const struct mpic_engine *e)
 	return e->n;
 }
 
-const struct mpic_persp *
+const struct mpic__persp *
 mpic__engine_persp(const struct mpic_engine *e, size_t i)
 {
 	return i < e->n ? e->ps[i] : NULL;
 }
 
-const struct mpic_persp *
+const struct mpic__persp *
 mpic__engine_primary(const struct mpic_engine *e)
 {
 	return e->primary;
@@ -147,7 +147,7 @@ mpic__engine_primary(const struct mpic_engine *e)
 
 bool
 mpic__engine_answer_info(const struct mpic_engine *e,
-			 struct mpic_answer_info *out)
+			 struct mpic__answer_info *out)
 {
 	const struct mreq *m = e != NULL ? e->answering : NULL;
 
@@ -161,7 +161,7 @@ mpic__engine_answer_info(const struct mpic_engine *e,
 }
 
 static void
-reply_issues(struct mreq *m, const struct mpic_issues *is)
+reply_issues(struct mreq *m, const struct mpic__issues *is)
 {
 	char *body = mpic__issues_body(is);
 
@@ -176,7 +176,7 @@ int
 mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 		   time_t now, mpic_request_cb cb, void *arg)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	struct mreq *m;
 	json_t *ro;
 	uint8_t id[16];

@@ -28,7 +28,7 @@
 #define ENGINE_SCRATCH_KEEP (256u * 1024u) /* kept between records */
 
 static void
-notice(struct mpic_engine *e, enum mpic_audit_notice what, uint64_t ms,
+notice(struct mpic_engine *e, enum mpic__audit_notice what, uint64_t ms,
        uint64_t refused)
 {
 	if (e->audit_notice != NULL)
@@ -37,7 +37,7 @@ notice(struct mpic_engine *e, enum mpic_audit_notice what, uint64_t ms,
 
 /* How long the oldest record not yet durable has waited (0: none). */
 static uint64_t
-waiting_ms(struct mpic_engine *e, struct mpic_audit_stats *st)
+waiting_ms(struct mpic_engine *e, struct mpic__audit_stats *st)
 {
 	uint64_t now = mpic__now_mono_ms();
 
@@ -72,7 +72,7 @@ log_failed(struct mpic_engine *e)
 static void
 log_changed(struct mpic_engine *e, int err)
 {
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 
 	if (err != 0) {
 		log_failed(e);
@@ -88,10 +88,10 @@ log_changed(struct mpic_engine *e, int err)
 
 /* Answer m with the error the log causes. */
 static void
-refuse(struct mreq *m, enum mpic_audit_refusal why, uint64_t waited)
+refuse(struct mreq *m, enum mpic__audit_refusal why, uint64_t waited)
 {
 	struct mpic_engine *e = m->eng;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	const char *error = "internal-error";
 	char msg[512];
 	int status = 500;
@@ -185,7 +185,7 @@ static void
 wait_expired(evutil_socket_t fd, short what, void *arg)
 {
 	struct mreq *m = arg;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 
 	struct mpic_engine *e = m->eng;
 	struct timeval tv;
@@ -242,7 +242,7 @@ int
 mpic__eng_audit_admit(struct mreq *m)
 {
 	struct mpic_engine *e = m->eng;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	uint64_t waited;
 
 	if (e->audit == NULL)
@@ -263,9 +263,9 @@ mpic__eng_audit_admit(struct mreq *m)
 }
 
 bool
-mpic__engine_audit_info(struct mpic_engine *e, struct mpic_audit_info *out)
+mpic__engine_audit_info(struct mpic_engine *e, struct mpic__audit_info *out)
 {
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	uint64_t now;
 
 	memset(out, 0, sizeof(*out));
@@ -289,14 +289,14 @@ mpic__engine_audit_info(struct mpic_engine *e, struct mpic_audit_info *out)
 }
 
 void
-mpic__engine_audit_notice(struct mpic_engine *e, mpic_audit_notice_cb cb,
+mpic__engine_audit_notice(struct mpic_engine *e, mpic__audit_notice_cb cb,
 			  void *arg)
 {
 	e->audit_notice = cb;
 	e->audit_notice_arg = arg;
 }
 
-struct mpic_audit *
+struct mpic__audit *
 mpic__engine_audit(struct mpic_engine *e)
 {
 	return e->audit;
@@ -330,8 +330,8 @@ audit_add(struct mreq *m, int rc)
 void
 mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late)
 {
-	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
-	struct mpic_check_result tmp;
+	struct mpic__audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	struct mpic__check_result tmp;
 	struct mpic_engine *e = m->eng;
 
 	if (e->audit == NULL)
@@ -353,7 +353,7 @@ mpic__eng_audit_attempt(struct attempt *at)
 
 /* Note the ADN res shows among the decision's (distinct, bounded). */
 static void
-adn_note(struct mreq *m, const struct mpic_check_result *res)
+adn_note(struct mreq *m, const struct mpic__check_result *res)
 {
 	struct settled *f = &m->fin;
 	char name[MPIC_NAME_MAX + 1];
@@ -391,8 +391,8 @@ mpic__eng_audit_settle(struct mreq *m, const struct attempt *at)
 void
 mpic__eng_audit_decision(struct mreq *m)
 {
-	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
-	struct mpic_audit_decision d;
+	struct mpic__audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	struct mpic__audit_decision d;
 	struct mpic__verdict v;
 	const char *adns[ENGINE_MAX_ADNS];
 	bool any_passed = false;
@@ -431,10 +431,10 @@ mpic__eng_audit_decision(struct mreq *m)
 
 /* The primary's perspective record: attempt 1, marked "primary". */
 void
-mpic__eng_audit_primary(struct mreq *m, const struct mpic_check_result *res,
+mpic__eng_audit_primary(struct mreq *m, const struct mpic__check_result *res,
 	      bool late)
 {
-	struct mpic_audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
+	struct mpic__audit_ctx c = { .req = &m->req, .audit_id = m->audit_id };
 	struct mpic_engine *e = m->eng;
 
 	if (e->audit == NULL)

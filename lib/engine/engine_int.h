@@ -40,22 +40,22 @@
 struct mpic_engine {
 	struct event_base *base;
 	const struct mpic_config *cfg;
-	struct mpic_persp **ps;     /* in-process or remote (perspective.h) */
-	struct mpic_persp *primary; /* in-process, or NULL: none configured */
-	struct mpic_curl_loop *curl; /* one for every remote, or NULL */
+	struct mpic__persp **ps;     /* in-process or remote (perspective.h) */
+	struct mpic__persp *primary; /* in-process, or NULL: none configured */
+	struct mpic__curl_loop *curl; /* one for every remote, or NULL */
 	size_t n;
 	size_t inflight;
 	struct mreq *reqs;
-	struct mpic_audit *audit;   /* NULL: no audit log */
-	struct mpic_jw rec_w;       /* an audit record being written */
-	struct mpic_jw det_w;       /* its full details, for the hash */
+	struct mpic__audit *audit;   /* NULL: no audit log */
+	struct mpic__jw rec_w;       /* an audit record being written */
+	struct mpic__jw det_w;       /* its full details, for the hash */
 	/* answers the log made us refuse (engine_audit.c) */
 	uint64_t audit_refused[MPIC_AUDIT_R__N];
 	bool audit_stalled;         /* answers are being refused for a stall */
 	uint64_t audit_stall_ms;    /* since when (monotonic) */
 	uint64_t audit_stall_refused; /* how many since */
 	bool audit_failed;          /* FAILED was noticed */
-	mpic_audit_notice_cb audit_notice;
+	mpic__audit_notice_cb audit_notice;
 	void *audit_notice_arg;
 	bool closing;               /* in mpic_engine_free() */
 	const struct mreq *answering; /* in a 200 callback (answer.h) */
@@ -65,7 +65,7 @@ struct slot {
 	struct attempt *at;
 	size_t pidx;
 	bool done;
-	struct mpic_check_result res;
+	struct mpic__check_result res;
 };
 
 /* Why an attempt was decided: what its unanswered slots show. */
@@ -94,7 +94,7 @@ struct settled {
 	bool done;
 	struct mpic__tally tally; /* the attempt's, when it closed */
 	int number;             /* the attempt's number */
-	struct mpic_jw perspectives; /* its "perspectives" list, as text */
+	struct mpic__jw perspectives; /* its "perspectives" list, as text */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
 	/* the distinct Authorization Domain Names its results showed, for
@@ -111,18 +111,18 @@ struct primary {
 	bool on;                /* configured */
 	bool done;              /* answered, or its deadline passed */
 	bool pending;           /* not yet called back */
-	struct mpic_check_result res; /* valid when done */
+	struct mpic__check_result res; /* valid when done */
 	struct event *deadline;
 };
 
 struct mreq {
 	struct mpic_engine *eng;
 	struct mreq *prev, *next;
-	struct mpic_request req;
+	struct mpic__request req;
 	time_t now;
 	mpic_request_cb cb;
 	void *arg;
-	struct mpic_br_phase phase;
+	struct mpic__br_phase phase;
 	int count, quorum, max_attempts;
 	/* every cohort of count perspectives, row-major: disjoint, so at
 	 * most every configured perspective once */
@@ -133,7 +133,7 @@ struct mreq {
 	size_t live_attempts;
 	struct attempt *live;   /* freed with the request by an engine_free */
 	bool answered;
-	struct mpic_jw previous; /* previous_attempt_results: "[" and one
+	struct mpic__jw previous; /* previous_attempt_results: "[" and one
 	                          * list per retried attempt; empty: none */
 	json_t *request_orch;   /* echo of what was sent */
 	const char *warning_type; /* NULL, or a warning on the method
@@ -169,11 +169,11 @@ void mpic__eng_mreq_free(struct mreq *m);
 void mpic__eng_attempt_free(struct attempt *at);
 /* The details keys of the request's check on res (mpic__check_details_fill):
  * every result the engine keeps or shows has them. */
-void mpic__eng_details(const struct mreq *m, struct mpic_check_result *res);
+void mpic__eng_details(const struct mreq *m, struct mpic__check_result *res);
 /* What a slot stands for: its result, or (unfinished) a timeout in tmp,
  * which the caller releases. */
-const struct mpic_check_result *mpic__eng_slot_result(const struct mreq *m,
-    const struct slot *s, struct mpic_check_result *tmp);
+const struct mpic__check_result *mpic__eng_slot_result(const struct mreq *m,
+    const struct slot *s, struct mpic__check_result *tmp);
 /* The deadline of one attempt (and of the primary's check). */
 void mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv);
 /* The primary's state now; failed (or timed out). */
@@ -186,7 +186,7 @@ void mpic__eng_verdict(const struct mreq *m, struct mpic__verdict *v);
 
 /* plan.c: fill m's counts, quorum, attempts and cohorts from its request
  * and the configuration, or add the issues (then MPIC_EINVAL). */
-int mpic__eng_plan(struct mreq *m, struct mpic_issues *is);
+int mpic__eng_plan(struct mreq *m, struct mpic__issues *is);
 
 /* attempt.c: the attempt state machine */
 /* Start the next attempt (the next cohort) of m; answers 500 on ENOMEM. */
@@ -199,7 +199,7 @@ void mpic__eng_maybe_decide(struct mreq *m);
 
 /* respond.c */
 /* The "perspectives" list of an attempt (new reference). */
-void mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w);
+void mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w);
 /* Build the 200 response; with an audit log it waits in m->body for the
  * records to be durable. */
 void mpic__eng_respond(struct mreq *m);
@@ -208,7 +208,7 @@ void mpic__eng_respond(struct mreq *m);
 void mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late);
 void mpic__eng_audit_attempt(struct attempt *at);
 void mpic__eng_audit_primary(struct mreq *m,
-    const struct mpic_check_result *res, bool late);
+    const struct mpic__check_result *res, bool late);
 /* Keep the Authorization Domain Names the settled attempt's results show
  * (in m->fin), for the decision record. */
 void mpic__eng_audit_settle(struct mreq *m, const struct attempt *at);

@@ -6,15 +6,15 @@
 #include "engine/perspective.h"
 
 struct local {
-	struct mpic_persp head;
-	struct mpic_resolver *resolver;
-	struct mpic_web *web;           /* HTTP client, made on first use */
-	struct mpic_check_env env;
+	struct mpic__persp head;
+	struct mpic__resolver *resolver;
+	struct mpic__web *web;           /* HTTP client, made on first use */
+	struct mpic__check_env env;
 };
 
 static int
-local_start(struct mpic_persp *p, const struct mpic_request *req,
-	    time_t now, mpic_check_cb cb, void *arg)
+local_start(struct mpic__persp *p, const struct mpic__request *req,
+	    time_t now, mpic__check_cb cb, void *arg)
 {
 	struct local *l = (struct local *)p;
 
@@ -22,7 +22,7 @@ local_start(struct mpic_persp *p, const struct mpic_request *req,
 }
 
 static void
-local_free(struct mpic_persp *p)
+local_free(struct mpic__persp *p)
 {
 	struct local *l = (struct local *)p;
 
@@ -36,15 +36,15 @@ local_free(struct mpic_persp *p)
 	mpic__free(l);
 }
 
-static const struct mpic_persp_ops local_ops = {
+static const struct mpic__persp_ops local_ops = {
 	.start = local_start,
 	.free = local_free,
 };
 
 int
 mpic__persp_local_new(struct event_base *base, const struct mpic_config *cfg,
-		      const struct mpic_perspective_def *def,
-		      struct mpic_persp **out, char *err, size_t errlen)
+		      const struct mpic__perspective_def *def,
+		      struct mpic__persp **out, char *err, size_t errlen)
 {
 	struct local *l;
 	int rc;

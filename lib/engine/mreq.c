@@ -101,7 +101,7 @@ mpic__eng_reply_json(struct mreq *m, int status, json_t *j)
 }
 
 void
-mpic__eng_details(const struct mreq *m, struct mpic_check_result *res)
+mpic__eng_details(const struct mreq *m, struct mpic__check_result *res)
 {
 	/* on ENOMEM the details stay as they are ({} when none) */
 	(void)mpic__check_details_fill(res, m->req.check_type,
@@ -110,9 +110,9 @@ mpic__eng_details(const struct mreq *m, struct mpic_check_result *res)
 
 /* What a slot stands for: its result, or (unfinished) a timeout in tmp,
  * which the caller releases. */
-const struct mpic_check_result *
+const struct mpic__check_result *
 mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
-	    struct mpic_check_result *tmp)
+	    struct mpic__check_result *tmp)
 {
 	mpic__check_result_init(tmp);
 	if (s->done)

@@ -1,6 +1,6 @@
 /*
  * perspective.h - one perspective as the orchestrator sees it: something
- * that runs one check and calls back with a struct mpic_check_result.
+ * that runs one check and calls back with a struct mpic__check_result.
  * Two implementations: in-process (local.c: a resolver and the checkers of
  * lib/check) and remote (remote.c: the perspective API over mutual TLS).
  */
@@ -12,36 +12,36 @@
 #include "api/model.h"
 #include "config/config.h"
 
-struct mpic_persp;
-struct mpic_curl_loop;
+struct mpic__persp;
+struct mpic__curl_loop;
 
-struct mpic_persp_ops {
+struct mpic__persp_ops {
 	/*
 	 * Start one check of req at wall-clock time now.  req must stay
 	 * valid until cb, which runs exactly once and never before start
 	 * returns (the mpic__check_start() contract).  Returns 0 or a
 	 * negative error (then no callback).
 	 */
-	int (*start)(struct mpic_persp *p, const struct mpic_request *req,
-		     time_t now, mpic_check_cb cb, void *arg);
+	int (*start)(struct mpic__persp *p, const struct mpic__request *req,
+		     time_t now, mpic__check_cb cb, void *arg);
 	/* Free; checks still running are dropped without callbacks. */
-	void (*free)(struct mpic_persp *p);
+	void (*free)(struct mpic__persp *p);
 };
 
-enum mpic_reach {
+enum mpic__reach {
 	MPIC_REACH_UNKNOWN = 0, /* not called yet */
 	MPIC_REACH_OK,          /* the last call got a well-formed answer */
 	MPIC_REACH_FAILED,      /* the last call failed (see last_error) */
 };
 
 /* Common head of every implementation. */
-struct mpic_persp {
-	const struct mpic_persp_ops *ops;
-	const struct mpic_perspective_def *def;
+struct mpic__persp {
+	const struct mpic__persp_ops *ops;
+	const struct mpic__perspective_def *def;
 	/* Results seen by the orchestrator (for metrics). */
 	uint64_t n_passed, n_failed, n_errors;
 	/* Remote perspectives: reachability from the last call. */
-	enum mpic_reach reach;
+	enum mpic__reach reach;
 	uint64_t last_call_ns;         /* wall clock of the last answer */
 	char last_error[256];
 };
@@ -49,18 +49,18 @@ struct mpic_persp {
 /* In-process: its own resolver and cache on base. */
 int mpic__persp_local_new(struct event_base *base,
 			  const struct mpic_config *cfg,
-			  const struct mpic_perspective_def *def,
-			  struct mpic_persp **out, char *err, size_t errlen);
+			  const struct mpic__perspective_def *def,
+			  struct mpic__persp **out, char *err, size_t errlen);
 
 /*
  * Remote: POST def->url + "/caa" or "/dcv" over mutual TLS 1.3 (client
  * certificate cfg->tls_cert / tls_key, servers verified against
  * cfg->tls_client_ca) on loop.  loop must outlive the perspective.
  */
-int mpic__persp_remote_new(struct mpic_curl_loop *loop,
+int mpic__persp_remote_new(struct mpic__curl_loop *loop,
 			   const struct mpic_config *cfg,
-			   const struct mpic_perspective_def *def,
-			   struct mpic_persp **out, char *err, size_t errlen);
+			   const struct mpic__perspective_def *def,
+			   struct mpic__persp **out, char *err, size_t errlen);
 
 /*
  * Turn a perspective API answer (JSON text) into a result; checks that it
@@ -74,10 +74,10 @@ int mpic__persp_remote_new(struct mpic_curl_loop *loop,
  * uses req->remote_body when it is set, or builds its own.
  */
 const char *mpic__remote_body(const struct mpic_config *cfg,
-			      struct mpic_request *req);
-int mpic__remote_answer(const struct mpic_perspective_def *def,
-			enum mpic_check_type type, const char *body,
-			size_t len, struct mpic_check_result *res);
+			      struct mpic__request *req);
+int mpic__remote_answer(const struct mpic__perspective_def *def,
+			enum mpic__check_type type, const char *body,
+			size_t len, struct mpic__check_result *res);
 
 /* How far a remote's clock may be from ours (ns). */
 #define MPIC_REMOTE_SKEW_NS (5ull * 1000000000ull)
@@ -88,7 +88,7 @@ int mpic__remote_answer(const struct mpic_perspective_def *def,
  * res->timestamp_ns becomes end_ns and the remote's value is kept in
  * res->remote_timestamp_ns (for the audit record); none sent: end_ns.
  */
-void mpic__remote_answer_time(struct mpic_check_result *res,
+void mpic__remote_answer_time(struct mpic__check_result *res,
 			      uint64_t start_ns, uint64_t end_ns);
 
 /*
@@ -96,19 +96,19 @@ void mpic__remote_answer_time(struct mpic_check_result *res,
  * MPIC request checker on the body with check_type added.  Same contract
  * as mpic__request_parse().
  */
-int mpic__persp_request_parse(enum mpic_check_type type, const char *body,
-			      size_t len, struct mpic_request *req,
-			      struct mpic_issues *issues);
+int mpic__persp_request_parse(enum mpic__check_type type, const char *body,
+			      size_t len, struct mpic__request *req,
+			      struct mpic__issues *issues);
 
 /* The engine's perspectives, for health and metrics (read only). */
 size_t mpic__engine_persp_count(const struct mpic_engine *eng);
-const struct mpic_persp *mpic__engine_persp(const struct mpic_engine *eng,
+const struct mpic__persp *mpic__engine_persp(const struct mpic_engine *eng,
 					    size_t i);
 /* After our client certificate changed (a reload): connections to the
  * remote perspectives made with the old one are closed once idle, and new
  * calls make new ones (mpic__curl_loop_retire()). */
 void mpic__engine_retire_connections(struct mpic_engine *eng);
 /* The engine's primary perspective (in-process), or NULL: none configured. */
-const struct mpic_persp *mpic__engine_primary(const struct mpic_engine *eng);
+const struct mpic__persp *mpic__engine_primary(const struct mpic_engine *eng);
 
 #endif

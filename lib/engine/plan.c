@@ -14,10 +14,10 @@
  * response and the decision record carry.
  */
 static int
-method_dates(struct mreq *m, struct mpic_issues *is)
+method_dates(struct mreq *m, struct mpic__issues *is)
 {
-	const struct mpic_request *req = &m->req;
-	enum mpic_method_status st;
+	const struct mpic__request *req = &m->req;
+	enum mpic__method_status st;
 	const char *name, *br, *since, *until;
 
 	if (req->check_type != MPIC_CHECK_DCV)
@@ -48,10 +48,10 @@ method_dates(struct mreq *m, struct mpic_issues *is)
 
 /* BR table, calendar and cohort checks; fills m or reports issues. */
 int
-mpic__eng_plan(struct mreq *m, struct mpic_issues *is)
+mpic__eng_plan(struct mreq *m, struct mpic__issues *is)
 {
 	const struct mpic_config *cfg = m->eng->cfg;
-	const struct mpic_orch_params *o = &m->req.orch;
+	const struct mpic__orch_params *o = &m->req.orch;
 	bool lab = cfg->br_lab;
 	int min_q;
 

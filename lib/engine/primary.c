@@ -12,7 +12,7 @@
 static void
 primary_in(struct mreq *m)
 {
-	struct mpic_audit *log = m->eng->audit;
+	struct mpic__audit *log = m->eng->audit;
 
 	m->pri.done = true;
 	if (m->pri.deadline != NULL)
@@ -28,10 +28,10 @@ primary_in(struct mreq *m)
 }
 
 static void
-primary_done(void *arg, struct mpic_check_result *res)
+primary_done(void *arg, struct mpic__check_result *res)
 {
 	struct mreq *m = arg;
-	struct mpic_persp *p = m->eng->primary;
+	struct mpic__persp *p = m->eng->primary;
 
 	if (res->passed)
 		p->n_passed++;

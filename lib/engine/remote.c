@@ -44,8 +44,8 @@ struct rcall {
 	char *ans;                  /* answer read so far */
 	size_t ans_len;
 	bool too_big;
-	enum mpic_check_type type;
-	mpic_check_cb cb;
+	enum mpic__check_type type;
+	mpic__check_cb cb;
 	void *arg;
 	uint64_t start_ms;
 	uint64_t start_ns;          /* wall clock: the answer's time bound */
@@ -55,12 +55,12 @@ struct rcall {
 };
 
 struct remote {
-	struct mpic_persp head;
-	struct mpic_curl_loop *loop;
+	struct mpic__persp head;
+	struct mpic__curl_loop *loop;
 	const struct mpic_config *cfg;
 	char *url_caa, *url_dcv;
 	struct curl_slist *hdrs;
-	struct mpic_remote_tls *tls; /* our certificate and key, the CA */
+	struct mpic__remote_tls *tls; /* our certificate and key, the CA */
 	struct rcall *calls;        /* in flight */
 	struct {                    /* set up, not running */
 		CURL *easy;
@@ -134,9 +134,9 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 {
 	struct rcall *c = arg;
 	struct remote *r = c->r;
-	struct mpic_check_result res;
+	struct mpic__check_result res;
 	long status = 0;
-	mpic_check_cb cb = c->cb;
+	mpic__check_cb cb = c->cb;
 	void *cbarg = c->arg;
 
 	(void)easy;
@@ -176,7 +176,7 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 
 /* The perspective API body: target, trace id, check parameters. */
 static char *
-call_body(const struct mpic_config *cfg, const struct mpic_request *req)
+call_body(const struct mpic_config *cfg, const struct mpic__request *req)
 {
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *pkey = caa ? "caa_check_parameters" :
@@ -215,7 +215,7 @@ out:
 }
 
 const char *
-mpic__remote_body(const struct mpic_config *cfg, struct mpic_request *req)
+mpic__remote_body(const struct mpic_config *cfg, struct mpic__request *req)
 {
 	char *text = call_body(cfg, req);
 
@@ -319,8 +319,8 @@ retry_fresh(struct rcall *c)
 }
 
 static int
-remote_start(struct mpic_persp *p, const struct mpic_request *req,
-	     time_t now, mpic_check_cb cb, void *arg)
+remote_start(struct mpic__persp *p, const struct mpic__request *req,
+	     time_t now, mpic__check_cb cb, void *arg)
 {
 	struct remote *r = (struct remote *)p;
 	struct rcall *c;
@@ -357,7 +357,7 @@ remote_start(struct mpic_persp *p, const struct mpic_request *req,
 }
 
 static void
-remote_free(struct mpic_persp *p)
+remote_free(struct mpic__persp *p)
 {
 	struct remote *r = (struct remote *)p;
 
@@ -374,7 +374,7 @@ remote_free(struct mpic_persp *p)
 	mpic__free(r);
 }
 
-static const struct mpic_persp_ops remote_ops = {
+static const struct mpic__persp_ops remote_ops = {
 	.start = remote_start,
 	.free = remote_free,
 };
@@ -395,10 +395,10 @@ join_url(const char *base, const char *path)
 }
 
 int
-mpic__persp_remote_new(struct mpic_curl_loop *loop,
+mpic__persp_remote_new(struct mpic__curl_loop *loop,
 		       const struct mpic_config *cfg,
-		       const struct mpic_perspective_def *def,
-		       struct mpic_persp **out, char *err, size_t errlen)
+		       const struct mpic__perspective_def *def,
+		       struct mpic__persp **out, char *err, size_t errlen)
 {
 	struct remote *r;
 	struct curl_slist *h;

@@ -18,7 +18,7 @@ static const char *const known_types[] = {
 };
 
 static void
-copy_error(struct mpic_check_result *res, const char *code,
+copy_error(struct mpic__check_result *res, const char *code,
 	   const json_t *e)
 {
 	const char *type = json_string_value(json_object_get(e,
@@ -45,7 +45,7 @@ copy_error(struct mpic_check_result *res, const char *code,
 }
 
 static int
-bad(struct mpic_check_result *res, const struct mpic_perspective_def *def,
+bad(struct mpic__check_result *res, const struct mpic__perspective_def *def,
     const char *why)
 {
 	mpic__check_result_release(res);
@@ -78,14 +78,14 @@ depth_ok(const json_t *j, int depth)
 }
 
 int
-mpic__remote_answer(const struct mpic_perspective_def *def,
-		    enum mpic_check_type type, const char *body, size_t len,
-		    struct mpic_check_result *res)
+mpic__remote_answer(const struct mpic__perspective_def *def,
+		    enum mpic__check_type type, const char *body, size_t len,
+		    struct mpic__check_result *res)
 {
 	json_t *root, *v, *errs, *e;
 	json_error_t jerr;
 	const char *s;
-	enum mpic_rir rir;
+	enum mpic__rir rir;
 	char why[300], q[80];
 	size_t i;
 	int rc = MPIC_EPARSE;
@@ -168,7 +168,7 @@ out:
 }
 
 void
-mpic__remote_answer_time(struct mpic_check_result *res, uint64_t start_ns,
+mpic__remote_answer_time(struct mpic__check_result *res, uint64_t start_ns,
 			 uint64_t end_ns)
 {
 	uint64_t lo = start_ns > MPIC_REMOTE_SKEW_NS ?
@@ -186,9 +186,9 @@ mpic__remote_answer_time(struct mpic_check_result *res, uint64_t start_ns,
 }
 
 int
-mpic__persp_request_parse(enum mpic_check_type type, const char *body,
-			  size_t len, struct mpic_request *req,
-			  struct mpic_issues *issues)
+mpic__persp_request_parse(enum mpic__check_type type, const char *body,
+			  size_t len, struct mpic__request *req,
+			  struct mpic__issues *issues)
 {
 	static const char caa[] = "{\"check_type\":\"caa\",";
 	static const char dcv[] = "{\"check_type\":\"dcv\",";

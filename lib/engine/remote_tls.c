@@ -30,7 +30,7 @@ struct file_sig {
 	struct timespec mtime;
 };
 
-struct mpic_remote_tls {
+struct mpic__remote_tls {
 	const struct mpic_config *cfg;
 	char *path[3];             /* CA, cert, key */
 	struct file_sig sig[3];    /* of what is loaded */
@@ -40,10 +40,10 @@ struct mpic_remote_tls {
 	char error[256];           /* why the last load failed */
 };
 
-struct mpic_remote_tls *
+struct mpic__remote_tls *
 mpic__remote_tls_new(const struct mpic_config *cfg)
 {
-	struct mpic_remote_tls *t = mpic__calloc(1, sizeof(*t));
+	struct mpic__remote_tls *t = mpic__calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
@@ -59,7 +59,7 @@ mpic__remote_tls_new(const struct mpic_config *cfg)
 }
 
 void
-mpic__remote_tls_free(struct mpic_remote_tls *t)
+mpic__remote_tls_free(struct mpic__remote_tls *t)
 {
 	int i;
 
@@ -81,7 +81,7 @@ sig_same(const struct file_sig *a, const struct file_sig *b)
 }
 
 static void
-ssl_error(struct mpic_remote_tls *t, const char *what, const char *path)
+ssl_error(struct mpic__remote_tls *t, const char *what, const char *path)
 {
 	unsigned long e = ERR_get_error();
 	char buf[160] = "";
@@ -96,7 +96,7 @@ ssl_error(struct mpic_remote_tls *t, const char *what, const char *path)
 /* Load the files (the CA; the certificate and key too unless hooked) if
  * any changed; 0, or -1 with t->error set. */
 static int
-refresh(struct mpic_remote_tls *t, bool own_key)
+refresh(struct mpic__remote_tls *t, bool own_key)
 {
 	struct file_sig sig[3];
 	struct stat st;
@@ -159,7 +159,7 @@ fail:
 static CURLcode
 ctx_cb(CURL *curl, void *sslctx, void *arg)
 {
-	struct mpic_remote_tls *t = arg;
+	struct mpic__remote_tls *t = arg;
 	const struct mpic_config *cfg = t->cfg;
 	SSL_CTX *ctx = sslctx;
 	STACK_OF(X509) *chain = NULL;
@@ -206,7 +206,7 @@ ctx_cb(CURL *curl, void *sslctx, void *arg)
 }
 
 void
-mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy)
+mpic__remote_tls_use(struct mpic__remote_tls *t, CURL *easy)
 {
 	curl_easy_setopt(easy, CURLOPT_SSLCERT, NULL);
 	curl_easy_setopt(easy, CURLOPT_SSLKEY, NULL);
@@ -217,14 +217,14 @@ mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy)
 }
 
 uint64_t
-mpic__remote_tls_gen(struct mpic_remote_tls *t)
+mpic__remote_tls_gen(struct mpic__remote_tls *t)
 {
 	(void)refresh(t, t->cfg->tls_client_ctx == NULL);
 	return t->gen;
 }
 
 const char *
-mpic__remote_tls_error(const struct mpic_remote_tls *t)
+mpic__remote_tls_error(const struct mpic__remote_tls *t)
 {
 	return t != NULL && t->error[0] ? t->error : NULL;
 }

@@ -23,22 +23,22 @@
 
 #include <curl/curl.h>
 
-struct mpic_remote_tls;
+struct mpic__remote_tls;
 
 struct mpic_config;
 
 /* New, for cfg (which must outlive it; its hook is looked at for every
  * connection); NULL when out of memory.  The caller frees it with
  * mpic__remote_tls_free() (NULL accepted). */
-struct mpic_remote_tls *mpic__remote_tls_new(const struct mpic_config *cfg);
-void mpic__remote_tls_free(struct mpic_remote_tls *t);
+struct mpic__remote_tls *mpic__remote_tls_new(const struct mpic_config *cfg);
+void mpic__remote_tls_free(struct mpic__remote_tls *t);
 
 /*
  * Point a transfer at t: sets CURLOPT_SSL_CTX_FUNCTION / _DATA and clears
  * libcurl's own certificate, key and CA files (it would parse them for
  * every new connection).  Peer and host verification stay libcurl's.
  */
-void mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy);
+void mpic__remote_tls_use(struct mpic__remote_tls *t, CURL *easy);
 
 /*
  * The generation of the files loaded: reads them again first if one
@@ -49,9 +49,9 @@ void mpic__remote_tls_use(struct mpic_remote_tls *t, CURL *easy);
  * outlive the CA file it was made under.  0: nothing loaded yet (or the
  * files cannot be read: then no connection is made either).
  */
-uint64_t mpic__remote_tls_gen(struct mpic_remote_tls *t);
+uint64_t mpic__remote_tls_gen(struct mpic__remote_tls *t);
 
 /* Why the last load failed (for a CURLE_SSL_CERTPROBLEM), or NULL. */
-const char *mpic__remote_tls_error(const struct mpic_remote_tls *t);
+const char *mpic__remote_tls_error(const struct mpic__remote_tls *t);
 
 #endif

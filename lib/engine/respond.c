@@ -12,10 +12,10 @@
 
 /* {"perspective_code":..,"check_response":{..,"rir":..}} */
 static void
-slot_write(struct mpic_jw *w, const struct mreq *m, const struct slot *s)
+slot_write(struct mpic__jw *w, const struct mreq *m, const struct slot *s)
 {
-	const struct mpic_perspective_def *def = m->eng->ps[s->pidx]->def;
-	struct mpic_check_result tmp;
+	const struct mpic__perspective_def *def = m->eng->ps[s->pidx]->def;
+	struct mpic__check_result tmp;
 
 	mpic__jw_open(w, '{');
 	mpic__jw_key(w, "perspective_code");
@@ -31,7 +31,7 @@ slot_write(struct mpic_jw *w, const struct mreq *m, const struct slot *s)
 }
 
 void
-mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w)
+mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w)
 {
 	size_t i;
 
@@ -43,9 +43,9 @@ mpic__eng_attempt_write(const struct attempt *at, struct mpic_jw *w)
 
 /* The primary's check_response, with its code (interface.md section 1). */
 static void
-primary_write(struct mpic_jw *w, const struct mreq *m)
+primary_write(struct mpic__jw *w, const struct mreq *m)
 {
-	const struct mpic_perspective_def *def = m->eng->primary->def;
+	const struct mpic__perspective_def *def = m->eng->primary->def;
 
 	mpic__check_result_open(w, &m->pri.res, m->req.check_type);
 	mpic__jw_key(w, "rir");
@@ -57,9 +57,9 @@ primary_write(struct mpic_jw *w, const struct mreq *m)
 
 /* Why a primary that did not pass makes the request invalid. */
 static void
-primary_failed_write(struct mpic_jw *w, const struct mreq *m)
+primary_failed_write(struct mpic__jw *w, const struct mreq *m)
 {
-	const struct mpic_check_result *r = &m->pri.res;
+	const struct mpic__check_result *r = &m->pri.res;
 	char why[sizeof(r->errors[0].message) + 128];
 
 	mpic__bufprintf(why, sizeof(why), "the primary perspective %s did "
@@ -70,7 +70,7 @@ primary_failed_write(struct mpic_jw *w, const struct mreq *m)
 
 /* A jansson part of the response (the echoes); NULL as null. */
 static void
-put_json(struct mpic_jw *w, json_t *v)
+put_json(struct mpic__jw *w, json_t *v)
 {
 	if (v == NULL)
 		mpic__jw_null(w);
@@ -85,7 +85,7 @@ void
 mpic__eng_respond(struct mreq *m)
 {
 	struct mpic__verdict v;
-	struct mpic_jw w;
+	struct mpic__jw w;
 
 	mpic__eng_verdict(m, &v);
 	m->valid = v.valid;

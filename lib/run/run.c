@@ -10,9 +10,9 @@
 
 /* The checker of c's request, by its row. */
 static int
-start_checker(struct mpic_check *c)
+start_checker(struct mpic__check *c)
 {
-	const struct mpic_dcv_query *q;
+	const struct mpic__dcv_query *q;
 
 	if (c->req->check_type == MPIC_CHECK_CAA)
 		return mpic__caa_check_start(c);
@@ -32,11 +32,11 @@ start_checker(struct mpic_check *c)
 }
 
 int
-mpic__check_start(const struct mpic_check_env *env,
-		  const struct mpic_request *req, time_t now, mpic_check_cb cb,
-		  void *arg)
+mpic__check_start(const struct mpic__check_env *env,
+		  const struct mpic__request *req, time_t now,
+		  mpic__check_cb cb, void *arg)
 {
-	struct mpic_check *c;
+	struct mpic__check *c;
 	int rc;
 
 	c = mpic__calloc(1, sizeof(*c));

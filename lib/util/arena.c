@@ -7,15 +7,15 @@
 
 #define ARENA_BLOCK 4096
 
-struct mpic_arena_block {
-	struct mpic_arena_block *next;
+struct mpic__arena_block {
+	struct mpic__arena_block *next;
 	size_t size;
 	size_t used;
 	_Alignas(16) unsigned char data[];
 };
 
 void
-mpic__arena_init(struct mpic_arena *a)
+mpic__arena_init(struct mpic__arena *a)
 {
 	a->head = NULL;
 	a->used = 0;
@@ -23,9 +23,9 @@ mpic__arena_init(struct mpic_arena *a)
 }
 
 void
-mpic__arena_release(struct mpic_arena *a)
+mpic__arena_release(struct mpic__arena *a)
 {
-	struct mpic_arena_block *b, *next;
+	struct mpic__arena_block *b, *next;
 
 	if (a == NULL)
 		return;
@@ -37,9 +37,9 @@ mpic__arena_release(struct mpic_arena *a)
 }
 
 void *
-mpic__arena_alloc(struct mpic_arena *a, size_t n)
+mpic__arena_alloc(struct mpic__arena *a, size_t n)
 {
-	struct mpic_arena_block *b = a->head;
+	struct mpic__arena_block *b = a->head;
 	size_t need = (n + 15) & ~(size_t)15;
 	size_t size;
 	void *p;
@@ -71,7 +71,7 @@ mpic__arena_alloc(struct mpic_arena *a, size_t n)
 }
 
 void *
-mpic__arena_calloc(struct mpic_arena *a, size_t n)
+mpic__arena_calloc(struct mpic__arena *a, size_t n)
 {
 	void *p = mpic__arena_alloc(a, n);
 
@@ -81,7 +81,7 @@ mpic__arena_calloc(struct mpic_arena *a, size_t n)
 }
 
 char *
-mpic__arena_strndup(struct mpic_arena *a, const char *s, size_t n)
+mpic__arena_strndup(struct mpic__arena *a, const char *s, size_t n)
 {
 	char *p = mpic__arena_alloc(a, n + 1);
 
@@ -93,13 +93,13 @@ mpic__arena_strndup(struct mpic_arena *a, const char *s, size_t n)
 }
 
 char *
-mpic__arena_strdup(struct mpic_arena *a, const char *s)
+mpic__arena_strdup(struct mpic__arena *a, const char *s)
 {
 	return mpic__arena_strndup(a, s, strlen(s));
 }
 
 char *
-mpic__arena_printf(struct mpic_arena *a, const char *fmt, ...)
+mpic__arena_printf(struct mpic__arena *a, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

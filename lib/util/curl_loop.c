@@ -19,7 +19,7 @@
 #include "util/curl_loop.h"
 
 struct watch {
-	struct mpic_curl_loop *loop;
+	struct mpic__curl_loop *loop;
 	struct watch *prev, *next;
 	curl_socket_t fd;
 	struct event *ev;
@@ -36,11 +36,11 @@ struct fdinfo {
 struct xfer {
 	struct xfer *prev, *next;
 	CURL *easy;
-	mpic_curl_done_cb cb;
+	mpic__curl_done_cb cb;
 	void *arg;
 };
 
-struct mpic_curl_loop {
+struct mpic__curl_loop {
 	struct event_base *base;
 	CURLM *multi;
 	struct event *timer;
@@ -54,7 +54,7 @@ struct mpic_curl_loop {
 };
 
 static void
-xfer_unlink(struct mpic_curl_loop *loop, struct xfer *x)
+xfer_unlink(struct mpic__curl_loop *loop, struct xfer *x)
 {
 	if (x->prev != NULL)
 		x->prev->next = x->next;
@@ -66,7 +66,7 @@ xfer_unlink(struct mpic_curl_loop *loop, struct xfer *x)
 }
 
 static void
-collect(struct mpic_curl_loop *loop)
+collect(struct mpic__curl_loop *loop)
 {
 	CURLMsg *msg;
 	int left;
@@ -100,7 +100,7 @@ static void
 on_socket(evutil_socket_t fd, short what, void *arg)
 {
 	struct watch *w = arg;
-	struct mpic_curl_loop *loop = w->loop;
+	struct mpic__curl_loop *loop = w->loop;
 	int flags = 0;
 
 	if (w->parked) {
@@ -120,7 +120,7 @@ on_socket(evutil_socket_t fd, short what, void *arg)
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct mpic_curl_loop *loop = arg;
+	struct mpic__curl_loop *loop = arg;
 
 	(void)fd;
 	(void)what;
@@ -132,7 +132,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 watch_free(struct watch *w)
 {
-	struct mpic_curl_loop *loop = w->loop;
+	struct mpic__curl_loop *loop = w->loop;
 
 	if (w->fd >= 0 && (size_t)w->fd < loop->n_by_fd &&
 	    loop->by_fd[w->fd].w == w)
@@ -150,7 +150,7 @@ watch_free(struct watch *w)
 
 /* What the loop knows of descriptor s, or NULL; with grow, room for it. */
 static struct fdinfo *
-fd_info(struct mpic_curl_loop *loop, curl_socket_t s, bool grow)
+fd_info(struct mpic__curl_loop *loop, curl_socket_t s, bool grow)
 {
 	struct fdinfo *nb;
 	size_t n;
@@ -176,7 +176,7 @@ fd_info(struct mpic_curl_loop *loop, curl_socket_t s, bool grow)
 static int
 socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
-	struct mpic_curl_loop *loop = userp;
+	struct mpic__curl_loop *loop = userp;
 	struct watch *w = socketp;
 	struct fdinfo *fi = fd_info(loop, s, false);
 	short kind;
@@ -233,7 +233,7 @@ socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 static curl_socket_t
 open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-	struct mpic_curl_loop *loop = clientp;
+	struct mpic__curl_loop *loop = clientp;
 	struct fdinfo *fi;
 	curl_socket_t s;
 
@@ -257,7 +257,7 @@ open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 static int
 close_cb(void *clientp, curl_socket_t s)
 {
-	struct mpic_curl_loop *loop = clientp;
+	struct mpic__curl_loop *loop = clientp;
 	struct fdinfo *fi = fd_info(loop, s, false);
 
 	if (fi != NULL) {
@@ -271,7 +271,7 @@ close_cb(void *clientp, curl_socket_t s)
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct mpic_curl_loop *loop = userp;
+	struct mpic__curl_loop *loop = userp;
 	struct timeval tv;
 
 	(void)multi;
@@ -292,7 +292,7 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
  * watch, or whose watch is parked.
  */
 void
-mpic__curl_loop_retire(struct mpic_curl_loop *loop)
+mpic__curl_loop_retire(struct mpic__curl_loop *loop)
 {
 	size_t i;
 
@@ -308,9 +308,9 @@ mpic__curl_loop_retire(struct mpic_curl_loop *loop)
 }
 
 int
-mpic__curl_loop_new(struct event_base *base, struct mpic_curl_loop **out)
+mpic__curl_loop_new(struct event_base *base, struct mpic__curl_loop **out)
 {
-	struct mpic_curl_loop *loop;
+	struct mpic__curl_loop *loop;
 
 	*out = NULL;
 	/* Idempotent; thread-safe in the libcurl we build against (>= 7.84). */
@@ -334,20 +334,20 @@ mpic__curl_loop_new(struct event_base *base, struct mpic_curl_loop **out)
 }
 
 CURLM *
-mpic__curl_loop_multi(struct mpic_curl_loop *loop)
+mpic__curl_loop_multi(struct mpic__curl_loop *loop)
 {
 	return loop->multi;
 }
 
 unsigned
-mpic__curl_loop_running(const struct mpic_curl_loop *loop)
+mpic__curl_loop_running(const struct mpic__curl_loop *loop)
 {
 	return loop->running;
 }
 
 int
-mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
-		    mpic_curl_done_cb cb, void *arg)
+mpic__curl_loop_add(struct mpic__curl_loop *loop, CURL *easy,
+		    mpic__curl_done_cb cb, void *arg)
 {
 	struct xfer *x;
 
@@ -376,7 +376,7 @@ mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
 }
 
 void
-mpic__curl_loop_cancel(struct mpic_curl_loop *loop, CURL *easy)
+mpic__curl_loop_cancel(struct mpic__curl_loop *loop, CURL *easy)
 {
 	struct xfer *x = NULL;
 
@@ -392,7 +392,7 @@ mpic__curl_loop_cancel(struct mpic_curl_loop *loop, CURL *easy)
 }
 
 void
-mpic__curl_loop_free(struct mpic_curl_loop *loop)
+mpic__curl_loop_free(struct mpic__curl_loop *loop)
 {
 	if (loop == NULL)
 		return;

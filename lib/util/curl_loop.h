@@ -14,7 +14,7 @@
 #include <curl/curl.h>
 
 struct event_base;
-struct mpic_curl_loop;
+struct mpic__curl_loop;
 
 /*
  * Completion of one transfer: result is the transfer's CURLcode.  The
@@ -22,39 +22,39 @@ struct mpic_curl_loop;
  * up or add it again.  Runs from the event loop, never from inside
  * mpic__curl_loop_add().
  */
-typedef void (*mpic_curl_done_cb)(void *arg, CURL *easy, CURLcode result);
+typedef void (*mpic__curl_done_cb)(void *arg, CURL *easy, CURLcode result);
 
 /* New loop on base.  Returns 0 or MPIC_ENOMEM; *out is the caller's
  * (mpic__curl_loop_free()). */
-int mpic__curl_loop_new(struct event_base *base, struct mpic_curl_loop **out);
+int mpic__curl_loop_new(struct event_base *base, struct mpic__curl_loop **out);
 
 /*
  * Free the loop.  Transfers still running are removed without their
  * callbacks; their easy handles stay the callers'.  NULL is accepted.
  */
-void mpic__curl_loop_free(struct mpic_curl_loop *loop);
+void mpic__curl_loop_free(struct mpic__curl_loop *loop);
 
 /* The multi handle, for CURLMOPT_* settings (connection cache sizes). */
-CURLM *mpic__curl_loop_multi(struct mpic_curl_loop *loop);
+CURLM *mpic__curl_loop_multi(struct mpic__curl_loop *loop);
 
 /*
  * Start a transfer.  cb runs exactly once, unless the transfer is
  * cancelled first.  Returns 0, or MPIC_ENOMEM / MPIC_EIO (then no
  * callback).
  */
-int mpic__curl_loop_add(struct mpic_curl_loop *loop, CURL *easy,
-			mpic_curl_done_cb cb, void *arg);
+int mpic__curl_loop_add(struct mpic__curl_loop *loop, CURL *easy,
+			mpic__curl_done_cb cb, void *arg);
 
 /* Stop a running transfer without its callback.  The handle stays the
  * caller's. */
-void mpic__curl_loop_cancel(struct mpic_curl_loop *loop, CURL *easy);
+void mpic__curl_loop_cancel(struct mpic__curl_loop *loop, CURL *easy);
 
 /* After a change of credentials (a reload): the connections open now are
  * closed as soon as no transfer uses them, so that new transfers make new
  * ones (with the new client certificate).  NULL is accepted. */
-void mpic__curl_loop_retire(struct mpic_curl_loop *loop);
+void mpic__curl_loop_retire(struct mpic__curl_loop *loop);
 
 /* Number of transfers running. */
-unsigned mpic__curl_loop_running(const struct mpic_curl_loop *loop);
+unsigned mpic__curl_loop_running(const struct mpic__curl_loop *loop);
 
 #endif

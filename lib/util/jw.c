@@ -17,7 +17,7 @@
 #include "util/jw.h"
 
 void
-mpic__jw_init(struct mpic_jw *w, size_t max, bool ascii)
+mpic__jw_init(struct mpic__jw *w, size_t max, bool ascii)
 {
 	memset(w, 0, sizeof(*w));
 	w->max = max;
@@ -25,7 +25,7 @@ mpic__jw_init(struct mpic_jw *w, size_t max, bool ascii)
 }
 
 void
-mpic__jw_release(struct mpic_jw *w)
+mpic__jw_release(struct mpic__jw *w)
 {
 	mpic__free(w->p);
 	w->p = NULL;
@@ -33,7 +33,7 @@ mpic__jw_release(struct mpic_jw *w)
 }
 
 void
-mpic__jw_clear(struct mpic_jw *w)
+mpic__jw_clear(struct mpic__jw *w)
 {
 	w->len = 0;
 	if (w->p != NULL)
@@ -44,7 +44,7 @@ mpic__jw_clear(struct mpic_jw *w)
 }
 
 void
-mpic__jw_mark(const struct mpic_jw *w, struct mpic_jw_mark *mk)
+mpic__jw_mark(const struct mpic__jw *w, struct mpic__jw_mark *mk)
 {
 	mk->len = w->len;
 	mk->nonempty = w->nonempty;
@@ -53,7 +53,7 @@ mpic__jw_mark(const struct mpic_jw *w, struct mpic_jw_mark *mk)
 }
 
 void
-mpic__jw_rewind(struct mpic_jw *w, const struct mpic_jw_mark *mk)
+mpic__jw_rewind(struct mpic__jw *w, const struct mpic__jw_mark *mk)
 {
 	if (w->oom || mk->len > w->len)
 		return;
@@ -68,7 +68,7 @@ mpic__jw_rewind(struct mpic_jw *w, const struct mpic_jw_mark *mk)
 
 /* Room for n more bytes and the NUL. */
 static bool
-reserve(struct mpic_jw *w, size_t n)
+reserve(struct mpic__jw *w, size_t n)
 {
 	size_t want, cap;
 	char *np;
@@ -95,7 +95,7 @@ reserve(struct mpic_jw *w, size_t n)
 }
 
 static void
-put(struct mpic_jw *w, const char *s, size_t n)
+put(struct mpic__jw *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
@@ -106,7 +106,7 @@ put(struct mpic_jw *w, const char *s, size_t n)
 
 /* The comma before an item that is not its container's first. */
 static void
-item(struct mpic_jw *w)
+item(struct mpic__jw *w)
 {
 	uint32_t bit;
 
@@ -123,7 +123,7 @@ item(struct mpic_jw *w)
 }
 
 void
-mpic__jw_open(struct mpic_jw *w, char bracket)
+mpic__jw_open(struct mpic__jw *w, char bracket)
 {
 	item(w);
 	if (w->depth >= MPIC_JW_DEPTH) {
@@ -136,7 +136,7 @@ mpic__jw_open(struct mpic_jw *w, char bracket)
 }
 
 void
-mpic__jw_close(struct mpic_jw *w, char bracket)
+mpic__jw_close(struct mpic__jw *w, char bracket)
 {
 	if (w->depth == 0) {
 		w->over = true;
@@ -185,7 +185,7 @@ utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 }
 
 static void
-put_u(struct mpic_jw *w, uint32_t cp)
+put_u(struct mpic__jw *w, uint32_t cp)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char b[6] = {'\\', 'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15],
@@ -195,7 +195,7 @@ put_u(struct mpic_jw *w, uint32_t cp)
 }
 
 static void
-put_string(struct mpic_jw *w, const char *str, size_t n)
+put_string(struct mpic__jw *w, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0, len;
@@ -253,7 +253,7 @@ put_string(struct mpic_jw *w, const char *str, size_t n)
 }
 
 void
-mpic__jw_key(struct mpic_jw *w, const char *key)
+mpic__jw_key(struct mpic__jw *w, const char *key)
 {
 	item(w);
 	put_string(w, key, strlen(key));
@@ -262,14 +262,14 @@ mpic__jw_key(struct mpic_jw *w, const char *key)
 }
 
 void
-mpic__jw_strn(struct mpic_jw *w, const char *s, size_t n)
+mpic__jw_strn(struct mpic__jw *w, const char *s, size_t n)
 {
 	item(w);
 	put_string(w, s, n);
 }
 
 void
-mpic__jw_str(struct mpic_jw *w, const char *s)
+mpic__jw_str(struct mpic__jw *w, const char *s)
 {
 	if (s == NULL)
 		mpic__jw_null(w);
@@ -278,14 +278,14 @@ mpic__jw_str(struct mpic_jw *w, const char *s)
 }
 
 void
-mpic__jw_raw(struct mpic_jw *w, const char *json, size_t n)
+mpic__jw_raw(struct mpic__jw *w, const char *json, size_t n)
 {
 	item(w);
 	put(w, json, n);
 }
 
 void
-mpic__jw_int(struct mpic_jw *w, long long v)
+mpic__jw_int(struct mpic__jw *w, long long v)
 {
 	char b[24], *p = b + sizeof(b);
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
@@ -302,14 +302,14 @@ mpic__jw_int(struct mpic_jw *w, long long v)
 }
 
 void
-mpic__jw_bool(struct mpic_jw *w, bool v)
+mpic__jw_bool(struct mpic__jw *w, bool v)
 {
 	item(w);
 	put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 void
-mpic__jw_null(struct mpic_jw *w)
+mpic__jw_null(struct mpic__jw *w)
 {
 	item(w);
 	put(w, "null", 4);
@@ -333,7 +333,7 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-put_object(struct mpic_jw *w, const json_t *v, bool sorted)
+put_object(struct mpic__jw *w, const json_t *v, bool sorted)
 {
 	struct key_ref *keys = NULL;
 	size_t n = json_object_size(v), i = 0;
@@ -377,7 +377,7 @@ put_object(struct mpic_jw *w, const json_t *v, bool sorted)
 }
 
 void
-mpic__jw_json(struct mpic_jw *w, const json_t *v, bool sorted)
+mpic__jw_json(struct mpic__jw *w, const json_t *v, bool sorted)
 {
 	char b[64];
 	size_t i, n;

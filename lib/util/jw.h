@@ -24,7 +24,7 @@
 
 #define MPIC_JW_DEPTH 32   /* containers open at once */
 
-struct mpic_jw {
+struct mpic__jw {
 	char *p;            /* the text, NUL-terminated; owned */
 	size_t len, cap;
 	size_t max;         /* limit on len; beyond it the writer fails */
@@ -37,35 +37,35 @@ struct mpic_jw {
 };
 
 /* Start empty (no allocation until the first write). */
-void mpic__jw_init(struct mpic_jw *w, size_t max, bool ascii);
+void mpic__jw_init(struct mpic__jw *w, size_t max, bool ascii);
 /* Free the text.  Safe on an initialised writer, failed or not. */
-void mpic__jw_release(struct mpic_jw *w);
+void mpic__jw_release(struct mpic__jw *w);
 /* Back to empty, keeping the buffer (for a writer reused per record). */
-void mpic__jw_clear(struct mpic_jw *w);
+void mpic__jw_clear(struct mpic__jw *w);
 static inline bool
-mpic__jw_failed(const struct mpic_jw *w)
+mpic__jw_failed(const struct mpic__jw *w)
 {
 	return w->oom || w->over;
 }
 
-void mpic__jw_open(struct mpic_jw *w, char bracket);   /* '{' or '[' */
-void mpic__jw_close(struct mpic_jw *w, char bracket);  /* '}' or ']' */
-void mpic__jw_key(struct mpic_jw *w, const char *key);
-void mpic__jw_str(struct mpic_jw *w, const char *s);   /* NULL: null */
-void mpic__jw_strn(struct mpic_jw *w, const char *s, size_t n);
-void mpic__jw_int(struct mpic_jw *w, long long v);
-void mpic__jw_bool(struct mpic_jw *w, bool v);
-void mpic__jw_null(struct mpic_jw *w);
+void mpic__jw_open(struct mpic__jw *w, char bracket);   /* '{' or '[' */
+void mpic__jw_close(struct mpic__jw *w, char bracket);  /* '}' or ']' */
+void mpic__jw_key(struct mpic__jw *w, const char *key);
+void mpic__jw_str(struct mpic__jw *w, const char *s);   /* NULL: null */
+void mpic__jw_strn(struct mpic__jw *w, const char *s, size_t n);
+void mpic__jw_int(struct mpic__jw *w, long long v);
+void mpic__jw_bool(struct mpic__jw *w, bool v);
+void mpic__jw_null(struct mpic__jw *w);
 /* Text that is already one JSON value (not checked). */
-void mpic__jw_raw(struct mpic_jw *w, const char *json, size_t n);
+void mpic__jw_raw(struct mpic__jw *w, const char *json, size_t n);
 /*
  * A jansson value, as json_dumps() writes it with JSON_COMPACT (and
  * JSON_SORT_KEYS when sorted), nested at most MPIC_JW_DEPTH deep in all.
  */
-void mpic__jw_json(struct mpic_jw *w, const json_t *v, bool sorted);
+void mpic__jw_json(struct mpic__jw *w, const json_t *v, bool sorted);
 
 static inline size_t
-mpic__jw_len(const struct mpic_jw *w)
+mpic__jw_len(const struct mpic__jw *w)
 {
 	return w->len;
 }
@@ -75,13 +75,13 @@ mpic__jw_len(const struct mpic_jw *w)
  * written after mpic__jw_mark(), and the failure of having passed max
  * with it (not an allocation failure).
  */
-struct mpic_jw_mark {
+struct mpic__jw_mark {
 	size_t len;
 	uint32_t nonempty;
 	int depth;
 	bool after_key;
 };
-void mpic__jw_mark(const struct mpic_jw *w, struct mpic_jw_mark *mk);
-void mpic__jw_rewind(struct mpic_jw *w, const struct mpic_jw_mark *mk);
+void mpic__jw_mark(const struct mpic__jw *w, struct mpic__jw_mark *mk);
+void mpic__jw_rewind(struct mpic__jw *w, const struct mpic__jw_mark *mk);
 
 #endif

@@ -27,7 +27,7 @@
 #define COMPILE_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | \
 	PCRE2_NEVER_BACKSLASH_C)
 
-struct mpic_regex {
+struct mpic__regex {
 	pcre2_general_context *gc;
 	pcre2_code *code;
 };
@@ -47,7 +47,7 @@ re_free(void *p, void *data)
 }
 
 void
-mpic__regex_free(struct mpic_regex *re)
+mpic__regex_free(struct mpic__regex *re)
 {
 	if (re == NULL)
 		return;
@@ -57,10 +57,10 @@ mpic__regex_free(struct mpic_regex *re)
 }
 
 int
-mpic__regex_compile(const char *s, size_t len, struct mpic_regex **out,
+mpic__regex_compile(const char *s, size_t len, struct mpic__regex **out,
 		    char *why, size_t whylen)
 {
-	struct mpic_regex *re;
+	struct mpic__regex *re;
 	pcre2_compile_context *cc = NULL;
 	PCRE2_UCHAR msg[128];
 	PCRE2_SIZE off = 0;
@@ -102,7 +102,7 @@ out:
 }
 
 int
-mpic__regex_search(const struct mpic_regex *re, const char *subject,
+mpic__regex_search(const struct mpic__regex *re, const char *subject,
 		   size_t len, bool *matched, char *why, size_t whylen)
 {
 	pcre2_match_context *mc = NULL;

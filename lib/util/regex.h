@@ -23,7 +23,7 @@
 /* KiB of backtracking memory */
 #define MPIC_REGEX_HEAP_LIMIT_KIB 8192
 
-struct mpic_regex;
+struct mpic__regex;
 
 /*
  * Compile the pattern s (len octets, not NUL-terminated).  On success
@@ -31,7 +31,7 @@ struct mpic_regex;
  * PCRE2's reason and the position in why ("missing closing parenthesis
  * at offset 3"), or MPIC_ENOMEM.
  */
-int mpic__regex_compile(const char *s, size_t len, struct mpic_regex **out,
+int mpic__regex_compile(const char *s, size_t len, struct mpic__regex **out,
 			char *why, size_t whylen);
 /*
  * Search subject (len octets; NULs included) for re.  0 with *matched
@@ -39,9 +39,9 @@ int mpic__regex_compile(const char *s, size_t len, struct mpic_regex **out,
  * the search did not finish, so it is neither a match nor a miss);
  * MPIC_ENOMEM; MPIC_EIO for any other PCRE2 failure (in why).
  */
-int mpic__regex_search(const struct mpic_regex *re, const char *subject,
+int mpic__regex_search(const struct mpic__regex *re, const char *subject,
 		       size_t len, bool *matched, char *why, size_t whylen);
 /* NULL is fine. */
-void mpic__regex_free(struct mpic_regex *re);
+void mpic__regex_free(struct mpic__regex *re);
 
 #endif

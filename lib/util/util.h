@@ -31,18 +31,18 @@ void mpic__alloc_fail_at(unsigned long n);
  * are chained; mpic__arena_release() frees them all.  Allocations are
  * 16-byte aligned.  Returns NULL when out of memory.
  */
-struct mpic_arena {
-	struct mpic_arena_block *head;
+struct mpic__arena {
+	struct mpic__arena_block *head;
 	size_t used;
 	size_t total;
 };
-void mpic__arena_init(struct mpic_arena *a);
-void mpic__arena_release(struct mpic_arena *a);
-void *mpic__arena_alloc(struct mpic_arena *a, size_t n);
-void *mpic__arena_calloc(struct mpic_arena *a, size_t n);
-char *mpic__arena_strdup(struct mpic_arena *a, const char *s);
-char *mpic__arena_strndup(struct mpic_arena *a, const char *s, size_t n);
-char *mpic__arena_printf(struct mpic_arena *a, const char *fmt, ...)
+void mpic__arena_init(struct mpic__arena *a);
+void mpic__arena_release(struct mpic__arena *a);
+void *mpic__arena_alloc(struct mpic__arena *a, size_t n);
+void *mpic__arena_calloc(struct mpic__arena *a, size_t n);
+char *mpic__arena_strdup(struct mpic__arena *a, const char *s);
+char *mpic__arena_strndup(struct mpic__arena *a, const char *s, size_t n);
+char *mpic__arena_printf(struct mpic__arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Bounded formatted append into a fixed buffer; never overflows. */

@@ -165,7 +165,7 @@ void
 mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
 		  const char *type, const char *msg)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	char *body;
 
 	memset(&is, 0, sizeof(is));

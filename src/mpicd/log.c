@@ -34,7 +34,7 @@ log_registered(void)
 
 /* "time", "level", "pid" */
 static void
-log_head(struct mpic_jw *w, const char *level)
+log_head(struct mpic__jw *w, const char *level)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static _Thread_local time_t last_sec = -1;
@@ -64,7 +64,7 @@ log_head(struct mpic_jw *w, const char *level)
 }
 
 static void
-log_write(struct mpic_jw *w)
+log_write(struct mpic__jw *w)
 {
 	mpic__jw_close(w, '}');
 	mpic__jw_raw(w, "\n", 1);
@@ -77,7 +77,7 @@ log_write(struct mpic_jw *w)
 void
 mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
 {
-	struct mpic_jw w;
+	struct mpic__jw w;
 
 	mpic__jw_init(&w, LOG_LINE_MAX, false);
 	log_head(&w, level);
@@ -93,7 +93,7 @@ mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
 void
 mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms)
 {
-	struct mpic_jw w;
+	struct mpic__jw w;
 
 	mpic__jw_init(&w, LOG_LINE_MAX, false);
 	log_head(&w, "info");

@@ -238,7 +238,7 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 {
 	struct mpicd d;
 	struct mpicd_call *c;
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	char err[1024] = "";
 	int rc = 1;
 

@@ -47,7 +47,7 @@ enum { MPICD_R_OK = 0,   /* corroborated / check passed */
        MPICD_R_REJECTED, /* 4xx */
        MPICD_R_ERROR,    /* 5xx, or the check could not run */
        MPICD_R__N };
-/* Method index: 0 CAA, 1 + enum mpic_dcv_method, then "unknown". */
+/* Method index: 0 CAA, 1 + enum mpic__dcv_method, then "unknown". */
 #define MPICD_M_CAA 0
 #define MPICD_M_UNKNOWN (MPIC_DCV__COUNT + 1)
 #define MPICD_M__N (MPIC_DCV__COUNT + 2)
@@ -74,7 +74,7 @@ struct mpicd {
 	SSL_CTX *ssl;                /* NULL: plain HTTP (all-in-one) */
 	struct mpicd_keys keys;
 	struct mpic_engine *eng;     /* coordinator, all-in-one */
-	struct mpic_persp *self;     /* perspective */
+	struct mpic__persp *self;     /* perspective */
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
@@ -199,8 +199,8 @@ struct mpicd_call {
 	int midx, result;            /* metrics labels */
 	bool tracked;                /* on d->calls */
 	/* perspective role */
-	enum mpic_check_type type;
-	struct mpic_request preq;
+	enum mpic__check_type type;
+	struct mpic__request preq;
 	bool has_preq;
 };
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
@@ -221,20 +221,20 @@ typedef char *(*mpicd_page_fn)(struct mpicd *d, int *status, size_t *len);
 struct mpicd_route {
 	const char *path;               /* static: logs and metrics use it */
 	enum evhttp_cmd_type method;    /* the one it answers; 405 otherwise */
-	unsigned roles;                 /* bit per enum mpic_role serving it */
+	unsigned roles;                 /* bit per enum mpic__role serving it */
 	int midx;                       /* metrics label until the body tells */
 	mpicd_api_fn api;               /* or */
 	mpicd_page_fn page;
 };
 /* The route of uri's path (query and fragment ignored) in role, or NULL
  * (404: unknown, or not served in this role). */
-const struct mpicd_route *mpicd_route(const char *uri, enum mpic_role role);
+const struct mpicd_route *mpicd_route(const char *uri, enum mpic__role role);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,
 		       const char *body, size_t len);
 void mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
-			enum mpic_check_type type, const char *body,
+			enum mpic__check_type type, const char *body,
 			size_t len);
 
 /* obs.c */
@@ -244,7 +244,7 @@ char *mpicd_healthz(struct mpicd *d, int *status);
 char *mpicd_metrics(struct mpicd *d, size_t *len);
 char *mpicd_configz(struct mpicd *d);
 /* The engine's audit log notices (audit_info.h), logged; arg: d. */
-void mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
+void mpicd_audit_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
 			uint64_t refused);
 
 #endif

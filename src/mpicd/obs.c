@@ -15,7 +15,7 @@ static const double bucket_s[MPICD_BUCKETS - 1] = {
 };
 
 static const char *
-role_str(enum mpic_role r)
+role_str(enum mpic__role r)
 {
 	return r == MPIC_ROLE_PERSPECTIVE ? "perspective" :
 	    r == MPIC_ROLE_COORDINATOR ? "coordinator" : "all-in-one";
@@ -33,7 +33,7 @@ mpicd_method_index(const char *check_type, const char *method)
 		return MPICD_M_UNKNOWN;
 	for (i = 0; i < MPIC_DCV__COUNT; i++)
 		if (strcmp(method, mpic__dcv_method_str(
-		    (enum mpic_dcv_method)i)) == 0)
+		    (enum mpic__dcv_method)i)) == 0)
 			return i + 1;
 	return MPICD_M_UNKNOWN;
 }
@@ -61,7 +61,7 @@ method_label(int m)
 		return "caa";
 	if (m == MPICD_M_UNKNOWN)
 		return "unknown";
-	return mpic__dcv_method_str((enum mpic_dcv_method)(m - 1));
+	return mpic__dcv_method_str((enum mpic__dcv_method)(m - 1));
 }
 
 static const char *
@@ -86,7 +86,7 @@ result_label(const struct mpicd *d, int r)
 
 /* The mpicd_perspective_checks_total rows of one perspective. */
 static void
-checks_rows(FILE *f, pid_t pid, const struct mpic_persp *p, bool primary)
+checks_rows(FILE *f, pid_t pid, const struct mpic__persp *p, bool primary)
 {
 	static const char *const res[] = { "passed", "failed", "error" };
 	const uint64_t n[] = { p->n_passed, p->n_failed, p->n_errors };
@@ -110,7 +110,7 @@ static const char *const refusal_label[MPIC_AUDIT_R__N] = {
 static void
 audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 {
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	int r;
 
 	if (!mpic__engine_audit_info(d->eng, &ai))
@@ -248,7 +248,7 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    (unsigned long long)d->m.tls_resumed_total);
 	if (d->eng != NULL) {
 		size_t np = mpic__engine_persp_count(d->eng);
-		const struct mpic_persp *pri = mpic__engine_primary(d->eng);
+		const struct mpic__persp *pri = mpic__engine_primary(d->eng);
 
 		fprintf(f, "# HELP mpicd_perspective_checks_total Checks by "
 		    "perspective and result (primary=\"true\": the primary "
@@ -263,7 +263,7 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    "reachable at its last call (1), not (0), not called "
 		    "yet (-1).\n# TYPE mpicd_perspective_up gauge\n");
 		for (i = 0; i < np; i++) {
-			const struct mpic_persp *p = mpic__engine_persp(d->eng,
+			const struct mpic__persp *p = mpic__engine_persp(d->eng,
 			    i);
 
 			if (p->def->url == NULL)
@@ -315,7 +315,7 @@ iso_time(uint64_t ns)
 static json_t *
 primary_health(const struct mpic_engine *eng)
 {
-	const struct mpic_persp *p = mpic__engine_primary(eng);
+	const struct mpic__persp *p = mpic__engine_primary(eng);
 
 	if (p == NULL)
 		return json_null();
@@ -332,7 +332,7 @@ primary_health(const struct mpic_engine *eng)
 static json_t *
 audit_health(struct mpicd *d, bool *bad)
 {
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	json_t *a;
 
 	if (!mpic__engine_audit_info(d->eng, &ai))
@@ -350,11 +350,11 @@ audit_health(struct mpicd *d, bool *bad)
 }
 
 void
-mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
+mpicd_audit_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
 		   uint64_t refused)
 {
 	struct mpicd *d = arg;
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	char detail[256];
 
 	switch (what) {
@@ -403,7 +403,7 @@ mpicd_healthz(struct mpicd *d, int *status)
 		list = json_array();
 		np = mpic__engine_persp_count(d->eng);
 		for (i = 0; i < np; i++) {
-			const struct mpic_persp *p = mpic__engine_persp(d->eng,
+			const struct mpic__persp *p = mpic__engine_persp(d->eng,
 			    i);
 			json_t *e = json_object();
 			bool remote = p->def->url != NULL;

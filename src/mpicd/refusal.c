@@ -89,7 +89,7 @@ answer(struct mpicd_refusal *rf, int status, const char *reason,
        size_t rlen)
 {
 	static const char oom[] = "{\"error\":\"internal-error\"}";
-	struct mpic_issues is;
+	struct mpic__issues is;
 	char date[64] = "";
 	char *body = NULL;
 	time_t now = time(NULL);

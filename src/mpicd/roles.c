@@ -15,7 +15,7 @@ static void
 label_response(struct mpicd_call *c, int status, const char *body,
 	       size_t len)
 {
-	struct mpic_answer_info ai;
+	struct mpic__answer_info ai;
 	json_t *o, *p;
 	const char *tr;
 
@@ -90,12 +90,12 @@ mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c, const char *body,
 /* ------------------------------------------------------------ /caa /dcv */
 
 static void
-check_done(void *arg, struct mpic_check_result *res)
+check_done(void *arg, struct mpic__check_result *res)
 {
 	struct mpicd_call *c = arg;
 	struct mpicd *d = c->d;
-	const struct mpic_perspective_def *id = &d->cfg->identity;
-	struct mpic_jw w;
+	const struct mpic__perspective_def *id = &d->cfg->identity;
+	struct mpic__jw w;
 
 	c->result = res->passed ? MPICD_R_OK : res->completed ? MPICD_R_NO :
 	    MPICD_R_ERROR;
@@ -123,10 +123,10 @@ check_done(void *arg, struct mpic_check_result *res)
 
 void
 mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
-		   enum mpic_check_type type, const char *body, size_t len)
+		   enum mpic__check_type type, const char *body, size_t len)
 {
-	struct mpic_issues is;
-	struct mpic_check_result res;
+	struct mpic__issues is;
+	struct mpic__check_result res;
 	char *text;
 	int rc;
 

@@ -43,7 +43,7 @@ static const struct mpicd_route routes[] = {
 };
 
 const struct mpicd_route *
-mpicd_route(const char *uri, enum mpic_role role)
+mpicd_route(const char *uri, enum mpic__role role)
 {
 	size_t i, n = strcspn(uri, "?#");
 

@@ -206,7 +206,7 @@ static int
 check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
 {
 	struct user_file f[USER_FILES_MAX];
-	const struct mpic_dns_opts *dns;
+	const struct mpic__dns_opts *dns;
 	struct passwd *pw;
 	size_t n = 0, i;
 	int p[2], rep[2] = {-1, 0}, status, fd;

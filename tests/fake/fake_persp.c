@@ -19,15 +19,15 @@
 /* lib/engine/local.c's constructor, renamed by the build. */
 int mpic__fake_local_real_new(struct event_base *base,
 			      const struct mpic_config *cfg,
-			      const struct mpic_perspective_def *def,
-			      struct mpic_persp **out, char *err,
+			      const struct mpic__perspective_def *def,
+			      struct mpic__persp **out, char *err,
 			      size_t errlen);
 
 struct scall;
 
 struct scripted {
-	struct mpic_persp head;
-	struct mpic_persp *inner;       /* the real in-process perspective */
+	struct mpic__persp head;
+	struct mpic__persp *inner;       /* the real in-process perspective */
 	struct event_base *base;
 	struct scall *calls;            /* scripted, not yet answered */
 	size_t n_started;               /* scripted calls so far */
@@ -37,9 +37,9 @@ struct scall {
 	struct scripted *s;
 	struct scall *prev, *next;
 	struct event *ev;               /* NULL: never answers */
-	mpic_check_cb cb;
+	mpic__check_cb cb;
 	void *arg;
-	struct mpic_check_result res;
+	struct mpic__check_result res;
 };
 
 static const json_t *scripts;
@@ -88,7 +88,7 @@ static void
 fire(evutil_socket_t fd, short what, void *arg)
 {
 	struct scall *c = arg;
-	struct mpic_check_result res = c->res;
+	struct mpic__check_result res = c->res;
 
 	(void)fd;
 	(void)what;
@@ -100,8 +100,8 @@ fire(evutil_socket_t fd, short what, void *arg)
 
 /* One step of a script: its string or object form, read into a result. */
 static int
-step_result(const json_t *step, const struct mpic_request *req,
-	    struct mpic_check_result *res, bool *silent, unsigned *after_ms)
+step_result(const json_t *step, const struct mpic__request *req,
+	    struct mpic__check_result *res, bool *silent, unsigned *after_ms)
 {
 	const char *what = json_is_string(step) ? json_string_value(step) :
 	    json_string_value(json_object_get(step, "result"));
@@ -154,8 +154,8 @@ step_result(const json_t *step, const struct mpic_request *req,
 }
 
 static int
-scripted_start(struct mpic_persp *p, const struct mpic_request *req,
-	       time_t now, mpic_check_cb cb, void *arg)
+scripted_start(struct mpic__persp *p, const struct mpic__request *req,
+	       time_t now, mpic__check_cb cb, void *arg)
 {
 	struct scripted *s = (struct scripted *)p;
 	const json_t *script = json_object_get(scripts, p->def->code);
@@ -213,7 +213,7 @@ scripted_start(struct mpic_persp *p, const struct mpic_request *req,
 }
 
 static void
-scripted_free(struct mpic_persp *p)
+scripted_free(struct mpic__persp *p)
 {
 	struct scripted *s = (struct scripted *)p;
 
@@ -231,15 +231,15 @@ scripted_free(struct mpic_persp *p)
 	mpic__free(s);
 }
 
-static const struct mpic_persp_ops scripted_ops = {
+static const struct mpic__persp_ops scripted_ops = {
 	.start = scripted_start,
 	.free = scripted_free,
 };
 
 int
 mpic__persp_local_new(struct event_base *base, const struct mpic_config *cfg,
-		      const struct mpic_perspective_def *def,
-		      struct mpic_persp **out, char *err, size_t errlen)
+		      const struct mpic__perspective_def *def,
+		      struct mpic__persp **out, char *err, size_t errlen)
 {
 	struct scripted *s;
 	int rc;

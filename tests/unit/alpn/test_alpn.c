@@ -68,7 +68,7 @@ good_opts(const char *san)
 
 /* Run the rules on a certificate made from o; returns the error type. */
 static const char *
-check_opts(const struct testcert_opts *o, const struct mpic_alpn_want *w,
+check_opts(const struct testcert_opts *o, const struct mpic__alpn_want *w,
 	   json_t *details, char *why, size_t whylen)
 {
 	X509 *x = testcert_make(key, o);
@@ -84,7 +84,7 @@ static const char *
 check_name(const struct testcert_opts *o, const char *name, char *why,
 	   size_t whylen)
 {
-	struct mpic_alpn_want w = { .name = name, .digest = digest };
+	struct mpic__alpn_want w = { .name = name, .digest = digest };
 
 	return check_opts(o, &w, NULL, why, whylen);
 }
@@ -93,7 +93,7 @@ static void
 test_good_dns(void **state)
 {
 	struct testcert_opts o = good_opts("DNS:alpn.example");
-	struct mpic_alpn_want w = { .name = "alpn.example", .digest = digest };
+	struct mpic__alpn_want w = { .name = "alpn.example", .digest = digest };
 	json_t *d = json_object();
 	char why[256];
 
@@ -158,7 +158,7 @@ test_acme_identifier_rules(void **state)
 	uint8_t wrong[32], short_value[33];
 	char why[256];
 	json_t *d;
-	struct mpic_alpn_want w = { .name = "alpn.example", .digest = digest };
+	struct mpic__alpn_want w = { .name = "alpn.example", .digest = digest };
 
 	(void)state;
 	o = good_opts("DNS:alpn.example");
@@ -222,7 +222,7 @@ test_duplicates(void **state)
 	{
 		X509 *x = testcert_make(key, &o);
 		X509_EXTENSION *e;
-		struct mpic_alpn_want w = { .name = "alpn.example",
+		struct mpic__alpn_want w = { .name = "alpn.example",
 		    .digest = digest };
 
 		assert_non_null(x);
@@ -240,7 +240,7 @@ test_ip_san(void **state)
 {
 	struct testcert_opts o;
 	uint8_t v4[4] = {192, 0, 2, 7}, v6[16];
-	struct mpic_alpn_want w = { .af = AF_INET, .addr = v4,
+	struct mpic__alpn_want w = { .af = AF_INET, .addr = v4,
 	    .digest = digest };
 	char why[256];
 	json_t *d = json_object();
@@ -468,11 +468,11 @@ srv_stop(struct server *s)
 struct outcome {
 	bool called;
 	bool returned;     /* mpic__check_start had returned by then */
-	struct mpic_check_result res;
+	struct mpic__check_result res;
 };
 
 static void
-on_result(void *arg, struct mpic_check_result *res)
+on_result(void *arg, struct mpic__check_result *res)
 {
 	struct outcome *o = arg;
 
@@ -487,10 +487,10 @@ run_check(const char *target, unsigned port, const char *const *nets,
 	  struct outcome *out)
 {
 	char body[512];
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	struct mpic_config cfg;
-	struct mpic_check_env env;
+	struct mpic__check_env env;
 	struct event_base *base = event_base_new();
 
 	assert_non_null(base);
@@ -604,7 +604,7 @@ test_check_failures(void **state)
 static void
 test_tls_alloc_failure(void **state)
 {
-	struct mpic_alpn_tls *t = NULL;
+	struct mpic__alpn_tls *t = NULL;
 
 	(void)state;
 	mpic__alloc_fail_at(1);

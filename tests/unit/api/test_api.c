@@ -29,7 +29,7 @@ jq(const char *s)
 }
 
 static void
-dump_issues(const struct mpic_issues *is)
+dump_issues(const struct mpic__issues *is)
 {
 	size_t i;
 
@@ -39,9 +39,9 @@ dump_issues(const struct mpic_issues *is)
 }
 
 void
-parse_ok(const char *json, struct mpic_request *req)
+parse_ok(const char *json, struct mpic__request *req)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	int rc = mpic__request_parse(json, strlen(json), req, &is);
 
 	if (rc != 0) {
@@ -57,8 +57,8 @@ void
 parse_bad_rc(const char *json, size_t len, int rc, const char *type,
 	     const char *substr)
 {
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	size_t i;
 	int got = mpic__request_parse(json, len, &req, &is);
 
@@ -82,7 +82,7 @@ parse_bad_rc(const char *json, size_t len, int rc, const char *type,
 static void
 test_caa_minimal(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(jq("{'check_type':'caa','domain_or_ip_target':'Example.COM'}"),
@@ -103,7 +103,7 @@ static void
 test_caa_full(void **state)
 {
 	static const char *const issuers[] = {"configured.example"};
-	struct mpic_request req;
+	struct mpic__request req;
 	json_t *e;
 	char *s;
 
@@ -152,7 +152,7 @@ static void
 caa_echo_is(const char *body, const char *const *issuers, size_t n,
 	    const char *want)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 	json_t *e;
 	char *s;
 
@@ -245,7 +245,7 @@ test_caa_bad(void **state)
 	    MPIC_ISSUE_UNKNOWN_FIELD, "not allowed with check_type caa");
 	/* ca- labels are fine. */
 	{
-		struct mpic_request req;
+		struct mpic__request req;
 
 		parse_ok(jq("{'check_type':'caa','domain_or_ip_target':"
 		    "'a.example','caa_check_parameters':"
@@ -311,7 +311,7 @@ test_top_level(void **state)
 	    MPIC_ISSUE_TARGET, "BR Appendix B");
 	/* Only the last label counts. */
 	{
-		struct mpic_request req;
+		struct mpic__request req;
 
 		parse_ok(jq("{'check_type':'caa','domain_or_ip_target':"
 		    "'onion.example'}"), &req);
@@ -322,8 +322,8 @@ test_top_level(void **state)
 	}
 	/* Several problems are all reported. */
 	{
-		struct mpic_request req;
-		struct mpic_issues is;
+		struct mpic__request req;
+		struct mpic__issues is;
 		const char *j = jq("{'check_type':'nope','domain_or_ip_target':"
 		    "'-x.example','a':1,'b':2}");
 
@@ -336,8 +336,8 @@ test_top_level(void **state)
 static void
 test_json_limits(void **state)
 {
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	size_t n = 100000, i;
 	char *deep;
 	int rc;
@@ -416,7 +416,7 @@ test_json_limits(void **state)
 static void
 test_orchestration(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
@@ -473,7 +473,7 @@ test_orchestration(void **state)
 static void
 test_issues(void **state)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	json_t *j, *j2, *v;
 	json_error_t e;
 	char *body;
@@ -525,7 +525,7 @@ test_issues(void **state)
 	{
 		/* The parser's own message about such bytes, likewise. */
 		static const char bad[] = "{\"a\\u0\xd0\x9e\":1}";
-		struct mpic_request req;
+		struct mpic__request req;
 
 		assert_int_equal(mpic__request_parse(bad, sizeof(bad) - 1, &req,
 		    &is), MPIC_EINVAL);
@@ -551,8 +551,8 @@ test_alloc_failure(void **state)
 	    "'validation_method':'website-change','challenge_value':"
 	    "'Xq3kZ9vT2mLp8wRb5nYc','http_token_path':'x.txt',"
 	    "'http_headers':{'A':'b','C':'d'}}}");
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	unsigned long n;
 	int rc;
 

@@ -20,7 +20,7 @@ int api_tests_table(void);
 const char *jq(const char *s);
 
 /* Parse json (real JSON) and require success; req must be released. */
-void parse_ok(const char *json, struct mpic_request *req);
+void parse_ok(const char *json, struct mpic__request *req);
 
 /*
  * Parse json and require the failure rc with an issue of the given type

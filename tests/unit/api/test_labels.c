@@ -34,7 +34,7 @@ static void
 test_labels(void **state)
 {
 	static const struct {
-		enum mpic_dcv_method m;
+		enum mpic__dcv_method m;
 		const char *name, *ip;
 	} rows[] = {
 		{ MPIC_DCV_WEBSITE_CHANGE, "ca-tbr-18", "ca-tbr-ip-1" },
@@ -92,7 +92,7 @@ test_labels(void **state)
 
 /* status of m on y-m-d; since and until as expected (NULL: none) */
 static void
-status_is(enum mpic_dcv_method m, time_t t, enum mpic_method_status want,
+status_is(enum mpic__dcv_method m, time_t t, enum mpic__method_status want,
 	  const char *since, const char *until)
 {
 	const char *s = "x", *u = "x";
@@ -111,7 +111,7 @@ status_is(enum mpic_dcv_method m, time_t t, enum mpic_method_status want,
 static void
 test_dates(void **state)
 {
-	enum mpic_method_status A = MPIC_METHOD_ALLOWED,
+	enum mpic__method_status A = MPIC_METHOD_ALLOWED,
 	    D = MPIC_METHOD_DISCOURAGED, F = MPIC_METHOD_FORBIDDEN;
 
 	(void)state;
@@ -156,8 +156,8 @@ static bool
 adn_of(const char *req_json, const char *details_json, char *out,
        size_t outlen)
 {
-	struct mpic_request req;
-	struct mpic_check_result r;
+	struct mpic__request req;
+	struct mpic__check_result r;
 	json_error_t je;
 	bool got;
 

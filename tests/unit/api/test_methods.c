@@ -30,7 +30,7 @@ dcv(const char *target, const char *params)
 }
 
 static void
-echo_is(const struct mpic_request *req, const char *want)
+echo_is(const struct mpic__request *req, const char *want)
 {
 	json_t *e = mpic__request_echo_dcv(req);
 	char *s;
@@ -54,7 +54,7 @@ static const char KAH[] = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
 static void
 test_website_change(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
@@ -238,7 +238,7 @@ test_website_change_bad(void **state)
 static void
 test_acme_http(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(dcv("example.com", H01 "'token':'" TOK "',"
@@ -297,7 +297,7 @@ test_acme_http_shape(void **state)
 	    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-o." THUMB,
 	    TOK "A." THUMB,
 	};
-	struct mpic_request req;
+	struct mpic__request req;
 	char p[512];
 	size_t i;
 
@@ -338,7 +338,7 @@ test_acme_http_shape(void **state)
 static void
 test_acme_dns(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 	char p[256];
 
 	(void)state;
@@ -400,7 +400,7 @@ test_tls_alpn(void **state)
 {
 	static const char hex[] = "2e8a9771857cab938d6c94316e647b48"
 	    "24cda37b620170dfa30ca3c408c4b97d";
-	struct mpic_request req;
+	struct mpic__request req;
 	uint8_t want[32];
 	char p[256];
 
@@ -446,7 +446,7 @@ test_tls_alpn(void **state)
 static void
 test_dns_change(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 	char p[512];
 
 	(void)state;
@@ -534,7 +534,7 @@ test_random_value_length(void **state)
 	static const char *const methods[] = {
 	    "'validation_method':'website-change','http_token_path':'t'",
 	    "'validation_method':'dns-change','dns_record_type':'TXT'"};
-	struct mpic_request req;
+	struct mpic__request req;
 	char p[512];
 	size_t i;
 
@@ -590,7 +590,7 @@ test_random_value_length(void **state)
 static void
 test_dns_persistent(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'dns-persistent',"
@@ -640,7 +640,7 @@ test_dns_persistent(void **state)
 static void
 test_dns_account(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 	char p[512];
 
 	(void)state;
@@ -673,7 +673,7 @@ test_dns_account(void **state)
 static void
 test_contact_methods(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'contact-email-txt',"
@@ -726,7 +726,7 @@ test_contact_methods(void **state)
 static void
 test_ip_methods(void **state)
 {
-	struct mpic_request req;
+	struct mpic__request req;
 
 	(void)state;
 	parse_ok(dcv("192.0.2.1", "'validation_method':"
@@ -794,8 +794,8 @@ test_dcv_structure(void **state)
 	    MPIC_ISSUE_UNKNOWN_FIELD, "not allowed with check_type dcv");
 	/* A bad target and bad parameters are both reported. */
 	{
-		struct mpic_request req;
-		struct mpic_issues is;
+		struct mpic__request req;
+		struct mpic__issues is;
 		const char *j = dcv("-bad.example", H01 "'token':'a=',"
 		    "'key_authorization':'" TOK "." THUMB "'");
 

@@ -16,10 +16,10 @@
 /* The check_response as mpic__check_result_open() writes it, parsed;
  * with text, its exact text too. */
 static json_t *
-result_json(const struct mpic_check_result *r, enum mpic_check_type type,
+result_json(const struct mpic__check_result *r, enum mpic__check_type type,
 	    char **text)
 {
-	struct mpic_jw w;
+	struct mpic__jw w;
 	json_t *j;
 
 	mpic__jw_init(&w, 1u << 20, false);
@@ -37,7 +37,7 @@ result_json(const struct mpic_check_result *r, enum mpic_check_type type,
 static void
 test_result_json(void **state)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 	json_t *j;
 	char *s;
 	int i;
@@ -106,7 +106,7 @@ test_result_json(void **state)
 
 /* r's details as compact text (keys in their order); the caller frees. */
 static char *
-details_text(const struct mpic_check_result *r)
+details_text(const struct mpic__check_result *r)
 {
 	char *s = json_dumps(r->details, JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -115,10 +115,10 @@ details_text(const struct mpic_check_result *r)
 }
 
 static void
-expect_filled(enum mpic_check_type type, enum mpic_dcv_method m,
+expect_filled(enum mpic__check_type type, enum mpic__dcv_method m,
 	      const char *want)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 	char *s;
 
 	mpic__check_result_init(&r);
@@ -134,7 +134,7 @@ expect_filled(enum mpic_check_type type, enum mpic_dcv_method m,
 static void
 test_details_fill(void **state)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 	json_t *d;
 	char *s;
 	int m;
@@ -235,7 +235,7 @@ test_method_names(void **state)
 	assert_string_equal(mpic__dcv_method_str(MPIC_DCV_IP_ADDRESS),
 	    "ip-address");
 	assert_null(mpic__dcv_method_str(MPIC_DCV__COUNT));
-	assert_null(mpic__dcv_method_str((enum mpic_dcv_method)-1));
+	assert_null(mpic__dcv_method_str((enum mpic__dcv_method)-1));
 	for (m = 0; m < MPIC_DCV__COUNT; m++) {
 		assert_non_null(mpic__dcv_method_str(m));
 		assert_non_null(mpic__dcv_method_br(m, false));

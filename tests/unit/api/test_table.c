@@ -67,7 +67,7 @@ test_rows(void **state)
 {
 	const struct api_method *t, *r;
 	size_t n, i, j, count[MPIC_DCV__COUNT];
-	const struct mpic_dcv_query *q;
+	const struct mpic__dcv_query *q;
 	char want[32];
 
 	(void)state;
@@ -154,7 +154,7 @@ query_is(const char *target, const char *params, const char *name,
 	 uint16_t type)
 {
 	char body[1024], got[MPIC_NAME_MAX + 64];
-	struct mpic_request req;
+	struct mpic__request req;
 	uint16_t t = 0;
 
 	snprintf(body, sizeof(body), "{'check_type':'dcv',"

@@ -15,7 +15,7 @@
 #include "test_api.h"
 
 static int
-tparse(const char *s, struct mpic_target *t, char *err, size_t errlen)
+tparse(const char *s, struct mpic__target *t, char *err, size_t errlen)
 {
 	err[0] = '\0';
 	return mpic__target_parse(s, strlen(s), t, err, errlen);
@@ -24,7 +24,7 @@ tparse(const char *s, struct mpic_target *t, char *err, size_t errlen)
 static void
 good(const char *in, const char *want)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 	int rc = tparse(in, &t, err, sizeof(err));
 
@@ -37,7 +37,7 @@ good(const char *in, const char *want)
 static void
 bad(const char *in, const char *why)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 	int rc = tparse(in, &t, err, sizeof(err));
 
@@ -54,7 +54,7 @@ bad(const char *in, const char *why)
 static void
 test_ipv4(void **state)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 
 	(void)state;
@@ -80,7 +80,7 @@ test_ipv4(void **state)
 static void
 test_ipv6(void **state)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 
 	(void)state;
@@ -101,7 +101,7 @@ test_ipv6(void **state)
 static void
 test_names(void **state)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 
 	(void)state;
@@ -184,7 +184,7 @@ test_lengths(void **state)
 static void
 test_wildcard(void **state)
 {
-	struct mpic_target t;
+	struct mpic__target t;
 	char err[128];
 
 	(void)state;

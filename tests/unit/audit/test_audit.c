@@ -27,7 +27,7 @@ struct fix {
 };
 
 struct cbstate {
-	struct mpic_audit *a;
+	struct mpic__audit *a;
 	int calls;
 	int errors;
 	int early;           /* callbacks that ran before durability */
@@ -69,7 +69,7 @@ static void
 on_durable(void *arg, int err, uint64_t seq)
 {
 	struct cbstate *s = arg;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 
 	s->calls++;
 	if (err != 0)
@@ -93,7 +93,7 @@ rec(int i)
 }
 
 static void
-append_n(struct mpic_audit *a, struct cbstate *s, int n)
+append_n(struct mpic__audit *a, struct cbstate *s, int n)
 {
 	int i;
 
@@ -132,7 +132,7 @@ test_chain_across_reopen(void **state)
 {
 	struct fix *f = *state;
 	struct mpic_audit_report rep;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	struct cbstate s = {0};
 	char err[512] = "";
 
@@ -154,7 +154,7 @@ static void
 test_group_commit_and_durability(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	struct cbstate s = {0};
 	char err[512] = "";
 	int i;
@@ -248,9 +248,9 @@ test_append_refusals(void **state)
 
 /* Wait (at most 5 s) until the writer is inside a write + fdatasync. */
 static void
-wait_in_io(struct mpic_audit *a)
+wait_in_io(struct mpic__audit *a)
 {
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	int i;
 
 	for (i = 0; i < 500; i++) {
@@ -274,7 +274,7 @@ test_stuck_sync_keeps_order(void **state)
 {
 	struct fix *f = *state;
 	struct mpic_audit_report rep;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	struct cbstate s = {0};
 	char err[512] = "";
 	uint64_t t0;
@@ -338,7 +338,7 @@ test_queue_bound_while_stuck(void **state)
 {
 	struct fix *f = *state;
 	struct mpic_audit_report rep;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	struct cbstate s = {0};
 	char err[512] = "";
 	json_t *r = rec(1);
@@ -552,7 +552,7 @@ static void
 test_open_refuses_damaged_tail(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_audit *a = NULL, *b = NULL;
+	struct mpic__audit *a = NULL, *b = NULL;
 	char err[512] = "", *orig, *copy, *p;
 	size_t len;
 
@@ -607,7 +607,7 @@ test_verify_unreadable(void **state)
 #define PER_THREAD 250
 
 struct worker {
-	struct mpic_audit *a;
+	struct mpic__audit *a;
 	struct cbstate *s;
 	int refused;
 };
@@ -633,7 +633,7 @@ test_concurrent_appends(void **state)
 {
 	struct fix *f = *state;
 	struct mpic_audit_report rep;
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	struct worker w[THREADS];
 	pthread_t t[THREADS];
 	struct cbstate s = {0};
@@ -672,7 +672,7 @@ test_batch_is_one_group(void **state)
 {
 	struct fix *f = *state;
 	struct cbstate s = {0};
-	struct mpic_audit_stats st;
+	struct mpic__audit_stats st;
 	char err[512] = "";
 	int round;
 
@@ -711,7 +711,7 @@ test_batch_is_one_group(void **state)
  * had when records were jansson trees), without the reserved keys.
  */
 static json_t *
-record(int rc, const struct mpic_jw *w)
+record(int rc, const struct mpic__jw *w)
 {
 	json_error_t jerr;
 	json_t *r;
@@ -735,13 +735,13 @@ record(int rc, const struct mpic_jw *w)
 static void
 test_records(void **state)
 {
-	struct mpic_jw w, scratch;
-	struct mpic_request req;
-	struct mpic_issues is;
-	struct mpic_perspective_def def;
-	struct mpic_check_result res;
-	struct mpic_audit_ctx c;
-	struct mpic_audit_decision d;
+	struct mpic__jw w, scratch;
+	struct mpic__request req;
+	struct mpic__issues is;
+	struct mpic__perspective_def def;
+	struct mpic__check_result res;
+	struct mpic__audit_ctx c;
+	struct mpic__audit_decision d;
 	const char *codes[] = {"us-east-1", "eu-west-1"};
 	const char *body = "{\"check_type\":\"dcv\",\"domain_or_ip_target\":"
 	    "\"Example.COM\",\"trace_identifier\":\"tr-1\","

@@ -27,7 +27,7 @@ str(const json_t *r, const char *key)
 }
 
 static json_t *
-parsed(int rc, const struct mpic_jw *w)
+parsed(int rc, const struct mpic__jw *w)
 {
 	json_error_t je;
 	json_t *r;
@@ -39,16 +39,16 @@ parsed(int rc, const struct mpic_jw *w)
 }
 
 struct fix {
-	struct mpic_request req;
-	struct mpic_audit_ctx c;
-	struct mpic_perspective_def def;
-	struct mpic_jw w, scratch;
+	struct mpic__request req;
+	struct mpic__audit_ctx c;
+	struct mpic__perspective_def def;
+	struct mpic__jw w, scratch;
 };
 
 static void
 fix_init(struct fix *f, const char *body)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 
 	memset(f, 0, sizeof(*f));
 	memset(&is, 0, sizeof(is));
@@ -73,7 +73,7 @@ fix_release(struct fix *f)
 static json_t *
 check_record(struct fix *f, const char *det, bool passed)
 {
-	struct mpic_check_result res;
+	struct mpic__check_result res;
 	json_error_t je;
 	json_t *r;
 
@@ -91,7 +91,7 @@ check_record(struct fix *f, const char *det, bool passed)
 static void
 test_dcv_records(void **state)
 {
-	struct mpic_audit_decision d;
+	struct mpic__audit_decision d;
 	const char *adns[] = {"example.com", "other.example"};
 	struct fix f;
 	json_t *r;

@@ -14,14 +14,14 @@
 
 /* A record set built from presentation-like pieces, for the decision. */
 struct set {
-	struct mpic_caa_rr rr[MAX_SET];
+	struct mpic__caa_rr rr[MAX_SET];
 	size_t n;
 };
 
 static void
 set_add(struct set *s, uint8_t flags, const char *tag, const char *value)
 {
-	struct mpic_caa_rr *rr;
+	struct mpic__caa_rr *rr;
 
 	assert_true(s->n < MAX_SET);
 	rr = &s->rr[s->n++];
@@ -34,10 +34,10 @@ set_add(struct set *s, uint8_t flags, const char *tag, const char *value)
 
 static const char *const our_issuers[] = { "ca.example", "CA2.Example." };
 
-static struct mpic_caa_query
+static struct mpic__caa_query
 query(void)
 {
-	struct mpic_caa_query q;
+	struct mpic__caa_query q;
 
 	memset(&q, 0, sizeof(q));
 	q.cert_type = MPIC_CERT_TLS_SERVER;
@@ -47,13 +47,13 @@ query(void)
 }
 
 static bool
-permits(const struct set *s, const struct mpic_caa_query *q, char *reason)
+permits(const struct set *s, const struct mpic__caa_query *q, char *reason)
 {
 	return mpic__caa_permits(s->rr, s->n, q, reason, 256);
 }
 
 static void
-iv_parse(const char *v, struct mpic_caa_issue_value *iv)
+iv_parse(const char *v, struct mpic__caa_issue_value *iv)
 {
 	assert_int_equal(mpic__caa_issue_value_parse((const uint8_t *)v,
 	    strlen(v), iv), 0);
@@ -67,7 +67,7 @@ test_rr_parse_ok(void **state)
 	const uint8_t rd[] = { 0x80, 5, 'i', 's', 's', 'u', 'e',
 	    'c', 'a', '.', 'e', 'x' };
 	const uint8_t empty[] = { 0, 5, 'i', 'o', 'd', 'e', 'f' };
-	struct mpic_caa_rr rr;
+	struct mpic__caa_rr rr;
 
 	(void)state;
 	assert_int_equal(mpic__caa_rr_parse(rd, sizeof(rd), &rr), 0);
@@ -92,7 +92,7 @@ test_rr_parse_malformed(void **state)
 	const uint8_t tag_high[] = { 0, 1, 0xe9 };
 	uint8_t tag16[2 + 16];
 	uint8_t tag15[2 + 15];
-	struct mpic_caa_rr rr;
+	struct mpic__caa_rr rr;
 
 	(void)state;
 	memset(&rr, 0xa5, sizeof(rr));
@@ -133,7 +133,7 @@ test_rr_str(void **state)
 {
 	const uint8_t rd[] = { 0x80, 3, 't', 'b', 's', 'a', '"', 'b', '\\',
 	    0x00, 0x7f, 0xff, ' ', '\n' };
-	struct mpic_caa_rr rr;
+	struct mpic__caa_rr rr;
 	char out[64];
 	const char *want = "128 tbs \"a\\\"b\\\\\\000\\127\\255 \\010\"";
 	size_t wl = strlen(want);
@@ -173,7 +173,7 @@ test_rr_str_plain(void **state)
 static void
 test_issue_value_basic(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 
 	(void)state;
 	iv_parse("ca.example", &iv);
@@ -200,7 +200,7 @@ test_issue_value_basic(void **state)
 static void
 test_issue_value_empty(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	const char *const ok[] = { "", ";", "  ", " ; ", "\t;\t", ";a=b",
 	    " ; a=b ; c=d " };
 	size_t i;
@@ -224,7 +224,7 @@ test_issue_value_empty(void **state)
 static void
 test_issue_value_bad_names(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	const char *const bad[] = { "-ca.example", "ca-.example",
 	    "ca..example", "ca.example.", ".ca.example", "ca_x.example",
 	    "ca.example x", "ca example", "ca.example-", "\"ca.example\"",
@@ -247,7 +247,7 @@ test_issue_value_bad_names(void **state)
 static void
 test_issue_value_params(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 
 	(void)state;
 	iv_parse("ca.example; accounturi=https://ca.example/acct/1; "
@@ -285,7 +285,7 @@ test_issue_value_params(void **state)
 static void
 test_issue_value_bad_params(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	const char *const bad[] = {
 		"ca.example; a=b;",     /* parameters may not end in ";" */
 		"ca.example; a=b; ",
@@ -316,7 +316,7 @@ test_issue_value_bad_params(void **state)
 static void
 test_issue_value_limits(void **state)
 {
-	struct mpic_caa_issue_value iv;
+	struct mpic__caa_issue_value iv;
 	char buf[2048];
 	size_t i, off;
 
@@ -381,7 +381,7 @@ test_issue_value_limits(void **state)
 static void
 test_permits_empty_set(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	char reason[256];
 
 	(void)state;
@@ -394,7 +394,7 @@ test_permits_empty_set(void **state)
 static void
 test_permits_basic(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -452,7 +452,7 @@ test_permits_basic(void **state)
 static void
 test_permits_no_issuers(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -466,7 +466,7 @@ test_permits_no_issuers(void **state)
 static void
 test_permits_case_insensitive_tags(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -485,7 +485,7 @@ test_permits_case_insensitive_tags(void **state)
 static void
 test_permits_critical(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 	const char *const known[] = { "issue", "issuewild", "iodef",
@@ -553,7 +553,7 @@ test_permits_critical(void **state)
 static void
 test_permits_wildcard(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -602,7 +602,7 @@ test_permits_wildcard(void **state)
 static void
 test_permits_smime(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -635,7 +635,7 @@ test_permits_smime(void **state)
 static void
 test_permits_accounturi(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 
@@ -725,7 +725,7 @@ test_permits_accounturi(void **state)
 static void
 test_permits_validationmethods(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[256];
 	const char *const bad[] = {
@@ -805,7 +805,7 @@ test_permits_validationmethods(void **state)
 static void
 test_permits_reason_small(void **state)
 {
-	struct mpic_caa_query q = query();
+	struct mpic__caa_query q = query();
 	struct set s = { .n = 0 };
 	char reason[8];
 	char big[600];
@@ -836,8 +836,8 @@ test_permits_wire_roundtrip(void **state)
 	    'e', 'x', 'a', 'm', 'p', 'l', 'e', ';', ' ', 'a', 'c', 'c', 'o',
 	    'u', 'n', 't', 'u', 'r', 'i', '=', 'u' };
 	const uint8_t r2[] = { 128, 3, 't', 'b', 's' };
-	struct mpic_caa_rr set[2];
-	struct mpic_caa_query q = query();
+	struct mpic__caa_rr set[2];
+	struct mpic__caa_query q = query();
 	char reason[256];
 
 	(void)state;

@@ -19,10 +19,10 @@
 
 static const char *const issuers[] = { "ca.example", "CA2.Example." };
 
-static struct mpic_persist_query
+static struct mpic__persist_query
 query(bool wildcard)
 {
-	struct mpic_persist_query q;
+	struct mpic__persist_query q;
 
 	memset(&q, 0, sizeof(q));
 	q.issuer_domains = issuers;
@@ -37,7 +37,7 @@ query(bool wildcard)
 static void
 expect(const char *v, bool wildcard, bool want, const char *want_why)
 {
-	struct mpic_persist_query q = query(wildcard);
+	struct mpic__persist_query q = query(wildcard);
 	char why[256];
 	bool got;
 
@@ -128,7 +128,7 @@ test_persist_accounturi(void **state)
 static void
 test_persist_until(void **state)
 {
-	struct mpic_persist_query q = query(false);
+	struct mpic__persist_query q = query(false);
 	const char *v = "ca.example; accounturi=" ACCT
 	    "; persistUntil=1795392000";
 	char why[128];
@@ -200,7 +200,7 @@ test_persist_issuer_and_grammar(void **state)
 static void
 test_persist_bounds(void **state)
 {
-	struct mpic_persist_query q = query(false);
+	struct mpic__persist_query q = query(false);
 	const char *v = "ca.example; accounturi=" ACCT "; policy=x; policy=y";
 	char why[8 + 1];
 

@@ -171,7 +171,7 @@ static void
 test_full_coordinator(void **state)
 {
 	struct mpic_config *cfg;
-	const struct mpic_perspective_def *d;
+	const struct mpic__perspective_def *d;
 
 	(void)state;
 	cfg = parse_ok(yaml(

@@ -29,7 +29,7 @@ static const uint8_t pkt_cname[] = {
 static void
 test_parse_cname(void **state)
 {
-	struct mpic_dns_msg m;
+	struct mpic__dns_msg m;
 	char name[300], txt[64];
 
 	(void)state;
@@ -61,7 +61,7 @@ test_parse_cname(void **state)
 static void
 test_truncations_never_crash(void **state)
 {
-	struct mpic_dns_msg m;
+	struct mpic__dns_msg m;
 	size_t n;
 
 	(void)state;
@@ -76,7 +76,7 @@ test_pointer_loop(void **state)
 {
 	uint8_t p[] = {0, 0, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
 	    0xc0, 12, 0, 1, 0, 1};
-	struct mpic_dns_msg m;
+	struct mpic__dns_msg m;
 	char name[300];
 	size_t off = 12;
 
@@ -201,7 +201,7 @@ test_nsec3_hash_rfc5155(void **state)
 
 /* An authority section with one NSEC or NSEC3 record. */
 static void
-one_ns_record(struct mpic_dns_msg *m, struct mpic_dns_rr *rr,
+one_ns_record(struct mpic__dns_msg *m, struct mpic__dns_rr *rr,
 	      const char *owner, uint16_t type, uint8_t *rd, size_t len)
 {
 	memset(m, 0, sizeof(*m));
@@ -228,8 +228,8 @@ test_unsigned_delegation_proof(void **state)
 	uint8_t n3[] = {1, 0, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd, 20,
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0, 1, 0x20};
-	struct mpic_dns_msg m;
-	struct mpic_dns_rr rr;
+	struct mpic__dns_msg m;
+	struct mpic__dns_rr rr;
 
 	(void)state;
 	one_ns_record(&m, &rr, "x.lab", MPIC_RR_NSEC, nsec_ns,
@@ -293,8 +293,8 @@ test_optout_span_is_not_a_secure_proof(void **state)
 	uint8_t cover[] = {1, 1, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd, 20,
 	    0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0, 1, 0x40};
-	struct mpic_dns_rr rr[2];
-	struct mpic_dns_msg m;
+	struct mpic__dns_rr rr[2];
+	struct mpic__dns_msg m;
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
@@ -325,7 +325,7 @@ test_optout_span_is_not_a_secure_proof(void **state)
 static void
 test_failure_outside_ca(void **state)
 {
-	struct mpic_dns_answer a;
+	struct mpic__dns_answer a;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
@@ -353,7 +353,7 @@ test_failure_outside_ca(void **state)
 static void
 test_cname_chain_json(void **state)
 {
-	struct mpic_dns_answer a;
+	struct mpic__dns_answer a;
 	char longest[MPIC_NAME_MAX + 2];
 	json_t *j;
 	char *txt;

@@ -42,7 +42,7 @@ struct answer {
 };
 
 static void
-on_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
+on_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
 	  uint64_t refused)
 {
 	struct fix *f = arg;
@@ -207,7 +207,7 @@ static void
 test_stall_then_recovery(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	struct answer a1, a2, a3, a4;
 	json_t *recs, *o;
 	uint64_t t0, ms;
@@ -305,8 +305,8 @@ static void
 test_queue_full(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_audit *log;
-	struct mpic_audit_info ai;
+	struct mpic__audit *log;
+	struct mpic__audit_info ai;
 	struct answer a1, a2;
 	json_t *r;
 	int queued = 0, durable = 0;
@@ -345,7 +345,7 @@ static void
 test_write_failure(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_audit_info ai;
+	struct mpic__audit_info ai;
 	struct answer a1, a2;
 
 	start(f, 5000);

@@ -84,7 +84,7 @@ teardown(void **state)
  * issues in is.  The caller releases m->req and frees m. */
 static int
 plan_at(struct fix *f, const char *body, time_t now, struct mreq **out,
-	struct mpic_issues *is)
+	struct mpic__issues *is)
 {
 	struct mreq *m = calloc(1, sizeof(*m));
 	int rc;
@@ -102,7 +102,7 @@ plan_at(struct fix *f, const char *body, time_t now, struct mreq **out,
 
 static int
 plan(struct fix *f, const char *body, struct mreq **out,
-     struct mpic_issues *is)
+     struct mpic__issues *is)
 {
 	return plan_at(f, body, 1795424149 /* 2026-11-23 */, out, is);
 }
@@ -133,7 +133,7 @@ static void
 test_every_cohort(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_issues is;
+	struct mpic__issues is;
 	struct mreq *m;
 	bool seen[100] = { false };
 	char want[64];
@@ -180,7 +180,7 @@ static void
 test_wildcard_same_cohorts(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_issues is;
+	struct mpic__issues is;
 	struct mreq *a, *b, *c;
 
 	assert_int_equal(plan(f, caa_body("example.com", 3, 1), &a, &is), 0);
@@ -234,7 +234,7 @@ static void
 dates_case(struct fix *f, const char *method, const char *value, time_t t,
 	   int rc, const char *type, const char *text)
 {
-	struct mpic_issues is;
+	struct mpic__issues is;
 	struct mreq *m;
 
 	assert_int_equal(plan_at(f, dcv_body(method, value), t, &m, &is), rc);

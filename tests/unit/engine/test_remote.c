@@ -14,7 +14,7 @@
 
 #include "engine/perspective.h"
 
-static struct mpic_perspective_def def = {
+static struct mpic__perspective_def def = {
 	.code = "us-east-1",
 	.rir = MPIC_RIR_ARIN,
 	.url = "https://192.0.2.1:8443",
@@ -29,8 +29,8 @@ static const char good[] =
     "\"perspective_code\":\"us-east-1\",\"rir\":\"ARIN\"}";
 
 static int
-answer(const char *body, enum mpic_check_type t,
-       struct mpic_check_result *res)
+answer(const char *body, enum mpic__check_type t,
+       struct mpic__check_result *res)
 {
 	return mpic__remote_answer(&def, t, body, strlen(body), res);
 }
@@ -38,7 +38,7 @@ answer(const char *body, enum mpic_check_type t,
 static void
 test_good_answer(void **state)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 
 	(void)state;
 	assert_int_equal(answer(good, MPIC_CHECK_CAA, &r), 0);
@@ -57,10 +57,10 @@ test_good_answer(void **state)
 /* Every malformed or misattributed answer is a failed check with the
  * remote_check error type, naming the perspective. */
 static void
-expect_remote_error(const char *body, enum mpic_check_type t,
+expect_remote_error(const char *body, enum mpic__check_type t,
 		    const char *needle)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 
 	assert_int_equal(answer(body, t, &r), MPIC_EPARSE);
 	assert_false(r.passed);
@@ -138,7 +138,7 @@ test_bad_answers(void **state)
 static void
 test_answer_errors(void **state)
 {
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 	char *s;
 
 	(void)state;
@@ -184,8 +184,8 @@ test_deep_answer(void **state)
 static void
 test_request_parse(void **state)
 {
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	static const char caa[] = " {\"domain_or_ip_target\":\"a.lab\","
 	    "\"trace_identifier\":\"t1\",\"caa_check_parameters\":"
 	    "{\"caa_domains\":[\"ca.example\"]}}";
@@ -226,8 +226,8 @@ test_request_parse_bad(void **state)
 		"{\"domain_or_ip_target\":\"-bad-.lab\"}",
 		NULL,
 	};
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	size_t i;
 
 	(void)state;
@@ -244,8 +244,8 @@ test_request_parse_bad(void **state)
 static void
 test_request_parse_big(void **state)
 {
-	struct mpic_request req;
-	struct mpic_issues is;
+	struct mpic__request req;
+	struct mpic__issues is;
 	size_t n = MPIC_MAX_BODY + 10;
 	char *body = malloc(n);
 
@@ -267,7 +267,7 @@ test_answer_time(void **state)
 #define start 1795424149000000000ull
 #define end (start + 300000000ull) /* 300 ms later */
 #define skew MPIC_REMOTE_SKEW_NS
-	struct mpic_check_result r;
+	struct mpic__check_result r;
 	static const struct {
 		uint64_t sent, want, aside;
 	} cases[] = {

@@ -31,7 +31,7 @@ test_rir(void **state)
 {
 	static const struct {
 		const char *in;
-		enum mpic_rir want;
+		enum mpic__rir want;
 	} good[] = {
 		{ "ARIN", MPIC_RIR_ARIN }, { "arin", MPIC_RIR_ARIN },
 		{ "RIPE NCC", MPIC_RIR_RIPE }, { "ripe ncc", MPIC_RIR_RIPE },
@@ -43,7 +43,7 @@ test_rir(void **state)
 	};
 	static const char *const bad[] = { "", "XYZ", "RIPE  NCC", "ARIN ",
 	    "NCC", "RIPENCCX" };
-	enum mpic_rir r;
+	enum mpic__rir r;
 	size_t i;
 
 	(void)state;
@@ -81,15 +81,15 @@ near(double got, double want, double rel)
 static void
 test_distance(void **state)
 {
-	struct mpic_location london = { 51.5074, -0.1278 };
-	struct mpic_location paris = { 48.8566, 2.3522 };
-	struct mpic_location berlin = { 52.5200, 13.4050 };
-	struct mpic_location nyc = { 40.7128, -74.0060 };
-	struct mpic_location la = { 34.0522, -118.2437 };
-	struct mpic_location sydney = { -33.8688, 151.2093 };
-	struct mpic_location tokyo = { 35.6762, 139.6503 };
-	struct mpic_location n_pole = { 90, 0 }, s_pole = { -90, 0 };
-	struct mpic_location a = { 0, 179.5 }, b = { 0, -179.5 };
+	struct mpic__location london = { 51.5074, -0.1278 };
+	struct mpic__location paris = { 48.8566, 2.3522 };
+	struct mpic__location berlin = { 52.5200, 13.4050 };
+	struct mpic__location nyc = { 40.7128, -74.0060 };
+	struct mpic__location la = { 34.0522, -118.2437 };
+	struct mpic__location sydney = { -33.8688, 151.2093 };
+	struct mpic__location tokyo = { 35.6762, 139.6503 };
+	struct mpic__location n_pole = { 90, 0 }, s_pole = { -90, 0 };
+	struct mpic__location a = { 0, 179.5 }, b = { 0, -179.5 };
 
 	(void)state;
 	/* Published great-circle distances between city centres. */
@@ -132,7 +132,7 @@ static void
 check_phase(time_t t, int min, bool blocks, bool rir, bool dnssec,
 	    const char *since)
 {
-	struct mpic_br_phase ph;
+	struct mpic__br_phase ph;
 
 	memset(&ph, 0xa5, sizeof(ph));
 	mpic__br_phase(t, &ph);
@@ -188,7 +188,7 @@ test_calendar(void **state)
 
 struct city {
 	const char *code;
-	enum mpic_rir rir;
+	enum mpic__rir rir;
 	double lat, lon;
 };
 
@@ -209,7 +209,7 @@ static const struct city world[] = {
 #define NWORLD (sizeof(world) / sizeof(world[0]))
 
 static void
-make_defs(struct mpic_perspective_def *defs, const struct city *c, size_t n)
+make_defs(struct mpic__perspective_def *defs, const struct city *c, size_t n)
 {
 	size_t i;
 
@@ -227,7 +227,7 @@ static const uint8_t secret_b[] = "0123456789abcdef0123456789abcdeF";
 
 /* Every cohort valid, disjoint, indices in range. */
 static void
-check_cohorts(const struct mpic_perspective_def *defs, size_t n, size_t k,
+check_cohorts(const struct mpic__perspective_def *defs, size_t n, size_t k,
 	      const size_t *out, int nc)
 {
 	bool used[256] = { false };
@@ -255,7 +255,7 @@ check_cohorts(const struct mpic_perspective_def *defs, size_t n, size_t k,
 static void
 test_cohorts_valid(void **state)
 {
-	struct mpic_perspective_def defs[NWORLD];
+	struct mpic__perspective_def defs[NWORLD];
 	size_t out[NWORLD * NWORLD], k;
 	int nc;
 
@@ -279,7 +279,7 @@ test_cohorts_valid(void **state)
 static void
 test_cohorts_deterministic(void **state)
 {
-	struct mpic_perspective_def defs[NWORLD], rev[NWORLD];
+	struct mpic__perspective_def defs[NWORLD], rev[NWORLD];
 	struct city rcity[NWORLD];
 	size_t o1[NWORLD], o2[NWORLD], o3[NWORLD], i;
 	int n1, n2, n3;
@@ -307,7 +307,7 @@ test_cohorts_deterministic(void **state)
 static void
 test_cohorts_secret(void **state)
 {
-	struct mpic_perspective_def defs[NWORLD];
+	struct mpic__perspective_def defs[NWORLD];
 	size_t o1[NWORLD], o2[NWORLD], o3[NWORLD];
 	char target[64];
 	int i, diff_secret = 0, diff_target = 0;
@@ -341,7 +341,7 @@ test_cohorts_secret(void **state)
 static void
 test_cohorts_impossible(void **state)
 {
-	struct mpic_perspective_def defs[NWORLD];
+	struct mpic__perspective_def defs[NWORLD];
 	size_t out[NWORLD * 4];
 	static const struct city one_rir[] = {
 		{ "a", MPIC_RIR_ARIN, 38.9, -77.4 },
@@ -395,7 +395,7 @@ test_cohorts_impossible(void **state)
 	assert_int_equal(mpic__cohorts(NULL, 0, 2, secret_a, 32, "t", out,
 	    4), 0);
 	/* A bad RIR value is never selected. */
-	defs[0].rir = (enum mpic_rir)77;
+	defs[0].rir = (enum mpic__rir)77;
 	nc = mpic__cohorts(defs, NWORLD, 2, secret_a, 32, "t", out, NWORLD);
 	assert_int_equal(nc, (int)(NWORLD - 1) / 2);
 	for (size_t i = 0; i < (size_t)nc * 2; i++)
@@ -406,7 +406,7 @@ test_cohorts_impossible(void **state)
 static void
 test_cohorts_large(void **state)
 {
-	static struct mpic_perspective_def defs[129];
+	static struct mpic__perspective_def defs[129];
 	static size_t out[128 * 8];
 	size_t i, k;
 	int nc;
@@ -415,7 +415,7 @@ test_cohorts_large(void **state)
 	memset(defs, 0, sizeof(defs));
 	for (i = 0; i < 64; i++) {
 		snprintf(defs[i].code, sizeof(defs[i].code), "p%02zu", i);
-		defs[i].rir = (enum mpic_rir)(i % 3 == 0 ? MPIC_RIR_RIPE :
+		defs[i].rir = (enum mpic__rir)(i % 3 == 0 ? MPIC_RIR_RIPE :
 		    MPIC_RIR_ARIN);
 		/* Pairs of sites 100 km apart, 8 x 4 grid of pairs. */
 		defs[i].loc.lat = -60.0 + (double)((i / 2) % 8) * 15.0 +
@@ -435,7 +435,7 @@ test_cohorts_large(void **state)
 	    128), 0);
 	/* All within one city: nothing. */
 	for (i = 0; i < 64; i++) {
-		defs[i].rir = (enum mpic_rir)(i % 5);
+		defs[i].rir = (enum mpic__rir)(i % 5);
 		defs[i].loc.lat = 50.0 + (double)i * 0.01;
 		defs[i].loc.lon = 8.0;
 	}
@@ -444,7 +444,7 @@ test_cohorts_large(void **state)
 	/* More than supported: refused. */
 	for (i = 0; i < 128; i++) {
 		snprintf(defs[i].code, sizeof(defs[i].code), "q%03zu", i);
-		defs[i].rir = (enum mpic_rir)(i % 5);
+		defs[i].rir = (enum mpic__rir)(i % 5);
 		defs[i].loc.lat = -80.0 + (double)i * 1.25;
 		defs[i].loc.lon = (double)(i % 9) * 40.0 - 170.0;
 	}

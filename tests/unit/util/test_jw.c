@@ -102,7 +102,7 @@ rnd_value(int depth)
 static void
 test_matches_jansson(void **state)
 {
-	struct mpic_jw w;
+	struct mpic__jw w;
 	json_t *v;
 	char *want;
 	int i, f;
@@ -132,8 +132,8 @@ test_matches_jansson(void **state)
 static void
 test_writer_rules(void **state)
 {
-	struct mpic_jw w;
-	struct mpic_jw_mark mk;
+	struct mpic__jw w;
+	struct mpic__jw_mark mk;
 	int i;
 
 	(void)state;

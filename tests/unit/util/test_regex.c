@@ -20,7 +20,7 @@ static int
 search(const char *pat, const char *subj, size_t len, char *why,
        size_t whylen)
 {
-	struct mpic_regex *re = NULL;
+	struct mpic__regex *re = NULL;
 	bool m = true;
 	int rc;
 
@@ -85,7 +85,7 @@ test_python_syntax(void **state)
 static void
 test_compile_errors(void **state)
 {
-	struct mpic_regex *re = (void *)1;
+	struct mpic__regex *re = (void *)1;
 	char why[256];
 
 	(void)state;
@@ -186,7 +186,7 @@ test_bytes(void **state)
 static void
 test_alloc_failures(void **state)
 {
-	struct mpic_regex *re;
+	struct mpic__regex *re;
 	char why[256];
 	unsigned long i;
 	bool m, done = false;

@@ -43,7 +43,7 @@ test_b32_account_label(void **state)
 static void
 test_arena(void **state)
 {
-	struct mpic_arena a;
+	struct mpic__arena a;
 	char *s, *big;
 	int i;
 
@@ -65,7 +65,7 @@ test_arena(void **state)
 static void
 test_alloc_failure(void **state)
 {
-	struct mpic_arena a;
+	struct mpic__arena a;
 
 	(void)state;
 	mpic__arena_init(&a);

@@ -28,7 +28,7 @@ test_cidr_parse(void **state)
 	static const char *const bad[] = {"", "/", "10.0.0.0", "10.0.0.0/",
 	    "10.0.0.0/33", "::/129", "10.0.0.0/8x", "10.0.0/8", "x/8",
 	    "10.0.0.0/0008", "/8", "::1/-1"};
-	struct mpic_cidr c;
+	struct mpic__cidr c;
 	size_t i;
 
 	(void)state;
@@ -49,7 +49,7 @@ test_cidr_parse(void **state)
 static bool
 in(const char *cidr, const char *a)
 {
-	struct mpic_cidr c;
+	struct mpic__cidr c;
 	uint8_t b[16];
 	int af = addr(a, b);
 
@@ -131,7 +131,7 @@ test_reserved(void **state)
 static void
 test_guard(void **state)
 {
-	struct mpic_cidr allow[2];
+	struct mpic__cidr allow[2];
 	uint8_t b[16];
 	int af;
 
@@ -183,7 +183,7 @@ test_codes_ports(void **state)
 static void
 test_url_check(void **state)
 {
-	struct mpic_url u;
+	struct mpic__url u;
 	char why[256], big[MPIC_HTTP_URL_MAX + 64];
 
 	(void)state;
@@ -247,7 +247,7 @@ test_url_check(void **state)
 }
 
 static int
-redir(const char *base, const char *loc, struct mpic_url *u, char *why)
+redir(const char *base, const char *loc, struct mpic__url *u, char *why)
 {
 	return mpic__url_redirect(base, loc, strlen(loc), u, why, 256);
 }
@@ -257,7 +257,7 @@ test_redirect(void **state)
 {
 	const char *b = "http://a.example/.well-known/acme-challenge/tok";
 	char why[256], big[MPIC_HTTP_URL_MAX + 2];
-	struct mpic_url u;
+	struct mpic__url u;
 
 	(void)state;
 	assert_int_equal(redir(b, "/final", &u, why), 0);
@@ -299,7 +299,7 @@ test_redirect(void **state)
 static void
 test_first_url(void **state)
 {
-	struct mpic_request r;
+	struct mpic__request r;
 	char out[MPIC_HTTP_URL_MAX + 1];
 
 	(void)state;
