@@ -71,6 +71,7 @@ struct mpic__resolver {
 	unsigned timeout_ms;
 	struct ubtok *tokens;
 	struct dnsq *queries;
+	int starting;     /* depth of ub_resolve_event() calls under way */
 };
 
 static int
@@ -306,7 +307,9 @@ start_attempt(struct dnsq *q)
 	/* libunbound may answer (and we may retry) inside this call: q
 	 * stays alive until every nested call has returned (see finish()) */
 	q->starting++;
+	r->starting++;
 	u = ub_resolve_event(r->ctx, q->name, q->type, 1, t, ub_cb, &id);
+	r->starting--;
 	q->starting--;
 	if (u != 0) {
 		/* libunbound did not take the token: no lookup was made, so
@@ -348,9 +351,13 @@ finish(struct dnsq *q)
 
 	q->done = true;
 	evtimer_del(q->timer);
-	if (q->starting > 0) {
-		/* answered from cache inside ub_resolve_event(): deliver
-		 * from the loop so that the caller's stack unwinds first */
+	if (q->starting > 0 || q->r->starting > 0) {
+		/* answered inside ub_resolve_event(), this query's or another
+		 * one's (libunbound completes other queries while it takes a
+		 * new one): deliver from the loop so that the caller's stack
+		 * unwinds first.  Otherwise a callback that starts the next
+		 * lookup recursed without bound (bench_dns, 500 in flight,
+		 * overflowed the stack of the plain build) */
 		evtimer_add(q->timer, &zero);
 		return;
 	}
