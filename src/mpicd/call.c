@@ -135,11 +135,8 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		    "application/json");
 		evhttp_add_header(h, "Cache-Control", "no-store");
 		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-		if (status == 405)
-			evhttp_add_header(h, "Allow", strcmp(c->path,
-			    "/healthz") == 0 || strcmp(c->path, "/metrics") ==
-			    0 || strcmp(c->path, "/configz") == 0 ? "GET" :
-			    "POST");
+		if (status == 405 && c->allow != NULL)
+			evhttp_add_header(h, "Allow", c->allow);
 		if (d->draining)
 			evhttp_add_header(h, "Connection", "close");
 		b = evhttp_request_get_output_buffer(c->req);

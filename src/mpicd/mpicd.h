@@ -193,6 +193,7 @@ struct mpicd_call {
 	uint64_t start_ms;
 	const char *path;            /* static */
 	const char *method;          /* static */
+	const char *allow;           /* its route's method, for a 405's Allow */
 	char remote[64];
 	char trace[128];
 	char error[256];             /* a 5xx answer's message, for the log */
