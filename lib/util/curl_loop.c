@@ -339,6 +339,12 @@ mpic__curl_loop_multi(struct mpic__curl_loop *loop)
 	return loop->multi;
 }
 
+struct event_base *
+mpic__curl_loop_base(struct mpic__curl_loop *loop)
+{
+	return loop->base;
+}
+
 unsigned
 mpic__curl_loop_running(const struct mpic__curl_loop *loop)
 {
