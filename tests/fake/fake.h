@@ -48,6 +48,14 @@ void fake_dns_use(const struct fake_dns *w);
 json_t *fake_dns_queries(void);
 /* Lookups scheduled to answer (not silent ones). */
 size_t fake_dns_pending(void);
+/*
+ * n > 0: every ub_resolve_event() also answers, inside the call, up to n
+ * other lookups of its context that are scheduled to answer (the oldest
+ * first), as libunbound does when it finds their answers while taking a
+ * new query: the recursion of commit 04363e5 (tests/fake/test_nesting.c).
+ * 0 (the default): each lookup answers from its own timer.
+ */
+void fake_dns_drain_on_resolve(unsigned n);
 
 /* ---------------------------------------------------------------- perspectives */
 
