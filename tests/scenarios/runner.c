@@ -1,8 +1,8 @@
 /*
  * runner.c - the in-process scenario runner (docs/testing.md): every case
  * of every scenario file runs the library's engine, checks and resolver
- * against the fakes of tests/fake (a DNS world from the file, scripted
- * perspectives), on one event base, without root or network, and is judged
+ * against the fakes of tests/fake (a DNS world and a web from the file,
+ * scripted perspectives), on one event base, without root or network, and is judged
  * by its expectations (jq expressions, expect.c).
  *
  *   runner [-v] [-d] [-o DIR] FILE.json|DIR...
@@ -371,6 +371,7 @@ struct file {
 	char confdir[PATH_MAX];
 	json_t *root;
 	struct fake_dns *world;
+	struct fake_web *web;
 	struct judge j;
 };
 
@@ -422,6 +423,7 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 	struct mpic_config *cfg = NULL;
 	struct mpic_engine *eng = NULL;
 	struct fake_dns *cw = NULL;
+	struct fake_web *cweb = NULL;
 	json_t *queries = NULL, *final = NULL, *ain = NULL;
 	char err[1024] = "", *body;
 	const char *conf;
@@ -443,7 +445,13 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 		snprintf(f->j.why, sizeof(f->j.why), "dns: %.900s", err);
 		goto out;
 	}
+	if (json_object_get(c, "web") != NULL && fake_web_new(json_object_get(c,
+	    "web"), f->web, &cweb, err, sizeof(err)) != 0) {
+		snprintf(f->j.why, sizeof(f->j.why), "%.900s", err);
+		goto out;
+	}
 	fake_dns_use(cw != NULL ? cw : f->world);
+	fake_web_use(cweb != NULL ? cweb : f->web, r->base);
 	fake_persp_script(json_object_get(c, "perspectives") ?
 	    json_object_get(c, "perspectives") :
 	    json_object_get(f->root, "perspectives"));
@@ -569,8 +577,10 @@ out:
 	json_decref(queries);
 	mpic_engine_free(eng);
 	fake_dns_use(NULL);
+	fake_web_use(NULL, NULL);
 	fake_persp_script(NULL);
 	fake_dns_free(cw);
+	fake_web_free(cweb);
 	mpic_config_free(cfg);
 	return ok;
 }
@@ -622,7 +632,9 @@ run_file(struct runner *r, const char *path)
 		goto out;
 	}
 	if (fake_dns_new(json_object_get(f.root, "dns"), NULL, &f.world, err,
-	    sizeof(err)) != 0 || compile_file(&f, err, sizeof(err)) != 0) {
+	    sizeof(err)) != 0 || fake_web_new(json_object_get(f.root, "web"),
+	    NULL, &f.web, err, sizeof(err)) != 0 ||
+	    compile_file(&f, err, sizeof(err)) != 0) {
 		printf("FAIL %s: %s\n", f.label, err);
 		r->failed++;
 		goto out;
@@ -649,6 +661,7 @@ run_file(struct runner *r, const char *path)
 out:
 	expect_free(f.j.prog);
 	fake_dns_free(f.world);
+	fake_web_free(f.web);
 	json_decref(f.root);
 }
 
