@@ -7,6 +7,10 @@
  *                   DNSSEC state and server behaviour, records in zone-file
  *                   syntax, and answers given outright.  resolver.c and every
  *                   check above it run unchanged.
+ *   fake_web.c      mpic__net_socket() (lib/util/netsock.h): every
+ *                   connection of the web checks goes to an in-process
+ *                   server that plays the address asked for: HTTP paths,
+ *                   TLS, acme-tls-alpn-01 certificates (fake_web_tls.c).
  *   fake_persp.c    mpic__persp_local_new(): an in-process perspective
  *                   whose checks a scenario may script (pass, fail, error,
  *                   never answer, after a delay), for the engine's logic.

@@ -7,12 +7,13 @@
  *
  *   runner [-v] [-d] [-o DIR] FILE.json|DIR...
  *
- * -v prints the response of every case, -d the DNS lookups made, -o DIR
- * writes each response to DIR/FILE-N.json (N: the case's index, then
- * ".R" for its R-th request; to compare with the labs' answers).  ONLY
- * (a substring) and ONLY_RE (an extended regular expression) select cases
- * by name, as tests/integration/run does.  Prints "ok"/"FAIL" per case and
- * ends with "N passed, N failed"; exits 1 when a case failed.
+ * -v prints the response of every case, -d the DNS lookups and the web
+ * requests made, -o DIR writes each response to DIR/FILE-N.json (N: the
+ * case's index, then ".R" for its R-th request; to compare with the labs'
+ * answers).  ONLY (a substring) and ONLY_RE (an extended regular
+ * expression) select cases by name, as tests/integration/run does.  Prints
+ * "ok"/"FAIL" per case and ends with "N passed, N failed"; exits 1 when a
+ * case failed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -424,7 +425,7 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 	struct mpic_engine *eng = NULL;
 	struct fake_dns *cw = NULL;
 	struct fake_web *cweb = NULL;
-	json_t *queries = NULL, *final = NULL, *ain = NULL;
+	json_t *queries = NULL, *webreq = NULL, *final = NULL, *ain = NULL;
 	char err[1024] = "", *body;
 	const char *conf;
 	time_t now;
@@ -494,6 +495,7 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 	}
 	gone = eng == NULL || pump(r, eng, ans, n);
 	queries = fake_dns_queries();
+	webreq = fake_web_requests();
 	mpic_engine_free(eng);
 	eng = NULL;
 	if (!gone) {
@@ -568,6 +570,12 @@ out:
 		printf("     dns: %.3000s\n", q != NULL ? q : "");
 		free(q);
 	}
+	if ((!ok || r->dns_log) && json_array_size(webreq) > 0) {
+		char *q = json_dumps(webreq, JSON_COMPACT);
+
+		printf("     web: %.3000s\n", q != NULL ? q : "");
+		free(q);
+	}
 	for (i = 0; i < n; i++) {
 		free(ans[i].body);
 		json_decref(ans[i].at_answer);
@@ -575,6 +583,7 @@ out:
 	json_decref(ain);
 	json_decref(final);
 	json_decref(queries);
+	json_decref(webreq);
 	mpic_engine_free(eng);
 	fake_dns_use(NULL);
 	fake_web_use(NULL, NULL);
