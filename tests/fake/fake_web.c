@@ -230,15 +230,6 @@ req_header(const char *head, const char *name)
 }
 
 static void
-on_written(struct bufferevent *bev, void *arg)
-{
-	struct fake_conn *c = arg;
-
-	(void)bev;
-	fake_web_conn_free(c);
-}
-
-static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct fake_conn *c = arg;
@@ -288,10 +279,9 @@ answer(struct fake_conn *c)
 	    "\r\n", total + (size_t)(extra > 0 ? extra : 0));
 	for (i = 0; i < (size_t)repeat; i++)
 		evbuffer_add(out, body, blen);
-	if (extra > 0)
-		bufferevent_setcb(c->bev, NULL, NULL, on_event, c);
-	else
-		bufferevent_setcb(c->bev, NULL, on_written, on_event, c);
+	/* The client closes once it has the whole body (Content-Length,
+	 * "Connection: close"); closing first could drop what the TLS layer
+	 * still holds.  The connection goes with the client's close. */
 }
 
 static void
@@ -354,11 +344,8 @@ on_request(struct fake_conn *c)
 			    "not found\n");
 		c->resp = nf;
 	}
-	if (json_is_true(json_object_get(c->resp, "silent"))) {
-		/* read, never answer: the client's deadline */
-		bufferevent_setcb(c->bev, NULL, NULL, on_event, c);
-		return;
-	}
+	if (json_is_true(json_object_get(c->resp, "silent")))
+		return;         /* read, never answer: the client's deadline */
 	after = json_integer_value(json_object_get(c->resp, "after_ms"));
 	if (after <= 0) {
 		answer(c);
