@@ -248,6 +248,8 @@ answer(struct fake_conn *c)
 	const char *body = json_string_value(json_object_get(r, "body"));
 	const char *echo = json_string_value(json_object_get(r, "echo"));
 	const char *loc = json_string_value(json_object_get(r, "location"));
+	const char *pre = json_string_value(json_object_get(r, "prefix"));
+	const char *suf = json_string_value(json_object_get(r, "suffix"));
 	long status = json_is_integer(json_object_get(r, "status")) ?
 	    (long)json_integer_value(json_object_get(r, "status")) : 200;
 	json_int_t repeat = json_integer_value(json_object_get(r, "repeat"));
@@ -267,7 +269,9 @@ answer(struct fake_conn *c)
 		repeat = 1;
 	if (blen > 0 && (size_t)repeat > BODY_MAX / blen)
 		repeat = (json_int_t)(BODY_MAX / blen);
-	total = blen * (size_t)repeat;
+	pre = pre != NULL ? pre : "";
+	suf = suf != NULL ? suf : "";
+	total = strlen(pre) + blen * (size_t)repeat + strlen(suf);
 	evbuffer_add_printf(out, "HTTP/1.1 %ld %s\r\n", status, reason(status));
 	if (loc != NULL)
 		evbuffer_add_printf(out, "Location: %s\r\n", loc);
@@ -277,8 +281,10 @@ answer(struct fake_conn *c)
 	/* short_by: the length says more than comes, the client waits */
 	evbuffer_add_printf(out, "Content-Length: %zu\r\nConnection: close\r\n"
 	    "\r\n", total + (size_t)(extra > 0 ? extra : 0));
+	evbuffer_add(out, pre, strlen(pre));
 	for (i = 0; i < (size_t)repeat; i++)
 		evbuffer_add(out, body, blen);
+	evbuffer_add(out, suf, strlen(suf));
 	/* The client closes once it has the whole body (Content-Length,
 	 * "Connection: close"); closing first could drop what the TLS layer
 	 * still holds.  The connection goes with the client's close. */
