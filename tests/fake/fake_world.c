@@ -342,14 +342,16 @@ index_names(struct fake_dns *w)
 			snprintf(w->names[n++], FAKE_NAME_MAX, "%s", nm);
 		}
 	}
-	qsort(w->names, n, sizeof(*w->names), fake_name_cmp);
+	if (n > 0)      /* a world of views only: no names, NULL */
+		qsort(w->names, n, sizeof(*w->names), fake_name_cmp);
 	w->n_names = 0;
 	for (i = 0; i < n; i++)
 		if (w->n_names == 0 ||
 		    strcmp(w->names[w->n_names - 1], w->names[i]) != 0)
 			memmove(w->names[w->n_names++], w->names[i],
 			    FAKE_NAME_MAX);
-	qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
+	if (w->n_recs > 0)
+		qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
 	return 0;
 }
 
