@@ -34,6 +34,9 @@ struct inv_persp {
 	bool host_ip;
 	unsigned port;
 	char listen[INV_STR];
+	char names[INV_MAX_ADDRS][INV_STR]; /* more DNS names or addresses
+					     * on its certificate */
+	size_t n_names;
 };
 
 struct inventory {

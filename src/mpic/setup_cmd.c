@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -268,6 +269,14 @@ join(char *out, size_t outlen, const char *a, const char *b)
 	return EX_OK;
 }
 
+static bool
+is_ip_text(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
 /* One host's directory: key, certificate, the CA, and its mpicd.yaml
  * (text). */
 static int
@@ -329,7 +338,7 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 	char apikey[2 * API_KEY_BYTES + 64], audit[INV_PATH + 16];
 	struct setup_ca ca = {NULL, NULL};
 	char *text = NULL;
-	size_t len = 0, i, n;
+	size_t len = 0, i, j, n;
 	DIR *d;
 	int rc = EX_IO;
 
@@ -417,8 +426,12 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 		text = NULL;
 		host_base(o, absout, inv->p[i].code, base, sizeof(base));
 		TEXT_OF(text, len, perspective_yaml(f_, inv, i, base));
-		snprintf(san, sizeof(san), "%s:%s", inv->p[i].host_ip ?
-		    "IP" : "DNS", inv->p[i].host);
+		n = (size_t)snprintf(san, sizeof(san), "%s:%s",
+		    inv->p[i].host_ip ? "IP" : "DNS", inv->p[i].host);
+		for (j = 0; j < inv->p[i].n_names && n < sizeof(san); j++)
+			n += (size_t)snprintf(san + n, sizeof(san) - n,
+			    ",%s:%s", is_ip_text(inv->p[i].names[j]) ? "IP" :
+			    "DNS", inv->p[i].names[j]);
 		if (text == NULL || write_host(absout, inv->p[i].code, &ca,
 		    inv->p[i].host, san, o->days, text) != EX_OK)
 			goto out;

@@ -246,11 +246,38 @@ parse_coordinator(struct inventory *inv, struct fy_node *c)
 	return 0;
 }
 
+/* names: DNS names or IP addresses, besides the URL's host, for the
+ * perspective's certificate (a load balancer's name, a lab's aliases). */
+static int
+get_names(const struct inventory *inv, struct fy_node *n, const char *key,
+	  struct inv_persp *p)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	int rc;
+
+	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+		return inv_err(inv, key, "expected a list of names");
+	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+		if (p->n_names == INV_MAX_ADDRS)
+			return inv_err(inv, key, "more than 16");
+		if ((rc = get_str(inv, item, key, p->names[p->n_names],
+		    sizeof(p->names[0]))) != 0)
+			return rc;
+		if (!is_ip(p->names[p->n_names]) &&
+		    !is_dns_name(p->names[p->n_names]))
+			return inv_err(inv, key, "not a DNS name or an IP "
+			    "address");
+		p->n_names++;
+	}
+	return 0;
+}
+
 static int
 parse_perspective(struct inventory *inv, struct fy_node *n, size_t i)
 {
 	static const char *const keys[] = {"code", "rir", "location", "url",
-	    "listen", NULL};
+	    "listen", "names", NULL};
 	static const char *const loc_keys[] = {"lat", "lon", NULL};
 	struct inv_persp *p = &inv->p[i];
 	char key[64], rir[INV_STR];
@@ -302,6 +329,9 @@ parse_perspective(struct inventory *inv, struct fy_node *n, size_t i)
 	if (child(n, "listen") != NULL && (rc = get_str(inv,
 	    child(n, "listen"), KEY("listen"), p->listen,
 	    sizeof(p->listen))) != 0)
+		return rc;
+	if (child(n, "names") != NULL && (rc = get_names(inv,
+	    child(n, "names"), KEY("names"), p)) != 0)
 		return rc;
 #undef KEY
 	return 0;

@@ -139,9 +139,10 @@ setup_ca_new(struct setup_ca *ca, const char *cn, int days, char *err,
 		goto out;
 	}
 	X509V3_set_ctx(&ctx, ca->cert, ca->cert, NULL, NULL, 0);
-	/* pathlen 0: the CA signs leaves only, never another CA */
+	/* no pathlen: an operator may sign an intermediate with it and
+	 * keep this key offline (mpicd takes client chains with one) */
 	if (add_ext(ca->cert, &ctx, NID_basic_constraints,
-	    "critical,CA:TRUE,pathlen:0") != 0 ||
+	    "critical,CA:TRUE") != 0 ||
 	    add_ext(ca->cert, &ctx, NID_key_usage,
 	    "critical,keyCertSign,cRLSign") != 0 ||
 	    add_ext(ca->cert, &ctx, NID_subject_key_identifier, "hash") != 0) {
