@@ -67,15 +67,21 @@ usage(FILE *f)
 
 /* ------------------------------------------------------- configurations */
 
+static int join(char *out, size_t outlen, const char *a, const char *b);
+
 /* The directory a host's configuration names its files in. */
-static void
+static int
 host_base(const struct setup_opts *o, const char *absout, const char *host,
 	  char *out, size_t outlen)
 {
-	if (o->prefix != NULL)
-		snprintf(out, outlen, "%s", o->prefix);
-	else
-		snprintf(out, outlen, "%s/%s", absout, host);
+	if (o->prefix == NULL)
+		return join(out, outlen, absout, host);
+	if (strlen(o->prefix) >= outlen) {
+		fprintf(stderr, "mpic setup: --prefix too long\n");
+		return EX_USAGE_;
+	}
+	snprintf(out, outlen, "%s", o->prefix);
+	return EX_OK;
 }
 
 static void
@@ -393,7 +399,8 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 	for (i = 0; i < inv->n_addrs && n < sizeof(san); i++)
 		n += (size_t)snprintf(san + n, sizeof(san) - n, ",IP:%s",
 		    inv->addrs[i]);
-	host_base(o, absout, COORD_DIR, base, sizeof(base));
+	if (host_base(o, absout, COORD_DIR, base, sizeof(base)) != EX_OK)
+		goto out;
 	if (inv->audit_path[0] != '\0')
 		snprintf(audit, sizeof(audit), "%s", inv->audit_path);
 	else if (o->prefix != NULL)
@@ -424,7 +431,9 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 	for (i = 0; i < inv->n; i++) {
 		free(text);
 		text = NULL;
-		host_base(o, absout, inv->p[i].code, base, sizeof(base));
+		if (host_base(o, absout, inv->p[i].code, base,
+		    sizeof(base)) != EX_OK)
+			goto out;
 		TEXT_OF(text, len, perspective_yaml(f_, inv, i, base));
 		n = (size_t)snprintf(san, sizeof(san), "%s:%s",
 		    inv->p[i].host_ip ? "IP" : "DNS", inv->p[i].host);
