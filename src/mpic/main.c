@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "mpic/mpic.h"
+#include "setup.h"
 #include "tool.h"
 
 #define DEFAULT_CONFIG "/etc/mpic/mpic.yaml"
@@ -277,6 +278,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE_;
 	}
+	if (strcmp(argv[i], "setup") == 0)
+		return tool_setup(argc - i, argv + i, now);
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
 	if (strcmp(argv[i], "request") == 0) {
