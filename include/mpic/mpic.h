@@ -123,6 +123,14 @@ MPIC_EXTERN int mpic_engine_new(struct event_base *base,
 MPIC_EXTERN void mpic_engine_free(struct mpic_engine *eng);
 
 /*
+ * Rotate the engine's audit log: between two of its writes the file is
+ * renamed to PATH.<seq of its first record, 12 digits> and a new PATH
+ * continues the chain (docs/audit.md).  Asynchronous; any thread.
+ * false when eng keeps no audit log.
+ */
+MPIC_EXTERN bool mpic_engine_audit_rotate(struct mpic_engine *eng);
+
+/*
  * Completion of one Open MPIC request.  status is the HTTP status the
  * coordinator answers with (200, 400, 500); body is the response JSON text,
  * NUL-terminated, owned by the library and valid only during the callback.
@@ -182,6 +190,9 @@ struct mpic_audit_report {
 	bool torn;            /* the problem is an incomplete last line */
 	char last_hash[65];   /* hash of the last intact record (or zeros) */
 	char problem[512];    /* what is wrong; "" when intact */
+	/* mpic_audit_verify_files(): */
+	uint64_t first_seq;   /* seq of the first record; 0: none */
+	size_t file;          /* index of the file of the problem */
 };
 
 /*
@@ -192,6 +203,20 @@ struct mpic_audit_report {
  */
 MPIC_EXTERN int mpic_audit_verify(const char *path,
 				  struct mpic_audit_report *rep);
+
+/*
+ * Verify one chain kept in several files (a log and the files it was
+ * rotated into), oldest first: seq and the hash chain run on from each
+ * file into the next, and every file but the last must hold at least
+ * one record.  The first file may start after seq 1 (older files
+ * removed after their retention): its first record's "prev" is then
+ * taken as given, and rep->first_seq says where the chain starts; a
+ * first record with seq 1 must chain to the genesis value.  rep->file is
+ * the index of the file of the first problem, rep->line the line in it.
+ * Returns as mpic_audit_verify().
+ */
+MPIC_EXTERN int mpic_audit_verify_files(const char *const *paths, size_t n,
+					struct mpic_audit_report *rep);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,8 @@ struct mpic_config {
 	const char *audit_path;
 	unsigned audit_sync_timeout_ms;  /* an answer waits at most this for
 					  * its records to be durable */
+	unsigned audit_rotate_bytes;     /* rotate past this size; 0: only
+					  * when asked (SIGUSR1) */
 	/* mpicd: the daemon's own settings (mpicd.conf(5)) */
 	const char **tls_allowed_peers;  /* NULL-terminated; empty: any */
 	size_t n_tls_allowed_peers;

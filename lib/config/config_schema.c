@@ -548,6 +548,10 @@ static const struct cfg_key audit_keys[] = {
 	  .flags = CFG_F_PATH },
 	{ .name = "sync_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(audit_sync_timeout_ms), .min = 10, .max = 600000 },
+	/* rotate a worker's file once it has reached this size; 0: only on
+	 * SIGUSR1 (docs/audit.md) */
+	{ .name = "rotate_bytes", .kind = CK_UINT,
+	  .off = CFG_OFF(audit_rotate_bytes), .min = 0, .max = 4294967295u },
 	{ .name = NULL },
 };
 

@@ -74,6 +74,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			mpic_engine_free(e);
 			return rc;
 		}
+		mpic__audit_set_rotate_bytes(e->audit, cfg->audit_rotate_bytes);
 	}
 	/* Keep the connections to the remotes open between requests: one
 	 * HTTP/1.1 connection carries one call at a time, so a burst of N
@@ -125,6 +126,15 @@ mpic__engine_retire_connections(struct mpic_engine *eng)
 {
 	if (eng != NULL)
 		mpic__curl_loop_retire(eng->curl);
+}
+
+bool
+mpic_engine_audit_rotate(struct mpic_engine *e)
+{
+	if (e == NULL || e->audit == NULL)
+		return false;
+	mpic__audit_rotate(e->audit);
+	return true;
 }
 
 size_t

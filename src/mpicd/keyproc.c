@@ -409,6 +409,7 @@ run(const struct mpic_config *cfg, int ctl, int *fds, int n, pid_t parent)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	{
 		/* blocked by the main process while it starts; ignored here */

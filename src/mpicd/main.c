@@ -62,7 +62,7 @@ usage(FILE *f)
 
 /* ------------------------------------------------------------ worker */
 
-/* The signals that stop or reload the daemon. */
+/* The signals that stop or reload the daemon, or rotate its audit log. */
 static void
 stop_signals(sigset_t *set)
 {
@@ -70,6 +70,7 @@ stop_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 }
 
 static void
@@ -204,6 +205,23 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	reload(d, ++d->reloads, true);
 }
 
+/* SIGUSR1: rotate the audit log (docs/audit.md), as logrotate's
+ * postrotate or an operator asks. */
+static void
+on_usr1(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (mpic_engine_audit_rotate(d->eng))
+		mpicd_log("info", "audit log: rotating", "path",
+		    d->cfg->audit_path);
+	else
+		mpicd_log("info", "SIGUSR1: no audit log to rotate", NULL,
+		    NULL);
+}
+
 /* workers: 1: the control socket closes when the key process dies. */
 static void
 on_keyproc(evutil_socket_t fd, short what, void *arg)
@@ -284,11 +302,14 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	d.ev_usr1 = evsignal_new(d.base, SIGUSR1, on_usr1, &d);
 	d.drain_timer = evtimer_new(d.base, on_drain_timeout, &d);
 	if (d.ev_term == NULL || d.ev_int == NULL || d.ev_hup == NULL ||
+	    d.ev_usr1 == NULL ||
 	    d.drain_timer == NULL || evsignal_add(d.ev_term, NULL) != 0 ||
 	    evsignal_add(d.ev_int, NULL) != 0 ||
-	    evsignal_add(d.ev_hup, NULL) != 0) {
+	    evsignal_add(d.ev_hup, NULL) != 0 ||
+	    evsignal_add(d.ev_usr1, NULL) != 0) {
 		mpicd_log("error", "cannot set up signals", NULL, NULL);
 		goto out;
 	}
@@ -354,6 +375,8 @@ out:
 		event_free(d.ev_int);
 	if (d.ev_hup != NULL)
 		event_free(d.ev_hup);
+	if (d.ev_usr1 != NULL)
+		event_free(d.ev_usr1);
 	if (d.drain_timer != NULL)
 		event_free(d.drain_timer);
 	if (d.ev_kp != NULL)
@@ -507,6 +530,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n; i++) {
@@ -528,6 +552,10 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGHUP)
 			reloads++;
+		if (sig == SIGUSR1)     /* the workers rotate their logs */
+			for (i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, SIGUSR1);
 		if (sig == SIGHUP && kp->ctl >= 0) {
 			char err[512];
 

@@ -86,7 +86,7 @@ struct mpicd {
 	size_t n_byfd;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
-	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
+	struct event *ev_term, *ev_int, *ev_hup, *ev_usr1, *drain_timer;
 	int kfd;                     /* socket to the key process, or -1 */
 	struct mpicd_keyproc *kp;    /* workers: 1 only: reloads, death */
 	uint32_t reloads;            /* SIGHUPs: the ticket key generation */
