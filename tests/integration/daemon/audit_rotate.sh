@@ -2,7 +2,8 @@
 # Sourced by run (the helpers of run; rp, a perspective at $RP, is up):
 # the audit log rotates, and the chain goes on across its files.
 #
-# A coordinator with two workers and audit.rotate_bytes 2000 (a decision
+# A coordinator (at rc's address: its certificate names it) with two
+# workers and audit.rotate_bytes 2000 (a decision
 # and its two perspective records pass that): each worker's file is
 # renamed PATH.wN.<seq of its first record> once past the size, and again
 # on SIGUSR1 (sent to the main process, which passes it on; the key
@@ -15,7 +16,7 @@ rot_dir=$run/rot
 mkdir -p "$rot_dir"
 cat > "$run/rot.yaml" <<EOT
 role: coordinator
-listen: $P.41.8:8443
+listen: $P.41.5:8443
 workers: 2
 tls: {cert: $pki/coord.pem, key: $pki/coord.key, client_ca: $pki/ca.pem}
 api_keys_file: $run/api-keys
@@ -28,8 +29,36 @@ caa: {issuer_domains: [ca.example]}
 $(dns_section)
 EOT
 start rot "$run/rot.yaml"
-if wait_up rot "https://$P.41.8:8443"; then
-	rot_post() { post "https://$P.41.8:8443/mpic" "$run/caa.json" "$run/rot-out.json" "${K[@]}"; }
+# docs/audit.md's shipping recipe, for real: an rsyslogd reading the
+# workers' files with imfile forwards each line over TCP to a second one
+# (the "central" server), which writes the messages to a file
+rs_pids=()
+rs_dir=$run/rsyslog
+mkdir -p "$rs_dir/s" "$rs_dir/r"
+cat > "$rs_dir/recv.conf" <<EOT
+global(workDirectory="$rs_dir/r" maxMessageSize="64k")
+module(load="imtcp")
+input(type="imtcp" address="$P.41.9" port="10514" ruleset="in")
+template(name="line" type="string" string="%msg%\n")
+ruleset(name="in") { action(type="omfile" file="$rs_dir/received.log" template="line") }
+EOT
+cat > "$rs_dir/send.conf" <<EOT
+global(workDirectory="$rs_dir/s" maxMessageSize="64k")
+module(load="imfile")
+input(type="imfile" File="$rot_dir/audit.jsonl.w?" Tag="mpic-audit"
+      Facility="local6" Severity="info" ruleset="out")
+ruleset(name="out") { action(type="omfwd" Target="$P.41.9" Port="10514"
+      Protocol="tcp" template="RSYSLOG_SyslogProtocol23Format") }
+EOT
+if command -v rsyslogd >/dev/null 2>&1; then
+	rsyslogd -n -f "$rs_dir/recv.conf" -i "$rs_dir/recv.pid" >"$rs_dir/recv.log" 2>&1 &
+	rs_pids+=($!)
+	sleep 0.3
+	rsyslogd -n -f "$rs_dir/send.conf" -i "$rs_dir/send.pid" >"$rs_dir/send.log" 2>&1 &
+	rs_pids+=($!)
+fi
+if wait_up rot "https://$P.41.5:8443"; then
+	rot_post() { post "https://$P.41.5:8443/mpic" "$run/caa.json" "$run/rot-out.json" "${K[@]}"; }
 	rs=""
 	for i in 1 2 3 4 5 6 7 8; do rs="$rs$(rot_post) "; done
 	# past the size: files rotated while the requests came
@@ -96,8 +125,28 @@ if wait_up rot "https://$P.41.8:8443"; then
 	[ "$rc" = 1 ] && grep -q "^bad: ${a1[0]}: line 1 (seq 1): hash mismatch" <<<"$v" &&
 		ok "an altered rotated file fails verification, named by file and line" ||
 		bad "rotation altered" "exit $rc: $v"
+	# every line of every file (rotated or not) reached the central
+	# rsyslogd once, byte for byte
+	if [ "${#rs_pids[@]}" = 2 ]; then
+		cat "$rot_dir"/audit.jsonl.w? "$rot_dir"/audit.jsonl.w?.* | sort > "$rs_dir/want"
+		for i in $(seq 1 100); do
+			[ -s "$rs_dir/received.log" ] && sort "$rs_dir/received.log" | cmp -s - "$rs_dir/want" && break
+			sleep 0.1
+		done
+		if sort "$rs_dir/received.log" 2>/dev/null | cmp -s - "$rs_dir/want"; then
+			ok "rsyslog (imfile, docs/audit.md's recipe) ships every audit line once across the rotations: $(wc -l < "$rs_dir/want") lines at the central rsyslogd"
+		else
+			bad "rsyslog shipping" "$(wc -l < "$rs_dir/want") lines written, $(wc -l < "$rs_dir/received.log" 2>/dev/null || echo 0) received; $(sort "$rs_dir/received.log" 2>/dev/null | diff - "$rs_dir/want" | head -3 | cut -c1-120); $(tail -3 "$rs_dir"/send.log)"
+		fi
+	else
+		bad "rsyslog shipping" "rsyslogd is not installed (scripts/deps.txt: rsyslog)"
+	fi
 	stop rot
 	[ "$st" = 0 ] || bad "rot stop" "exit $st"
 else
 	bad "rot" "did not start"
+fi
+if [ "${#rs_pids[@]}" -gt 0 ]; then
+	kill -TERM "${rs_pids[@]}" 2>/dev/null
+	wait "${rs_pids[@]}" 2>/dev/null
 fi
