@@ -243,8 +243,6 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 	struct mpicd d;
 	struct mpicd_call *c;
 	char err[1024] = "";
-	char *wpath = NULL;
-	size_t wlen;
 	int rc = 1;
 
 	memset(&d, 0, sizeof(d));
@@ -268,18 +266,9 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 		mpicd_log("error", "cannot create an event base", NULL, NULL);
 		goto out;
 	}
-	/* one audit log per worker: audit.path.wN */
-	if (index >= 0 && cfg->audit_path != NULL) {
-		wlen = strlen(cfg->audit_path) + 16;
-		if ((wpath = mpicx_malloc(wlen)) == NULL) {
-			mpicd_log("error", "out of memory", NULL, NULL);
-			goto out;
-		}
-		mpicx_bufprintf(wpath, wlen, "%s.w%d", cfg->audit_path, index);
-		if (mpic_config_set_audit_path(conf, wpath) != 0) {
-			mpicd_log("error", "out of memory", NULL, NULL);
-			goto out;
-		}
+	if (mpicd_worker_audit(conf, index) != 0) {
+		mpicd_log("error", "out of memory", NULL, NULL);
+		goto out;
 	}
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
 		if (mpic_persp_new(d.base, conf, &d.self, err,
@@ -334,7 +323,6 @@ out:
 	d.draining = true;
 	/* Drop checks still running (no callbacks), then the calls that
 	 * waited for them, then the connections. */
-	mpicx_free(wpath);
 	mpic_persp_free(d.self);
 	if (d.eng != NULL && (ai = mpic_engine_audit_stats(d.eng)) != NULL &&
 	    ai->pending > 0 && ai->failed == 0) {

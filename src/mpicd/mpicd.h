@@ -108,6 +108,9 @@ bool mpicd_keys_match(const struct mpicd_keys *keys, const char *key,
  * running daemon leaves the key to its key process, which checks it). */
 int mpicd_check(const struct mpic_config *conf, bool with_key, char *err,
 		size_t errlen);
+/* Worker index's own audit log, audit.path.wN (index >= 0; -1: the
+ * only worker keeps audit.path): 0, or -1 (out of memory). */
+int mpicd_worker_audit(struct mpic_config *conf, int index);
 /* Address of cfg->listen; true when it is a loopback address. */
 int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 		      int *sslen, bool *loopback);

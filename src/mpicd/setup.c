@@ -360,3 +360,25 @@ mpicd_check(const struct mpic_config *conf, bool with_key, char *err,
 	}
 	return 0;
 }
+
+int
+mpicd_worker_audit(struct mpic_config *conf, int index)
+{
+	const char *path = mpic_config_settings(conf)->audit_path;
+	char *wpath = NULL;
+	size_t n;
+	int rc = 0;
+
+	if (index < 0 || path == NULL)
+		goto out;
+	n = strlen(path) + 16;
+	rc = -1;
+	if ((wpath = mpicx_malloc(n)) == NULL)
+		goto out;
+	mpicx_bufprintf(wpath, n, "%s.w%d", path, index);
+	if (mpic_config_set_audit_path(conf, wpath) == 0)
+		rc = 0;
+out:
+	mpicx_free(wpath);
+	return rc;
+}
