@@ -18,7 +18,7 @@ static const char *const role_names[] = {
 };
 
 const char *
-mpic__cfg_role_str(enum mpic__role r)
+mpic__cfg_role_str(enum mpic_role r)
 {
 	if ((unsigned)r >= sizeof(role_names) / sizeof(role_names[0]))
 		return "unknown";
@@ -235,7 +235,7 @@ parse_role(struct cfg_parser *p, struct fy_node *v, const char *path,
 		return rc;
 	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++) {
 		if (strcmp(s, role_names[i]) == 0) {
-			cfg->role = (enum mpic__role)i;
+			cfg->role = (enum mpic_role)i;
 			return 0;
 		}
 	}
