@@ -136,7 +136,7 @@ if wait_up rot "https://$P.41.5:8443"; then
 		if sort "$rs_dir/received.log" 2>/dev/null | cmp -s - "$rs_dir/want"; then
 			ok "rsyslog (imfile, docs/audit.md's recipe) ships every audit line once across the rotations: $(wc -l < "$rs_dir/want") lines at the central rsyslogd"
 		else
-			bad "rsyslog shipping" "$(wc -l < "$rs_dir/want") lines written, $(wc -l < "$rs_dir/received.log" 2>/dev/null || echo 0) received; $(sort "$rs_dir/received.log" 2>/dev/null | diff - "$rs_dir/want" | head -3 | cut -c1-120); $(tail -3 "$rs_dir"/send.log)"
+			bad "rsyslog shipping" "$(wc -l < "$rs_dir/want") lines written, $(wc -l < "$rs_dir/received.log" 2>/dev/null || echo 0) received; $(sort "$rs_dir/received.log" 2>/dev/null | diff - "$rs_dir/want" | head -3 | cut -c1-120); $(tail -2 "$rs_dir"/send.log) $(tail -2 "$rs_dir"/recv.log)"
 		fi
 	else
 		bad "rsyslog shipping" "rsyslogd is not installed (scripts/deps.txt: rsyslog)"
