@@ -179,6 +179,7 @@ settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 	m->fin.tally = *t;
 	m->fin.number = at->number;
 	mpic__eng_attempt_write(at, &m->fin.perspectives);
+	mpic__eng_findings(m, at);
 	for (i = 0; i < at->n; i++)
 		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
 	m->fin.n_codes = at->n;

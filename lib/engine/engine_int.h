@@ -95,6 +95,8 @@ struct settled {
 	struct mpic__tally tally; /* the attempt's, when it closed */
 	int number;             /* the attempt's number */
 	struct mpic__jw perspectives; /* its "perspectives" list, as text */
+	json_t *findings;       /* why its results disagree (lib/findings),
+	                         * or NULL: out of memory */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
 	/* the distinct Authorization Domain Names its results showed, for
@@ -200,6 +202,8 @@ void mpic__eng_maybe_decide(struct mreq *m);
 /* respond.c */
 /* The "perspectives" list of an attempt (new reference). */
 void mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w);
+/* The findings of the settled attempt at (lib/findings), in m->fin. */
+void mpic__eng_findings(struct mreq *m, const struct attempt *at);
 /* Build the 200 response; with an audit log it waits in m->body for the
  * records to be durable. */
 void mpic__eng_respond(struct mreq *m);
