@@ -6,6 +6,7 @@
  * rule reads the observations of seen.c only; the order of the table is
  * the order of the list.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,24 @@ struct rule {
 
 #define BIT(i) (UINT64_C(1) << (i))
 
+/* Append to the text in buf (bounded; cut, never overflowed). */
+static void
+append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strnlen(buf, len);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
 static size_t
 count(uint64_t m)
 {
@@ -60,7 +79,7 @@ names(const struct ctx *c, uint64_t m, char *buf, size_t len)
 	for (i = 0; i < c->n; i++) {
 		if (!(m & BIT(i)))
 			continue;
-		mpic__bufprintf(buf, len, "%s%s (%s)", k == 0 ? "" :
+		append(buf, len, "%s%s (%s)", k == 0 ? "" :
 		    k + 1 == total ? " and " : ", ", c->o[i].s->code,
 		    mpic__rir_str(c->o[i].s->rir));
 		k++;
@@ -319,6 +338,22 @@ responses_differ(struct ctx *c, struct verdict *v)
 	    "the same address", who);
 }
 
+/* Whether o[i] reached an address a passing perspective reached (or
+ * either is unknown: DNS checks have none). */
+static bool
+same_address_as_pass(const struct ctx *c, size_t i)
+{
+	size_t j;
+
+	if (c->o[i].address == NULL)
+		return true;
+	for (j = 0; j < c->n; j++)
+		if (c->o[j].pass && (c->o[j].address == NULL ||
+		    strcmp(c->o[j].address, c->o[i].address) == 0))
+			return true;
+	return false;
+}
+
 static void
 removed_early(struct ctx *c, struct verdict *v)
 {
@@ -334,7 +369,8 @@ removed_early(struct ctx *c, struct verdict *v)
 
 		if (c->o[i].pass && r->timestamp_ns > last_pass)
 			last_pass = r->timestamp_ns;
-		if (c->o[i].saw_nothing) {
+		/* at another address it is another server: not removal */
+		if (c->o[i].saw_nothing && same_address_as_pass(c, i)) {
 			gone |= BIT(i);
 			if (r->timestamp_ns < first_gone)
 				first_gone = r->timestamp_ns;
@@ -425,7 +461,7 @@ caa_forbids(struct ctx *c, struct verdict *v)
 	at = json_string_value(json_object_get(d, "found_at"));
 	rs = json_object_get(d, "records_seen");
 	for (i = 0; i < json_array_size(rs) && i < 4; i++)
-		mpic__bufprintf(recs, sizeof(recs), "%s%s", i > 0 ? ", " : "",
+		append(recs, sizeof(recs), "%s%s", i > 0 ? ", " : "",
 		    json_string_value(json_array_get(rs, i)) != NULL ?
 		    json_string_value(json_array_get(rs, i)) : "?");
 	v->named = v->shown = m;

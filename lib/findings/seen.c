@@ -68,11 +68,9 @@ mpic__obs_read(const struct mpic__seen *s, enum mpic__check_type type,
 {
 	const struct mpic__check_result *r = s->res;
 	const json_t *d = r->details;
-	const char *lf = dstr(d, "lookup_failure");
 	const char *ce = dstr(d, "connect_error");
 	const char *page = dstr(d, "response_page");
 	json_t *sc = json_object_get(d, "response_status_code");
-	json_t *rc = json_object_get(d, "response_code");
 	const json_t *rs = json_object_get(d, "records_seen");
 	size_t klen;
 
@@ -88,9 +86,10 @@ mpic__obs_read(const struct mpic__seen *s, enum mpic__check_type type,
 	    type_is(r, MPIC_ERR_REMOTE)));
 	o->lookup_err = o->err && !o->bogus &&
 	    (type_is(r, MPIC_ERR_CAA_LOOKUP) || type_is(r, MPIC_ERR_DCV_LOOKUP));
-	o->refused = o->lookup_err && ((lf != NULL && (strcmp(lf,
-	    "refused") == 0 || strcmp(lf, "timeout") == 0)) ||
-	    json_integer_value(rc) == MPIC_RCODE_REFUSED);
+	/* an authoritative server's REFUSED (or silence) reaches a
+	 * validating resolver as SERVFAIL or a timeout: any lookup failure
+	 * may be a refusal, which the rule tells by others being answered */
+	o->refused = o->lookup_err;
 	o->permitted = o->pass && dstr(d, "lookup_failure_permitted") != NULL;
 	o->unreachable = o->err && (ce != NULL ||
 	    type_is(r, MPIC_ERR_ALPN_CONNECT));

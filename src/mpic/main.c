@@ -47,6 +47,10 @@ usage(FILE *f)
 "                   PATH (default: the configuration's audit.path) and\n"
 "                   every worker's PATH.wN (0 intact, 1 bad record,\n"
 "                   2 unreadable)\n"
+"  mpic explain [--json] [FILE|-]  a response in plain language: the\n"
+"                   decision, the findings with their advice, what each\n"
+"                   perspective saw; --json: the findings alone\n"
+"  mpic explain --audit FILE --id AUDIT_ID  the same from an audit log\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -279,6 +283,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
+	if (strcmp(argv[i], "explain") == 0)
+		return tool_explain(argc - i, argv + i);
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

@@ -25,6 +25,11 @@ int tool_build_request(int argc, char **argv, struct tool_opts *o,
  * and every worker's chain PATH.wN.  Returns the exit status: 0 intact,
  * 1 bad record, 2 unreadable, 64 usage. */
 int tool_audit(int argc, char **argv, const char *cfgpath);
+/* "explain [--json] [FILE|-]" or "explain [--json] --audit FILE --id ID"
+ * (argv[0] is "explain"): a response or an audited decision in plain
+ * language (docs/findings.md); --json prints its findings alone.  Returns
+ * the exit status: 0, 2 unreadable or not a response, 64 usage. */
+int tool_explain(int argc, char **argv);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 

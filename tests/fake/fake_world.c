@@ -342,14 +342,17 @@ index_names(struct fake_dns *w)
 			snprintf(w->names[n++], FAKE_NAME_MAX, "%s", nm);
 		}
 	}
-	qsort(w->names, n, sizeof(*w->names), fake_name_cmp);
+	/* a view with zones and no records has neither list (qsort(NULL)) */
+	if (n > 0)
+		qsort(w->names, n, sizeof(*w->names), fake_name_cmp);
 	w->n_names = 0;
 	for (i = 0; i < n; i++)
 		if (w->n_names == 0 ||
 		    strcmp(w->names[w->n_names - 1], w->names[i]) != 0)
 			memmove(w->names[w->n_names++], w->names[i],
 			    FAKE_NAME_MAX);
-	qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
+	if (w->n_recs > 0)
+		qsort(w->recs, w->n_recs, sizeof(*w->recs), cmp_rec);
 	return 0;
 }
 
