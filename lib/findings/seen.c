@@ -122,13 +122,19 @@ mpic__obs_release(struct mpic__obs *o)
 	o->dns_key = o->web_key = NULL;
 }
 
-/* key: a copy of d's member, if it has one that is not null */
+/*
+ * to: a copy of d's member from, when it has the type the evidence
+ * promises (a remote perspective's details are not ours to trust):
+ * JSON_NULL for any type but null.
+ */
 static int
-copy_member(json_t *e, const json_t *d, const char *from, const char *to)
+copy_member(json_t *e, const json_t *d, const char *from, const char *to,
+	    json_type type)
 {
 	json_t *v = json_object_get(d, from);
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || json_is_null(v) ||
+	    (type != JSON_NULL && json_typeof(v) != type))
 		return 0;
 	return json_object_set(e, to, v);
 }
@@ -149,7 +155,8 @@ records_put(json_t *e, const json_t *d)
 		return MPIC_ENOMEM;
 	n = json_array_size(rs);
 	for (i = 0; i < n && i < EV_RECORDS_MAX; i++)
-		if (json_array_append(l, json_array_get(rs, i)) != 0)
+		if (json_is_string(json_array_get(rs, i)) &&
+		    json_array_append(l, json_array_get(rs, i)) != 0)
 			return MPIC_ENOMEM;
 	if (n > EV_RECORDS_MAX) {
 		snprintf(more, sizeof(more), "...(%zu more)",
@@ -185,20 +192,25 @@ mpic__obs_evidence(const struct mpic__obs *o)
 		    strnlen(r->errors[0].message, EV_TEXT_MAX));
 		rc |= v == NULL ? -1 : json_object_set_new(e, "error", v);
 	}
-	rc |= copy_member(e, d, "response_code", "response_code");
-	rc |= copy_member(e, d, "lookup_failure", "lookup_failure");
+	rc |= copy_member(e, d, "response_code", "response_code",
+	    JSON_INTEGER);
+	rc |= copy_member(e, d, "lookup_failure", "lookup_failure",
+	    JSON_STRING);
 	rc |= copy_member(e, d, "lookup_failure_permitted",
-	    "lookup_failure_permitted");
-	rc |= copy_member(e, d, "found_at", "found_at");
+	    "lookup_failure_permitted", JSON_STRING);
+	rc |= copy_member(e, d, "found_at", "found_at", JSON_STRING);
 	rc |= records_put(e, d);
-	rc |= copy_member(e, d, "resolved_ip", "address");
-	rc |= copy_member(e, d, "response_status_code", "status");
+	rc |= copy_member(e, d, "resolved_ip", "address", JSON_STRING);
+	rc |= copy_member(e, d, "response_status_code", "status",
+	    JSON_INTEGER);
 	if (page != NULL)
 		rc |= json_object_set_new(e, "page",
 		    json_stringn(page, strnlen(page, EV_PAGE_MAX)));
-	rc |= copy_member(e, d, "cache_headers", "cache_headers");
-	rc |= copy_member(e, d, "connect_error", "connect_error");
-	rc |= copy_member(e, d, "common_name", "common_name");
+	rc |= copy_member(e, d, "cache_headers", "cache_headers",
+	    JSON_OBJECT);
+	rc |= copy_member(e, d, "connect_error", "connect_error",
+	    JSON_STRING);
+	rc |= copy_member(e, d, "common_name", "common_name", JSON_STRING);
 	rc |= json_object_set_new(e, "timestamp_ns", json_integer(
 	    r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :
 	    (json_int_t)r->timestamp_ns));
