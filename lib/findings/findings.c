@@ -108,31 +108,27 @@ static bool is_answered(const struct mpic__obs *o)
 }
 
 /*
- * Group answered perspectives by key (dns_key or web_key, by offset):
- * the reference answer is what a passing perspective saw, else the most
- * common (the first such on a tie).  Returns the mask of those whose
- * answer differs from it, and the number of distinct answers.
+ * Group the perspectives of among by what they saw (web_key when web,
+ * else dns_key): the reference answer is what a passing perspective saw,
+ * else the most common (the first such on a tie).  Returns the mask of
+ * those whose answer differs from it.
  */
 static uint64_t
-differ(const struct ctx *c, uint64_t among, bool web, size_t *groups)
+differ(const struct ctx *c, uint64_t among, bool web)
 {
 	size_t i, j, best = SIZE_MAX, best_n = 0, n;
-	uint64_t out = 0, seen = 0;
+	uint64_t out = 0;
 	const char *ref;
 
 #define KEY(k) (web ? c->o[k].web_key : c->o[k].dns_key)
-	*groups = 0;
 	for (i = 0; i < c->n; i++) {
 		if (!(among & BIT(i)) || KEY(i) == NULL)
 			continue;
-		if (!(seen & BIT(i)))
-			(*groups)++;
+		/* i's group, from i on: complete for its first member */
 		for (j = i, n = 0; j < c->n; j++)
 			if ((among & BIT(j)) && KEY(j) != NULL &&
-			    strcmp(KEY(i), KEY(j)) == 0) {
-				seen |= BIT(j);
+			    strcmp(KEY(i), KEY(j)) == 0)
 				n++;
-			}
 		if (c->o[i].pass && (best == SIZE_MAX || !c->o[best].pass)) {
 			best = i;
 			best_n = SIZE_MAX;
@@ -171,10 +167,10 @@ answers_differ(struct ctx *c, struct verdict *v)
 {
 	uint64_t among = all_where(c, is_answered), d = 0;
 	char who[SUMMARY_MAX];
-	size_t groups = 0, i;
+	size_t i;
 
 	if (c->dnsish) {
-		d = differ(c, among, false, &groups);
+		d = differ(c, among, false);
 	} else if (c->web) {
 		/* the addresses the name resolved to; the reference is a
 		 * passing perspective's, else the first one's */
@@ -285,8 +281,11 @@ dns_refused(struct ctx *c, struct verdict *v)
 	char who[SUMMARY_MAX];
 	size_t i;
 
+	/* an authoritative server's REFUSED (or silence) reaches a
+	 * validating resolver as SERVFAIL or a timeout: any lookup failure
+	 * may be a refusal, told by others being answered */
 	for (i = 0; i < c->n; i++)
-		if (c->o[i].refused)
+		if (c->o[i].lookup_err)
 			ref |= BIT(i);
 	if (ref == 0 || ans == 0)
 		return;
@@ -306,7 +305,7 @@ responses_differ(struct ctx *c, struct verdict *v)
 	uint64_t among = 0, d;
 	const char *ref = NULL;
 	char who[SUMMARY_MAX];
-	size_t i, groups;
+	size_t i;
 
 	if (!c->http)
 		return;
@@ -325,7 +324,7 @@ responses_differ(struct ctx *c, struct verdict *v)
 		    c->o[i].address == NULL ||
 		    strcmp(c->o[i].address, ref) == 0))
 			among |= BIT(i);
-	d = differ(c, among, true, &groups);
+	d = differ(c, among, true);
 	if (d == 0)
 		return;
 	v->named = d;
@@ -421,12 +420,12 @@ static void
 wrong_everywhere(struct ctx *c, struct verdict *v)
 {
 	uint64_t fail = all_failed(c);
-	size_t i, groups = 0;
+	size_t i;
 
 	for (i = 0; i < c->n && fail != 0; i++)
 		if ((fail & BIT(i)) && c->o[i].saw_nothing)
 			return;
-	if (fail == 0 || differ(c, fail, c->http, &groups) != 0)
+	if (fail == 0 || differ(c, fail, c->http) != 0)
 		return;
 	v->named = v->shown = fail;
 	mpic__bufprintf(v->summary, sizeof(v->summary), "Every perspective "

@@ -49,8 +49,8 @@ struct mpic__obs {
 	bool bogus;
 	bool reporting;                 /* not a perspective that never
 	                                 * answered (timeout, remote error) */
-	bool lookup_err;                /* a DNS lookup failed (not bogus) */
-	bool refused;                   /* REFUSED, or no answer at all */
+	bool lookup_err;                /* a DNS lookup failed (not bogus):
+	                                 * SERVFAIL, REFUSED, no answer */
 	bool permitted;                 /* CAA lookup failure permitted */
 	bool unreachable;               /* connection refused / timed out */
 	bool saw_nothing;               /* DCV: no record / 404, 410 */

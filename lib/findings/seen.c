@@ -86,10 +86,6 @@ mpic__obs_read(const struct mpic__seen *s, enum mpic__check_type type,
 	    type_is(r, MPIC_ERR_REMOTE)));
 	o->lookup_err = o->err && !o->bogus &&
 	    (type_is(r, MPIC_ERR_CAA_LOOKUP) || type_is(r, MPIC_ERR_DCV_LOOKUP));
-	/* an authoritative server's REFUSED (or silence) reaches a
-	 * validating resolver as SERVFAIL or a timeout: any lookup failure
-	 * may be a refusal, which the rule tells by others being answered */
-	o->refused = o->lookup_err;
 	o->permitted = o->pass && dstr(d, "lookup_failure_permitted") != NULL;
 	o->unreachable = o->err && (ce != NULL ||
 	    type_is(r, MPIC_ERR_ALPN_CONNECT));
