@@ -229,5 +229,6 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	if (mpic__jw_len(&m->previous) == 0)
 		mpic__jw_open(&m->previous, '[');
 	mpic__eng_attempt_write(at, &m->previous);
+	mpic__eng_findings_note(m, at);
 	mpic__eng_attempt_start(m);
 }

@@ -138,6 +138,9 @@ struct mreq {
 	struct mpic__jw previous; /* previous_attempt_results: "[" and one
 	                          * list per retried attempt; empty: none */
 	json_t *request_orch;   /* echo of what was sent */
+	uint64_t earlier_pass_ns; /* the latest pass of a retried attempt
+				   * (timestamp_ns), for the findings; 0:
+				   * none */
 	const char *warning_type; /* NULL, or a warning on the method
 				   * (plan.c), in the answer and the
 				   * decision record: */
@@ -204,6 +207,9 @@ void mpic__eng_maybe_decide(struct mreq *m);
 void mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w);
 /* The findings of the settled attempt at (lib/findings), in m->fin. */
 void mpic__eng_findings(struct mreq *m, const struct attempt *at);
+/* Note what a retried attempt at saw that the findings of a later one
+ * need (a challenge found, then gone). */
+void mpic__eng_findings_note(struct mreq *m, const struct attempt *at);
 /* Build the 200 response; with an audit log it waits in m->body for the
  * records to be durable. */
 void mpic__eng_respond(struct mreq *m);

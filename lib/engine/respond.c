@@ -52,7 +52,7 @@ mpic__eng_findings(struct mreq *m, const struct attempt *at)
 	struct mpic__seen seen[MAX_COHORT_SIZE];
 	struct mpic__check_result *tmp;
 	struct mpic__findings_input in = { .req = &m->req, .seen = seen,
-	    .quorum = m->quorum };
+	    .quorum = m->quorum, .earlier_pass_ns = m->earlier_pass_ns };
 	size_t i, n = at->n < MAX_COHORT_SIZE ? at->n : MAX_COHORT_SIZE;
 
 	json_decref(m->fin.findings);
@@ -73,6 +73,20 @@ mpic__eng_findings(struct mreq *m, const struct attempt *at)
 	for (i = 0; i < n; i++)
 		mpic__check_result_release(&tmp[i]);
 	mpic__free(tmp);
+}
+
+void
+mpic__eng_findings_note(struct mreq *m, const struct attempt *at)
+{
+	const struct mpic__check_result *r;
+	size_t i;
+
+	for (i = 0; i < at->n; i++) {
+		r = &at->slots[i].res;
+		if (at->slots[i].done && r->completed && r->passed &&
+		    r->timestamp_ns > m->earlier_pass_ns)
+			m->earlier_pass_ns = r->timestamp_ns;
+	}
 }
 
 /* The primary's check_response, with its code (interface.md section 1). */

@@ -338,19 +338,23 @@ responses_differ(struct ctx *c, struct verdict *v)
 }
 
 /* Whether o[i] reached an address a passing perspective reached (or
- * either is unknown: DNS checks have none). */
+ * either is unknown: DNS checks have none; or none passed in this
+ * attempt, so the passes to compare with are an earlier attempt's). */
 static bool
 same_address_as_pass(const struct ctx *c, size_t i)
 {
+	bool any = false;
 	size_t j;
 
 	if (c->o[i].address == NULL)
 		return true;
-	for (j = 0; j < c->n; j++)
+	for (j = 0; j < c->n; j++) {
+		any |= c->o[j].pass;
 		if (c->o[j].pass && (c->o[j].address == NULL ||
 		    strcmp(c->o[j].address, c->o[i].address) == 0))
 			return true;
-	return false;
+	}
+	return !any;
 }
 
 static void
@@ -361,8 +365,12 @@ removed_early(struct ctx *c, struct verdict *v)
 	char who[SUMMARY_MAX];
 	size_t i;
 
-	if (c->in->req->check_type != MPIC_CHECK_DCV || pass == 0)
+	if (c->in->req->check_type != MPIC_CHECK_DCV)
 		return;
+	/* none passed in this attempt: an earlier one's pass counts */
+	if (pass == 0 && c->in->earlier_pass_ns == 0)
+		return;
+	last_pass = c->in->earlier_pass_ns;
 	for (i = 0; i < c->n; i++) {
 		const struct mpic__check_result *r = c->o[i].s->res;
 
@@ -381,8 +389,9 @@ removed_early(struct ctx *c, struct verdict *v)
 	v->shown = gone | pass;
 	names(c, gone, who, sizeof(who));
 	mpic__bufprintf(v->summary, sizeof(v->summary), "The challenge was "
-	    "found by the perspectives that checked first and was gone when "
-	    "%s checked, %llu ms after the last one that found it", who,
+	    "found by the perspectives that checked first%s and was gone "
+	    "when %s checked, %llu ms after the last one that found it",
+	    pass == 0 ? " (in an earlier attempt)" : "", who,
 	    (unsigned long long)((first_gone - last_pass) / 1000000u));
 }
 
@@ -405,6 +414,9 @@ missing(struct ctx *c, struct verdict *v)
 	uint64_t fail = all_failed(c);
 	size_t i;
 
+	/* found in an earlier attempt: challenge_removed_early says so */
+	if (c->in->earlier_pass_ns != 0)
+		return;
 	for (i = 0; i < c->n && fail != 0; i++)
 		if ((fail & BIT(i)) && !c->o[i].saw_nothing)
 			return;

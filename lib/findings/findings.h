@@ -32,6 +32,9 @@ struct mpic__findings_input {
 	size_t n;                       /* <= MPIC_FINDINGS_MAX_SEEN; more
 	                                 * are not judged */
 	int quorum;                     /* the quorum count applied */
+	uint64_t earlier_pass_ns;       /* the latest pass (timestamp_ns) of
+	                                 * an earlier attempt of the request,
+	                                 * 0: none passed */
 };
 
 /*
