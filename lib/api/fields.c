@@ -261,3 +261,13 @@ api__parse_domain_list(struct api_ctx *c, const json_t *arr, const char *path,
 		out[(*n_out)++] = d;
 	}
 }
+
+char *
+mpic_issue_body(const char *issue_type, const char *message)
+{
+	struct mpic__issues is;
+
+	memset(&is, 0, sizeof(is));
+	mpic__issue_add(&is, issue_type, "%s", message);
+	return mpic__issues_body(&is);
+}

@@ -430,3 +430,19 @@ api__parse_dcv(struct api_ctx *c, const json_t *o)
 	m->parse(c, o, m);
 	check_target(c, m);
 }
+
+_Static_assert(MPIC_DCV_METHODS == MPIC_DCV__COUNT,
+    "mpic/methods.h's MPIC_DCV_METHODS counts the methods");
+
+size_t
+mpic_dcv_method_count(void)
+{
+	return MPIC_DCV__COUNT;
+}
+
+const char *
+mpic_dcv_method_name(size_t i)
+{
+	return i < MPIC_DCV__COUNT ?
+	    mpic__dcv_method_str((enum mpic__dcv_method)i) : NULL;
+}

@@ -22,6 +22,15 @@
  * in order when the call returns.  The log only says how long its oldest
  * record has waited (mpic__audit_stats); the engine bounds how long an
  * answer waits (audit.sync_timeout_ms).
+ *
+ * Rotation (mpic__audit_rotate(), or a file past rotate_bytes): between
+ * two groups the writer renames the file to PATH.<seq of its first
+ * record, 12 digits> and opens a new PATH.  The chain does not restart:
+ * records are chained when they are appended, so the new file's first
+ * record names the hash of the old file's last one, and seq goes on.
+ * `mpic audit verify` follows a chain across its files in seq order.  A
+ * rotation that fails (rename, open) leaves the log writing to the file
+ * it had, chain intact, and says why in the stats.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,8 +86,13 @@ struct mpic__audit {
 	uint64_t next_seq;
 	char prev[65];
 	struct mpic__audit_stats st;
+	bool rotate_req;          /* mpic__audit_rotate() asked */
+	uint64_t rotate_bytes;    /* rotate past this size; 0: never */
 	/* writer only: */
 	off_t good_size;
+	char *path;
+	uint64_t file_first_seq;  /* seq of the file's first record; 0: none
+				   * yet */
 };
 
 static void
@@ -191,6 +205,71 @@ stall_point(struct mpic__audit *a)
 	return 0;
 }
 
+static void sync_dir(const char *path);
+
+/* Record a rotation's failure (writer thread). */
+static void
+rotate_failed(struct mpic__audit *a, const char *what, int errnum)
+{
+	pthread_mutex_lock(&a->mu);
+	a->st.rotate_failures++;
+	mpic__bufprintf(a->st.rotate_error, sizeof(a->st.rotate_error),
+	    "%s: %s", what, strerror(errnum));
+	pthread_mutex_unlock(&a->mu);
+}
+
+/*
+ * Writer thread, between groups: PATH becomes PATH.<first seq> and a new
+ * PATH takes the next records.  An empty file is not rotated.  On any
+ * failure the log goes on in the file it has.
+ */
+static void
+rotate(struct mpic__audit *a)
+{
+	char old[PATH_MAX];
+	int fd;
+
+	if (a->good_size == 0 || a->path == NULL)
+		return;
+	if (snprintf(old, sizeof(old), "%s.%012llu", a->path,
+	    (unsigned long long)a->file_first_seq) >= (int)sizeof(old)) {
+		rotate_failed(a, "the rotated file's name is too long",
+		    ENAMETOOLONG);
+		return;
+	}
+	if (access(old, F_OK) == 0) {
+		rotate_failed(a, old, EEXIST);
+		return;
+	}
+	if (rename(a->path, old) != 0) {
+		rotate_failed(a, "rename", errno);
+		return;
+	}
+	fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		/* put it back: the log goes on where it was */
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0)
+			(void)unlink(a->path);
+		(void)rename(old, a->path);
+		rotate_failed(a, "a new file", e);
+		return;
+	}
+	sync_dir(a->path);
+	close(a->fd);            /* the old file, durable already */
+	a->fd = fd;
+	a->good_size = 0;
+	a->file_first_seq = 0;
+	pthread_mutex_lock(&a->mu);
+	a->st.rotations++;
+	a->st.rotate_error[0] = '\0';
+	pthread_mutex_unlock(&a->mu);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -201,11 +280,25 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
-		while (!a->stop && (a->queue.head == NULL || a->hold ||
-		    a->batch > 0))
+		while (!a->stop && !(a->rotate_req && a->batch == 0) &&
+		    (a->queue.head == NULL || a->hold || a->batch > 0))
 			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->queue.head == NULL)
-			break; /* stopping, and drained */
+		/* between groups: rotate when asked or past the size */
+		if (a->broken == 0 && a->batch == 0 && (a->rotate_req ||
+		    (a->rotate_bytes > 0 &&
+		    (uint64_t)a->good_size >= a->rotate_bytes))) {
+			a->rotate_req = false;
+			pthread_mutex_unlock(&a->mu);
+			rotate(a);
+			pthread_mutex_lock(&a->mu);
+		}
+		if (a->queue.head == NULL) {
+			if (a->stop)
+				break; /* stopping, and drained */
+			continue;
+		}
+		if (!a->stop && (a->hold || a->batch > 0))
+			continue;
 		group = a->queue.head;
 		last = a->queue.tail;
 		n = a->queued;
@@ -236,6 +329,8 @@ writer_main(void *arg)
 				if (ftruncate(a->fd, a->good_size) == 0)
 					(void)fdatasync(a->fd);
 			} else {
+				if (a->good_size == 0)
+					a->file_first_seq = group->seq;
 				a->good_size += (off_t)bytes;
 			}
 		}
@@ -365,6 +460,32 @@ out:
 	return rc;
 }
 
+/* The seq of an existing file's first record, for its rotated name. */
+static int
+read_first_seq(struct mpic__audit *a, const char *path, char *err,
+	       size_t errlen)
+{
+	char buf[40];
+	ssize_t got = pread(a->fd, buf, sizeof(buf) - 1, 0);
+	unsigned long long seq;
+
+	if (got <= 0) {
+		mpic__bufprintf(err, errlen, "audit log %s: cannot read its "
+		    "first line: %s", path, got < 0 ? strerror(errno) :
+		    "empty");
+		return MPIC_EIO;
+	}
+	buf[got] = '\0';
+	if (sscanf(buf, "{\"seq\":%llu,", &seq) != 1 || seq == 0) {
+		mpic__bufprintf(err, errlen, "audit log %s: its first line "
+		    "does not start with a seq; check it with `mpic audit "
+		    "verify %s`", path, path);
+		return MPIC_EPARSE;
+	}
+	a->file_first_seq = seq;
+	return 0;
+}
+
 /* Make a new file's directory entry durable. */
 static void
 sync_dir(const char *path)
@@ -438,6 +559,12 @@ mpic__audit_open(struct event_base *base, const char *path,
 			goto fail;
 	}
 	a->good_size = sb.st_size;
+	if (sb.st_size > 0 && (rc = read_first_seq(a, path, err, errlen)) != 0)
+		goto fail;
+	if ((a->path = mpic__strdup(path)) == NULL) {
+		rc = MPIC_ENOMEM;
+		goto fail;
+	}
 	if (created)
 		sync_dir(path);
 	a->st.next_seq = a->next_seq;
@@ -587,6 +714,27 @@ mpic__audit_append_text(struct mpic__audit *a, const char *text, size_t len,
 }
 
 void
+mpic__audit_rotate(struct mpic__audit *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->rotate_req = true;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+mpic__audit_set_rotate_bytes(struct mpic__audit *a, uint64_t bytes)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->rotate_bytes = bytes;
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
 mpic__audit_batch(struct mpic__audit *a, bool open)
 {
 	if (a == NULL)
@@ -627,6 +775,7 @@ mpic__audit_close(struct mpic__audit *a)
 		close(a->pipe_wr);
 	if (a->fd >= 0)
 		close(a->fd); /* releases the flock */
+	mpic__free(a->path);
 	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);
 	mpic__free(a);

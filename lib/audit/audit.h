@@ -92,8 +92,25 @@ struct mpic__audit_stats {
 				* 0: the writer is not in one */
 	int broken;            /* 0, or the MPIC_E* of the failed write */
 	int broken_errno;      /* its errno, when known (else 0) */
+	uint64_t rotations;    /* files rotated (mpic__audit_rotate) */
+	uint64_t rotate_failures;
+	char rotate_error[256]; /* why the last rotation failed; "" after a
+				 * rotation that worked */
 };
 void mpic__audit_stats(struct mpic__audit *a, struct mpic__audit_stats *st);
+
+/*
+ * Rotation: between two groups, the writer renames the log to
+ * PATH.<seq of its first record, 12 digits> and goes on in a new PATH;
+ * the chain goes on across the files (the new file's first record names
+ * the last hash of the old one).  mpic__audit_rotate() asks for one (at
+ * once, records or not; an empty file is not rotated);
+ * mpic__audit_set_rotate_bytes() rotates whenever the file has reached
+ * bytes (0: never).  A failed rotation leaves the log in its file (stats:
+ * rotate_failures, rotate_error).  Any thread.
+ */
+void mpic__audit_rotate(struct mpic__audit *a);
+void mpic__audit_set_rotate_bytes(struct mpic__audit *a, uint64_t bytes);
 
 /* Tests only: while held, the writer starts no new group. */
 void mpic__audit_test_hold(struct mpic__audit *a, bool hold);

@@ -150,18 +150,24 @@ read_line(FILE *f, char *buf, size_t cap, size_t *len)
 	return *len > 0 ? 2 : 0;
 }
 
-int
-mpic_audit_verify(const char *path, struct mpic_audit_report *rep)
+/*
+ * One file of a chain, continuing from rep (records, last_hash,
+ * first_seq).  any_start: the file's first record may start the chain at
+ * any seq, its "prev" taken as given (the oldest file left of a rotated
+ * log); otherwise the next seq is first_seq + records (1 from genesis).
+ */
+static int
+verify_file(const char *path, struct mpic_audit_report *rep, bool any_start)
 {
 	struct mpic_audit_line ln;
 	FILE *f = NULL;
 	char *buf = NULL, why[400];
 	size_t len;
-	uint64_t lineno = 0;
+	uint64_t lineno = 0, expect;
 	int rc = MPIC_EPARSE, r;
 
-	memset(rep, 0, sizeof(*rep));
-	memcpy(rep->last_hash, MPIC_AUDIT_GENESIS, sizeof(rep->last_hash));
+	rep->line = 0;
+	rep->seq = 0;
 	f = fopen(path, "re");
 	if (f == NULL) {
 		rc = errno == ENOENT ? MPIC_ENOENT : MPIC_EIO;
@@ -210,12 +216,21 @@ mpic_audit_verify(const char *path, struct mpic_audit_report *rep)
 			goto out;
 		}
 		rep->seq = ln.seq;
-		if (ln.seq != rep->records + 1) {
+		if (rep->first_seq == 0 && any_start && ln.seq > 1) {
+			/* the chain starts here: earlier files are gone */
+			rep->first_seq = ln.seq;
+			memcpy(rep->last_hash, ln.prev,
+			    sizeof(rep->last_hash));
+		} else if (rep->first_seq == 0) {
+			rep->first_seq = 1;
+		}
+		expect = rep->first_seq + rep->records;
+		if (ln.seq != expect) {
 			mpic__bufprintf(rep->problem, sizeof(rep->problem),
 			    "seq %llu where %llu was expected: a record is "
 			    "missing, repeated or out of order",
 			    (unsigned long long)ln.seq,
-			    (unsigned long long)(rep->records + 1));
+			    (unsigned long long)expect);
 			goto out;
 		}
 		if (strcmp(ln.prev, rep->last_hash) != 0) {
@@ -235,5 +250,43 @@ out:
 	mpic__free(buf);
 	if (f != NULL)
 		fclose(f);
+	return rc;
+}
+
+static void
+report_init(struct mpic_audit_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	memcpy(rep->last_hash, MPIC_AUDIT_GENESIS, sizeof(rep->last_hash));
+}
+
+int
+mpic_audit_verify(const char *path, struct mpic_audit_report *rep)
+{
+	report_init(rep);
+	return verify_file(path, rep, false);
+}
+
+int
+mpic_audit_verify_files(const char *const *paths, size_t n,
+			struct mpic_audit_report *rep)
+{
+	uint64_t before;
+	size_t i;
+	int rc = 0;
+
+	report_init(rep);
+	for (i = 0; i < n; i++) {
+		rep->file = i;
+		before = rep->records;
+		if ((rc = verify_file(paths[i], rep, i == 0)) != 0)
+			return rc;
+		if (i + 1 < n && rep->records == before) {
+			mpic__bufprintf(rep->problem, sizeof(rep->problem),
+			    "%s: no records, but a later file follows: a "
+			    "rotated file is empty (emptied?)", paths[i]);
+			return MPIC_EPARSE;
+		}
+	}
 	return rc;
 }

@@ -335,7 +335,8 @@ config_parse(const char *yaml, size_t len, const char *source,
 	    CFG_PASS_LATE)) != 0)
 		goto out;
 	if ((rc = cross_check(&p)) != 0 ||
-	    (with_secret && (rc = load_secret(&p)) != 0))
+	    (with_secret && (rc = load_secret(&p)) != 0) ||
+	    (rc = mpic__config_settings_make(cfg)) != 0)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -450,7 +451,7 @@ mpic_config_load(const char *path, struct mpic_config **out, char *err,
 }
 
 int
-mpic__config_reread(const char *path, struct mpic_config **out, char *err,
+mpic_config_reread(const char *path, struct mpic_config **out, char *err,
 		    size_t errlen)
 {
 	return config_load(path, false, out, err, errlen);

@@ -10,8 +10,7 @@
 #include "dns/dns.h"
 #include "util/util.h"
 
-enum mpic__role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
-		 MPIC_ROLE_PERSPECTIVE };
+/* The role is the public enum mpic_role (mpic/config.h). */
 
 /* dcv.max_redirects: the default (Let's Encrypt's VA follows 10, Open
  * MPIC 20) and the most a configuration may ask for */
@@ -21,7 +20,7 @@ enum mpic__role { MPIC_ROLE_ALL_IN_ONE = 0, MPIC_ROLE_COORDINATOR,
 struct mpic_config {
 	struct mpic__arena arena;
 	char source[256];
-	enum mpic__role role;
+	enum mpic_role role;
 	const char *listen;
 	const char *tls_cert, *tls_key, *tls_client_ca;
 	const char *api_keys_file;
@@ -56,6 +55,8 @@ struct mpic_config {
 	const char *audit_path;
 	unsigned audit_sync_timeout_ms;  /* an answer waits at most this for
 					  * its records to be durable */
+	unsigned audit_rotate_bytes;     /* rotate past this size; 0: only
+					  * when asked (SIGUSR1) */
 	/* mpicd: the daemon's own settings (mpicd.conf(5)) */
 	const char **tls_allowed_peers;  /* NULL-terminated; empty: any */
 	size_t n_tls_allowed_peers;
@@ -73,13 +74,12 @@ struct mpic_config {
 	 * to remote perspectives.  NULL: libcurl reads tls_cert, tls_key. */
 	int (*tls_client_ctx)(void *ssl_ctx, void *arg);
 	void *tls_client_arg;
+	/* What a program reads (mpic_config_settings()), made at load */
+	struct mpic_settings set;
+	struct mpic_settings_persp *set_persp;
 };
 
-/* mpic_config_load() without reading orchestration.hash_secret_file
- * (hash_secret stays empty): for a daemon that re-reads its
- * configuration for a setting or two after dropping root.  The caller
- * frees *out with mpic_config_free(). */
-int mpic__config_reread(const char *path, struct mpic_config **out,
-			char *err, size_t errlen);
+/* Fill cfg->set from the rest (settings.c): 0 or MPIC_ENOMEM. */
+int mpic__config_settings_make(struct mpic_config *cfg);
 
 #endif

@@ -117,7 +117,7 @@ int mpic__cfg_num(struct cfg_parser *p, struct fy_node *v, const char *path,
 
 /* The keys of the top level (config_schema.c); role name for messages. */
 extern const struct cfg_key mpic__cfg_top_keys[];
-const char *mpic__cfg_role_str(enum mpic__role r);
+const char *mpic__cfg_role_str(enum mpic_role r);
 
 /* Joins a relative file name to p->basedir (arena); NULL: no memory. */
 const char *mpic__cfg_path(struct cfg_parser *p, const char *name);

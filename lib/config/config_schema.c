@@ -18,7 +18,7 @@ static const char *const role_names[] = {
 };
 
 const char *
-mpic__cfg_role_str(enum mpic__role r)
+mpic__cfg_role_str(enum mpic_role r)
 {
 	if ((unsigned)r >= sizeof(role_names) / sizeof(role_names[0]))
 		return "unknown";
@@ -235,7 +235,7 @@ parse_role(struct cfg_parser *p, struct fy_node *v, const char *path,
 		return rc;
 	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++) {
 		if (strcmp(s, role_names[i]) == 0) {
-			cfg->role = (enum mpic__role)i;
+			cfg->role = (enum mpic_role)i;
 			return 0;
 		}
 	}
@@ -548,6 +548,10 @@ static const struct cfg_key audit_keys[] = {
 	  .flags = CFG_F_PATH },
 	{ .name = "sync_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(audit_sync_timeout_ms), .min = 10, .max = 600000 },
+	/* rotate a worker's file once it has reached this size; 0: only on
+	 * SIGUSR1 (docs/audit.md) */
+	{ .name = "rotate_bytes", .kind = CK_UINT,
+	  .off = CFG_OFF(audit_rotate_bytes), .min = 0, .max = 4294967295u },
 	{ .name = NULL },
 };
 

@@ -34,6 +34,7 @@
 
 #include "check/check.h"
 #include "dcv/tls_alpn.h"
+#include "util/netsock.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
 
@@ -337,7 +338,8 @@ alpn_connect(struct alpn *a, const struct alpn_addr *ad)
 		memcpy(&s6->sin6_addr, ad->a, 16);
 		len = sizeof(*s6);
 	}
-	a->fd = socket(ad->af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	a->fd = mpic__net_socket(SOCK_STREAM | SOCK_NONBLOCK, 0,
+	    (struct sockaddr *)&ss, &len);
 	if (a->fd < 0) {
 		alpn_connect_failed(a, strerror(errno));
 		return;

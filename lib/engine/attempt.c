@@ -180,8 +180,18 @@ settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 	m->fin.number = at->number;
 	mpic__eng_attempt_write(at, &m->fin.perspectives);
 	mpic__eng_findings(m, at);
-	for (i = 0; i < at->n; i++)
-		m->fin.codes[i] = m->eng->ps[at->slots[i].pidx]->def->code;
+	for (i = 0; i < at->n; i++) {
+		const struct slot *s = &at->slots[i];
+		const struct mpic__perspective_def *def =
+		    m->eng->ps[s->pidx]->def;
+
+		m->fin.codes[i] = def->code;
+		m->fin.outs[i].code = def->code;
+		m->fin.outs[i].rir = mpic__rir_str(def->rir);
+		m->fin.outs[i].outcome = !s->done ? MPIC_OUTCOME_PENDING :
+		    s->res.passed ? MPIC_OUTCOME_PASSED : s->res.completed ?
+		    MPIC_OUTCOME_FAILED : MPIC_OUTCOME_ERROR;
+	}
 	m->fin.n_codes = at->n;
 	mpic__eng_audit_settle(m, at);
 	mpic__eng_maybe_decide(m);

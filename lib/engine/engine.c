@@ -9,7 +9,6 @@
 
 #include <openssl/rand.h>
 
-#include "engine/answer.h"
 #include "engine/engine_int.h"
 #include "util/curl_loop.h"
 
@@ -74,6 +73,7 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 			mpic_engine_free(e);
 			return rc;
 		}
+		mpic__audit_set_rotate_bytes(e->audit, cfg->audit_rotate_bytes);
 	}
 	/* Keep the connections to the remotes open between requests: one
 	 * HTTP/1.1 connection carries one call at a time, so a burst of N
@@ -111,6 +111,7 @@ mpic_engine_free(struct mpic_engine *e)
 	mpic__jw_release(&e->rec_w);
 	mpic__jw_release(&e->det_w);
 	mpic__free(e->ps);
+	mpic__free(e->persp_pub);
 	mpic__free(e);
 }
 
@@ -118,46 +119,6 @@ size_t
 mpic_engine_inflight(const struct mpic_engine *e)
 {
 	return e->inflight;
-}
-
-void
-mpic__engine_retire_connections(struct mpic_engine *eng)
-{
-	if (eng != NULL)
-		mpic__curl_loop_retire(eng->curl);
-}
-
-size_t
-mpic__engine_persp_count(const struct mpic_engine *e)
-{
-	return e->n;
-}
-
-const struct mpic__persp *
-mpic__engine_persp(const struct mpic_engine *e, size_t i)
-{
-	return i < e->n ? e->ps[i] : NULL;
-}
-
-const struct mpic__persp *
-mpic__engine_primary(const struct mpic_engine *e)
-{
-	return e->primary;
-}
-
-bool
-mpic__engine_answer_info(const struct mpic_engine *e,
-			 struct mpic__answer_info *out)
-{
-	const struct mreq *m = e != NULL ? e->answering : NULL;
-
-	if (m == NULL)
-		return false;
-	out->check_type = m->req.check_type;
-	out->method = m->req.dcv.method;
-	out->trace_identifier = m->req.trace_identifier;
-	out->valid = m->valid;
-	return true;
 }
 
 static void
@@ -172,9 +133,9 @@ reply_issues(struct mreq *m, const struct mpic__issues *is)
 	mpic__free(body);
 }
 
-int
-mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
-		   time_t now, mpic_request_cb cb, void *arg)
+static int
+submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
+       mpic_request_cb cb, mpic_answer_cb acb, void *arg)
 {
 	struct mpic__issues is;
 	struct mreq *m;
@@ -196,6 +157,7 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 	m->eng = e;
 	m->now = now;
 	m->cb = cb;
+	m->acb = acb;
 	m->arg = arg;
 	m->next = e->reqs;
 	if (e->reqs != NULL)
@@ -221,4 +183,18 @@ mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 		mpic__eng_primary_start(m);
 	mpic__eng_attempt_start(m);
 	return 0;
+}
+
+int
+mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
+		   time_t now, mpic_request_cb cb, void *arg)
+{
+	return submit(e, body, len, now, cb, NULL, arg);
+}
+
+int
+mpic_engine_request(struct mpic_engine *e, const char *body, size_t len,
+		    time_t now, mpic_answer_cb cb, void *arg)
+{
+	return submit(e, body, len, now, NULL, cb, arg);
 }

@@ -28,7 +28,7 @@
 #define ENGINE_SCRATCH_KEEP (256u * 1024u) /* kept between records */
 
 static void
-notice(struct mpic_engine *e, enum mpic__audit_notice what, uint64_t ms,
+notice(struct mpic_engine *e, enum mpic_audit_notice what, uint64_t ms,
        uint64_t refused)
 {
 	if (e->audit_notice != NULL)
@@ -88,7 +88,7 @@ log_changed(struct mpic_engine *e, int err)
 
 /* Answer m with the error the log causes. */
 static void
-refuse(struct mreq *m, enum mpic__audit_refusal why, uint64_t waited)
+refuse(struct mreq *m, enum mpic_audit_refusal why, uint64_t waited)
 {
 	struct mpic_engine *e = m->eng;
 	struct mpic__audit_stats st;
@@ -263,7 +263,7 @@ mpic__eng_audit_admit(struct mreq *m)
 }
 
 bool
-mpic__engine_audit_info(struct mpic_engine *e, struct mpic__audit_info *out)
+mpic__engine_audit_info(struct mpic_engine *e, struct mpic_audit_stats *out)
 {
 	struct mpic__audit_stats st;
 	uint64_t now;
@@ -289,7 +289,7 @@ mpic__engine_audit_info(struct mpic_engine *e, struct mpic__audit_info *out)
 }
 
 void
-mpic__engine_audit_notice(struct mpic_engine *e, mpic__audit_notice_cb cb,
+mpic_engine_audit_notice(struct mpic_engine *e, mpic_audit_notice_cb cb,
 			  void *arg)
 {
 	e->audit_notice = cb;

@@ -55,10 +55,12 @@ struct mpic_engine {
 	uint64_t audit_stall_ms;    /* since when (monotonic) */
 	uint64_t audit_stall_refused; /* how many since */
 	bool audit_failed;          /* FAILED was noticed */
-	mpic__audit_notice_cb audit_notice;
+	mpic_audit_notice_cb audit_notice;
 	void *audit_notice_arg;
 	bool closing;               /* in mpic_engine_free() */
-	const struct mreq *answering; /* in a 200 callback (answer.h) */
+	/* what mpic_engine_audit_stats() and _persp_stats() return */
+	struct mpic_audit_stats audit_pub;
+	struct mpic_persp_stats *persp_pub; /* n + 1: the primary's last */
 };
 
 struct slot {
@@ -99,6 +101,8 @@ struct settled {
 	                         * or NULL: out of memory */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
+	/* the same perspectives with their outcomes, for the typed answer */
+	struct mpic_answer_persp outs[MAX_COHORT_SIZE];
 	/* the distinct Authorization Domain Names its results showed, for
 	 * the decision record (engine_audit.c); more are not kept */
 	struct settled_adn {
@@ -122,7 +126,8 @@ struct mreq {
 	struct mreq *prev, *next;
 	struct mpic__request req;
 	time_t now;
-	mpic_request_cb cb;
+	mpic_request_cb cb;     /* or */
+	mpic_answer_cb acb;     /* the typed answer (mpic_engine_request) */
 	void *arg;
 	struct mpic__br_phase phase;
 	int count, quorum, max_attempts;

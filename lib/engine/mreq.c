@@ -79,13 +79,29 @@ mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv)
 void
 mpic__eng_reply(struct mreq *m, int status, const char *body)
 {
-	struct mpic_engine *e = m->eng;
-	const struct mreq *outer = e->answering;
+	struct mpic_answer a;
 
 	m->answered = true;
-	e->answering = status == 200 ? m : NULL;
-	m->cb(m->arg, status, body, strlen(body));
-	e->answering = outer;
+	if (m->acb == NULL) {
+		m->cb(m->arg, status, body, strlen(body));
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.status = status;
+	a.body = body;
+	a.len = strlen(body);
+	if (status == 200) {
+		a.valid = m->valid;
+		a.check_type = m->req.check_type == MPIC_CHECK_CAA ? "caa" :
+		    "dcv";
+		a.method = m->req.check_type == MPIC_CHECK_CAA ? NULL :
+		    mpic__dcv_method_str(m->req.dcv.method);
+		a.trace_id = m->req.trace_identifier;
+		a.audit_id = m->eng->audit != NULL ? m->audit_id : NULL;
+		a.persp = m->fin.done ? m->fin.outs : NULL;
+		a.n_persp = m->fin.done ? m->fin.n_codes : 0;
+	}
+	m->acb(m->arg, &a);
 }
 
 void

@@ -28,11 +28,7 @@ struct mpic__persp_ops {
 	void (*free)(struct mpic__persp *p);
 };
 
-enum mpic__reach {
-	MPIC_REACH_UNKNOWN = 0, /* not called yet */
-	MPIC_REACH_OK,          /* the last call got a well-formed answer */
-	MPIC_REACH_FAILED,      /* the last call failed (see last_error) */
-};
+/* Reachability is the public enum mpic_reach (mpic/perspective.h). */
 
 /* Common head of every implementation. */
 struct mpic__persp {
@@ -41,7 +37,7 @@ struct mpic__persp {
 	/* Results seen by the orchestrator (for metrics). */
 	uint64_t n_passed, n_failed, n_errors;
 	/* Remote perspectives: reachability from the last call. */
-	enum mpic__reach reach;
+	enum mpic_reach reach;
 	uint64_t last_call_ns;         /* wall clock of the last answer */
 	char last_error[256];
 };
@@ -99,16 +95,5 @@ void mpic__remote_answer_time(struct mpic__check_result *res,
 int mpic__persp_request_parse(enum mpic__check_type type, const char *body,
 			      size_t len, struct mpic__request *req,
 			      struct mpic__issues *issues);
-
-/* The engine's perspectives, for health and metrics (read only). */
-size_t mpic__engine_persp_count(const struct mpic_engine *eng);
-const struct mpic__persp *mpic__engine_persp(const struct mpic_engine *eng,
-					    size_t i);
-/* After our client certificate changed (a reload): connections to the
- * remote perspectives made with the old one are closed once idle, and new
- * calls make new ones (mpic__curl_loop_retire()). */
-void mpic__engine_retire_connections(struct mpic_engine *eng);
-/* The engine's primary perspective (in-process), or NULL: none configured. */
-const struct mpic__persp *mpic__engine_primary(const struct mpic_engine *eng);
 
 #endif

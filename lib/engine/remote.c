@@ -10,20 +10,38 @@
  * The multi handle keeps connections to the perspectives open between
  * calls.
  *
- * TLS sessions: each easy handle keeps (libcurl's session cache) the
- * sessions of the connections it made, and offers one when it makes a new
- * connection: a resumed TLS 1.3 handshake needs neither certificates nor
- * signatures, on either side.  Two precautions.  Handles whose sessions
- * were made under CA or certificate files that have changed since are
- * dropped, never reused (a resumed session is not verified again).  And a
- * call whose handshake fails (CURLE_SSL_CONNECT_ERROR: no request was
- * sent) is made once more on a new handle, which has no session to offer:
- * a server that cannot resume (older mpicd perspectives answered a
- * resumption with an "internal error" alert) costs a failed handshake,
+ * TLS sessions: a remote's handles share one session cache (a curl share
+ * of CURL_LOCK_DATA_SSL_SESSION), and a new connection offers the latest
+ * session: a resumed TLS 1.3 handshake needs neither certificates nor
+ * signatures, on either side.  This is what keeps a cold burst cheap: when
+ * N calls arrive at once and one connection is open, the N - 1 new ones
+ * resume the session of the first instead of N - 1 full handshakes (each a
+ * signature through the key process on both sides and a chain
+ * verification); measured with bench/run-coord's (d).  Two precautions.
+ * Sessions made under CA or certificate files that have changed since are
+ * never offered (a resumed session is not verified again): the cache and
+ * the handles belong to one generation of the files, and a new generation
+ * starts a new cache.  And a call whose handshake fails
+ * (CURLE_SSL_CONNECT_ERROR: no request was sent) is made once more on a
+ * new handle outside the cache, with no session to offer, and the cache is
+ * dropped: a server that cannot resume (older mpicd perspectives answered
+ * a resumption with an "internal error" alert) costs a failed handshake,
  * not a non-corroboration.
+ *
+ * Warm-up: a worker that has not yet called a perspective has no session
+ * to offer, and the first burst would pay a full handshake per call.  So
+ * each remote perspective, once created, makes one small call of its own
+ * (GET /healthz) when no check has started first, and again when it has
+ * been idle for REMOTE_WARM_IDLE_S (its session would otherwise age out:
+ * a ticket lives two hours): the connection and the session it gets are
+ * there before the first burst.  A warm-up that fails (the perspective
+ * not up yet) is tried again after 1, 2, 4 ... up to 60 s.  Its answer
+ * is not a check's: it changes neither reachability nor any count.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "engine/perspective.h"
 #include "engine/remote_tls.h"
@@ -32,8 +50,17 @@
 #define REMOTE_MAX_ANSWER (1024 * 1024)
 #define REMOTE_CONNECT_MS 5000
 #define REMOTE_IDLE_HANDLES 64      /* easy handles kept for reuse */
+#define REMOTE_WARM_IDLE_S 1200     /* idle this long: warm up again */
+#define REMOTE_WARM_RETRY_MAX_S 60
 
 struct remote;
+
+/* A session cache shared by handles of one generation of the TLS files. */
+struct rshare {
+	CURLSH *sh;
+	uint64_t tls_gen;
+	unsigned refs;              /* handles using it, +1 while current */
+};
 
 struct rcall {
 	struct remote *r;
@@ -50,6 +77,7 @@ struct rcall {
 	uint64_t start_ms;
 	uint64_t start_ns;          /* wall clock: the answer's time bound */
 	uint64_t tls_gen;           /* of the files the handle's sessions saw */
+	struct rshare *share;       /* the handle's session cache, or NULL */
 	bool retried;               /* a second handshake, without a session */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -62,13 +90,72 @@ struct remote {
 	struct curl_slist *hdrs;
 	struct mpic__remote_tls *tls; /* our certificate and key, the CA */
 	struct rcall *calls;        /* in flight */
+	struct rshare *share;       /* the current session cache, or NULL */
 	struct {                    /* set up, not running */
 		CURL *easy;
 		uint64_t tls_gen;
+		struct rshare *share;
 	} idle[REMOTE_IDLE_HANDLES];
 	size_t n_idle;
 	long timeout_ms;
+	/* the warm-up (see the top of the file) */
+	char *url_warm;
+	struct event *warm_ev;
+	CURL *warm_easy;            /* running, or NULL */
+	struct rshare *warm_share;
+	uint64_t last_use_ms;       /* a call or warm-up last started */
+	unsigned warm_retry_s;      /* the next retry's delay */
 };
+
+static void
+share_unref(struct rshare *sh)
+{
+	if (sh == NULL || --sh->refs > 0)
+		return;
+	curl_share_cleanup(sh->sh);
+	mpic__free(sh);
+}
+
+/* Stop offering the current cache's sessions to new handles. */
+static void
+share_retire(struct remote *r)
+{
+	share_unref(r->share);
+	r->share = NULL;
+}
+
+/* The session cache of generation tls_gen, made when needed; NULL when
+ * out of memory (the handle then keeps its own sessions). */
+static struct rshare *
+share_get(struct remote *r, uint64_t tls_gen)
+{
+	struct rshare *sh;
+
+	if (r->share != NULL && r->share->tls_gen == tls_gen)
+		return r->share;
+	share_retire(r);
+	if ((sh = mpic__calloc(1, sizeof(*sh))) == NULL)
+		return NULL;
+	if ((sh->sh = curl_share_init()) == NULL ||
+	    curl_share_setopt(sh->sh, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+		curl_share_cleanup(sh->sh);
+		mpic__free(sh);
+		return NULL;
+	}
+	sh->tls_gen = tls_gen;
+	sh->refs = 1;
+	r->share = sh;
+	return sh;
+}
+
+/* A handle goes, and its hold on its session cache. */
+static void
+easy_drop(CURL *e, struct rshare *sh)
+{
+	curl_easy_cleanup(e);
+	share_unref(sh);
+}
 
 static void
 rcall_free(struct rcall *c)
@@ -89,9 +176,10 @@ rcall_free(struct rcall *c)
 			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
 			r->idle[r->n_idle].easy = c->easy;
+			r->idle[r->n_idle].share = c->share;
 			r->idle[r->n_idle++].tls_gen = c->tls_gen;
 		} else
-			curl_easy_cleanup(c->easy);
+			easy_drop(c->easy, c->share);
 	}
 	free(c->own_body);
 	mpic__free(c->ans);
@@ -231,12 +319,17 @@ mpic__remote_body(const struct mpic_config *cfg, struct mpic__request *req)
  * profiles); the connections themselves live in the multi handle.
  */
 static CURL *
-easy_new(struct remote *r)
+easy_new(struct remote *r, struct rshare **sh)
 {
 	CURL *e;
 
 	if ((e = curl_easy_init()) == NULL)
 		return NULL;
+	if (*sh != NULL && curl_easy_setopt(e, CURLOPT_SHARE, (*sh)->sh) ==
+	    CURLE_OK)
+		(*sh)->refs++;
+	else
+		*sh = NULL;
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -251,7 +344,8 @@ easy_new(struct remote *r)
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* libcurl's TLS session cache stays on (see the top of the file) */
+	/* libcurl's TLS session cache stays on, in sh when there is one
+	 * (see the top of the file) */
 	/* cfg->tls_cert, tls_key and tls_client_ca, decoded once and read
 	 * again when they change on disk (certificate rotation) */
 	mpic__remote_tls_use(r->tls, e);
@@ -259,19 +353,24 @@ easy_new(struct remote *r)
 }
 
 /* An idle handle whose TLS sessions were made under the files of
- * generation tls_gen, or a new one. */
+ * generation tls_gen, or a new one (in the session cache of tls_gen);
+ * *sh: its cache. */
 static CURL *
-easy_get(struct remote *r, uint64_t tls_gen)
+easy_get(struct remote *r, uint64_t tls_gen, struct rshare **sh)
 {
 	CURL *e;
 
 	while (r->n_idle > 0) {
 		e = r->idle[--r->n_idle].easy;
+		*sh = r->idle[r->n_idle].share;
 		if (r->idle[r->n_idle].tls_gen == tls_gen)
 			return e;
-		curl_easy_cleanup(e);   /* and its sessions */
+		easy_drop(e, *sh);      /* and its sessions */
 	}
-	return easy_new(r);
+	*sh = share_get(r, tls_gen);
+	if ((e = easy_new(r, sh)) == NULL)
+		*sh = NULL;
+	return e;
 }
 
 /* What changes from call to call. */
@@ -300,15 +399,20 @@ retry_fresh(struct rcall *c)
 {
 	struct remote *r = c->r;
 	uint64_t spent = mpic__now_mono_ms() - c->start_ms;
+	struct rshare *none = NULL;
 	CURL *e;
 
 	if (c->retried || spent + 50 >= (uint64_t)r->timeout_ms)
 		return -1;
-	if ((e = easy_new(r)) == NULL)
+	if ((e = easy_new(r, &none)) == NULL)
 		return -1;
 	c->retried = true;
-	curl_easy_cleanup(c->easy);     /* with the session it offered */
+	/* the session it offered goes, with the cache that held it */
+	if (c->share != NULL && c->share == r->share)
+		share_retire(r);
+	easy_drop(c->easy, c->share);
 	c->easy = e;
+	c->share = NULL;
 	mpic__free(c->ans);
 	c->ans = NULL;
 	c->ans_len = 0;
@@ -316,6 +420,80 @@ retry_fresh(struct rcall *c)
 	c->errbuf[0] = '\0';
 	call_setopt(c, (long)((uint64_t)r->timeout_ms - spent));
 	return mpic__curl_loop_add(r->loop, e, on_done, c) == 0 ? 0 : -1;
+}
+
+static size_t
+warm_discard(char *p, size_t sz, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return sz * n;
+}
+
+static void
+warm_arm(struct remote *r, unsigned secs)
+{
+	struct timeval tv = { .tv_sec = secs, .tv_usec = 0 };
+
+	if (r->warm_ev != NULL)
+		evtimer_add(r->warm_ev, &tv);
+}
+
+static void
+warm_done(void *arg, CURL *easy, CURLcode cc)
+{
+	struct remote *r = arg;
+
+	easy_drop(easy, r->warm_share);
+	r->warm_easy = NULL;
+	r->warm_share = NULL;
+	if (cc == CURLE_OK) {
+		r->warm_retry_s = 1;
+		warm_arm(r, REMOTE_WARM_IDLE_S);
+		return;
+	}
+	warm_arm(r, r->warm_retry_s);
+	r->warm_retry_s = r->warm_retry_s * 2 > REMOTE_WARM_RETRY_MAX_S ?
+	    REMOTE_WARM_RETRY_MAX_S : r->warm_retry_s * 2;
+}
+
+/* The timer: warm up unless a call has used the connections lately. */
+static void
+warm_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct remote *r = arg;
+	uint64_t now = mpic__now_mono_ms(), idle = now - r->last_use_ms;
+	struct rshare *sh;
+	CURL *e;
+
+	(void)fd;
+	(void)what;
+	if (r->warm_easy != NULL)
+		return;
+	if (r->calls != NULL || (r->last_use_ms != 0 &&
+	    idle < REMOTE_WARM_IDLE_S * 1000ull)) {
+		warm_arm(r, r->calls != NULL ? REMOTE_WARM_IDLE_S :
+		    (unsigned)(REMOTE_WARM_IDLE_S - idle / 1000));
+		return;
+	}
+	sh = share_get(r, mpic__remote_tls_gen(r->tls));
+	if ((e = easy_new(r, &sh)) == NULL) {
+		warm_arm(r, REMOTE_WARM_RETRY_MAX_S);
+		return;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, r->url_warm);
+	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, warm_discard);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	r->last_use_ms = now;
+	r->warm_easy = e;
+	r->warm_share = sh;
+	if (mpic__curl_loop_add(r->loop, e, warm_done, r) != 0) {
+		easy_drop(e, r->warm_share);
+		r->warm_easy = NULL;
+		r->warm_share = NULL;
+		warm_arm(r, REMOTE_WARM_RETRY_MAX_S);
+	}
 }
 
 static int
@@ -336,6 +514,7 @@ remote_start(struct mpic__persp *p, const struct mpic__request *req,
 	c->arg = arg;
 	c->start_ms = mpic__now_mono_ms();
 	c->start_ns = mpic__now_wall_ns();
+	r->last_use_ms = c->start_ms;
 	c->next = r->calls;
 	if (r->calls != NULL)
 		r->calls->prev = c;
@@ -344,7 +523,8 @@ remote_start(struct mpic__persp *p, const struct mpic__request *req,
 	c->body = req->remote_body;
 	if (c->body == NULL)
 		c->body = c->own_body = call_body(r->cfg, req);
-	if (c->body == NULL || (c->easy = e = easy_get(r, c->tls_gen)) == NULL) {
+	if (c->body == NULL ||
+	    (c->easy = e = easy_get(r, c->tls_gen, &c->share)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
@@ -365,8 +545,18 @@ remote_free(struct mpic__persp *p)
 		return;
 	while (r->calls != NULL)
 		rcall_free(r->calls);
-	while (r->n_idle > 0)
-		curl_easy_cleanup(r->idle[--r->n_idle].easy);
+	if (r->warm_ev != NULL)
+		event_free(r->warm_ev);
+	if (r->warm_easy != NULL) {
+		mpic__curl_loop_cancel(r->loop, r->warm_easy);
+		easy_drop(r->warm_easy, r->warm_share);
+	}
+	mpic__free(r->url_warm);
+	while (r->n_idle > 0) {
+		r->n_idle--;
+		easy_drop(r->idle[r->n_idle].easy, r->idle[r->n_idle].share);
+	}
+	share_retire(r);
 	curl_slist_free_all(r->hdrs);
 	mpic__remote_tls_free(r->tls);
 	mpic__free(r->url_caa);
@@ -427,6 +617,9 @@ mpic__persp_remote_new(struct mpic__curl_loop *loop,
 	r->tls = mpic__remote_tls_new(cfg);
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");
+	r->url_warm = join_url(def->url, "/healthz");
+	r->warm_retry_s = 1;
+	r->warm_ev = evtimer_new(mpic__curl_loop_base(loop), warm_tick, r);
 	h = curl_slist_append(NULL, "Content-Type: application/json");
 	if (h != NULL)
 		r->hdrs = h;
@@ -434,10 +627,11 @@ mpic__persp_remote_new(struct mpic__curl_loop *loop,
 	if (h != NULL && (h = curl_slist_append(r->hdrs, "Expect:")) != NULL)
 		r->hdrs = h;
 	if (r->url_caa == NULL || r->url_dcv == NULL || h == NULL ||
-	    r->tls == NULL) {
+	    r->tls == NULL || r->url_warm == NULL || r->warm_ev == NULL) {
 		remote_free(&r->head);
 		return MPIC_ENOMEM;
 	}
+	warm_arm(r, 0);
 	*out = &r->head;
 	return 0;
 }

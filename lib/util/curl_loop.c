@@ -17,6 +17,7 @@
 
 #include "util/util.h"
 #include "util/curl_loop.h"
+#include "util/netsock.h"
 
 struct watch {
 	struct mpic__curl_loop *loop;
@@ -235,11 +236,13 @@ open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct mpic__curl_loop *loop = clientp;
 	struct fdinfo *fi;
+	socklen_t len = (socklen_t)addr->addrlen;
 	curl_socket_t s;
 
 	(void)purpose;
-	s = socket(addr->family, addr->socktype | SOCK_CLOEXEC,
-	    addr->protocol);
+	/* curl connects to addr->addr after this: the seam may move it */
+	s = mpic__net_socket(addr->socktype, addr->protocol, &addr->addr,
+	    &len);
 	if (s < 0)
 		return CURL_SOCKET_BAD;
 	if ((fi = fd_info(loop, s, true)) == NULL) {
@@ -337,6 +340,12 @@ CURLM *
 mpic__curl_loop_multi(struct mpic__curl_loop *loop)
 {
 	return loop->multi;
+}
+
+struct event_base *
+mpic__curl_loop_base(struct mpic__curl_loop *loop)
+{
+	return loop->base;
 }
 
 unsigned

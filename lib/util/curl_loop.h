@@ -37,6 +37,9 @@ void mpic__curl_loop_free(struct mpic__curl_loop *loop);
 /* The multi handle, for CURLMOPT_* settings (connection cache sizes). */
 CURLM *mpic__curl_loop_multi(struct mpic__curl_loop *loop);
 
+/* The event base the loop runs on (for the callers' own timers). */
+struct event_base *mpic__curl_loop_base(struct mpic__curl_loop *loop);
+
 /*
  * Start a transfer.  cb runs exactly once, unless the transfer is
  * cancelled first.  Returns 0, or MPIC_ENOMEM / MPIC_EIO (then no

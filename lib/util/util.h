@@ -14,17 +14,26 @@
 #include <jansson.h>
 
 #include "mpic/mpic.h"
+#include "mpicx/mpicx.h"
 #include "util/jw.h"
 
-/* Allocation wrapper: tests can make the Nth allocation fail. */
-void *mpic__malloc(size_t n);
-void *mpic__calloc(size_t nmemb, size_t size);
-void *mpic__realloc(void *p, size_t n);
-char *mpic__strdup(const char *s);
-char *mpic__strndup(const char *s, size_t n);
-void mpic__free(void *p);
-/* Fail allocation number n (1-based) from now on; 0 disables. Tests only. */
-void mpic__alloc_fail_at(unsigned long n);
+/*
+ * The helpers shared with the programs are the mpicx_ library
+ * (mpicx/mpicx.h: allocation, bounded formatting, clocks, SHA-256, the
+ * JSON writer); lib's code names them by their internal names, mapped
+ * here, so that moving them out changed no file of lib but this one.
+ */
+#define mpic__malloc mpicx_malloc
+#define mpic__calloc mpicx_calloc
+#define mpic__realloc mpicx_realloc
+#define mpic__strdup mpicx_strdup
+#define mpic__strndup mpicx_strndup
+#define mpic__free mpicx_free
+#define mpic__alloc_fail_at mpicx_alloc_fail_at
+#define mpic__bufprintf mpicx_bufprintf
+#define mpic__now_mono_ms mpicx_now_mono_ms
+#define mpic__now_wall_ns mpicx_now_wall_ns
+#define mpic__sha256 mpicx_sha256
 
 /*
  * Arena: many small allocations freed at once (one per request).  Blocks
@@ -45,14 +54,6 @@ char *mpic__arena_strndup(struct mpic__arena *a, const char *s, size_t n);
 char *mpic__arena_printf(struct mpic__arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Bounded formatted append into a fixed buffer; never overflows. */
-void mpic__bufprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Monotonic and wall-clock time. */
-uint64_t mpic__now_mono_ms(void);
-uint64_t mpic__now_wall_ns(void);
-
 /* base64url without padding (RFC 4648 5); out must hold 4*ceil(n/3)+1. */
 size_t mpic__b64url_encode(const uint8_t *in, size_t n, char *out);
 /* standard base64 with padding; out must hold 4*ceil(n/3)+1. */
@@ -63,6 +64,5 @@ size_t mpic__b32_lower_encode(const uint8_t *in, size_t n, char *out);
 bool mpic__is_b64url(const char *s, size_t n);
 /* Value of a hexadecimal digit (either case), or -1. */
 int mpic__hex_digit(char c);
-void mpic__sha256(const void *data, size_t n, uint8_t out[32]);
 
 #endif

@@ -6,7 +6,9 @@
  * configuration's, -c or the default).  mpicd with several workers writes
  * one chain per worker, PATH.w0, PATH.w1, ..., and no file at PATH itself:
  * every one of them there is (and PATH, if it exists) is verified, each
- * named in the output.
+ * named in the output.  A rotated log (audit.rotate_bytes, SIGUSR1) keeps
+ * a chain in several files, BASE.<seq of its first record> and BASE: the
+ * chain is followed across them, in seq order.
  *
  * Exit status: 0 intact, 1 a bad record in any file (the first of each
  * file is named), 2 a file cannot be read (or none exists), 64 usage.
@@ -24,38 +26,156 @@
 #define MAX_WORKER_FILES 1024
 #define WORKER_INDEX_DIGITS 9
 
+#define MAX_ROTATED_FILES 100000
+#define ROTATED_DIGITS 12
+
+/* The seq in a rotated file's name "BASE.<12 digits>", or 0. */
+static unsigned long long
+rotated_seq(const char *name, const char *base)
+{
+	size_t blen = strlen(base), i;
+	const char *d;
+	unsigned long long n = 0;
+
+	if (strncmp(name, base, blen) != 0 || name[blen] != '.')
+		return 0;
+	d = name + blen + 1;
+	for (i = 0; d[i] != '\0'; i++) {
+		if (d[i] < '0' || d[i] > '9' || i == ROTATED_DIGITS)
+			return 0;
+		n = n * 10 + (unsigned long long)(d[i] - '0');
+	}
+	return i == ROTATED_DIGITS ? n : 0;
+}
+
+static int
+cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* dir and name of path, into dir (cap bytes); the name is returned. */
+static const char *
+split_path(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+	return slash != NULL ? slash + 1 : path;
+}
+
 /*
- * Verify one file.  named: each line names the file (several files);
- * otherwise the output is the one-file form: "ok: N records, ...".
+ * Verify one chain: the files base was rotated into (base.<first seq>,
+ * in seq order) and base itself, when they exist.  named: each line
+ * names the file (several chains); otherwise the output is the one-chain
+ * form: "ok: N records, ...".
  */
 static int
-verify(const char *path, bool named)
+verify(const char *base, bool named)
 {
 	struct mpic_audit_report rep;
-	int rc;
+	unsigned long long *seqs = NULL;
+	const char **paths = NULL;
+	char dir[4096], **names = NULL;
+	const char *bname = split_path(base, dir, sizeof(dir));
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0, i, cap = 64;
+	unsigned long long k;
+	bool has_base = stat(base, &st) == 0;
+	DIR *d;
+	int rc = 2;
 
-	rc = mpic_audit_verify(path, &rep);
+	if ((seqs = malloc(cap * sizeof(*seqs))) == NULL)
+		goto oom;
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL && n < MAX_ROTATED_FILES) {
+			if ((k = rotated_seq(de->d_name, bname)) == 0)
+				continue;
+			if (n == cap) {
+				unsigned long long *ns = realloc(seqs,
+				    2 * cap * sizeof(*seqs));
+
+				if (ns == NULL) {
+					closedir(d);
+					goto oom;
+				}
+				seqs = ns;
+				cap *= 2;
+			}
+			seqs[n++] = k;
+		}
+		closedir(d);
+	}
+	qsort(seqs, n, sizeof(*seqs), cmp_ull);
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL ||
+	    (paths = calloc(n + 1, sizeof(*paths))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(base) + ROTATED_DIGITS + 2;
+
+		if ((names[i] = malloc(len)) == NULL)
+			goto oom;
+		snprintf(names[i], len, "%s.%0*llu", base, ROTATED_DIGITS,
+		    seqs[i]);
+		paths[i] = names[i];
+	}
+	if (has_base || n == 0)
+		paths[n++] = base;      /* or its error, when nothing is */
+	else if (n > 0)
+		names[n] = NULL;
+	rc = mpic_audit_verify_files(paths, n, &rep);
 	if (rc == 0) {
-		printf("ok: %s%s%llu records, last hash %s\n",
-		    named ? path : "", named ? ": " : "",
-		    (unsigned long long)rep.records, rep.last_hash);
-		return 0;
+		printf("ok: %s%s%llu records", named ? base : "",
+		    named ? ": " : "", (unsigned long long)rep.records);
+		if (n > 1)
+			printf(" in %zu files", n);
+		if (rep.first_seq > 1)
+			printf(" (seq %llu on: the files of the records "
+			    "before are not here, the chain starts after "
+			    "the hash the first one names)",
+			    (unsigned long long)rep.first_seq);
+		printf(", last hash %s\n", rep.last_hash);
+		rc = 0;
+		goto out;
 	}
 	if (rc != MPIC_EPARSE) {
 		fprintf(stderr, "mpic: audit verify: %s\n", rep.problem);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (rep.seq != 0)
-		printf("bad: %s: line %llu (seq %llu): %s\n", path,
+		printf("bad: %s: line %llu (seq %llu): %s\n", paths[rep.file],
 		    (unsigned long long)rep.line,
 		    (unsigned long long)rep.seq, rep.problem);
-	else
-		printf("bad: %s: line %llu: %s\n", path,
+	else if (rep.line != 0)
+		printf("bad: %s: line %llu: %s\n", paths[rep.file],
 		    (unsigned long long)rep.line, rep.problem);
+	else
+		printf("bad: %s\n", rep.problem);
 	printf("%s: %s%s%llu intact records before it, last intact hash %s\n",
-	    rep.torn ? "torn" : "bad", named ? path : "", named ? ": " : "",
+	    rep.torn ? "torn" : "bad", named ? base : "", named ? ": " : "",
 	    (unsigned long long)rep.records, rep.last_hash);
-	return 1;
+	rc = 1;
+	goto out;
+oom:
+	fprintf(stderr, "mpic: audit verify: out of memory\n");
+	rc = 2;
+out:
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
+	free(paths);
+	free(seqs);
+	return rc;
 }
 
 /* The worker index N of a name "BASE.wN", or -1. */

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "mpic/mpic.h"
+#include "setup.h"
 #include "tool.h"
 
 #define DEFAULT_CONFIG "/etc/mpic/mpic.yaml"
@@ -327,6 +328,8 @@ run_command(int argc, char **argv, struct tool_opts *o_, const char *cfgpath,
 		usage(stderr);
 		return EX_USAGE_;
 	}
+	if (strcmp(argv[i], "setup") == 0)
+		return tool_setup(argc - i, argv + i, now);
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
 	if (strcmp(argv[i], "explain") == 0) {

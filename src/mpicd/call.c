@@ -17,7 +17,7 @@
 struct mpicd_call *
 mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
 {
-	struct mpicd_call *c = mpic__calloc(1, sizeof(*c));
+	struct mpicd_call *c = mpicx_calloc(1, sizeof(*c));
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r);
 	char *addr = NULL;
 	ev_uint16_t port = 0;
@@ -26,14 +26,14 @@ mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
 		return NULL;
 	c->d = d;
 	c->req = r;
-	c->start_ms = mpic__now_mono_ms();
+	c->start_ms = mpicx_now_mono_ms();
 	c->path = "other";
 	c->method = "other";
 	c->midx = MPICD_M_UNKNOWN;
 	c->result = -1;
 	if (evcon != NULL)
 		evhttp_connection_get_peer(evcon, &addr, &port);
-	mpic__bufprintf(c->remote, sizeof(c->remote), "%s:%u",
+	mpicx_bufprintf(c->remote, sizeof(c->remote), "%s:%u",
 	    addr ? addr : "?", (unsigned)port);
 	return c;
 }
@@ -69,9 +69,7 @@ mpicd_call_free(struct mpicd_call *c)
 			c->next->prev = c->prev;
 		d->inflight--;
 	}
-	if (c->has_preq)
-		mpic__request_release(&c->preq);
-	mpic__free(c);
+	mpicx_free(c);
 	if (d->draining)
 		mpicd_drain_check(d);
 }
@@ -118,7 +116,7 @@ void
 mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 	    const char *body, size_t len)
 {
-	uint64_t ms = mpic__now_mono_ms() - c->start_ms;
+	uint64_t ms = mpicx_now_mono_ms() - c->start_ms;
 	struct evhttp_connection *evcon;
 	struct mpicd_conn *conn;
 	struct evkeyvalq *h;
@@ -162,12 +160,8 @@ void
 mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
 		  const char *type, const char *msg)
 {
-	struct mpic__issues is;
-	char *body;
+	char *body = mpic_issue_body(type, msg);
 
-	memset(&is, 0, sizeof(is));
-	mpic__issue_add(&is, type, "%s", msg);
-	body = mpic__issues_body(&is);
 	if (body == NULL) {
 		static const char oom[] = "{\"error\":\"internal-error\"}";
 
@@ -175,7 +169,7 @@ mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
 		return;
 	}
 	mpicd_reply(d, c, status, body, strlen(body));
-	mpic__free(body);
+	mpicx_free(body);
 }
 
 void

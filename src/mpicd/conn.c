@@ -99,7 +99,7 @@ mpicd_conn_closed(struct mpicd_conn *conn)
 
 	/* (a TLS connection: its bufferevent is being freed) */
 	mpicd_conn_release(conn, false);
-	mpic__free(conn);
+	mpicx_free(conn);
 	d->conns--;
 	if (d->paused && !d->draining && d->conns < d->cfg->max_connections) {
 		evconnlistener_enable(d->listener);
@@ -127,7 +127,7 @@ conn_index(struct mpicd *d, struct mpicd_conn *conn)
 	if ((size_t)fd >= d->n_byfd) {
 		n = d->n_byfd * 2 > (size_t)fd + 1 ? d->n_byfd * 2 :
 		    (size_t)fd + 64;
-		if ((nb = mpic__realloc(d->byfd, n * sizeof(*nb))) == NULL)
+		if ((nb = mpicx_realloc(d->byfd, n * sizeof(*nb))) == NULL)
 			return false;
 		memset(nb + d->n_byfd, 0, (n - d->n_byfd) * sizeof(*nb));
 		d->byfd = nb;
@@ -243,7 +243,7 @@ mpicd_conn_on_deadline(evutil_socket_t fd, short what, void *arg)
 	if (now != last) {      /* a flood is not logged line by line */
 		last = now;
 		evhttp_connection_get_peer(conn->evcon, &addr, &port);
-		mpic__bufprintf(peer, sizeof(peer), "%s:%u", addr ? addr :
+		mpicx_bufprintf(peer, sizeof(peer), "%s:%u", addr ? addr :
 		    "?", (unsigned)port);
 		mpicd_log("warning", "closing a connection: no whole request "
 		    "within limits.read_deadline_ms", "remote", peer);

@@ -1,10 +1,11 @@
 /*
- * conn.h - a connection's record (conn.c), shared by conn.c, call.c and
- * server.c only.
+ * conn.h - a connection's record (conn.c), shared by conn.c, call.c,
+ * server.c and tls.c (which counts resumed handshakes on it) only.
  */
 #ifndef MPICD_CONN_H
 #define MPICD_CONN_H
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 
@@ -20,6 +21,7 @@ struct mpicd_conn {
 	unsigned writing;                 /* its replies being written */
 	int fd;                           /* its entry in d->byfd, or -1 */
 	bool tls;
+	bool resumed_counted;             /* in mpicd_tls_resumed_total */
 	/* limits.read_deadline_ms: armed while a request is being read */
 	struct event *deadline;
 	struct evbuffer_cb_entry *input_cb;

@@ -56,7 +56,7 @@ load_error(char *err, size_t errlen, const char *what, const char *file,
 	if (why == NULL && e != 0)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	ERR_clear_error();
-	mpic__bufprintf(err, errlen, "tls.%s %s: %s", what, file,
+	mpicx_bufprintf(err, errlen, "tls.%s %s: %s", what, file,
 	    why != NULL ? why : buf[0] ? buf : "cannot be loaded");
 }
 
@@ -85,7 +85,7 @@ chain_pem(BIO *in, X509 *leaf, char **pem, size_t *len)
 	}
 	ERR_clear_error();      /* the end of the file */
 	if ((n = BIO_get_mem_data(out, &p)) <= 0 || n > KP_MAX_DATA ||
-	    (*pem = mpic__malloc((size_t)n + 1)) == NULL)
+	    (*pem = mpicx_malloc((size_t)n + 1)) == NULL)
 		goto out;
 	memcpy(*pem, p, (size_t)n);
 	(*pem)[n] = '\0';
@@ -97,7 +97,7 @@ out:
 }
 
 int
-mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
+mpicd_keyproc_load(const struct mpic_settings *cfg, char **pem,
 		   size_t *pem_len, EVP_PKEY **key, char *err, size_t errlen)
 {
 	char *buf = NULL, *chain = NULL;
@@ -115,7 +115,7 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 		load_error(err, errlen, "cert", cfg->tls_cert, strerror(errno));
 		return -1;
 	}
-	if ((buf = mpic__malloc(KP_MAX_DATA + 1)) == NULL) {
+	if ((buf = mpicx_malloc(KP_MAX_DATA + 1)) == NULL) {
 		close(fd);
 		load_error(err, errlen, "cert", cfg->tls_cert, "out of memory");
 		return -1;
@@ -147,7 +147,7 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 	if (EVP_PKEY_get_id(k) == EVP_PKEY_RSA &&
 	    (EVP_PKEY_get_bits(k) < KP_RSA_MIN_BITS ||
 	    EVP_PKEY_get_bits(k) > KP_RSA_MAX_BITS)) {
-		mpic__bufprintf(why, sizeof(why), "an RSA key of %d bits: "
+		mpicx_bufprintf(why, sizeof(why), "an RSA key of %d bits: "
 		    "the key process takes RSA keys of %d to %d bits",
 		    EVP_PKEY_get_bits(k), KP_RSA_MIN_BITS, KP_RSA_MAX_BITS);
 		load_error(err, errlen, "key", cfg->tls_key, why);
@@ -163,7 +163,7 @@ mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
 	}
 	if (X509_check_private_key(cert, k) != 1) {
 		ERR_clear_error();
-		mpic__bufprintf(err, errlen, "tls.key %s does not match "
+		mpicx_bufprintf(err, errlen, "tls.key %s does not match "
 		    "tls.cert %s", cfg->tls_key, cfg->tls_cert);
 		goto out;
 	}
@@ -177,10 +177,10 @@ out:
 	BIO_free(b);
 	X509_free(cert);
 	EVP_PKEY_free(k);
-	mpic__free(chain);
+	mpicx_free(chain);
 	/* the file's bytes: with the key in the same file, key material */
 	OPENSSL_cleanse(buf, KP_MAX_DATA + 1);
-	mpic__free(buf);
+	mpicx_free(buf);
 	return rc;
 }
 
@@ -220,7 +220,7 @@ readable(const char *path)
 }
 
 static int
-drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
+drop_root(const struct mpic_settings *cfg, char *err, size_t errlen)
 {
 	const uint32_t dac = 1u << CAP_DAC_READ_SEARCH;
 	struct passwd *pw;
@@ -228,7 +228,7 @@ drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
 	if (geteuid() != 0 || cfg->user == NULL)
 		return 0;
 	if ((pw = getpwnam(cfg->user)) == NULL) {
-		mpic__bufprintf(err, errlen, "user %s: no such user",
+		mpicx_bufprintf(err, errlen, "user %s: no such user",
 		    cfg->user);
 		return -1;
 	}
@@ -239,7 +239,7 @@ drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0 ||
 	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
-		mpic__bufprintf(err, errlen, "key process: cannot become %s: "
+		mpicx_bufprintf(err, errlen, "key process: cannot become %s: "
 		    "%s", cfg->user, strerror(errno));
 		return -1;
 	}
@@ -249,7 +249,7 @@ drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
 		/* without it a reload of a root-only key fails, loudly */
 		caps_kept = 0;
 		if (caps_set(0, 0) != 0) {
-			mpic__bufprintf(err, errlen, "key process: cannot "
+			mpicx_bufprintf(err, errlen, "key process: cannot "
 			    "drop capabilities: %s", strerror(errno));
 			return -1;
 		}
@@ -259,7 +259,7 @@ drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
 }
 
 static int
-reload(const struct mpic_config *cfg, char *err, size_t errlen)
+reload(const struct mpic_settings *cfg, char *err, size_t errlen)
 {
 	struct kpkey k = {0};
 	int rc;
@@ -280,13 +280,13 @@ reload(const struct mpic_config *cfg, char *err, size_t errlen)
 	 */
 	if (cur.key != NULL && EVP_PKEY_eq(cur.key, k.key) == 1) {
 		EVP_PKEY_free(k.key);
-		mpic__free(cur.pem);
+		mpicx_free(cur.pem);
 		cur.pem = k.pem;
 		cur.pem_len = k.pem_len;
 		return 0;
 	}
 	EVP_PKEY_free(prev.key);
-	mpic__free(prev.pem);
+	mpicx_free(prev.pem);
 	prev = cur;
 	k.gen = prev.gen + 1;
 	cur = k;
@@ -360,7 +360,7 @@ sign(int fd, const struct kp_req *req)
 
 /* One message from fd; false when fd is closed for good. */
 static bool
-serve_one(const struct mpic_config *cfg, int fd, bool ctl)
+serve_one(const struct mpic_settings *cfg, int fd, bool ctl)
 {
 	struct kp_req req;
 	uint8_t raw[sizeof(req) + 1];
@@ -396,7 +396,7 @@ serve_one(const struct mpic_config *cfg, int fd, bool ctl)
 }
 
 static void __attribute__((noreturn))
-run(const struct mpic_config *cfg, int ctl, int *fds, int n, pid_t parent)
+run(const struct mpic_settings *cfg, int ctl, int *fds, int n, pid_t parent)
 {
 	struct pollfd pfd[1 + 64];
 	char err[512];
@@ -409,6 +409,7 @@ run(const struct mpic_config *cfg, int ctl, int *fds, int n, pid_t parent)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	{
 		/* blocked by the main process while it starts; ignored here */
@@ -468,7 +469,7 @@ wait_answer(int fd, int ms, char *err, size_t errlen)
 
 	if (poll(&p, 1, ms) != 1 || (n = recv(fd, &m, sizeof(m) - 1, 0)) <
 	    (ssize_t)sizeof(m.h)) {
-		mpic__bufprintf(err, errlen, "the key process did not answer");
+		mpicx_bufprintf(err, errlen, "the key process did not answer");
 		return -1;
 	}
 	if (m.h.status == KP_OK)
@@ -476,15 +477,15 @@ wait_answer(int fd, int ms, char *err, size_t errlen)
 	if (m.h.len > 0 && m.h.len < sizeof(m.text) &&
 	    (size_t)n == sizeof(m.h) + m.h.len) {
 		m.text[m.h.len] = '\0';
-		mpic__bufprintf(err, errlen, "%s", m.text);
+		mpicx_bufprintf(err, errlen, "%s", m.text);
 	} else {
-		mpic__bufprintf(err, errlen, "the key process failed");
+		mpicx_bufprintf(err, errlen, "the key process failed");
 	}
 	return -1;
 }
 
 int
-mpicd_keyproc_start(const struct mpic_config *cfg, int n,
+mpicd_keyproc_start(const struct mpic_settings *cfg, int n,
 		    struct mpicd_keyproc *kp, char *err, size_t errlen)
 {
 	int sv[2], *theirs, i;
@@ -493,17 +494,17 @@ mpicd_keyproc_start(const struct mpic_config *cfg, int n,
 	memset(kp, 0, sizeof(*kp));
 	kp->ctl = -1;
 	kp->n = n;
-	kp->fds = mpic__calloc((size_t)n, sizeof(int));
-	theirs = mpic__calloc((size_t)n + 1, sizeof(int));
+	kp->fds = mpicx_calloc((size_t)n, sizeof(int));
+	theirs = mpicx_calloc((size_t)n + 1, sizeof(int));
 	if (kp->fds == NULL || theirs == NULL || n > 64) {
-		mpic__free(theirs);
-		mpic__bufprintf(err, errlen, "key process: out of memory");
+		mpicx_free(theirs);
+		mpicx_bufprintf(err, errlen, "key process: out of memory");
 		return -1;
 	}
 	for (i = 0; i <= n; i++) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 		    sv) != 0) {
-			mpic__bufprintf(err, errlen, "key process: socketpair:"
+			mpicx_bufprintf(err, errlen, "key process: socketpair:"
 			    " %s", strerror(errno));
 			goto fail;
 		}
@@ -514,7 +515,7 @@ mpicd_keyproc_start(const struct mpic_config *cfg, int n,
 		theirs[i] = sv[1];
 	}
 	if ((kp->pid = fork()) < 0) {
-		mpic__bufprintf(err, errlen, "key process: fork: %s",
+		mpicx_bufprintf(err, errlen, "key process: fork: %s",
 		    strerror(errno));
 		goto fail;
 	}
@@ -526,7 +527,7 @@ mpicd_keyproc_start(const struct mpic_config *cfg, int n,
 	}
 	for (i = 0; i <= n; i++)
 		close(theirs[i]);
-	mpic__free(theirs);
+	mpicx_free(theirs);
 	if (wait_answer(kp->ctl, START_WAIT_MS, err, errlen) != 0) {
 		mpicd_keyproc_close(kp);
 		return -1;
@@ -536,7 +537,7 @@ fail:
 	for (i = 0; i <= n; i++)
 		if (theirs[i] > 0)
 			close(theirs[i]);
-	mpic__free(theirs);
+	mpicx_free(theirs);
 	mpicd_keyproc_close(kp);
 	return -1;
 }
@@ -554,7 +555,7 @@ mpicd_keyproc_reload(struct mpicd_keyproc *kp, char *err, size_t errlen)
 		;
 	if (send(kp->ctl, &req, sizeof(req), MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(req)) {
-		mpic__bufprintf(err, errlen, "the key process is gone");
+		mpicx_bufprintf(err, errlen, "the key process is gone");
 		return -1;
 	}
 	return wait_answer(kp->ctl, RELOAD_WAIT_MS, err, errlen);
@@ -570,7 +571,7 @@ mpicd_keyproc_close(struct mpicd_keyproc *kp)
 			close(kp->fds[i]);
 	if (kp->ctl >= 0)
 		close(kp->ctl);
-	mpic__free(kp->fds);
+	mpicx_free(kp->fds);
 	kp->fds = NULL;
 	kp->ctl = -1;
 }

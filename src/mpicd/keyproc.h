@@ -41,7 +41,7 @@
 
 #include <openssl/ssl.h>
 
-#include "config/config.h"
+#include <mpic/mpic.h>
 
 #define KP_MAX_DIGEST 64           /* ECDSA: the digest signed */
 #define KP_MAX_SIGN_IN 512         /* RSA: a block of a 4096-bit modulus */
@@ -72,7 +72,7 @@ struct mpicd_keyproc {
 
 /* Forks the key process for n worker slots and waits (bounded) until it
  * has loaded the key: 0, or -1 with err (a configuration error). */
-int mpicd_keyproc_start(const struct mpic_config *cfg, int n,
+int mpicd_keyproc_start(const struct mpic_settings *cfg, int n,
 			struct mpicd_keyproc *kp, char *err, size_t errlen);
 /* KP_RELOAD on the control socket: 0, or -1 with err. */
 int mpicd_keyproc_reload(struct mpicd_keyproc *kp, char *err, size_t errlen);
@@ -82,8 +82,8 @@ void mpicd_keyproc_close(struct mpicd_keyproc *kp);
 /* Loads tls.cert and tls.key and checks them as the key process does
  * (mpicd -n): the EC or RSA key matching the certificate.  *pem gets the
  * chain, the file's certificates written out again (PEM, NUL-terminated,
- * nothing else of the file; mpic__free), *key the key (EVP_PKEY_free). */
-int mpicd_keyproc_load(const struct mpic_config *cfg, char **pem,
+ * nothing else of the file; mpicx_free), *key the key (EVP_PKEY_free). */
+int mpicd_keyproc_load(const struct mpic_settings *cfg, char **pem,
 		       size_t *pem_len, EVP_PKEY **key, char *err,
 		       size_t errlen);
 

@@ -34,7 +34,7 @@ log_registered(void)
 
 /* "time", "level", "pid" */
 static void
-log_head(struct mpic__jw *w, const char *level)
+log_head(struct mpicx_jw *w, const char *level)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static _Thread_local time_t last_sec = -1;
@@ -52,40 +52,40 @@ log_head(struct mpic__jw *w, const char *level)
 		strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%S", &tm);
 		last_sec = ts.tv_sec;
 	}
-	mpic__bufprintf(when, sizeof(when), "%s.%03ldZ", last,
+	mpicx_bufprintf(when, sizeof(when), "%s.%03ldZ", last,
 	    ts.tv_nsec / 1000000);
-	mpic__jw_open(w, '{');
-	mpic__jw_key(w, "time");
-	mpic__jw_str(w, when);
-	mpic__jw_key(w, "level");
-	mpic__jw_str(w, level);
-	mpic__jw_key(w, "pid");
-	mpic__jw_int(w, (long long)log_pid);
+	mpicx_jw_open(w, '{');
+	mpicx_jw_key(w, "time");
+	mpicx_jw_str(w, when);
+	mpicx_jw_key(w, "level");
+	mpicx_jw_str(w, level);
+	mpicx_jw_key(w, "pid");
+	mpicx_jw_int(w, (long long)log_pid);
 }
 
 static void
-log_write(struct mpic__jw *w)
+log_write(struct mpicx_jw *w)
 {
-	mpic__jw_close(w, '}');
-	mpic__jw_raw(w, "\n", 1);
-	if (!mpic__jw_failed(w) && write(STDERR_FILENO, w->p, w->len) < 0) {
+	mpicx_jw_close(w, '}');
+	mpicx_jw_raw(w, "\n", 1);
+	if (!mpicx_jw_failed(w) && write(STDERR_FILENO, w->p, w->len) < 0) {
 		/* nowhere to report it */
 	}
-	mpic__jw_release(w);
+	mpicx_jw_release(w);
 }
 
 void
 mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
 {
-	struct mpic__jw w;
+	struct mpicx_jw w;
 
-	mpic__jw_init(&w, LOG_LINE_MAX, false);
+	mpicx_jw_init(&w, LOG_LINE_MAX, false);
 	log_head(&w, level);
-	mpic__jw_key(&w, "msg");
-	mpic__jw_str(&w, msg);
+	mpicx_jw_key(&w, "msg");
+	mpicx_jw_str(&w, msg);
 	if (k1 != NULL && v1 != NULL) {
-		mpic__jw_key(&w, k1);
-		mpic__jw_str(&w, v1);
+		mpicx_jw_key(&w, k1);
+		mpicx_jw_str(&w, v1);
 	}
 	log_write(&w);
 }
@@ -93,31 +93,31 @@ mpicd_log(const char *level, const char *msg, const char *k1, const char *v1)
 void
 mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms)
 {
-	struct mpic__jw w;
+	struct mpicx_jw w;
 
-	mpic__jw_init(&w, LOG_LINE_MAX, false);
+	mpicx_jw_init(&w, LOG_LINE_MAX, false);
 	log_head(&w, "info");
-	mpic__jw_key(&w, "remote");
-	mpic__jw_str(&w, c->remote);
-	mpic__jw_key(&w, "method");
-	mpic__jw_str(&w, c->method);
-	mpic__jw_key(&w, "path");
-	mpic__jw_str(&w, c->path);
-	mpic__jw_key(&w, "status");
-	mpic__jw_int(&w, status);
-	mpic__jw_key(&w, "duration_ms");
-	mpic__jw_int(&w, (long long)ms);
+	mpicx_jw_key(&w, "remote");
+	mpicx_jw_str(&w, c->remote);
+	mpicx_jw_key(&w, "method");
+	mpicx_jw_str(&w, c->method);
+	mpicx_jw_key(&w, "path");
+	mpicx_jw_str(&w, c->path);
+	mpicx_jw_key(&w, "status");
+	mpicx_jw_int(&w, status);
+	mpicx_jw_key(&w, "duration_ms");
+	mpicx_jw_int(&w, (long long)ms);
 	if (c->trace[0] != '\0') {
-		mpic__jw_key(&w, "trace_id");
-		mpic__jw_str(&w, c->trace);
+		mpicx_jw_key(&w, "trace_id");
+		mpicx_jw_str(&w, c->trace);
 	}
 	if (c->req == NULL) {
-		mpic__jw_key(&w, "client_gone");
-		mpic__jw_bool(&w, true);
+		mpicx_jw_key(&w, "client_gone");
+		mpicx_jw_bool(&w, true);
 	}
 	if (c->error[0] != '\0') {
-		mpic__jw_key(&w, "error");
-		mpic__jw_str(&w, c->error);
+		mpicx_jw_key(&w, "error");
+		mpicx_jw_str(&w, c->error);
 	}
 	log_write(&w);
 }

@@ -62,7 +62,7 @@ usage(FILE *f)
 
 /* ------------------------------------------------------------ worker */
 
-/* The signals that stop or reload the daemon. */
+/* The signals that stop or reload the daemon, or rotate its audit log. */
 static void
 stop_signals(sigset_t *set)
 {
@@ -70,6 +70,7 @@ stop_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 }
 
 static void
@@ -98,7 +99,7 @@ on_drain_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	mpic__bufprintf(n, sizeof(n), "%u", d->inflight);
+	mpicx_bufprintf(n, sizeof(n), "%u", d->inflight);
 	mpicd_log("warning", "drain timeout: abandoning requests in flight",
 	    "requests", n);
 	event_base_loopexit(d->base, NULL);
@@ -113,15 +114,17 @@ reload_peers(struct mpicd *d)
 
 	if (d->ssl == NULL || d->cfg_path == NULL)
 		return;
-	if (mpic__config_reread(d->cfg_path, &nc, err, sizeof(err)) != 0) {
+	if (mpic_config_reread(d->cfg_path, &nc, err, sizeof(err)) != 0) {
 		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
 		    "reason", err);
-	} else if (mpicd_tls_peers_set(nc->tls_allowed_peers,
-	    nc->n_tls_allowed_peers) != 0) {
+	} else if (mpicd_tls_peers_set(
+	    mpic_config_settings(nc)->tls_allowed_peers,
+	    mpic_config_settings(nc)->n_tls_allowed_peers) != 0) {
 		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
 		    "reason", "out of memory");
 	} else {
-		mpic__bufprintf(n, sizeof(n), "%zu", nc->n_tls_allowed_peers);
+		mpicx_bufprintf(n, sizeof(n), "%zu",
+		    mpic_config_settings(nc)->n_tls_allowed_peers);
 		mpicd_log("info", "reload: tls.allowed_peers loaded", "names",
 		    n);
 	}
@@ -173,7 +176,7 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 			    sizeof(err)) == 0) {
 				mpicd_tls_client_set(&cid);
 				/* calls go out with the new certificate */
-				mpic__engine_retire_connections(d->eng);
+				mpic_engine_retire_connections(d->eng);
 			}
 			mpicd_log("info", "reload: certificates and keys "
 			    "loaded", NULL, NULL);
@@ -202,6 +205,23 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	reload(d, ++d->reloads, true);
+}
+
+/* SIGUSR1: rotate the audit log (docs/audit.md), as logrotate's
+ * postrotate or an operator asks. */
+static void
+on_usr1(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpicd *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (mpic_engine_audit_rotate(d->eng))
+		mpicd_log("info", "audit log: rotating", "path",
+		    d->cfg->audit_path);
+	else
+		mpicd_log("info", "SIGUSR1: no audit log to rotate", NULL,
+		    NULL);
 }
 
 /* workers: 1: the control socket closes when the key process dies. */
@@ -233,23 +253,25 @@ static const char *conf_path;
  * others serve rather than ssl, made at start.
  */
 static int
-worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
+worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
        struct mpicd_keyproc *kp, uint32_t reloads)
 {
+	const struct mpic_settings *cfg = mpic_config_settings(conf);
+	const struct mpic_audit_stats *ai;
 	struct mpicd d;
 	struct mpicd_call *c;
-	struct mpic__audit_info ai;
 	char err[1024] = "";
 	int rc = 1;
 
 	memset(&d, 0, sizeof(d));
 	d.cfg = cfg;
+	d.conf = conf;
 	d.ssl = ssl;
 	d.kfd = kfd;
 	d.kp = kp;
 	d.cfg_path = conf_path;
 	d.reloads = reloads;
-	d.started_ns = mpic__now_wall_ns();
+	d.started_ns = mpicx_now_wall_ns();
 	mpicd_keyproxy_use(kfd);
 	if (reloads > 0)
 		reload(&d, reloads, false);
@@ -262,33 +284,34 @@ worker(struct mpic_config *cfg, SSL_CTX *ssl, int fd, int index, int kfd,
 		mpicd_log("error", "cannot create an event base", NULL, NULL);
 		goto out;
 	}
-	if (index >= 0 && cfg->audit_path != NULL &&
-	    (cfg->audit_path = mpic__arena_printf(&cfg->arena, "%s.w%d",
-	    cfg->audit_path, index)) == NULL) {
+	if (mpicd_worker_audit(conf, index) != 0) {
 		mpicd_log("error", "out of memory", NULL, NULL);
 		goto out;
 	}
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
-		if (mpic__persp_local_new(d.base, cfg, &cfg->identity, &d.self,
-		    err, sizeof(err)) != 0) {
+		if (mpic_persp_new(d.base, conf, &d.self, err,
+		    sizeof(err)) != 0) {
 			mpicd_log("error", err, NULL, NULL);
 			goto out;
 		}
-	} else if (mpic_engine_new(d.base, cfg, &d.eng, err,
+	} else if (mpic_engine_new(d.base, conf, &d.eng, err,
 	    sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
 		goto out;
 	} else {
-		mpic__engine_audit_notice(d.eng, mpicd_audit_notice, &d);
+		mpic_engine_audit_notice(d.eng, mpicd_audit_notice, &d);
 	}
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	d.ev_usr1 = evsignal_new(d.base, SIGUSR1, on_usr1, &d);
 	d.drain_timer = evtimer_new(d.base, on_drain_timeout, &d);
 	if (d.ev_term == NULL || d.ev_int == NULL || d.ev_hup == NULL ||
+	    d.ev_usr1 == NULL ||
 	    d.drain_timer == NULL || evsignal_add(d.ev_term, NULL) != 0 ||
 	    evsignal_add(d.ev_int, NULL) != 0 ||
-	    evsignal_add(d.ev_hup, NULL) != 0) {
+	    evsignal_add(d.ev_hup, NULL) != 0 ||
+	    evsignal_add(d.ev_usr1, NULL) != 0) {
 		mpicd_log("error", "cannot set up signals", NULL, NULL);
 		goto out;
 	}
@@ -321,15 +344,14 @@ out:
 	d.draining = true;
 	/* Drop checks still running (no callbacks), then the calls that
 	 * waited for them, then the connections. */
-	if (d.self != NULL)
-		d.self->ops->free(d.self);
-	if (mpic__engine_audit_info(d.eng, &ai) && ai.pending > 0 &&
-	    ai.failed == 0) {
+	mpic_persp_free(d.self);
+	if (d.eng != NULL && (ai = mpic_engine_audit_stats(d.eng)) != NULL &&
+	    ai->pending > 0 && ai->failed == 0) {
 		/* mpic_engine_free() writes them: on a stuck disk, it waits
 		 * for the disk (docs/audit.md) */
-		mpic__bufprintf(err, sizeof(err), "%llu records, the oldest "
-		    "waiting for %llu ms", (unsigned long long)ai.pending,
-		    (unsigned long long)ai.waiting_ms);
+		mpicx_bufprintf(err, sizeof(err), "%llu records, the oldest "
+		    "waiting for %llu ms", (unsigned long long)ai->pending,
+		    (unsigned long long)ai->waiting_ms);
 		mpicd_log("warning", "stopping: waiting for the audit log to "
 		    "make its queued records durable", "detail", err);
 	}
@@ -354,6 +376,8 @@ out:
 		event_free(d.ev_int);
 	if (d.ev_hup != NULL)
 		event_free(d.ev_hup);
+	if (d.ev_usr1 != NULL)
+		event_free(d.ev_usr1);
 	if (d.drain_timer != NULL)
 		event_free(d.drain_timer);
 	if (d.ev_kp != NULL)
@@ -372,7 +396,7 @@ out:
 /* ------------------------------------------------------------ parent */
 
 static int
-bind_socket(const struct mpic_config *cfg, bool reuseport, char *err,
+bind_socket(const struct mpic_settings *cfg, bool reuseport, char *err,
 	    size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -380,7 +404,7 @@ bind_socket(const struct mpic_config *cfg, bool reuseport, char *err,
 	int sslen, fd, one = 1;
 
 	if (mpicd_listen_addr(cfg->listen, &ss, &sslen, &loopback) != 0) {
-		mpic__bufprintf(err, errlen, "listen: bad address %s",
+		mpicx_bufprintf(err, errlen, "listen: bad address %s",
 		    cfg->listen);
 		return -1;
 	}
@@ -398,7 +422,7 @@ bind_socket(const struct mpic_config *cfg, bool reuseport, char *err,
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) != 0 ||
 	    listen(fd, 1024) != 0) {
-		mpic__bufprintf(err, errlen, "listen %s: %s", cfg->listen,
+		mpicx_bufprintf(err, errlen, "listen %s: %s", cfg->listen,
 		    strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -409,7 +433,7 @@ bind_socket(const struct mpic_config *cfg, bool reuseport, char *err,
 
 /* Least privilege: once the ports are bound, never root again. */
 static int
-drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
+drop_root(const struct mpic_settings *cfg, char *err, size_t errlen)
 {
 	struct passwd *pw;
 
@@ -421,19 +445,19 @@ drop_root(const struct mpic_config *cfg, char *err, size_t errlen)
 		return 0;
 	}
 	if ((pw = getpwnam(cfg->user)) == NULL) {
-		mpic__bufprintf(err, errlen, "user %s: no such user",
+		mpicx_bufprintf(err, errlen, "user %s: no such user",
 		    cfg->user);
 		return -1;
 	}
 	if (setgroups(1, &pw->pw_gid) != 0 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-		mpic__bufprintf(err, errlen, "cannot become %s: %s", cfg->user,
+		mpicx_bufprintf(err, errlen, "cannot become %s: %s", cfg->user,
 		    strerror(errno));
 		return -1;
 	}
 	if (setuid(0) == 0 || seteuid(0) == 0) {
-		mpic__bufprintf(err, errlen, "could regain root after "
+		mpicx_bufprintf(err, errlen, "could regain root after "
 		    "dropping it");
 		return -1;
 	}
@@ -450,7 +474,7 @@ struct slot {
 };
 
 static pid_t
-spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
+spawn(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
       struct slot *slots, int n, int i, const sigset_t *old,
       uint32_t reloads)
 {
@@ -482,9 +506,9 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	/* SIGCHLD as usual; SIGTERM, SIGINT and SIGHUP stay blocked (since
 	 * main()) until worker() has their events */
 	sigprocmask(SIG_SETMASK, old, NULL);
-	rc = worker(cfg, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
+	rc = worker(conf, ssl, slots[i].fd, n > 1 ? i : -1, kp->fds != NULL ?
 	    kp->fds[i] : -1, NULL, reloads);
-	mpic_config_free(cfg);
+	mpic_config_free(conf);
 	mpicd_tls_peers_clear();
 	mpicd_tls_tickets_clear();
 	curl_global_cleanup();
@@ -492,9 +516,10 @@ spawn(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 }
 
 static int
-supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
+supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	  struct slot *slots, int n)
 {
+	const struct mpic_settings *cfg = mpic_config_settings(conf);
 	sigset_t set, old;
 	struct timespec tick = {1, 0};
 	bool stopping = false;
@@ -507,10 +532,11 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n; i++) {
-		slots[i].pid = spawn(cfg, ssl, kp, slots, n, i, &old, 0);
+		slots[i].pid = spawn(conf, ssl, kp, slots, n, i, &old, 0);
 		if (slots[i].pid < 0) {
 			mpicd_log("error", "fork failed", "reason",
 			    strerror(errno));
@@ -528,6 +554,10 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGHUP)
 			reloads++;
+		if (sig == SIGUSR1)     /* the workers rotate their logs */
+			for (i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, SIGUSR1);
 		if (sig == SIGHUP && kp->ctl >= 0) {
 			char err[512];
 
@@ -581,7 +611,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 				char what[64];
 
-				mpic__bufprintf(what, sizeof(what), "%s %d",
+				mpicx_bufprintf(what, sizeof(what), "%s %d",
 				    WIFSIGNALED(status) ? "signal" : "status",
 				    WIFSIGNALED(status) ? WTERMSIG(status) :
 				    WEXITSTATUS(status));
@@ -607,7 +637,7 @@ supervise(struct mpic_config *cfg, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 							    SIGTERM);
 					continue;
 				}
-				slots[i].pid = spawn(cfg, ssl, kp, slots, n, i,
+				slots[i].pid = spawn(conf, ssl, kp, slots, n, i,
 				    &old, reloads);
 				if (slots[i].pid > 0)
 					live++;
@@ -627,7 +657,8 @@ int
 main(int argc, char **argv)
 {
 	const char *cfgpath = NULL;
-	struct mpic_config *cfg = NULL;
+	struct mpic_config *conf = NULL;
+	const struct mpic_settings *cfg;
 	struct slot slots[MAX_WORKERS];
 	struct mpicd_keyproc kp = {.ctl = -1};
 	SSL_CTX *ssl = NULL;
@@ -673,11 +704,12 @@ main(int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &stop, NULL);
 	}
 	conf_path = cfgpath;
-	if (mpic_config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
+	if (mpic_config_load(cfgpath, &conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
 		return MPICD_EX_CONFIG;
 	}
-	if (mpicd_check(cfg, check_only, err, sizeof(err)) != 0) {
+	cfg = mpic_config_settings(conf);
+	if (mpicd_check(conf, check_only, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
 		goto out;
 	}
@@ -734,12 +766,13 @@ main(int argc, char **argv)
 				goto out;
 			}
 			mpicd_tls_client_set(&cid);
-			cfg->tls_client_ctx = mpicd_tls_client_ctx;
+			mpic_config_set_tls_client_ctx(conf,
+			    mpicd_tls_client_ctx, NULL);
 		}
 		{
 			char p[16];
 
-			mpic__bufprintf(p, sizeof(p), "%d", (int)kp.pid);
+			mpicx_bufprintf(p, sizeof(p), "%d", (int)kp.pid);
 			mpicd_log("info", "key process ready", "key_pid", p);
 		}
 	}
@@ -757,19 +790,19 @@ main(int argc, char **argv)
 	{
 		char w[16];
 
-		mpic__bufprintf(w, sizeof(w), "%d", n);
+		mpicx_bufprintf(w, sizeof(w), "%d", n);
 		mpicd_log("info", cfg->role == MPIC_ROLE_PERSPECTIVE ?
 		    "starting perspective" : cfg->role ==
 		    MPIC_ROLE_COORDINATOR ? "starting coordinator" :
 		    "starting all-in-one", "workers", w);
 	}
 	if (n == 1) {
-		rc = worker(cfg, ssl, slots[0].fd, -1, kp.fds != NULL ?
+		rc = worker(conf, ssl, slots[0].fd, -1, kp.fds != NULL ?
 		    kp.fds[0] : -1, kp.fds != NULL ? &kp : NULL, 0);
 		ssl = NULL;     /* the worker freed it */
 		slots[0].fd = -1;
 	} else {
-		rc = supervise(cfg, ssl, &kp, slots, n);
+		rc = supervise(conf, ssl, &kp, slots, n);
 	}
 out:
 	for (i = 0; i < MAX_WORKERS; i++)
@@ -785,7 +818,7 @@ out:
 	mpicd_tls_peers_clear();
 	mpicd_tls_tickets_clear();
 	mpicd_keyproc_close(&kp);
-	mpic_config_free(cfg);
+	mpic_config_free(conf);
 	curl_global_cleanup();
 	return rc;
 }

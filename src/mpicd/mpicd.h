@@ -16,17 +16,15 @@
 #include <event2/http.h>
 #include <openssl/ssl.h>
 
-#include "engine/audit_info.h"
-#include "engine/perspective.h"
-#include "api/model.h"
-#include "config/config.h"
+#include <jansson.h>
+
+#include <mpic/mpic.h>
+
+#include "mpicx/mpicx.h"
 
 #define MPICD_EX_CONFIG 78
 #define MPICD_MAX_API_KEYS 1024
 #define MPICD_BODY_HARD_MAX (4 * MPIC_MAX_BODY) /* evhttp's own 413 above */
-/* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
- * in lib/engine/remote.c). */
-#define MPICD_ANSWER_MAX (1024u * 1024u)
 
 struct bufferevent;
 struct evhttp;
@@ -47,10 +45,11 @@ enum { MPICD_R_OK = 0,   /* corroborated / check passed */
        MPICD_R_REJECTED, /* 4xx */
        MPICD_R_ERROR,    /* 5xx, or the check could not run */
        MPICD_R__N };
-/* Method index: 0 CAA, 1 + enum mpic__dcv_method, then "unknown". */
+/* Method index: 0 CAA, 1 + the method's index (mpic_dcv_method_name()),
+ * then "unknown". */
 #define MPICD_M_CAA 0
-#define MPICD_M_UNKNOWN (MPIC_DCV__COUNT + 1)
-#define MPICD_M__N (MPIC_DCV__COUNT + 2)
+#define MPICD_M_UNKNOWN (MPIC_DCV_METHODS + 1)
+#define MPICD_M__N (MPIC_DCV_METHODS + 2)
 #define MPICD_BUCKETS 13
 
 struct mpicd_metrics {
@@ -66,7 +65,8 @@ struct mpicd_metrics {
 struct mpicd_call;
 
 struct mpicd {
-	struct mpic_config *cfg;
+	const struct mpic_settings *cfg; /* conf's (mpic/config.h) */
+	struct mpic_config *conf;
 	const char *cfg_path;
 	struct event_base *base;
 	struct evhttp *http;
@@ -74,7 +74,7 @@ struct mpicd {
 	SSL_CTX *ssl;                /* NULL: plain HTTP (all-in-one) */
 	struct mpicd_keys keys;
 	struct mpic_engine *eng;     /* coordinator, all-in-one */
-	struct mpic__persp *self;     /* perspective */
+	struct mpic_persp *self;     /* perspective */
 	struct mpicd_call *calls;    /* in flight */
 	unsigned inflight;
 	unsigned writing;            /* replies being sent */
@@ -86,7 +86,7 @@ struct mpicd {
 	size_t n_byfd;
 	bool paused;                 /* listener disabled: max_connections */
 	bool draining;
-	struct event *ev_term, *ev_int, *ev_hup, *drain_timer;
+	struct event *ev_term, *ev_int, *ev_hup, *ev_usr1, *drain_timer;
 	int kfd;                     /* socket to the key process, or -1 */
 	struct mpicd_keyproc *kp;    /* workers: 1 only: reloads, death */
 	uint32_t reloads;            /* SIGHUPs: the ticket key generation */
@@ -106,8 +106,11 @@ bool mpicd_keys_match(const struct mpicd_keys *keys, const char *key,
 /* Every check of "mpicd -n": returns 0 or MPICD_EX_CONFIG with err.
  * with_key: also load tls.key and build the TLS context (mpicd -n; a
  * running daemon leaves the key to its key process, which checks it). */
-int mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
+int mpicd_check(const struct mpic_config *conf, bool with_key, char *err,
 		size_t errlen);
+/* Worker index's own audit log, audit.path.wN (index >= 0; -1: the
+ * only worker keeps audit.path): 0, or -1 (out of memory). */
+int mpicd_worker_audit(struct mpic_config *conf, int index);
 /* Address of cfg->listen; true when it is a loopback address. */
 int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 		      int *sslen, bool *loopback);
@@ -116,7 +119,7 @@ int mpicd_listen_addr(const char *listen, struct sockaddr_storage *ss,
 /* Client certificates: required (perspective API, or a coordinator
  * without API keys), optional, or not asked for. */
 enum mpicd_client_auth { MPICD_CA_NONE, MPICD_CA_OPTIONAL, MPICD_CA_REQUIRED };
-enum mpicd_client_auth mpicd_client_auth(const struct mpic_config *cfg);
+enum mpicd_client_auth mpicd_client_auth(const struct mpic_settings *cfg);
 /* A certificate chain and its private key (in the key process: a proxy). */
 struct mpicd_ident {
 	X509 *cert;
@@ -127,14 +130,14 @@ struct mpicd_ident {
 int mpicd_tls_ident_fetch(int fd, struct mpicd_ident *id, char *err,
 			  size_t errlen);
 /* From the files themselves (mpicd -n only): 0, or -1 with err. */
-int mpicd_tls_ident_files(const struct mpic_config *cfg,
+int mpicd_tls_ident_files(const struct mpic_settings *cfg,
 			  struct mpicd_ident *id, char *err, size_t errlen);
 void mpicd_tls_ident_free(struct mpicd_ident *id);
 /* The server's context for identity id: NULL with err when it cannot be
  * made.  old: the context in force (a reload) or NULL; when tls.client_ca
  * does not load, the new context keeps old's CA store and names, and err
  * says why (the context is returned: log err when not empty). */
-SSL_CTX *mpicd_tls_ctx(const struct mpic_config *cfg,
+SSL_CTX *mpicd_tls_ctx(const struct mpic_settings *cfg,
 		       const struct mpicd_ident *id, SSL_CTX *old, char *err,
 		       size_t errlen);
 /* Our client certificate for remote perspectives: mpicd_tls_client_set
@@ -199,10 +202,6 @@ struct mpicd_call {
 	char error[256];             /* a 5xx answer's message, for the log */
 	int midx, result;            /* metrics labels */
 	bool tracked;                /* on d->calls */
-	/* perspective role */
-	enum mpic__check_type type;
-	struct mpic__request preq;
-	bool has_preq;
 };
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
 /* Make c asynchronous: tracked until mpicd_reply(). */
@@ -222,21 +221,21 @@ typedef char *(*mpicd_page_fn)(struct mpicd *d, int *status, size_t *len);
 struct mpicd_route {
 	const char *path;               /* static: logs and metrics use it */
 	enum evhttp_cmd_type method;    /* the one it answers; 405 otherwise */
-	unsigned roles;                 /* bit per enum mpic__role serving it */
+	unsigned roles;                 /* bit per enum mpic_role serving it */
 	int midx;                       /* metrics label until the body tells */
 	mpicd_api_fn api;               /* or */
 	mpicd_page_fn page;
 };
 /* The route of uri's path (query and fragment ignored) in role, or NULL
  * (404: unknown, or not served in this role). */
-const struct mpicd_route *mpicd_route(const char *uri, enum mpic__role role);
+const struct mpicd_route *mpicd_route(const char *uri, enum mpic_role role);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,
 		       const char *body, size_t len);
+/* check_type: "caa" or "dcv" */
 void mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
-			enum mpic__check_type type, const char *body,
-			size_t len);
+			const char *check_type, const char *body, size_t len);
 
 /* obs.c */
 void mpicd_observe(struct mpicd *d, int midx, int result, uint64_t ms);
@@ -245,7 +244,7 @@ char *mpicd_healthz(struct mpicd *d, int *status);
 char *mpicd_metrics(struct mpicd *d, size_t *len);
 char *mpicd_configz(struct mpicd *d);
 /* The engine's audit log notices (audit_info.h), logged; arg: d. */
-void mpicd_audit_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
+void mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
 			uint64_t refused);
 
 #endif

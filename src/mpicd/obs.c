@@ -15,7 +15,7 @@ static const double bucket_s[MPICD_BUCKETS - 1] = {
 };
 
 static const char *
-role_str(enum mpic__role r)
+role_str(enum mpic_role r)
 {
 	return r == MPIC_ROLE_PERSPECTIVE ? "perspective" :
 	    r == MPIC_ROLE_COORDINATOR ? "coordinator" : "all-in-one";
@@ -31,9 +31,8 @@ mpicd_method_index(const char *check_type, const char *method)
 	if (check_type == NULL || strcmp(check_type, "dcv") != 0 ||
 	    method == NULL)
 		return MPICD_M_UNKNOWN;
-	for (i = 0; i < MPIC_DCV__COUNT; i++)
-		if (strcmp(method, mpic__dcv_method_str(
-		    (enum mpic__dcv_method)i)) == 0)
+	for (i = 0; i < MPIC_DCV_METHODS; i++)
+		if (strcmp(method, mpic_dcv_method_name((size_t)i)) == 0)
 			return i + 1;
 	return MPICD_M_UNKNOWN;
 }
@@ -61,7 +60,7 @@ method_label(int m)
 		return "caa";
 	if (m == MPICD_M_UNKNOWN)
 		return "unknown";
-	return mpic__dcv_method_str((enum mpic__dcv_method)(m - 1));
+	return mpic_dcv_method_name((size_t)(m - 1));
 }
 
 static const char *
@@ -86,7 +85,8 @@ result_label(const struct mpicd *d, int r)
 
 /* The mpicd_perspective_checks_total rows of one perspective. */
 static void
-checks_rows(FILE *f, pid_t pid, const struct mpic__persp *p, bool primary)
+checks_rows(FILE *f, pid_t pid, const struct mpic_persp_stats *p,
+	    bool primary)
 {
 	static const char *const res[] = { "passed", "failed", "error" };
 	const uint64_t n[] = { p->n_passed, p->n_failed, p->n_errors };
@@ -96,7 +96,7 @@ checks_rows(FILE *f, pid_t pid, const struct mpic__persp *p, bool primary)
 		fprintf(f, "mpicd_perspective_checks_total{pid=\"%d\","
 		    "primary=\"%s\",perspective=\"%s\",result=\"%s\"} "
 		    "%llu\n", (int)pid, primary ? "true" : "false",
-		    p->def->code, res[r], (unsigned long long)n[r]);
+		    p->code, res[r], (unsigned long long)n[r]);
 }
 
 static const char *const refusal_label[MPIC_AUDIT_R__N] = {
@@ -110,10 +110,10 @@ static const char *const refusal_label[MPIC_AUDIT_R__N] = {
 static void
 audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 {
-	struct mpic__audit_info ai;
+	const struct mpic_audit_stats *st = mpic_engine_audit_stats(d->eng);
 	int r;
 
-	if (!mpic__engine_audit_info(d->eng, &ai))
+	if (st == NULL)
 		return;
 	fprintf(f, "# HELP mpicd_audit_records_total Audit records written "
 	    "and synced.\n# TYPE mpicd_audit_records_total counter\n"
@@ -122,8 +122,8 @@ audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 	    "rounds (group commits).\n"
 	    "# TYPE mpicd_audit_syncs_total counter\n"
 	    "mpicd_audit_syncs_total{pid=\"%d\"} %llu\n", (int)pid,
-	    (unsigned long long)ai.records, (int)pid,
-	    (unsigned long long)ai.groups);
+	    (unsigned long long)st->records, (int)pid,
+	    (unsigned long long)st->groups);
 	fprintf(f, "# HELP mpicd_audit_pending_records Audit records queued "
 	    "or being written, not yet durable.\n"
 	    "# TYPE mpicd_audit_pending_records gauge\n"
@@ -131,8 +131,8 @@ audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 	    "# HELP mpicd_audit_pending_bytes Their size.\n"
 	    "# TYPE mpicd_audit_pending_bytes gauge\n"
 	    "mpicd_audit_pending_bytes{pid=\"%d\"} %llu\n", (int)pid,
-	    (unsigned long long)ai.pending, (int)pid,
-	    (unsigned long long)ai.pending_bytes);
+	    (unsigned long long)st->pending, (int)pid,
+	    (unsigned long long)st->pending_bytes);
 	fprintf(f, "# HELP mpicd_audit_oldest_pending_seconds How long the "
 	    "oldest audit record not yet durable has waited (0: none).\n"
 	    "# TYPE mpicd_audit_oldest_pending_seconds gauge\n"
@@ -144,8 +144,8 @@ audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 	    "audit log failed (it takes nothing more).\n"
 	    "# TYPE mpicd_audit_failed gauge\n"
 	    "mpicd_audit_failed{pid=\"%d\"} %d\n", (int)pid,
-	    (double)ai.waiting_ms / 1000.0, (int)pid, ai.stalled ? 1 : 0,
-	    (int)pid, ai.failed != 0 ? 1 : 0);
+	    (double)st->waiting_ms / 1000.0, (int)pid, st->stalled ? 1 : 0,
+	    (int)pid, st->failed != 0 ? 1 : 0);
 	fprintf(f, "# HELP mpicd_audit_refused_total Requests answered with "
 	    "an error because of the audit log: timeout (500, not durable "
 	    "within audit.sync_timeout_ms), stalled (503 at once), "
@@ -154,7 +154,7 @@ audit_metrics(FILE *f, pid_t pid, struct mpicd *d)
 	for (r = 0; r < MPIC_AUDIT_R__N; r++)
 		fprintf(f, "mpicd_audit_refused_total{pid=\"%d\",reason="
 		    "\"%s\"} %llu\n", (int)pid, refusal_label[r],
-		    (unsigned long long)ai.refused[r]);
+		    (unsigned long long)st->refused[r]);
 }
 
 char *
@@ -194,7 +194,7 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 
 			if (d->m.req[m][r] == 0)
 				continue;
-			mpic__bufprintf(lab, sizeof(lab), "pid=\"%d\","
+			mpicx_bufprintf(lab, sizeof(lab), "pid=\"%d\","
 			    "check_type=\"%s\",method=\"%s\",result=\"%s\"",
 			    (int)pid, check_label(m), method_label(m),
 			    result_label(d, r));
@@ -247,8 +247,9 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		    (unsigned long long)d->m.tls_conns_total, (int)pid,
 		    (unsigned long long)d->m.tls_resumed_total);
 	if (d->eng != NULL) {
-		size_t np = mpic__engine_persp_count(d->eng);
-		const struct mpic__persp *pri = mpic__engine_primary(d->eng);
+		size_t np = mpic_engine_persp_count(d->eng);
+		const struct mpic_persp_stats *pri =
+		    mpic_engine_primary_stats(d->eng), *p;
 
 		fprintf(f, "# HELP mpicd_perspective_checks_total Checks by "
 		    "perspective and result (primary=\"true\": the primary "
@@ -257,19 +258,17 @@ mpicd_metrics(struct mpicd *d, size_t *len)
 		if (pri != NULL)
 			checks_rows(f, pid, pri, true);
 		for (i = 0; i < np; i++)
-			checks_rows(f, pid, mpic__engine_persp(d->eng, i),
-			    false);
+			if ((p = mpic_engine_persp_stats(d->eng, i)) != NULL)
+				checks_rows(f, pid, p, false);
 		fprintf(f, "# HELP mpicd_perspective_up Remote perspective "
 		    "reachable at its last call (1), not (0), not called "
 		    "yet (-1).\n# TYPE mpicd_perspective_up gauge\n");
 		for (i = 0; i < np; i++) {
-			const struct mpic__persp *p = mpic__engine_persp(d->eng,
-			    i);
-
-			if (p->def->url == NULL)
+			p = mpic_engine_persp_stats(d->eng, i);
+			if (p == NULL || !p->remote)
 				continue;
 			fprintf(f, "mpicd_perspective_up{pid=\"%d\","
-			    "perspective=\"%s\"} %d\n", (int)pid, p->def->code,
+			    "perspective=\"%s\"} %d\n", (int)pid, p->code,
 			    p->reach == MPIC_REACH_OK ? 1 :
 			    p->reach == MPIC_REACH_FAILED ? 0 : -1);
 		}
@@ -313,14 +312,14 @@ iso_time(uint64_t ns)
  * whenever the worker answers; it has no reachability of its own.
  */
 static json_t *
-primary_health(const struct mpic_engine *eng)
+primary_health(struct mpic_engine *eng)
 {
-	const struct mpic__persp *p = mpic__engine_primary(eng);
+	const struct mpic_persp_stats *p = mpic_engine_primary_stats(eng);
 
 	if (p == NULL)
 		return json_null();
 	return json_pack("{s:s, s:s, s:b, s:b}", "perspective_code",
-	    p->def->code, "rir", mpic__rir_str(p->def->rir), "remote", 0,
+	    p->code, "rir", p->rir, "remote", 0,
 	    "ready", 1);
 }
 
@@ -332,34 +331,34 @@ primary_health(const struct mpic_engine *eng)
 static json_t *
 audit_health(struct mpicd *d, bool *bad)
 {
-	struct mpic__audit_info ai;
+	const struct mpic_audit_stats *st = mpic_engine_audit_stats(d->eng);
 	json_t *a;
 
-	if (!mpic__engine_audit_info(d->eng, &ai))
+	if (st == NULL)
 		return NULL;
-	a = json_pack("{s:s, s:I, s:I, s:I, s:i}", "state", ai.failed ?
-	    "failed" : ai.stalled ? "stalled" : "ok", "waiting_ms",
-	    (json_int_t)ai.waiting_ms, "io_ms", (json_int_t)ai.io_ms,
-	    "pending_records", (json_int_t)ai.pending, "sync_timeout_ms",
-	    (int)ai.sync_timeout_ms);
-	if (a != NULL && ai.failed)
-		json_object_set_new(a, "error", json_string(ai.failed_errno ?
-		    strerror(ai.failed_errno) : mpic_strerror(ai.failed)));
-	*bad = ai.failed != 0 || ai.stalled;
+	a = json_pack("{s:s, s:I, s:I, s:I, s:i}", "state", st->failed ?
+	    "failed" : st->stalled ? "stalled" : "ok", "waiting_ms",
+	    (json_int_t)st->waiting_ms, "io_ms", (json_int_t)st->io_ms,
+	    "pending_records", (json_int_t)st->pending, "sync_timeout_ms",
+	    (int)st->sync_timeout_ms);
+	if (a != NULL && st->failed)
+		json_object_set_new(a, "error", json_string(st->failed_errno ?
+		    strerror(st->failed_errno) : mpic_strerror(st->failed)));
+	*bad = st->failed != 0 || st->stalled;
 	return a;
 }
 
 void
-mpicd_audit_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
+mpicd_audit_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
 		   uint64_t refused)
 {
 	struct mpicd *d = arg;
-	struct mpic__audit_info ai;
+	const struct mpic_audit_stats *st;
 	char detail[256];
 
 	switch (what) {
 	case MPIC_AUDIT_N_STALLED:
-		mpic__bufprintf(detail, sizeof(detail), "the oldest record "
+		mpicx_bufprintf(detail, sizeof(detail), "the oldest record "
 		    "has waited %llu ms, audit.sync_timeout_ms is %u",
 		    (unsigned long long)ms, d->cfg->audit_sync_timeout_ms);
 		mpicd_log("error", "audit log stalled: a write or fdatasync "
@@ -367,18 +366,18 @@ mpicd_audit_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
 		    "detail", detail);
 		break;
 	case MPIC_AUDIT_N_RECOVERED:
-		mpic__bufprintf(detail, sizeof(detail), "requests were "
+		mpicx_bufprintf(detail, sizeof(detail), "requests were "
 		    "refused for %llu ms, %llu of them",
 		    (unsigned long long)ms, (unsigned long long)refused);
 		mpicd_log("info", "audit log durable again", "detail",
 		    detail);
 		break;
 	default:
-		mpic__engine_audit_info(d->eng, &ai);
+		st = mpic_engine_audit_stats(d->eng);
 		mpicd_log("error", "audit log write failed: every request is "
 		    "refused until mpicd is restarted", "reason",
-		    ai.failed_errno ? strerror(ai.failed_errno) :
-		    mpic_strerror(ai.failed));
+		    st == NULL ? "unknown" : st->failed_errno ?
+		    strerror(st->failed_errno) : mpic_strerror(st->failed));
 		break;
 	}
 }
@@ -398,20 +397,24 @@ mpicd_healthz(struct mpicd *d, int *status)
 		json_object_set_new(o, "perspective_code",
 		    json_string(d->cfg->identity.code));
 		json_object_set_new(o, "rir", json_string(
-		    mpic__rir_str(d->cfg->identity.rir)));
+		    d->cfg->identity.rir));
 	} else if (d->eng != NULL) {
 		list = json_array();
-		np = mpic__engine_persp_count(d->eng);
+		np = mpic_engine_persp_count(d->eng);
 		for (i = 0; i < np; i++) {
-			const struct mpic__persp *p = mpic__engine_persp(d->eng,
-			    i);
-			json_t *e = json_object();
-			bool remote = p->def->url != NULL;
+			const struct mpic_persp_stats *p =
+			    mpic_engine_persp_stats(d->eng, i);
+			json_t *e;
+			bool remote;
 
+			if (p == NULL)
+				continue;       /* out of memory */
+			e = json_object();
+			remote = p->remote;
 			json_object_set_new(e, "perspective_code",
-			    json_string(p->def->code));
+			    json_string(p->code));
 			json_object_set_new(e, "rir",
-			    json_string(mpic__rir_str(p->def->rir)));
+			    json_string(p->rir));
 			json_object_set_new(e, "remote", json_boolean(remote));
 			if (remote) {
 				json_object_set_new(e, "reachable",
@@ -445,7 +448,7 @@ mpicd_healthz(struct mpicd *d, int *status)
 char *
 mpicd_configz(struct mpicd *d)
 {
-	const struct mpic_config *cfg = d->cfg;
+	const struct mpic_settings *cfg = d->cfg;
 	enum mpicd_client_auth ca = mpicd_client_auth(cfg);
 	json_t *o = json_object(), *lim, *tls, *orch, *list, *dcv;
 	size_t i;
@@ -499,7 +502,7 @@ mpicd_configz(struct mpicd *d)
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE) {
 		json_object_set_new(o, "identity", json_pack("{s:s, s:s}",
 		    "perspective_code", cfg->identity.code, "rir",
-		    mpic__rir_str(cfg->identity.rir)));
+		    cfg->identity.rir));
 	} else {
 		orch = json_object();
 		json_object_set_new(orch, "default_perspective_count",
@@ -515,14 +518,14 @@ mpicd_configz(struct mpicd *d)
 		for (i = 0; i < cfg->n_perspectives; i++)
 			json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
 			    "perspective_code", cfg->perspectives[i].code,
-			    "rir", mpic__rir_str(cfg->perspectives[i].rir),
+			    "rir", cfg->perspectives[i].rir,
 			    "remote", cfg->perspectives[i].url != NULL));
 		json_object_set_new(o, "perspectives", list);
 		json_object_set_new(o, "primary", !cfg->has_primary ?
 		    json_null() : json_pack("{s:s, s:s, s:{s:f, s:f}}",
 		    "perspective_code", cfg->primary.code, "rir",
-		    mpic__rir_str(cfg->primary.rir), "location", "lat",
-		    cfg->primary.loc.lat, "lon", cfg->primary.loc.lon));
+		    cfg->primary.rir, "location", "lat",
+		    cfg->primary.lat, "lon", cfg->primary.lon));
 	}
 	return dump(o);
 }

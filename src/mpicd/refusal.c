@@ -32,8 +32,9 @@
 
 #include <event2/buffer.h>
 
-#include "util/util.h"
-#include "api/model.h"
+#include <mpic/mpic.h>
+
+#include "mpicx/mpicx.h"
 #include "refusal.h"
 
 /* The Open MPIC issue of each status evhttp refuses with (mpicd's own 413
@@ -89,23 +90,22 @@ answer(struct mpicd_refusal *rf, int status, const char *reason,
        size_t rlen)
 {
 	static const char oom[] = "{\"error\":\"internal-error\"}";
-	struct mpic__issues is;
+	char msg[256];          /* an issue's message: 255 bytes at most */
 	char date[64] = "";
 	char *body = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t i;
 
-	memset(&is, 0, sizeof(is));
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		if (refusals[i].status == status)
 			break;
-	if (i < sizeof(refusals) / sizeof(refusals[0]))
-		mpic__issue_add(&is, refusals[i].type, "%s",
-		    refusals[i].message);
-	else
-		mpic__issue_add(&is, "http-error", "%.*s", (int)rlen, reason);
-	body = mpic__issues_body(&is);
+	if (i < sizeof(refusals) / sizeof(refusals[0])) {
+		body = mpic_issue_body(refusals[i].type, refusals[i].message);
+	} else {
+		mpicx_bufprintf(msg, sizeof(msg), "%.*s", (int)rlen, reason);
+		body = mpic_issue_body("http-error", msg);
+	}
 	if (gmtime_r(&now, &tm) != NULL)
 		(void)strftime(date, sizeof(date),
 		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -118,7 +118,7 @@ answer(struct mpicd_refusal *rf, int status, const char *reason,
 		rf->answered = false;   /* evhttp's page follows, as it was */
 	else
 		evbuffer_freeze(rf->out, 0);
-	mpic__free(body);
+	mpicx_free(body);
 }
 
 /*

@@ -43,7 +43,7 @@ static const struct mpicd_route routes[] = {
 };
 
 const struct mpicd_route *
-mpicd_route(const char *uri, enum mpic__role role)
+mpicd_route(const char *uri, enum mpic_role role)
 {
 	size_t i, n = strcspn(uri, "?#");
 
@@ -65,13 +65,13 @@ api_mpic(struct mpicd *d, struct mpicd_call *c, const char *body, size_t len)
 static void
 api_caa(struct mpicd *d, struct mpicd_call *c, const char *body, size_t len)
 {
-	mpicd_handle_check(d, c, MPIC_CHECK_CAA, body, len);
+	mpicd_handle_check(d, c, "caa", body, len);
 }
 
 static void
 api_dcv(struct mpicd *d, struct mpicd_call *c, const char *body, size_t len)
 {
-	mpicd_handle_check(d, c, MPIC_CHECK_DCV, body, len);
+	mpicd_handle_check(d, c, "dcv", body, len);
 }
 
 static char *

@@ -196,7 +196,7 @@ on_request(struct evhttp_request *r, void *arg)
 	if (len > MPIC_MAX_BODY) {
 		char msg[128];
 
-		mpic__bufprintf(msg, sizeof(msg), "request body: %zu octets, "
+		mpicx_bufprintf(msg, sizeof(msg), "request body: %zu octets, "
 		    "more than the %d allowed", len, MPIC_MAX_BODY);
 		mpicd_reply_issue(d, c, 413, "body-too-large", msg);
 		return;
@@ -236,7 +236,7 @@ mpicd_server_release(struct mpicd *d)
 	if (d->ev_fresh != NULL)
 		event_free(d->ev_fresh);
 	d->ev_fresh = NULL;
-	mpic__free(d->byfd);
+	mpicx_free(d->byfd);
 	d->byfd = NULL;
 	d->n_byfd = 0;
 }
@@ -266,7 +266,7 @@ new_bev(struct event_base *base, void *arg)
 	 * never let that happen on a TLS port, nor serve a connection we do
 	 * not count.
 	 */
-	if ((conn = mpic__calloc(1, sizeof(*conn))) == NULL) {
+	if ((conn = mpicx_calloc(1, sizeof(*conn))) == NULL) {
 		mpicd_log("error", "out of memory for a connection; exiting",
 		    NULL, NULL);
 		abort();
@@ -323,7 +323,7 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 
 	if (mpicd_tls_init() != 0 || (d->http = evhttp_new(d->base)) ==
 	    NULL) {
-		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
+		mpicx_bufprintf(err, errlen, "cannot create the HTTP server");
 		return -1;
 	}
 	evhttp_set_max_body_size(d->http, MPICD_BODY_HARD_MAX);
@@ -339,7 +339,7 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 	evhttp_set_gencb(d->http, on_request, d);
 	if ((d->ev_fresh = event_new(d->base, -1, 0, mpicd_conn_fresh, d)) ==
 	    NULL) {
-		mpic__bufprintf(err, errlen, "cannot create the HTTP server");
+		mpicx_bufprintf(err, errlen, "cannot create the HTTP server");
 		return -1;
 	}
 	evhttp_set_bevcb(d->http, new_bev, d);
@@ -347,7 +347,7 @@ mpicd_server_start(struct mpicd *d, int fd, char *err, size_t errlen)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (d->listener == NULL || evhttp_bind_listener(d->http,
 	    d->listener) == NULL) {
-		mpic__bufprintf(err, errlen, "cannot listen on %s",
+		mpicx_bufprintf(err, errlen, "cannot listen on %s",
 		    d->cfg->listen);
 		return -1;
 	}

@@ -29,7 +29,7 @@ mpicd_keys_release(struct mpicd_keys *keys)
 {
 	if (keys->digest != NULL)
 		explicit_bzero(keys->digest, keys->n * sizeof(*keys->digest));
-	mpic__free(keys->digest);
+	mpicx_free(keys->digest);
 	keys->digest = NULL;
 	keys->n = 0;
 }
@@ -49,19 +49,19 @@ mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
 
 	errno = 0;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		mpic__bufprintf(err, errlen, "api_keys_file %s: %s", path,
+		mpicx_bufprintf(err, errlen, "api_keys_file %s: %s", path,
 		    errno ? strerror(errno) : "not a regular file");
 		goto out;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		mpic__bufprintf(err, errlen, "api_keys_file %s: %s", path,
+		mpicx_bufprintf(err, errlen, "api_keys_file %s: %s", path,
 		    strerror(errno));
 		goto out;
 	}
-	if ((buf = mpic__malloc(KEYS_FILE_MAX + 1)) == NULL ||
-	    (k.digest = mpic__calloc(MPICD_MAX_API_KEYS,
+	if ((buf = mpicx_malloc(KEYS_FILE_MAX + 1)) == NULL ||
+	    (k.digest = mpicx_calloc(MPICD_MAX_API_KEYS,
 	    sizeof(*k.digest))) == NULL) {
-		mpic__bufprintf(err, errlen, "out of memory");
+		mpicx_bufprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	while (n < KEYS_FILE_MAX + 1 && (r = read(fd, buf + n,
@@ -69,14 +69,14 @@ mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			mpic__bufprintf(err, errlen, "api_keys_file %s: %s",
+			mpicx_bufprintf(err, errlen, "api_keys_file %s: %s",
 			    path, strerror(errno));
 			goto out;
 		}
 		n += (size_t)r;
 	}
 	if (n > KEYS_FILE_MAX) {
-		mpic__bufprintf(err, errlen, "api_keys_file %s: larger than "
+		mpicx_bufprintf(err, errlen, "api_keys_file %s: larger than "
 		    "%d KiB", path, KEYS_FILE_MAX / 1024);
 		goto out;
 	}
@@ -102,20 +102,20 @@ mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
 			if (line[i] <= 0x20 || line[i] >= 0x7f)
 				break;
 		if (i < len || len < KEY_MIN || len > KEY_MAX) {
-			mpic__bufprintf(err, errlen, "api_keys_file %s:%zu: a "
+			mpicx_bufprintf(err, errlen, "api_keys_file %s:%zu: a "
 			    "key must be %d to %d printable ASCII characters "
 			    "without spaces", path, lineno, KEY_MIN, KEY_MAX);
 			goto out;
 		}
 		if (k.n == MPICD_MAX_API_KEYS) {
-			mpic__bufprintf(err, errlen, "api_keys_file %s: more "
+			mpicx_bufprintf(err, errlen, "api_keys_file %s: more "
 			    "than %d keys", path, MPICD_MAX_API_KEYS);
 			goto out;
 		}
-		mpic__sha256(line, len, k.digest[k.n++]);
+		mpicx_sha256(line, len, k.digest[k.n++]);
 	}
 	if (k.n == 0) {
-		mpic__bufprintf(err, errlen, "api_keys_file %s: no key", path);
+		mpicx_bufprintf(err, errlen, "api_keys_file %s: no key", path);
 		goto out;
 	}
 	mpicd_keys_release(keys);
@@ -125,7 +125,7 @@ mpicd_keys_load(const char *path, struct mpicd_keys *keys, char *err,
 out:
 	if (buf != NULL) {
 		explicit_bzero(buf, KEYS_FILE_MAX + 1);
-		mpic__free(buf);
+		mpicx_free(buf);
 	}
 	mpicd_keys_release(&k);
 	if (fd >= 0)
@@ -142,7 +142,7 @@ mpicd_keys_match(const struct mpicd_keys *keys, const char *key, size_t n)
 
 	/* Digests have one length, so the comparison time depends on
 	 * neither the key sent nor the keys held; every key is compared. */
-	mpic__sha256(key, n, d);
+	mpicx_sha256(key, n, d);
 	for (i = 0; i < keys->n; i++)
 		hit |= CRYPTO_memcmp(d, keys->digest[i], sizeof(d)) == 0;
 	explicit_bzero(d, sizeof(d));
@@ -203,10 +203,10 @@ add_file(struct user_file *f, size_t n, size_t cap, const char *what,
  * becomes the user and opens them; the first that fails is reported.
  */
 static int
-check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
+check_user_files(const struct mpic_settings *cfg, char *err, size_t errlen)
 {
 	struct user_file f[USER_FILES_MAX];
-	const struct mpic__dns_opts *dns;
+	const struct mpic_settings_persp *dns;
 	struct passwd *pw;
 	size_t n = 0, i;
 	int p[2], rep[2] = {-1, 0}, status, fd;
@@ -224,11 +224,11 @@ check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
 	for (i = 0; i <= cfg->n_perspectives; i++) {
 		if (i == cfg->n_perspectives)
 			dns = cfg->role == MPIC_ROLE_PERSPECTIVE ?
-			    (cfg->has_identity ? &cfg->identity.dns : NULL) :
-			    (cfg->has_primary ? &cfg->primary.dns : NULL);
+			    (cfg->has_identity ? &cfg->identity : NULL) :
+			    (cfg->has_primary ? &cfg->primary : NULL);
 		else
 			dns = cfg->role == MPIC_ROLE_ALL_IN_ONE ?
-			    &cfg->perspectives[i].dns : NULL;
+			    &cfg->perspectives[i] : NULL;
 		if (dns == NULL)
 			continue;
 		n = add_file(f, n, USER_FILES_MAX, "dns.root_hints",
@@ -239,7 +239,7 @@ check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
 	if (n == 0)
 		return 0;
 	if (pipe2(p, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
-		mpic__bufprintf(err, errlen, "cannot check the files as user "
+		mpicx_bufprintf(err, errlen, "cannot check the files as user "
 		    "%s: %s", cfg->user, strerror(errno));
 		return -1;
 	}
@@ -274,19 +274,20 @@ check_user_files(const struct mpic_config *cfg, char *err, size_t errlen)
 	if (rep[1] == 0)
 		return 0;
 	if (rep[0] < 0 || (size_t)rep[0] >= n)
-		mpic__bufprintf(err, errlen, "user: cannot become %s to check "
+		mpicx_bufprintf(err, errlen, "user: cannot become %s to check "
 		    "the files it reads: %s", cfg->user, strerror(rep[1]));
 	else
-		mpic__bufprintf(err, errlen, "%s %s: not readable by user %s, "
+		mpicx_bufprintf(err, errlen, "%s %s: not readable by user %s, "
 		    "as which the workers read it (%s)", f[rep[0]].what,
 		    f[rep[0]].path, cfg->user, strerror(rep[1]));
 	return -1;
 }
 
 int
-mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
+mpicd_check(const struct mpic_config *conf, bool with_key, char *err,
 	    size_t errlen)
 {
+	const struct mpic_settings *cfg = mpic_config_settings(conf);
 	struct sockaddr_storage ss;
 	struct mpicd_keys keys = {0};
 	char why[1024] = "";
@@ -294,32 +295,32 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 	SSL_CTX *ctx;
 	int sslen;
 
-	if (mpic_config_check_br(cfg, time(NULL), why, sizeof(why)) != 0) {
-		mpic__bufprintf(err, errlen, "%s: %s", cfg->source, why);
+	if (mpic_config_check_br(conf, time(NULL), why, sizeof(why)) != 0) {
+		mpicx_bufprintf(err, errlen, "%s: %s", cfg->source, why);
 		return MPICD_EX_CONFIG;
 	}
 	if (why[0] != '\0')
 		mpicd_log("warning", why, "config", cfg->source);
 	if (mpicd_listen_addr(cfg->listen, &ss, &sslen, &loopback) != 0) {
-		mpic__bufprintf(err, errlen, "%s: listen: \"%s\" is not an "
+		mpicx_bufprintf(err, errlen, "%s: listen: \"%s\" is not an "
 		    "IP address and port", cfg->source, cfg->listen);
 		return MPICD_EX_CONFIG;
 	}
 	if (cfg->tls_cert == NULL && !loopback) {
-		mpic__bufprintf(err, errlen, "%s: listen: plain HTTP is only "
+		mpicx_bufprintf(err, errlen, "%s: listen: plain HTTP is only "
 		    "served on a loopback address; configure tls for %s",
 		    cfg->source, cfg->listen);
 		return MPICD_EX_CONFIG;
 	}
 	if (!loopback && cfg->api_keys_file == NULL &&
 	    mpicd_client_auth(cfg) != MPICD_CA_REQUIRED) {
-		mpic__bufprintf(err, errlen, "%s: the API on %s would be open "
+		mpicx_bufprintf(err, errlen, "%s: the API on %s would be open "
 		    "to anyone: configure api_keys_file or tls.client_ca",
 		    cfg->source, cfg->listen);
 		return MPICD_EX_CONFIG;
 	}
 	if (cfg->role != MPIC_ROLE_PERSPECTIVE && cfg->audit_path == NULL) {
-		mpic__bufprintf(err, errlen, "%s: audit.path: required for the "
+		mpicx_bufprintf(err, errlen, "%s: audit.path: required for the "
 		    "%s role: every decision is logged before it is answered "
 		    "(BR 5.4.1)", cfg->source, cfg->role ==
 		    MPIC_ROLE_COORDINATOR ? "coordinator" : "all-in-one");
@@ -332,7 +333,7 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 		    (ctx = mpicd_tls_ctx(cfg, &id, NULL, why, sizeof(why))) ==
 		    NULL) {
 			mpicd_tls_ident_free(&id);
-			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
+			mpicx_bufprintf(err, errlen, "%s: %s", cfg->source,
 			    why);
 			return MPICD_EX_CONFIG;
 		}
@@ -342,20 +343,42 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 	if (cfg->api_keys_file != NULL) {
 		if (mpicd_keys_load(cfg->api_keys_file, &keys, why,
 		    sizeof(why)) != 0) {
-			mpic__bufprintf(err, errlen, "%s: %s", cfg->source,
+			mpicx_bufprintf(err, errlen, "%s: %s", cfg->source,
 			    why);
 			return MPICD_EX_CONFIG;
 		}
 		mpicd_keys_release(&keys);
 	}
 	if (cfg->user != NULL && getpwnam(cfg->user) == NULL) {
-		mpic__bufprintf(err, errlen, "%s: user: no such user \"%s\"",
+		mpicx_bufprintf(err, errlen, "%s: user: no such user \"%s\"",
 		    cfg->source, cfg->user);
 		return MPICD_EX_CONFIG;
 	}
 	if (check_user_files(cfg, why, sizeof(why)) != 0) {
-		mpic__bufprintf(err, errlen, "%s: %s", cfg->source, why);
+		mpicx_bufprintf(err, errlen, "%s: %s", cfg->source, why);
 		return MPICD_EX_CONFIG;
 	}
 	return 0;
+}
+
+int
+mpicd_worker_audit(struct mpic_config *conf, int index)
+{
+	const char *path = mpic_config_settings(conf)->audit_path;
+	char *wpath = NULL;
+	size_t n;
+	int rc = 0;
+
+	if (index < 0 || path == NULL)
+		goto out;
+	n = strlen(path) + 16;
+	rc = -1;
+	if ((wpath = mpicx_malloc(n)) == NULL)
+		goto out;
+	mpicx_bufprintf(wpath, n, "%s.w%d", path, index);
+	if (mpic_config_set_audit_path(conf, wpath) == 0)
+		rc = 0;
+out:
+	mpicx_free(wpath);
+	return rc;
 }

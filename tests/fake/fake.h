@@ -7,6 +7,10 @@
  *                   DNSSEC state and server behaviour, records in zone-file
  *                   syntax, and answers given outright.  resolver.c and every
  *                   check above it run unchanged.
+ *   fake_web.c      mpic__net_socket() (lib/util/netsock.h): every
+ *                   connection of the web checks goes to an in-process
+ *                   server that plays the address asked for: HTTP paths,
+ *                   TLS, acme-tls-alpn-01 certificates (fake_web_tls.c).
  *   fake_persp.c    mpic__persp_local_new(): an in-process perspective
  *                   whose checks a scenario may script (pass, fail, error,
  *                   never answer, after a delay), for the engine's logic.
@@ -48,6 +52,42 @@ void fake_dns_use(const struct fake_dns *w);
 json_t *fake_dns_queries(void);
 /* Lookups scheduled to answer (not silent ones). */
 size_t fake_dns_pending(void);
+/*
+ * n > 0: every ub_resolve_event() also answers, inside the call, up to n
+ * other lookups of its context that are scheduled to answer (the oldest
+ * first), as libunbound does when it finds their answers while taking a
+ * new query: the recursion of commit 04363e5 (tests/fake/test_nesting.c).
+ * 0 (the default): each lookup answers from its own timer.
+ */
+void fake_dns_drain_on_resolve(unsigned n);
+
+/* ---------------------------------------------------------------- web */
+
+struct fake_web;
+struct event_base;
+
+/*
+ * Build a web from its description (docs/testing.md, "web"): servers by
+ * "ADDR:PORT" ("[ADDR]:PORT" for IPv6), each "refused", "silent" or an
+ * object with its paths' answers and its acme-tls-alpn-01 behaviour.
+ * parent (or NULL) is consulted for a server w does not name.  Returns
+ * 0, or -1 with the reason in err.  *out is the caller's: fake_web_free().
+ */
+int fake_web_new(const json_t *spec, const struct fake_web *parent,
+		 struct fake_web **out, char *err, size_t errlen);
+void fake_web_free(struct fake_web *w);
+/*
+ * The web every connection of the library reaches from now on
+ * (mpic__net_socket() of lib/util/netsock.h, replaced by fake_web.c: the
+ * connection goes to an in-process server on base that plays the one
+ * named; an address without a server refuses).  NULL: none, every
+ * connection refused.  Closes the previous web's servers and
+ * connections and clears the request log.  w must outlive its use.
+ */
+void fake_web_use(const struct fake_web *w, struct event_base *base);
+/* The requests served since fake_web_use(), in order: [{target, tls,
+ * sni, alpn, path, host}] (new reference). */
+json_t *fake_web_requests(void);
 
 /* ---------------------------------------------------------------- perspectives */
 

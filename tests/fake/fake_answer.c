@@ -64,8 +64,8 @@ exists(const struct fake_chain *c, const char *name)
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
-		if (bsearch(name, c->w[i]->names, c->w[i]->n_names,
-		    FAKE_NAME_MAX, fake_name_cmp) != NULL)
+		if (c->w[i]->n_names > 0 && bsearch(name, c->w[i]->names,
+		    c->w[i]->n_names, FAKE_NAME_MAX, fake_name_cmp) != NULL)
 			return true;
 	return false;
 }

@@ -54,6 +54,13 @@ static json_t *qlog;
 static size_t n_pending;
 static unsigned long seq;               /* ties between equal delays */
 static int next_id;
+static unsigned drain;                  /* fake_dns_drain_on_resolve() */
+
+void
+fake_dns_drain_on_resolve(unsigned n)
+{
+	drain = n;
+}
 
 void
 fake_dns_use(const struct fake_dns *w)
@@ -257,6 +264,31 @@ fire(evutil_socket_t fd, short what, void *arg)
 	free(q);
 }
 
+/*
+ * As libunbound does when it takes a new query and finds answers for
+ * others meanwhile (its cache, replies that arrived): up to `drain` other
+ * scheduled lookups of ctx, the oldest first, are answered now, inside
+ * ub_resolve_event().  Their callbacks may start lookups, which drain
+ * again, nested: the recursion lib/dns/resolver.c must not follow on its
+ * caller's stack.  A callback must not delete ctx while it drains.
+ */
+static void
+drain_others(struct ub_ctx *ctx, const struct fq *fresh)
+{
+	struct fq *o, *old;
+	unsigned n;
+
+	for (n = 0; n < drain; n++) {
+		old = NULL;
+		for (o = ctx->queries; o != NULL; o = o->next)
+			if (o != fresh && o->ev != NULL)
+				old = o;        /* the list is newest first */
+		if (old == NULL)
+			return;
+		fire(-1, 0, old);
+	}
+}
+
 static void
 log_query(const char *view, const char *name, uint16_t type)
 {
@@ -332,6 +364,8 @@ ub_resolve_event(struct ub_ctx *ctx, const char *name, int rrtype,
 	if (ctx->queries != NULL)
 		ctx->queries->prev = q;
 	ctx->queries = q;
+	if (drain > 0)
+		drain_others(ctx, q);
 	q = NULL;
 out:
 	if (q != NULL) {

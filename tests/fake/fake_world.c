@@ -342,8 +342,7 @@ index_names(struct fake_dns *w)
 			snprintf(w->names[n++], FAKE_NAME_MAX, "%s", nm);
 		}
 	}
-	/* a view with zones and no records has neither list (qsort(NULL)) */
-	if (n > 0)
+	if (n > 0)      /* a world of views only: no names, NULL */
 		qsort(w->names, n, sizeof(*w->names), fake_name_cmp);
 	w->n_names = 0;
 	for (i = 0; i < n; i++)

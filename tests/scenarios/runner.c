@@ -1,18 +1,19 @@
 /*
  * runner.c - the in-process scenario runner (docs/testing.md): every case
  * of every scenario file runs the library's engine, checks and resolver
- * against the fakes of tests/fake (a DNS world from the file, scripted
- * perspectives), on one event base, without root or network, and is judged
+ * against the fakes of tests/fake (a DNS world and a web from the file,
+ * scripted perspectives), on one event base, without root or network, and is judged
  * by its expectations (jq expressions, expect.c).
  *
  *   runner [-v] [-d] [-o DIR] FILE.json|DIR...
  *
- * -v prints the response of every case, -d the DNS lookups made, -o DIR
- * writes each response to DIR/FILE-N.json (N: the case's index, then
- * ".R" for its R-th request; to compare with the labs' answers).  ONLY
- * (a substring) and ONLY_RE (an extended regular expression) select cases
- * by name, as tests/integration/run does.  Prints "ok"/"FAIL" per case and
- * ends with "N passed, N failed"; exits 1 when a case failed.
+ * -v prints the response of every case, -d the DNS lookups and the web
+ * requests made, -o DIR writes each response to DIR/FILE-N.json (N: the
+ * case's index, then ".R" for its R-th request; to compare with the labs'
+ * answers).  ONLY (a substring) and ONLY_RE (an extended regular
+ * expression) select cases by name, as tests/integration/run does.  Prints
+ * "ok"/"FAIL" per case and ends with "N passed, N failed"; exits 1 when a
+ * case failed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -371,6 +372,7 @@ struct file {
 	char confdir[PATH_MAX];
 	json_t *root;
 	struct fake_dns *world;
+	struct fake_web *web;
 	struct judge j;
 };
 
@@ -422,7 +424,8 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 	struct mpic_config *cfg = NULL;
 	struct mpic_engine *eng = NULL;
 	struct fake_dns *cw = NULL;
-	json_t *queries = NULL, *final = NULL, *ain = NULL;
+	struct fake_web *cweb = NULL;
+	json_t *queries = NULL, *webreq = NULL, *final = NULL, *ain = NULL;
 	char err[1024] = "", *body;
 	const char *conf;
 	time_t now;
@@ -443,7 +446,13 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 		snprintf(f->j.why, sizeof(f->j.why), "dns: %.900s", err);
 		goto out;
 	}
+	if (json_object_get(c, "web") != NULL && fake_web_new(json_object_get(c,
+	    "web"), f->web, &cweb, err, sizeof(err)) != 0) {
+		snprintf(f->j.why, sizeof(f->j.why), "%.900s", err);
+		goto out;
+	}
 	fake_dns_use(cw != NULL ? cw : f->world);
+	fake_web_use(cweb != NULL ? cweb : f->web, r->base);
 	fake_persp_script(json_object_get(c, "perspectives") ?
 	    json_object_get(c, "perspectives") :
 	    json_object_get(f->root, "perspectives"));
@@ -486,6 +495,7 @@ run_case(struct runner *r, struct file *f, json_t *c, size_t key0,
 	}
 	gone = eng == NULL || pump(r, eng, ans, n);
 	queries = fake_dns_queries();
+	webreq = fake_web_requests();
 	mpic_engine_free(eng);
 	eng = NULL;
 	if (!gone) {
@@ -560,6 +570,12 @@ out:
 		printf("     dns: %.3000s\n", q != NULL ? q : "");
 		free(q);
 	}
+	if ((!ok || r->dns_log) && json_array_size(webreq) > 0) {
+		char *q = json_dumps(webreq, JSON_COMPACT);
+
+		printf("     web: %.3000s\n", q != NULL ? q : "");
+		free(q);
+	}
 	for (i = 0; i < n; i++) {
 		free(ans[i].body);
 		json_decref(ans[i].at_answer);
@@ -567,10 +583,13 @@ out:
 	json_decref(ain);
 	json_decref(final);
 	json_decref(queries);
+	json_decref(webreq);
 	mpic_engine_free(eng);
 	fake_dns_use(NULL);
+	fake_web_use(NULL, NULL);
 	fake_persp_script(NULL);
 	fake_dns_free(cw);
+	fake_web_free(cweb);
 	mpic_config_free(cfg);
 	return ok;
 }
@@ -622,7 +641,9 @@ run_file(struct runner *r, const char *path)
 		goto out;
 	}
 	if (fake_dns_new(json_object_get(f.root, "dns"), NULL, &f.world, err,
-	    sizeof(err)) != 0 || compile_file(&f, err, sizeof(err)) != 0) {
+	    sizeof(err)) != 0 || fake_web_new(json_object_get(f.root, "web"),
+	    NULL, &f.web, err, sizeof(err)) != 0 ||
+	    compile_file(&f, err, sizeof(err)) != 0) {
 		printf("FAIL %s: %s\n", f.label, err);
 		r->failed++;
 		goto out;
@@ -649,6 +670,7 @@ run_file(struct runner *r, const char *path)
 out:
 	expect_free(f.j.prog);
 	fake_dns_free(f.world);
+	fake_web_free(f.web);
 	json_decref(f.root);
 }
 

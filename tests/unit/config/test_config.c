@@ -864,7 +864,7 @@ test_reread_without_secret(void **state)
 	    0);
 	assert_null(cfg);
 	assert_non_null(strstr(err, "absent"));
-	assert_int_equal(mpic__config_reread(path, &cfg, err, sizeof(err)),
+	assert_int_equal(mpic_config_reread(path, &cfg, err, sizeof(err)),
 	    0);
 	assert_int_equal(cfg->hash_secret_len, 0);
 	assert_int_equal(cfg->n_tls_allowed_peers, 1);
@@ -872,7 +872,7 @@ test_reread_without_secret(void **state)
 	mpic_config_free(cfg);
 	/* anything else wrong still fails */
 	write_file(path, "bogus: 1\n", 9);
-	assert_int_not_equal(mpic__config_reread(path, &cfg, err,
+	assert_int_not_equal(mpic_config_reread(path, &cfg, err,
 	    sizeof(err)), 0);
 	assert_null(cfg);
 }

@@ -42,7 +42,7 @@ struct answer {
 };
 
 static void
-on_notice(void *arg, enum mpic__audit_notice what, uint64_t ms,
+on_notice(void *arg, enum mpic_audit_notice what, uint64_t ms,
 	  uint64_t refused)
 {
 	struct fix *f = arg;
@@ -73,7 +73,7 @@ start(struct fix *f, unsigned sync_timeout_ms)
 		fail_msg("config: %s", err);
 	if (mpic_engine_new(f->base, f->cfg, &f->eng, err, sizeof(err)) != 0)
 		fail_msg("engine: %s", err);
-	mpic__engine_audit_notice(f->eng, on_notice, f);
+	mpic_engine_audit_notice(f->eng, on_notice, f);
 }
 
 static int
@@ -207,7 +207,7 @@ static void
 test_stall_then_recovery(void **state)
 {
 	struct fix *f = *state;
-	struct mpic__audit_info ai;
+	struct mpic_audit_stats ai;
 	struct answer a1, a2, a3, a4;
 	json_t *recs, *o;
 	uint64_t t0, ms;
@@ -306,7 +306,7 @@ test_queue_full(void **state)
 {
 	struct fix *f = *state;
 	struct mpic__audit *log;
-	struct mpic__audit_info ai;
+	struct mpic_audit_stats ai;
 	struct answer a1, a2;
 	json_t *r;
 	int queued = 0, durable = 0;
@@ -345,7 +345,7 @@ static void
 test_write_failure(void **state)
 {
 	struct fix *f = *state;
-	struct mpic__audit_info ai;
+	struct mpic_audit_stats ai;
 	struct answer a1, a2;
 
 	start(f, 5000);

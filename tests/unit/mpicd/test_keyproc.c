@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "../../../src/mpicd/keyproc.h"
+#include "util/util.h"
 
 /* keyproxy.c logs a refused signature; the test has no daemon log */
 void mpicd_log(const char *level, const char *msg, const char *k1,
@@ -43,7 +44,7 @@ mpicd_log(const char *level, const char *msg, const char *k1,
 
 struct fix {
 	char dir[64], both[96], cert[96], key[96];
-	struct mpic_config cfg;
+	struct mpic_settings cfg;
 	struct mpicd_keyproc kp;
 	bool started;
 };
@@ -195,7 +196,7 @@ static void
 test_load_combined(void **state)
 {
 	struct fix *f = *state;
-	struct mpic_config cfg = {0};
+	struct mpic_settings cfg = {0};
 	char err[512], *pem = NULL;
 	size_t len = 0;
 	EVP_PKEY *k = NULL;

@@ -44,7 +44,7 @@ mpicd_log(const char *level, const char *msg, const char *k1,
 
 struct fix {
 	char dir[64], cert[96], keyfile[96];
-	struct mpic_config cfg;
+	struct mpic_settings cfg;
 	struct mpicd_keyproc kp;
 	EVP_PKEY *key;          /* the test's copy, for reference values */
 	X509 *x509;

@@ -2,13 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/util.h"
+#include "mpicx/mpicx.h"
 
 static unsigned long alloc_count;
 static unsigned long alloc_fail_at;
 
 void
-mpic__alloc_fail_at(unsigned long n)
+mpicx_alloc_fail_at(unsigned long n)
 {
 	alloc_count = 0;
 	alloc_fail_at = n;
@@ -23,7 +23,7 @@ should_fail(void)
 }
 
 void *
-mpic__malloc(size_t n)
+mpicx_malloc(size_t n)
 {
 	if (should_fail())
 		return NULL;
@@ -31,7 +31,7 @@ mpic__malloc(size_t n)
 }
 
 void *
-mpic__calloc(size_t nmemb, size_t size)
+mpicx_calloc(size_t nmemb, size_t size)
 {
 	if (should_fail())
 		return NULL;
@@ -39,7 +39,7 @@ mpic__calloc(size_t nmemb, size_t size)
 }
 
 void *
-mpic__realloc(void *p, size_t n)
+mpicx_realloc(void *p, size_t n)
 {
 	if (should_fail())
 		return NULL;
@@ -47,9 +47,9 @@ mpic__realloc(void *p, size_t n)
 }
 
 char *
-mpic__strndup(const char *s, size_t n)
+mpicx_strndup(const char *s, size_t n)
 {
-	char *p = mpic__malloc(n + 1);
+	char *p = mpicx_malloc(n + 1);
 
 	if (p == NULL)
 		return NULL;
@@ -59,13 +59,13 @@ mpic__strndup(const char *s, size_t n)
 }
 
 char *
-mpic__strdup(const char *s)
+mpicx_strdup(const char *s)
 {
-	return mpic__strndup(s, strlen(s));
+	return mpicx_strndup(s, strlen(s));
 }
 
 void
-mpic__free(void *p)
+mpicx_free(void *p)
 {
 	free(p);
 }

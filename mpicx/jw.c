@@ -13,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/util.h"
-#include "util/jw.h"
+#include "mpicx/mpicx.h"
 
 void
-mpic__jw_init(struct mpic__jw *w, size_t max, bool ascii)
+mpicx_jw_init(struct mpicx_jw *w, size_t max, bool ascii)
 {
 	memset(w, 0, sizeof(*w));
 	w->max = max;
@@ -25,15 +24,15 @@ mpic__jw_init(struct mpic__jw *w, size_t max, bool ascii)
 }
 
 void
-mpic__jw_release(struct mpic__jw *w)
+mpicx_jw_release(struct mpicx_jw *w)
 {
-	mpic__free(w->p);
+	mpicx_free(w->p);
 	w->p = NULL;
 	w->len = w->cap = 0;
 }
 
 void
-mpic__jw_clear(struct mpic__jw *w)
+mpicx_jw_clear(struct mpicx_jw *w)
 {
 	w->len = 0;
 	if (w->p != NULL)
@@ -44,7 +43,7 @@ mpic__jw_clear(struct mpic__jw *w)
 }
 
 void
-mpic__jw_mark(const struct mpic__jw *w, struct mpic__jw_mark *mk)
+mpicx_jw_mark(const struct mpicx_jw *w, struct mpicx_jw_mark *mk)
 {
 	mk->len = w->len;
 	mk->nonempty = w->nonempty;
@@ -53,7 +52,7 @@ mpic__jw_mark(const struct mpic__jw *w, struct mpic__jw_mark *mk)
 }
 
 void
-mpic__jw_rewind(struct mpic__jw *w, const struct mpic__jw_mark *mk)
+mpicx_jw_rewind(struct mpicx_jw *w, const struct mpicx_jw_mark *mk)
 {
 	if (w->oom || mk->len > w->len)
 		return;
@@ -68,7 +67,7 @@ mpic__jw_rewind(struct mpic__jw *w, const struct mpic__jw_mark *mk)
 
 /* Room for n more bytes and the NUL. */
 static bool
-reserve(struct mpic__jw *w, size_t n)
+reserve(struct mpicx_jw *w, size_t n)
 {
 	size_t want, cap;
 	char *np;
@@ -85,7 +84,7 @@ reserve(struct mpic__jw *w, size_t n)
 	cap = w->cap ? w->cap : 256;
 	while (cap < want)
 		cap *= 2;
-	if ((np = mpic__realloc(w->p, cap)) == NULL) {
+	if ((np = mpicx_realloc(w->p, cap)) == NULL) {
 		w->oom = true;
 		return false;
 	}
@@ -95,7 +94,7 @@ reserve(struct mpic__jw *w, size_t n)
 }
 
 static void
-put(struct mpic__jw *w, const char *s, size_t n)
+put(struct mpicx_jw *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
@@ -106,7 +105,7 @@ put(struct mpic__jw *w, const char *s, size_t n)
 
 /* The comma before an item that is not its container's first. */
 static void
-item(struct mpic__jw *w)
+item(struct mpicx_jw *w)
 {
 	uint32_t bit;
 
@@ -123,10 +122,10 @@ item(struct mpic__jw *w)
 }
 
 void
-mpic__jw_open(struct mpic__jw *w, char bracket)
+mpicx_jw_open(struct mpicx_jw *w, char bracket)
 {
 	item(w);
-	if (w->depth >= MPIC_JW_DEPTH) {
+	if (w->depth >= MPICX_JW_DEPTH) {
 		w->over = true;
 		return;
 	}
@@ -136,7 +135,7 @@ mpic__jw_open(struct mpic__jw *w, char bracket)
 }
 
 void
-mpic__jw_close(struct mpic__jw *w, char bracket)
+mpicx_jw_close(struct mpicx_jw *w, char bracket)
 {
 	if (w->depth == 0) {
 		w->over = true;
@@ -185,7 +184,7 @@ utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 }
 
 static void
-put_u(struct mpic__jw *w, uint32_t cp)
+put_u(struct mpicx_jw *w, uint32_t cp)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char b[6] = {'\\', 'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15],
@@ -195,7 +194,7 @@ put_u(struct mpic__jw *w, uint32_t cp)
 }
 
 static void
-put_string(struct mpic__jw *w, const char *str, size_t n)
+put_string(struct mpicx_jw *w, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0, len;
@@ -253,7 +252,7 @@ put_string(struct mpic__jw *w, const char *str, size_t n)
 }
 
 void
-mpic__jw_key(struct mpic__jw *w, const char *key)
+mpicx_jw_key(struct mpicx_jw *w, const char *key)
 {
 	item(w);
 	put_string(w, key, strlen(key));
@@ -262,30 +261,30 @@ mpic__jw_key(struct mpic__jw *w, const char *key)
 }
 
 void
-mpic__jw_strn(struct mpic__jw *w, const char *s, size_t n)
+mpicx_jw_strn(struct mpicx_jw *w, const char *s, size_t n)
 {
 	item(w);
 	put_string(w, s, n);
 }
 
 void
-mpic__jw_str(struct mpic__jw *w, const char *s)
+mpicx_jw_str(struct mpicx_jw *w, const char *s)
 {
 	if (s == NULL)
-		mpic__jw_null(w);
+		mpicx_jw_null(w);
 	else
-		mpic__jw_strn(w, s, strlen(s));
+		mpicx_jw_strn(w, s, strlen(s));
 }
 
 void
-mpic__jw_raw(struct mpic__jw *w, const char *json, size_t n)
+mpicx_jw_raw(struct mpicx_jw *w, const char *json, size_t n)
 {
 	item(w);
 	put(w, json, n);
 }
 
 void
-mpic__jw_int(struct mpic__jw *w, long long v)
+mpicx_jw_int(struct mpicx_jw *w, long long v)
 {
 	char b[24], *p = b + sizeof(b);
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
@@ -302,14 +301,14 @@ mpic__jw_int(struct mpic__jw *w, long long v)
 }
 
 void
-mpic__jw_bool(struct mpic__jw *w, bool v)
+mpicx_jw_bool(struct mpicx_jw *w, bool v)
 {
 	item(w);
 	put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 void
-mpic__jw_null(struct mpic__jw *w)
+mpicx_jw_null(struct mpicx_jw *w)
 {
 	item(w);
 	put(w, "null", 4);
@@ -333,15 +332,15 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-put_object(struct mpic__jw *w, const json_t *v, bool sorted)
+put_object(struct mpicx_jw *w, const json_t *v, bool sorted)
 {
 	struct key_ref *keys = NULL;
 	size_t n = json_object_size(v), i = 0;
 	void *it;
 
-	mpic__jw_open(w, '{');
+	mpicx_jw_open(w, '{');
 	if (sorted && n > 1) {
-		if ((keys = mpic__calloc(n, sizeof(*keys))) == NULL) {
+		if ((keys = mpicx_calloc(n, sizeof(*keys))) == NULL) {
 			w->oom = true;
 			return;
 		}
@@ -353,59 +352,59 @@ put_object(struct mpic__jw *w, const json_t *v, bool sorted)
 		}
 		qsort(keys, i, sizeof(*keys), key_cmp);
 		n = i;
-		for (i = 0; i < n && !mpic__jw_failed(w); i++) {
+		for (i = 0; i < n && !mpicx_jw_failed(w); i++) {
 			item(w);
 			put_string(w, keys[i].k, keys[i].n);
 			put(w, ":", 1);
 			w->after_key = true;
-			mpic__jw_json(w, keys[i].v, sorted);
+			mpicx_jw_json(w, keys[i].v, sorted);
 		}
-		mpic__free(keys);
+		mpicx_free(keys);
 	} else {
 		for (it = json_object_iter((json_t *)v); it != NULL &&
-		    !mpic__jw_failed(w); it = json_object_iter_next((json_t *)v,
+		    !mpicx_jw_failed(w); it = json_object_iter_next((json_t *)v,
 		    it)) {
 			item(w);
 			put_string(w, json_object_iter_key(it),
 			    json_object_iter_key_len(it));
 			put(w, ":", 1);
 			w->after_key = true;
-			mpic__jw_json(w, json_object_iter_value(it), sorted);
+			mpicx_jw_json(w, json_object_iter_value(it), sorted);
 		}
 	}
-	mpic__jw_close(w, '}');
+	mpicx_jw_close(w, '}');
 }
 
 void
-mpic__jw_json(struct mpic__jw *w, const json_t *v, bool sorted)
+mpicx_jw_json(struct mpicx_jw *w, const json_t *v, bool sorted)
 {
 	char b[64];
 	size_t i, n;
 
-	if (mpic__jw_failed(w))
+	if (mpicx_jw_failed(w))
 		return;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		put_object(w, v, sorted);
 		break;
 	case JSON_ARRAY:
-		mpic__jw_open(w, '[');
+		mpicx_jw_open(w, '[');
 		n = json_array_size(v);
-		for (i = 0; i < n && !mpic__jw_failed(w); i++)
-			mpic__jw_json(w, json_array_get(v, i), sorted);
-		mpic__jw_close(w, ']');
+		for (i = 0; i < n && !mpicx_jw_failed(w); i++)
+			mpicx_jw_json(w, json_array_get(v, i), sorted);
+		mpicx_jw_close(w, ']');
 		break;
 	case JSON_STRING:
-		mpic__jw_strn(w, json_string_value(v), json_string_length(v));
+		mpicx_jw_strn(w, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		mpic__jw_int(w, (long long)json_integer_value(v));
+		mpicx_jw_int(w, (long long)json_integer_value(v));
 		break;
 	case JSON_TRUE:
-		mpic__jw_bool(w, true);
+		mpicx_jw_bool(w, true);
 		break;
 	case JSON_FALSE:
-		mpic__jw_bool(w, false);
+		mpicx_jw_bool(w, false);
 		break;
 	case JSON_REAL:
 		/* jansson's own formatting of doubles, not redone here */
@@ -418,7 +417,7 @@ mpic__jw_json(struct mpic__jw *w, const json_t *v, bool sorted)
 		break;
 	case JSON_NULL:
 	default:
-		mpic__jw_null(w);
+		mpicx_jw_null(w);
 		break;
 	}
 }

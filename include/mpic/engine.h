@@ -1,0 +1,79 @@
+/*
+ * engine.h - the coordinator: the orchestrator over the configured
+ * perspectives, running on the caller's event base, answering Open MPIC
+ * requests (POST /mpic bodies).
+ */
+#ifndef MPIC_PUB_ENGINE_H
+#define MPIC_PUB_ENGINE_H
+
+#include <mpic/common.h>
+#include <mpic/answer.h>
+
+/*
+ * Completion of one Open MPIC request.  status is the HTTP status the
+ * coordinator answers with (200, 400, 500); body is the response JSON text,
+ * NUL-terminated, owned by the library and valid only during the callback.
+ */
+typedef void (*mpic_request_cb)(void *arg, int status, const char *body,
+				size_t len);
+/* The same with the typed answer (answer.h), valid during the callback. */
+typedef void (*mpic_answer_cb)(void *arg, const struct mpic_answer *ans);
+
+MPIC_BEGIN_DECLS
+
+/*
+ * Make an engine.  cfg must outlive it.  With audit.path set (the
+ * default), the engine opens the audit log (docs/audit.md) and fails
+ * with its reason in err if it cannot (MPIC_EIO, MPIC_EPARSE for a
+ * damaged last record); the log adds a persistent event to base.
+ * mpic_engine_free() writes every record already queued; requests still
+ * in flight are dropped without a callback.  It must not be called from
+ * a request's callback.
+ */
+MPIC_EXTERN int mpic_engine_new(struct event_base *base,
+				const struct mpic_config *cfg,
+				struct mpic_engine **out, char *err,
+				size_t errlen);
+MPIC_EXTERN void mpic_engine_free(struct mpic_engine *eng);
+
+/*
+ * Start one Open MPIC request (JSON text of the POST /mpic body).  now is
+ * the wall-clock time used for the Baseline Requirements calendar.  The
+ * callback runs exactly once, possibly before this function returns for
+ * requests rejected at once.  With an audit log, a 200 answer (which then
+ * carries "audit_id") is given only once the request's records are durable;
+ * if they cannot be written the answer is a 500, and so it is if they are
+ * not durable within audit.sync_timeout_ms (the records stay queued).
+ * While the log is stalled (its oldest record has waited longer than
+ * that) or its queue is full, requests are answered 503, at once when the
+ * stall is known at submission; after a failed write, 500 at once.
+ * Returns 0 or a negative error (the callback then does not run).
+ */
+MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
+				   size_t len, time_t now, mpic_request_cb cb,
+				   void *arg);
+/* mpic_engine_submit() with the typed answer. */
+MPIC_EXTERN int mpic_engine_request(struct mpic_engine *eng,
+				    const char *body, size_t len, time_t now,
+				    mpic_answer_cb cb, void *arg);
+
+/* Number of requests in flight. */
+MPIC_EXTERN size_t mpic_engine_inflight(const struct mpic_engine *eng);
+
+/*
+ * After the caller's client certificate changed (a reload): connections
+ * to the remote perspectives made with the old one are closed once idle,
+ * and new calls make new ones.
+ */
+MPIC_EXTERN void mpic_engine_retire_connections(struct mpic_engine *eng);
+
+/*
+ * Rotate the engine's audit log: between two of its writes the file is
+ * renamed to PATH.<seq of its first record, 12 digits> and a new PATH
+ * continues the chain (docs/audit.md).  Asynchronous; any thread.
+ * false when eng keeps no audit log.
+ */
+MPIC_EXTERN bool mpic_engine_audit_rotate(struct mpic_engine *eng);
+
+MPIC_END_DECLS
+#endif

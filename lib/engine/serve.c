@@ -1,0 +1,216 @@
+/*
+ * serve.c - a perspective of its own (role perspective) serving the
+ * perspective API (mpic/perspective.h): one POST /caa or /dcv body in,
+ * the check on the perspective's in-process resolver (local.c), the
+ * answer (interface.md section 1: check_response with perspective_code
+ * and rir) out.  The requests in flight are the library's, freed with
+ * their answer or with the perspective.
+ */
+#include <string.h>
+
+#include "engine/perspective.h"
+
+/* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
+ * in remote.c). */
+#define SERVE_ANSWER_MAX (1024u * 1024u)
+
+struct serve_req {
+	struct mpic_persp *sp;
+	struct serve_req *prev, *next;
+	enum mpic__check_type type;
+	struct mpic__request req;
+	mpic_persp_cb cb;
+	void *arg;
+};
+
+struct mpic_persp {
+	const struct mpic_config *cfg;
+	struct mpic__persp *p;
+	struct serve_req *reqs;       /* in flight */
+};
+
+int
+mpic_persp_new(struct event_base *base, const struct mpic_config *cfg,
+	       struct mpic_persp **out, char *err, size_t errlen)
+{
+	struct mpic_persp *sp;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->has_identity) {
+		mpic__bufprintf(err, errlen, "%s: no identity: a perspective "
+		    "needs one", cfg->source);
+		return MPIC_EINVAL;
+	}
+	if ((sp = mpic__calloc(1, sizeof(*sp))) == NULL) {
+		mpic__bufprintf(err, errlen, "out of memory");
+		return MPIC_ENOMEM;
+	}
+	sp->cfg = cfg;
+	rc = mpic__persp_local_new(base, cfg, &cfg->identity, &sp->p, err,
+	    errlen);
+	if (rc != 0) {
+		mpic__free(sp);
+		return rc;
+	}
+	*out = sp;
+	return 0;
+}
+
+static void
+req_free(struct serve_req *r)
+{
+	struct mpic_persp *sp = r->sp;
+
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		sp->reqs = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	mpic__request_release(&r->req);
+	mpic__free(r);
+}
+
+void
+mpic_persp_free(struct mpic_persp *sp)
+{
+	if (sp == NULL)
+		return;
+	/* the checks first: they hold the requests */
+	sp->p->ops->free(sp->p);
+	while (sp->reqs != NULL)
+		req_free(sp->reqs);
+	mpic__free(sp);
+}
+
+/* The facts of r's answer (status, body) for its callback. */
+static void
+answer(struct serve_req *r, const struct mpic__check_result *res,
+       int status, const char *body, size_t len)
+{
+	struct mpic_persp_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.status = status;
+	a.body = body;
+	a.len = len;
+	a.check_type = r->type == MPIC_CHECK_CAA ? "caa" : "dcv";
+	a.method = r->type == MPIC_CHECK_CAA ? NULL :
+	    mpic__dcv_method_str(r->req.dcv.method);
+	a.trace_id = r->req.trace_identifier;
+	if (res != NULL) {
+		a.passed = res->passed;
+		a.completed = res->completed;
+	}
+	r->cb(r->arg, &a);
+}
+
+/* A 500 with an Open MPIC error body, as the daemon answers its own
+ * faults. */
+static void
+fault(struct serve_req *r, const char *msg)
+{
+	static const char oom[] = "{\"error\":\"internal-error\"}";
+	char *text = mpic_issue_body("internal-error", msg);
+
+	answer(r, NULL, 500, text != NULL ? text : oom, text != NULL ?
+	    strlen(text) : sizeof(oom) - 1);
+	mpic__free(text);
+}
+
+static void
+check_done(void *arg, struct mpic__check_result *res)
+{
+	struct serve_req *r = arg;
+	const struct mpic__perspective_def *id = &r->sp->cfg->identity;
+	struct mpic__jw w;
+
+	/* a check that could not start has no details: the schema's keys */
+	(void)mpic__check_details_fill(res, r->type, r->req.dcv.method);
+	mpic__jw_init(&w, SERVE_ANSWER_MAX, false);
+	mpic__check_result_open(&w, res, r->type);
+	mpic__jw_key(&w, "perspective_code");
+	mpic__jw_str(&w, id->code);
+	mpic__jw_key(&w, "rir");
+	mpic__jw_str(&w, mpic__rir_str(id->rir));
+	mpic__jw_close(&w, '}');
+	if (mpic__jw_failed(&w))
+		fault(r, w.oom ? "out of memory building the answer" :
+		    "the answer would be larger than 1 MiB");
+	else
+		answer(r, res, 200, w.p, w.len);
+	mpic__jw_release(&w);
+	mpic__check_result_release(res);
+	req_free(r);
+}
+
+/* A request refused at once: the issues' body, 400 or 413 (a 500 when
+ * out of memory). */
+static void
+refuse(struct serve_req *r, int rc, const struct mpic__issues *is)
+{
+	static const char oom[] = "{\"error\":\"internal-error\"}";
+	struct mpic_persp_answer a;
+	char *text = mpic__issues_body(is);
+
+	memset(&a, 0, sizeof(a));
+	a.status = rc == MPIC_ETOOBIG ? 413 : 400;
+	if (text == NULL) {
+		a.status = 500;
+		text = mpic_issue_body("internal-error", "out of memory");
+	}
+	a.body = text != NULL ? text : oom;
+	a.len = strlen(a.body);
+	r->cb(r->arg, &a);
+	mpic__free(text);
+}
+
+int
+mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
+		 const char *body, size_t len, time_t now, mpic_persp_cb cb,
+		 void *arg)
+{
+	struct mpic__issues is;
+	struct mpic__check_result res;
+	struct serve_req *r;
+	int rc;
+
+	rc = MPIC_EINVAL;
+	if (check_type == NULL || (strcmp(check_type, "caa") != 0 &&
+	    strcmp(check_type, "dcv") != 0))
+		goto out;
+	rc = MPIC_ENOMEM;
+	if ((r = mpic__calloc(1, sizeof(*r))) == NULL)
+		goto out;
+	r->sp = sp;
+	r->type = check_type[0] == 'c' ? MPIC_CHECK_CAA : MPIC_CHECK_DCV;
+	r->cb = cb;
+	r->arg = arg;
+	r->next = sp->reqs;
+	if (sp->reqs != NULL)
+		sp->reqs->prev = r;
+	sp->reqs = r;
+	memset(&is, 0, sizeof(is));
+	rc = mpic__persp_request_parse(r->type, body, len, &r->req, &is);
+	if (rc != 0) {
+		refuse(r, rc, &is);
+		req_free(r);
+		rc = 0;
+		goto out;
+	}
+	rc = sp->p->ops->start(sp->p, &r->req, now, check_done, r);
+	if (rc != 0) {
+		/* As the orchestrator does: a check that cannot start is a
+		 * failed check with the reason, not a transport error. */
+		mpic__check_result_init(&res);
+		res.timestamp_ns = mpic__now_wall_ns();
+		mpic__check_error(&res, r->type == MPIC_CHECK_CAA ?
+		    MPIC_ERR_CAA_LOOKUP : MPIC_ERR_DCV_LOOKUP,
+		    "check could not start: %s", mpic_strerror(rc));
+		check_done(r, &res);
+		rc = 0;
+	}
+out:
+	return rc;
+}
