@@ -159,6 +159,9 @@ struct mpic__audit_decision {
 	const char *warning_type;     /* NULL, or a warning given with the
 				       * answer ("method-discouraged") */
 	const char *warning;          /* its message */
+	/* the answer's "findings" (lib/findings, docs/findings.md), or
+	 * NULL: not written */
+	const json_t *findings;
 };
 int mpic__audit_decision_record(const struct mpic__audit_ctx *c,
 				const struct mpic__audit_decision *d,

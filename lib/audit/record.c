@@ -19,6 +19,7 @@
 #define DETAIL_KEYS_MAX 32     /* keys of one object kept */
 #define DETAIL_DEPTH_MAX 4
 #define DETAIL_DUMP_MAX 16384  /* the bounded copy, serialised */
+#define FINDINGS_DUMP_MAX 24576 /* a decision's findings, serialised */
 
 /*
  * The bounded copy of a details value, written in place: strings cut at
@@ -168,6 +169,43 @@ finish(struct mpic__jw *w)
 }
 
 /*
+ * "findings", as in the answer; when that is over FINDINGS_DUMP_MAX
+ * bytes, without each finding's evidence (every perspective record has
+ * its details) and with "evidence_omitted": true, so that the decision
+ * always fits a record.
+ */
+static void
+findings(struct mpic__jw *w, const json_t *f)
+{
+	struct mpic__jw_mark mk;
+	const char *k;
+	json_t *v, *one;
+	size_t i;
+
+	mpic__jw_mark(w, &mk);
+	mpic__jw_key(w, "findings");
+	mpic__jw_json(w, f, false);
+	if (!w->over && w->len - mk.len <= FINDINGS_DUMP_MAX)
+		return;
+	mpic__jw_rewind(w, &mk);
+	mpic__jw_key(w, "findings");
+	mpic__jw_open(w, '[');
+	json_array_foreach(f, i, one) {
+		mpic__jw_open(w, '{');
+		json_object_foreach((json_t *)one, k, v) {
+			if (strcmp(k, "evidence") == 0)
+				continue;
+			mpic__jw_key(w, k);
+			mpic__jw_json(w, v, false);
+		}
+		mpic__jw_key(w, "evidence_omitted");
+		mpic__jw_bool(w, true);
+		mpic__jw_close(w, '}');
+	}
+	mpic__jw_close(w, ']');
+}
+
+/*
  * "details" and "details_sha256".  The hash is over the full details as
  * docs/audit.md defines it (compact, sorted keys, ASCII escapes); the
  * bounded copy is dropped for a note when it is still over
@@ -308,5 +346,7 @@ mpic__audit_decision_record(const struct mpic__audit_ctx *c,
 		mpic__jw_close(w, '}');
 		mpic__jw_close(w, ']');
 	}
+	if (d->findings != NULL)
+		findings(w, d->findings);
 	return finish(w);
 }

@@ -118,6 +118,8 @@ lookup_failed(struct mpic__check *c, const struct mpic__dns_answer *a)
 	bool outside;
 
 	mpic__describe_failure(a, c->fail_reason, sizeof(c->fail_reason));
+	json_object_set_new(c->res.details, "lookup_failure",
+	    json_string(mpic__failure_kind(a)));
 	outside = mpic__failure_outside_ca(a);
 	if (c->climb_contact || !req->caa.allow_lookup_failure || !outside ||
 	    a->dnssec == MPIC_DNSSEC_BOGUS || a->attempts < 2) {

@@ -43,6 +43,21 @@ mpic__answer_failed(const struct mpic__dns_answer *a)
 	    (a->rcode != MPIC_RCODE_NOERROR && a->rcode != MPIC_RCODE_NXDOMAIN);
 }
 
+const char *
+mpic__failure_kind(const struct mpic__dns_answer *a)
+{
+	static const char *const other[] = { "rcode-0", "rcode-1",
+	    "servfail", "rcode-3", "rcode-4", "refused" };
+
+	if (a->err == MPIC_ETIMEDOUT)
+		return "timeout";
+	if (a->err != 0)
+		return "resolver-error";
+	if (a->dnssec == MPIC_DNSSEC_BOGUS)
+		return "bogus";
+	return a->rcode >= 0 && a->rcode < 6 ? other[a->rcode] : "rcode-other";
+}
+
 void
 mpic__describe_failure(const struct mpic__dns_answer *a, char *out,
 		       size_t outlen)

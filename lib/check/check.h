@@ -97,6 +97,10 @@ void mpic__check_note_dnssec(struct mpic__check *c, enum mpic__dnssec s);
 void mpic__describe_failure(const struct mpic__dns_answer *a, char *out,
 			    size_t outlen);
 bool mpic__answer_failed(const struct mpic__dns_answer *a);
+/* A failed lookup in one word, for details "lookup_failure" (the
+ * findings' evidence): "timeout", "resolver-error", "bogus", "servfail",
+ * "refused" or "rcode-N" as "rcode-4"; static. */
+const char *mpic__failure_kind(const struct mpic__dns_answer *a);
 /* Whether a failed lookup is a failure outside the CA (BR 3.2.2.8), the
  * first condition of the carve-out for lookup failures. */
 bool mpic__failure_outside_ca(const struct mpic__dns_answer *a);

@@ -173,6 +173,8 @@ dns_answer(void *arg, const struct mpic__dns_answer *a)
 	json_object_set_new(d, "cname_chain", mpic__cname_chain_json(a));
 	if (mpic__answer_failed(a)) {
 		mpic__describe_failure(a, msg, sizeof(msg));
+		json_object_set_new(d, "lookup_failure",
+		    json_string(mpic__failure_kind(a)));
 		c->res.completed = false;
 		c->res.passed = false;
 		mpic__check_error(&c->res, a->dnssec == MPIC_DNSSEC_BOGUS ?

@@ -69,6 +69,10 @@ struct hcheck {
 	bool headers_over;
 	json_t *history;
 	char errbuf[CURL_ERROR_SIZE];
+	/* evidence for the findings (docs/findings.md): the cache headers
+	 * of the last response, and why no connection was made */
+	json_t *cache;
+	const char *conn_err;        /* "refused", "timeout", or NULL */
 };
 
 static void hop_begin(struct hcheck *h);
@@ -86,6 +90,7 @@ hcheck_free(struct hcheck *h)
 	if (h->x.easy != NULL)
 		curl_easy_cleanup(h->x.easy);
 	curl_slist_free_all(h->headers);
+	json_decref(h->cache);
 	curl_slist_free_all(h->connect_to);
 	if (h->timer != NULL)
 		event_free(h->timer);
@@ -139,6 +144,11 @@ finish(struct hcheck *h)
 	}
 	json_object_set_new(d, "resolved_ip", h->ip[0] ? json_string(h->ip) :
 	    json_null());
+	if (h->cache != NULL)
+		json_object_set(d, "cache_headers", h->cache);
+	if (h->conn_err != NULL)
+		json_object_set_new(d, "connect_error",
+		    json_string(h->conn_err));
 	if (h->timer != NULL)
 		evtimer_del(h->timer);
 	h->c = NULL;
@@ -188,6 +198,8 @@ timer_fired(evutil_socket_t fd, short what, void *arg)
 		finish(h);
 		return;
 	}
+	if (h->started && !h->dns_pending && h->status == 0 && h->ip[0])
+		h->conn_err = "timeout";
 	if (!h->started) {
 		/* the first hop, from the loop: never call back from start */
 		h->started = true;
@@ -496,6 +508,34 @@ evaluate(struct hcheck *h)
 	finish(h);
 }
 
+/*
+ * The headers that tell whether a cache answered (Age, Via, X-Cache and
+ * their kin), for a finding that regions saw different pages; values cut
+ * at 128 octets.  Absent ones are left out; none: no object.
+ */
+static void
+cache_headers(struct hcheck *h)
+{
+	static const char *const names[] = { "Age", "Via", "X-Cache",
+	    "Cache-Status", "CF-Cache-Status", "X-Served-By" };
+	struct curl_header *hd;
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+		hd = NULL;
+		if (curl_easy_header(h->x.easy, names[i], 0, CURLH_HEADER, -1,
+		    &hd) != CURLHE_OK || hd == NULL || hd->value == NULL)
+			continue;
+		json_object_set_new(o, names[i], json_stringn(hd->value,
+		    strnlen(hd->value, 128)));
+	}
+	json_decref(h->cache);
+	h->cache = o != NULL && json_object_size(o) > 0 ? o : NULL;
+	if (h->cache == NULL)
+		json_decref(o);
+}
+
 static void
 xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 {
@@ -512,6 +552,12 @@ xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 			return;
 		}
 	}
+	if (rc == CURLE_COULDNT_CONNECT)
+		h->conn_err = "refused";
+	else if (rc == CURLE_OPERATION_TIMEDOUT && h->status == 0)
+		h->conn_err = "timeout";
+	if (h->status > 0)
+		cache_headers(h);
 	if (rc == CURLE_WRITE_ERROR && h->headers_over) {
 		fail(h, MPIC_ERR_HTTP, "GET %s (%s): response headers longer "
 		    "than %d octets", h->url.text, h->ip, HEADERS_MAX);

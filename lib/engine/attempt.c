@@ -179,6 +179,7 @@ settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 	m->fin.tally = *t;
 	m->fin.number = at->number;
 	mpic__eng_attempt_write(at, &m->fin.perspectives);
+	mpic__eng_findings(m, at);
 	for (i = 0; i < at->n; i++) {
 		const struct slot *s = &at->slots[i];
 		const struct mpic__perspective_def *def =
@@ -238,5 +239,6 @@ mpic__eng_evaluate(struct attempt *at, bool deadline)
 	if (mpic__jw_len(&m->previous) == 0)
 		mpic__jw_open(&m->previous, '[');
 	mpic__eng_attempt_write(at, &m->previous);
+	mpic__eng_findings_note(m, at);
 	mpic__eng_attempt_start(m);
 }

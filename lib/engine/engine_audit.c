@@ -412,6 +412,7 @@ mpic__eng_audit_decision(struct mreq *m)
 	d.adns = adns;
 	d.warning_type = m->warning_type;
 	d.warning = m->warning;
+	d.findings = m->fin.findings;
 	d.passed = m->fin.tally.passed;
 	d.perspective_count = m->count;
 	d.quorum_count = m->quorum;

@@ -97,6 +97,8 @@ struct settled {
 	struct mpic__tally tally; /* the attempt's, when it closed */
 	int number;             /* the attempt's number */
 	struct mpic__jw perspectives; /* its "perspectives" list, as text */
+	json_t *findings;       /* why its results disagree (lib/findings),
+	                         * or NULL: out of memory */
 	const char *codes[MAX_COHORT_SIZE];
 	size_t n_codes;
 	/* the same perspectives with their outcomes, for the typed answer */
@@ -141,6 +143,9 @@ struct mreq {
 	struct mpic__jw previous; /* previous_attempt_results: "[" and one
 	                          * list per retried attempt; empty: none */
 	json_t *request_orch;   /* echo of what was sent */
+	uint64_t earlier_pass_ns; /* the latest pass of a retried attempt
+				   * (timestamp_ns), for the findings; 0:
+				   * none */
 	const char *warning_type; /* NULL, or a warning on the method
 				   * (plan.c), in the answer and the
 				   * decision record: */
@@ -205,6 +210,11 @@ void mpic__eng_maybe_decide(struct mreq *m);
 /* respond.c */
 /* The "perspectives" list of an attempt (new reference). */
 void mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w);
+/* The findings of the settled attempt at (lib/findings), in m->fin. */
+void mpic__eng_findings(struct mreq *m, const struct attempt *at);
+/* Note what a retried attempt at saw that the findings of a later one
+ * need (a challenge found, then gone). */
+void mpic__eng_findings_note(struct mreq *m, const struct attempt *at);
 /* Build the 200 response; with an audit log it waits in m->body for the
  * records to be durable. */
 void mpic__eng_respond(struct mreq *m);

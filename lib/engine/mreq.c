@@ -31,6 +31,7 @@ mpic__eng_mreq_free(struct mreq *m)
 	mpic__jw_release(&m->previous);
 	json_decref(m->request_orch);
 	mpic__jw_release(&m->fin.perspectives);
+	json_decref(m->fin.findings);
 	if (m->pri.done)
 		mpic__check_result_release(&m->pri.res);
 	if (m->pri.deadline != NULL)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "findings/findings.h"
 
 /* {"perspective_code":..,"check_response":{..,"rir":..}} */
 static void
@@ -39,6 +40,53 @@ mpic__eng_attempt_write(const struct attempt *at, struct mpic__jw *w)
 	for (i = 0; i < at->n; i++)
 		slot_write(w, at->m, &at->slots[i]);
 	mpic__jw_close(w, ']');
+}
+
+/*
+ * The findings are judged on the slots as the attempt settled, the same
+ * results its "perspectives" list shows (stragglers change neither).
+ */
+void
+mpic__eng_findings(struct mreq *m, const struct attempt *at)
+{
+	struct mpic__seen seen[MAX_COHORT_SIZE];
+	struct mpic__check_result *tmp;
+	struct mpic__findings_input in = { .req = &m->req, .seen = seen,
+	    .quorum = m->quorum, .earlier_pass_ns = m->earlier_pass_ns };
+	size_t i, n = at->n < MAX_COHORT_SIZE ? at->n : MAX_COHORT_SIZE;
+
+	json_decref(m->fin.findings);
+	m->fin.findings = NULL;
+	/* on the heap: a result is 2 KiB and a cohort up to 64 of them */
+	if ((tmp = mpic__calloc(n + 1, sizeof(*tmp))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct mpic__perspective_def *def =
+		    m->eng->ps[at->slots[i].pidx]->def;
+
+		seen[i].code = def->code;
+		seen[i].rir = def->rir;
+		seen[i].res = mpic__eng_slot_result(m, &at->slots[i], &tmp[i]);
+	}
+	in.n = n;
+	m->fin.findings = mpic__findings(&in);
+	for (i = 0; i < n; i++)
+		mpic__check_result_release(&tmp[i]);
+	mpic__free(tmp);
+}
+
+void
+mpic__eng_findings_note(struct mreq *m, const struct attempt *at)
+{
+	const struct mpic__check_result *r;
+	size_t i;
+
+	for (i = 0; i < at->n; i++) {
+		r = &at->slots[i].res;
+		if (at->slots[i].done && r->completed && r->passed &&
+		    r->timestamp_ns > m->earlier_pass_ns)
+			m->earlier_pass_ns = r->timestamp_ns;
+	}
 }
 
 /* The primary's check_response, with its code (interface.md section 1). */
@@ -163,6 +211,12 @@ mpic__eng_respond(struct mreq *m)
 		mpic__jw_close(&w, '}');
 		mpic__jw_close(&w, ']');
 	}
+	/* an extension (docs/findings.md): [] when all agree */
+	mpic__jw_key(&w, "findings");
+	if (m->fin.findings == NULL)
+		w.oom = true;
+	else
+		mpic__jw_json(&w, m->fin.findings, false);
 	if (m->eng->audit != NULL) {
 		mpic__jw_key(&w, "audit_id");
 		mpic__jw_str(&w, m->audit_id);

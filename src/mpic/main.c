@@ -24,6 +24,9 @@
 #define DEFAULT_CONFIG "/etc/mpic/mpic.yaml"
 #define MAX_REQUEST (64 * 1024)
 
+/* --timeout: seconds the tool waits for an answer; 0: its defaults */
+static int timeout_s;
+
 enum { EX_VALID = 0, EX_INVALID = 1, EX_NORUN = 2, EX_USAGE_ = 64,
        EX_CONFIG_ = 78 };
 
@@ -31,8 +34,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: mpic [-c FILE] [--now DATE] [--json] [--server URL [--cacert FILE]\n"
-"            [--cert FILE --key FILE]] COMMAND ...\n"
+"usage: mpic [-c FILE] [--now DATE] [--json] [--timeout S] [--server URL\n"
+"            [--cacert FILE] [--cert FILE --key FILE]] COMMAND ...\n"
+"            (options before or after the command)\n"
 "  mpic request [FILE|-]            run one Open MPIC request body\n"
 "  mpic caa TARGET [--caa-domain D]... [--smime] [--account-uri U]\n"
 "                  [--method LABEL] [--allow-lookup-failure]\n"
@@ -48,9 +52,14 @@ usage(FILE *f)
 "                   PATH (default: the configuration's audit.path) and\n"
 "                   every worker's PATH.wN (0 intact, 1 bad record,\n"
 "                   2 unreadable)\n"
+"  mpic explain [--json] [FILE|-]  a response in plain language: the\n"
+"                   decision, the findings with their advice, what each\n"
+"                   perspective saw; --json: the findings alone\n"
+"  mpic explain --audit FILE --id AUDIT_ID  the same from an audit log\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
+"  --timeout S      give up after S seconds without an answer (1-3600)\n"
 "  --now DATE       the day for the Baseline Requirements calendar\n"
 "                   (YYYY-MM-DD or Unix seconds; default: now)\n"
 "exit: 0 corroborated, 1 not corroborated, 2 could not run, 64 usage,\n"
@@ -102,7 +111,20 @@ struct run {
 	int status;
 	char *body;
 	bool done;
+	bool timed_out;         /* --timeout passed first */
+	struct event_base *base;
 };
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	(void)fd;
+	(void)what;
+	r->timed_out = true;
+	event_base_loopbreak(r->base);
+}
 
 static void
 on_done(void *arg, int status, const char *body, size_t len)
@@ -121,6 +143,8 @@ run_local(const char *cfgpath, const char *body, size_t len, time_t now,
 	struct mpic_config *cfg = NULL;
 	struct mpic_engine *eng = NULL;
 	struct event_base *base = NULL;
+	struct event *timer = NULL;
+	struct timeval tv = { timeout_s, 0 };
 	char err[1024] = "";
 	int rc = EX_NORUN;
 
@@ -150,12 +174,26 @@ run_local(const char *cfgpath, const char *body, size_t len, time_t now,
 		fprintf(stderr, "mpic: cannot start the request\n");
 		goto out;
 	}
-	/* Run until answered and every straggler has called back. */
-	while (!r->done || mpic_engine_inflight(eng) > 0)
+	r->base = base;
+	if (timeout_s > 0 && ((timer = evtimer_new(base, on_timeout, r)) ==
+	    NULL || evtimer_add(timer, &tv) != 0)) {
+		fprintf(stderr, "mpic: cannot set the timeout\n");
+		goto out;
+	}
+	/* Run until answered and every straggler has called back (or the
+	 * --timeout passes: stragglers are then dropped). */
+	while (!r->timed_out && (!r->done || mpic_engine_inflight(eng) > 0))
 		if (event_base_loop(base, EVLOOP_ONCE) != 0)
 			break;
+	if (!r->done) {
+		fprintf(stderr, "mpic: no answer within %d s (--timeout)\n",
+		    timeout_s);
+		goto out;
+	}
 	rc = 0;
 out:
+	if (timer != NULL)
+		event_free(timer);
 	mpic_engine_free(eng);
 	if (base != NULL)
 		event_base_free(base);
@@ -202,7 +240,8 @@ run_remote(const char *url, const struct tls_files *tf, const char *body,
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s > 0 ? (long)timeout_s :
+	    120L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (tf->cacert != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, tf->cacert);
@@ -225,56 +264,67 @@ run_remote(const char *url, const struct tls_files *tf, const char *body,
 	return 0;
 }
 
+static int run_command(int argc, char **argv, struct tool_opts *o,
+			const char *cfgpath, const char *server,
+			const struct tls_files *tf, time_t now);
+
 int
 main(int argc, char **argv)
 {
 	const char *cfgpath = DEFAULT_CONFIG, *server = NULL;
 	struct tool_opts o;
+	struct tool_args a;
 	struct tls_files tf = {getenv("MPIC_CACERT"), getenv("MPIC_CERT"),
 	    getenv("MPIC_KEY")};
-	struct run r = {0};
-	char *body = NULL;
-	size_t len = 0;
 	time_t now = time(NULL);
-	int i, rc;
+	int rc;
 
 	tool_opts_init(&o);
-	/* global options before the command */
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-			cfgpath = argv[++i];
-		} else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
-			server = argv[++i];
-		} else if (strcmp(argv[i], "--cacert") == 0 && i + 1 < argc) {
-			tf.cacert = argv[++i];
-		} else if (strcmp(argv[i], "--cert") == 0 && i + 1 < argc) {
-			tf.cert = argv[++i];
-		} else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
-			tf.key = argv[++i];
-		} else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
-			if (parse_now(argv[++i], &now) != 0) {
-				fprintf(stderr, "mpic: --now: bad date %s\n",
-				    argv[i]);
-				return EX_USAGE_;
-			}
-		} else if (strcmp(argv[i], "--json") == 0) {
-			o.json = true;
-		} else if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
+	/* global options anywhere on the line (args.c) */
+	if ((rc = tool_args(argc, argv, &a)) != 0)
+		return rc;
+	if (a.help || a.version) {
+		if (a.help)
 			usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		else
 			printf("mpic %s (Open MPIC API %s, BR %s)\n",
 			    mpic_version(), MPIC_OPEN_MPIC_SPEC_VERSION,
 			    MPIC_BR_VERSION);
-			return 0;
-		} else {
-			fprintf(stderr, "mpic: unknown option %s\n", argv[i]);
-			usage(stderr);
-			return EX_USAGE_;
-		}
+		free(a.cmd_argv);
+		return 0;
 	}
-	if (i >= argc) {
+	if (a.now != NULL && parse_now(a.now, &now) != 0) {
+		fprintf(stderr, "mpic: --now: bad date %s\n", a.now);
+		free(a.cmd_argv);
+		return EX_USAGE_;
+	}
+	cfgpath = a.cfgpath != NULL ? a.cfgpath : cfgpath;
+	server = a.server;
+	tf.cacert = a.cacert != NULL ? a.cacert : tf.cacert;
+	tf.cert = a.cert != NULL ? a.cert : tf.cert;
+	tf.key = a.key != NULL ? a.key : tf.key;
+	o.json = a.json;
+	o.color = tool_color_wanted();
+	timeout_s = a.timeout_s;
+	rc = run_command(a.cmd_argc, a.cmd_argv, &o, cfgpath, server, &tf, now);
+	free(a.cmd_argv);
+	return rc;
+}
+
+/* The command of argv[0] with its options and operands. */
+static int
+run_command(int argc, char **argv, struct tool_opts *o_, const char *cfgpath,
+	    const char *server, const struct tls_files *tf_, time_t now)
+{
+	struct tool_opts o = *o_;
+	struct tls_files tf = *tf_;
+	struct run r = {0};
+	char *body = NULL;
+	char *ex[64];
+	size_t len = 0;
+	int i = 0, rc;
+
+	if (argc < 1) {
 		usage(stderr);
 		return EX_USAGE_;
 	}
@@ -282,6 +332,14 @@ main(int argc, char **argv)
 		return tool_setup(argc - i, argv + i, now);
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
+	if (strcmp(argv[i], "explain") == 0) {
+		/* --json is global; explain prints the findings alone */
+		if (!o.json || argc + 1 > (int)(sizeof(ex) / sizeof(ex[0])))
+			return tool_explain(argc - i, argv + i);
+		memcpy(ex, argv, (size_t)argc * sizeof(*ex));
+		ex[argc] = (char *)"--json";
+		return tool_explain(argc + 1, ex);
+	}
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

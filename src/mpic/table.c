@@ -69,6 +69,12 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+const struct option *
+tool_cmd_options(void)
+{
+	return longopts;
+}
+
 static int
 num(const char *opt, const char *s, json_int_t *out)
 {
@@ -97,7 +103,7 @@ tool_build_request(int argc, char **argv, struct tool_opts *o, char **body,
 	const char *target, *rtype;
 	int c, rc = 64;
 
-	optind = 1;
+	optind = 0;     /* a fresh scan: args.c scanned another argv */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -318,8 +324,14 @@ detail_line(json_t *cr, char *out, size_t outlen)
 }
 
 /* One row of the table: a perspective's check_response. */
+/* ANSI SGR colours (ECMA-48): green, red, yellow; reset */
+#define C_PASS "\033[32m"
+#define C_FAIL "\033[31m"
+#define C_ERROR "\033[33m"
+#define C_OFF "\033[0m"
+
 static void
-print_row(int width, const char *code, json_t *cr)
+print_row(const struct tool_opts *o, int width, const char *code, json_t *cr)
 {
 	const char *rir = json_string_value(json_object_get(cr, "rir"));
 	const char *sec = json_string_value(json_object_get(cr, "dnssec"));
@@ -328,10 +340,13 @@ print_row(int width, const char *code, json_t *cr)
 	char line[512];
 
 	detail_line(cr, line, sizeof(line));
-	printf("%-*s %-9s %-6s %-13s %6lld  %s\n", width, code ? code : "?",
-	    rir ? rir : "?", passed ? "pass" : done ? "FAIL" : "ERROR",
-	    sec ? sec : "-", (long long)json_integer_value(
-	    json_object_get(cr, "duration_ms")), line);
+	/* the colour around the padded cell keeps the columns aligned */
+	printf("%-*s %-9s %s%-6s%s %-13s %6lld  %s\n", width, code ? code : "?",
+	    rir ? rir : "?", !o->color ? "" : passed ? C_PASS : done ? C_FAIL :
+	    C_ERROR, passed ? "pass" : done ? "FAIL" : "ERROR",
+	    o->color ? C_OFF : "", sec ? sec : "-",
+	    (long long)json_integer_value(json_object_get(cr, "duration_ms")),
+	    line);
 }
 
 /* The response's warnings (a method the BR discourage), on stderr. */
@@ -386,16 +401,17 @@ tool_print(const struct tool_opts *o, int status, const char *body)
 	printf("%-*s %-9s %-6s %-13s %6s  %s\n", width, "PERSPECTIVE", "RIR",
 	    "RESULT", "DNSSEC", "MS", "EVIDENCE");
 	if (json_is_object(pri))
-		print_row(width, code, pri);
+		print_row(o, width, code, pri);
 	for (i = 0; i < json_array_size(ps); i++) {
 		json_t *p = json_array_get(ps, i);
 
-		print_row(width, json_string_value(json_object_get(p,
+		print_row(o, width, json_string_value(json_object_get(p,
 		    "perspective_code")), json_object_get(p, "check_response"));
 	}
 	valid = json_is_true(json_object_get(r, "is_valid"));
-	printf("%s %s (quorum %lld of %lld, attempt %lld)\n",
-	    valid ? "CORROBORATED" : "NOT CORROBORATED",
+	printf("%s%s%s %s (quorum %lld of %lld, attempt %lld)\n",
+	    !o->color ? "" : valid ? C_PASS : C_FAIL,
+	    valid ? "CORROBORATED" : "NOT CORROBORATED", o->color ? C_OFF : "",
 	    json_string_value(json_object_get(r, "quorum_result")) ?: "?",
 	    (long long)json_integer_value(json_object_get(json_object_get(r,
 	    "actual_orchestration_parameters"), "quorum_count")),

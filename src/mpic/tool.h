@@ -5,9 +5,30 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct option;
+
 struct tool_opts {
 	bool json;
+	bool color;     /* pass, fail and error in colour (tool_color_wanted) */
 };
+
+/* The command line, global options anywhere (args.c). */
+struct tool_args {
+	const char *cfgpath, *server, *cacert, *cert, *key, *now; /* or NULL */
+	bool json, help, version;
+	int timeout_s;          /* --timeout; 0: not given */
+	/* the command, its own options, its operands (argv's strings);
+	 * cmd_argc 0: no command.  The caller frees cmd_argv. */
+	int cmd_argc;
+	char **cmd_argv;
+};
+/* Split argv (permuted in place).  0, or an exit status (64 usage, with
+ * the reason on stderr). */
+int tool_args(int argc, char **argv, struct tool_args *a);
+/* Colour on stdout: a terminal, NO_COLOR unset or empty, TERM not dumb. */
+bool tool_color_wanted(void);
+/* The options of caa and dcv (table.c), ended by a NULL name. */
+const struct option *tool_cmd_options(void);
 
 struct tool_buf {
 	char *p;
@@ -25,6 +46,11 @@ int tool_build_request(int argc, char **argv, struct tool_opts *o,
  * and every worker's chain PATH.wN.  Returns the exit status: 0 intact,
  * 1 bad record, 2 unreadable, 64 usage. */
 int tool_audit(int argc, char **argv, const char *cfgpath);
+/* "explain [--json] [FILE|-]" or "explain [--json] --audit FILE --id ID"
+ * (argv[0] is "explain"): a response or an audited decision in plain
+ * language (docs/findings.md); --json prints its findings alone.  Returns
+ * the exit status: 0, 2 unreadable or not a response, 64 usage. */
+int tool_explain(int argc, char **argv);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 

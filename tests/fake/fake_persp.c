@@ -143,6 +143,8 @@ step_result(const json_t *step, const struct mpic__request *req,
 			type = MPIC_ERR_REMOTE;
 		else if (etype != NULL && strcmp(etype, "dnssec") == 0)
 			type = MPIC_ERR_DNSSEC;
+		else if (etype != NULL && strcmp(etype, "http") == 0)
+			type = MPIC_ERR_HTTP;
 		if (!*silent)
 			mpic__check_error(res, type, "%s", msg != NULL ? msg :
 			    "scripted error");

@@ -154,6 +154,79 @@ EXTENSIONS = [
                 {"$ref": "#/components/schemas/X-MpicWarnings"},
         },
     },
+    {
+        "field": "findings: why perspectives disagreed (docs/findings.md)",
+        "add": {
+            "/components/schemas/X-MpicFindings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "severity", "perspectives",
+                                 "summary", "evidence", "advice"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {"type": "string", "enum": [
+                            "answers_differ_by_region",
+                            "dnssec_bogus_in_some_regions",
+                            "dnssec_broken",
+                            "unreachable_from_some_regions",
+                            "dns_refused_from_some_regions",
+                            "responses_differ_by_region",
+                            "challenge_removed_early",
+                            "challenge_missing",
+                            "challenge_wrong_everywhere",
+                            "caa_forbids",
+                            "quorum_in_one_rir",
+                            "lookup_failures"]},
+                        "severity": {"type": "string",
+                                     "enum": ["error", "warning"]},
+                        "perspectives": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["code", "rir"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "rir": {"type": "string"},
+                                },
+                            },
+                        },
+                        "summary": {"type": "string", "minLength": 1},
+                        "evidence": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["perspective_code", "rir",
+                                             "result", "dnssec"],
+                                "properties": {
+                                    "perspective_code": {"type": "string"},
+                                    "rir": {"type": "string"},
+                                    "result": {"type": "string", "enum": [
+                                        "pass", "fail", "error"]},
+                                    "dnssec": {"type": "string"},
+                                    "records_seen": {
+                                        "type": "array",
+                                        "items": {"type": "string"}},
+                                    "status": {"type": "integer"},
+                                    "address": {"type": "string"},
+                                    "cache_headers": {"type": "object"},
+                                    "timestamp_ns": {"type": "integer"},
+                                    "duration_ms": {"type": "integer"},
+                                },
+                            },
+                        },
+                        "advice": {"type": "string", "minLength": 1},
+                    },
+                },
+            },
+            "/components/schemas/CAAResponse/allOf/1/properties/findings":
+                {"$ref": "#/components/schemas/X-MpicFindings"},
+            "/components/schemas/DCVResponse/allOf/1/properties/findings":
+                {"$ref": "#/components/schemas/X-MpicFindings"},
+        },
+    },
 ]
 
 # Endpoints the spec has no path for, checked against the component their
