@@ -42,6 +42,11 @@ deps-deploy: deps
 deb: deps-deploy
 	scripts/make-deb $(BUILD_DEB)
 
+# The OCI image localhost/mpic:VERSION and :latest, from the packages and
+# Debian's archive (mmdebstrap, podman import; no registry)
+image: deb
+	scripts/make-image $(BUILD_DEB)
+
 # Packages, a Debian 12 root with them, the image, the deployment (root,
 # a few minutes; not part of "make test")
 test-deploy: deps-deploy
