@@ -49,8 +49,8 @@ image: deb
 
 # Packages, a Debian 12 root with them, the image, the deployment (root,
 # a few minutes; not part of "make test")
-test-deploy: deps-deploy
-	tests/deploy/run $(BUILD_DEB)
+test-deploy: deps-deploy build
+	tests/deploy/run $(BUILD_DEB) $(BUILD)
 
 # The demo (root): the network lab (lab/net) -- six perspective regions in
 # network namespaces behind delayed links, a BGP-style hijack of the
