@@ -138,8 +138,13 @@ struct mpic__dns_answer {
 };
 
 struct mpic__dns_opts {
-	const char *root_hints;   /* file, or NULL for the built-in IANA hints */
-	const char *trust_anchor; /* file of DS/DNSKEY lines, NULL for IANA */
+	const char *root_hints;   /* file, or NULL: root_data_dir's, else the
+				     built-in IANA hints */
+	const char *trust_anchor; /* file of DS/DNSKEY lines, or NULL:
+				     root_data_dir's, else the IANA DS */
+	/* where root.hints and root.key are looked for when the two above
+	 * are NULL: NULL for MPIC_DNS_ROOT_DATA_DIR, "" for nowhere */
+	const char *root_data_dir;
 	unsigned timeout_ms;      /* per lookup; default 5000 */
 	bool cache;               /* default true */
 	bool allow_localhost;     /* do-not-query-localhost: no (labs) */
@@ -150,6 +155,20 @@ struct mpic__dns_opts {
 struct event_base;
 struct mpic__resolver;
 typedef void (*mpic__dns_cb)(void *arg, const struct mpic__dns_answer *ans);
+
+/*
+ * Debian's dns-root-data files: updated with the distribution, so they
+ * win over the copies built in here (which only a new mpic release
+ * updates) when the configuration names no file.
+ */
+#define MPIC_DNS_ROOT_DATA_DIR "/usr/share/dns"
+
+/*
+ * The file name of dir (NULL: MPIC_DNS_ROOT_DATA_DIR; "": none) when it
+ * is readable, written to buf: buf, else NULL (use the built-in copy).
+ */
+const char *mpic__dns_root_file(const char *dir, const char *name,
+				char *buf, size_t len);
 
 /* One resolver (own libunbound context and cache) per perspective. */
 int mpic__resolver_new(struct event_base *base,

@@ -11,7 +11,9 @@
  * libunbound answers it or the resolver is freed.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <unbound-event.h>
@@ -74,6 +76,21 @@ struct mpic__resolver {
 	int starting;     /* depth of ub_resolve_event() calls under way */
 };
 
+const char *
+mpic__dns_root_file(const char *dir, const char *name, char *buf, size_t len)
+{
+	int n;
+
+	if (dir == NULL)
+		dir = MPIC_DNS_ROOT_DATA_DIR;
+	if (dir[0] == '\0' || len == 0)
+		return NULL;
+	n = snprintf(buf, len, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= len || access(buf, R_OK) != 0)
+		return NULL;
+	return buf;
+}
+
 static int
 set_opt(struct ub_ctx *ctx, const char *opt, const char *val, char *err,
 	size_t errlen)
@@ -93,7 +110,8 @@ mpic__resolver_new(struct event_base *base, const struct mpic__dns_opts *opts,
 		   struct mpic__resolver **out, char *err, size_t errlen)
 {
 	struct mpic__resolver *r = NULL;
-	char rtt[16];
+	const char *hints = opts->root_hints, *ta = opts->trust_anchor;
+	char rtt[16], hbuf[512], tbuf[512];
 	size_t i;
 	int rc = MPIC_ENOMEM;
 
@@ -129,15 +147,21 @@ mpic__resolver_new(struct event_base *base, const struct mpic__dns_opts *opts,
 	    (set_opt(r->ctx, "cache-max-ttl:", "0", err, errlen) ||
 	     set_opt(r->ctx, "cache-max-negative-ttl:", "0", err, errlen)))
 		goto out;
-	if (opts->root_hints != NULL &&
-	    set_opt(r->ctx, "root-hints:", opts->root_hints, err, errlen))
+	if (hints == NULL)
+		hints = mpic__dns_root_file(opts->root_data_dir, "root.hints",
+		    hbuf, sizeof(hbuf));
+	if (ta == NULL)
+		ta = mpic__dns_root_file(opts->root_data_dir, "root.key", tbuf,
+		    sizeof(tbuf));
+	if (hints != NULL &&
+	    set_opt(r->ctx, "root-hints:", hints, err, errlen))
 		goto out;
-	if (opts->trust_anchor != NULL) {
-		int u = ub_ctx_add_ta_file(r->ctx, opts->trust_anchor);
+	if (ta != NULL) {
+		int u = ub_ctx_add_ta_file(r->ctx, ta);
 
 		if (u != 0) {
 			mpic__bufprintf(err, errlen, "trust anchor %s: %s",
-			    opts->trust_anchor, ub_strerror(u));
+			    ta, ub_strerror(u));
 			goto out;
 		}
 	} else {

@@ -47,6 +47,7 @@
 
 #include "keyproc.h"
 #include "mpicd.h"
+#include "notify.h"
 
 #define MAX_WORKERS 64
 #define RESTART_MAX 5
@@ -61,6 +62,9 @@ usage(FILE *f)
 }
 
 /* ------------------------------------------------------------ worker */
+
+/* One worker: it is the main process and tells systemd itself. */
+static bool notify_self;
 
 /* The signals that stop or reload the daemon, or rotate its audit log. */
 static void
@@ -84,6 +88,8 @@ on_term(evutil_socket_t fd, short what, void *arg)
 	if (d->draining)
 		return;
 	d->draining = true;
+	if (notify_self)
+		mpicd_notify(MPICD_STOPPING);
 	mpicd_log("info", "draining: no new connections", NULL, NULL);
 	tv.tv_sec = d->cfg->drain_timeout_ms / 1000;
 	tv.tv_usec = (suseconds_t)(d->cfg->drain_timeout_ms % 1000) * 1000;
@@ -204,7 +210,11 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (notify_self)
+		mpicd_notify(MPICD_RELOADING);
 	reload(d, ++d->reloads, true);
+	if (notify_self)
+		mpicd_notify(MPICD_READY);
 }
 
 /* SIGUSR1: rotate the audit log (docs/audit.md), as logrotate's
@@ -335,6 +345,10 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 	}
 	fd = -1;        /* the listener owns it */
 	mpicd_log("info", "worker ready", "listen", cfg->listen);
+	if (notify_self)
+		mpicd_notify(MPICD_READY);
+	else
+		mpicd_ready_worker(index);
 	if (event_base_dispatch(d.base) < 0) {
 		mpicd_log("error", "event loop failed", NULL, NULL);
 		goto out;
@@ -503,6 +517,7 @@ spawn(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		}
 	if (kp->ctl >= 0)
 		close(kp->ctl);
+	mpicd_ready_child();
 	/* SIGCHLD as usual; SIGTERM, SIGINT and SIGHUP stay blocked (since
 	 * main()) until worker() has their events */
 	sigprocmask(SIG_SETMASK, old, NULL);
@@ -521,7 +536,8 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 {
 	const struct mpic_settings *cfg = mpic_config_settings(conf);
 	sigset_t set, old;
-	struct timespec tick = {1, 0};
+	struct timespec tick = {1, 0}, fast = {0, 20 * 1000 * 1000};
+	bool starting;
 	bool stopping = false;
 	time_t deadline = 0;
 	uint32_t reloads = 0;   /* the workers count theirs alike */
@@ -535,6 +551,9 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	if (mpicd_ready_open() != 0)
+		mpicd_log("warning", "no readiness pipe: the service manager "
+		    "will not hear READY=1", "reason", strerror(errno));
 	for (i = 0; i < n; i++) {
 		slots[i].pid = spawn(conf, ssl, kp, slots, n, i, &old, 0);
 		if (slots[i].pid < 0) {
@@ -550,14 +569,19 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		for (i = 0; i < n; i++)
 			if (slots[i].pid > 0)
 				kill(slots[i].pid, SIGTERM);
+	starting = true;
 	while (live > 0) {
-		sig = sigtimedwait(&set, NULL, &tick);
+		/* while the workers start, look at their pipe often */
+		sig = sigtimedwait(&set, NULL, starting ? &fast : &tick);
+		starting = starting && mpicd_ready_poll(n, stopping);
 		if (sig == SIGHUP)
 			reloads++;
 		if (sig == SIGUSR1)     /* the workers rotate their logs */
 			for (i = 0; i < n; i++)
 				if (slots[i].pid > 0)
 					kill(slots[i].pid, SIGUSR1);
+		if (sig == SIGHUP && !starting)
+			mpicd_notify(MPICD_RELOADING);
 		if (sig == SIGHUP && kp->ctl >= 0) {
 			char err[512];
 
@@ -569,6 +593,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
 			if (sig != SIGHUP && !stopping) {
 				stopping = true;
+				mpicd_notify(MPICD_STOPPING);
 				deadline = time(NULL) + 5 +
 				    (time_t)(cfg->drain_timeout_ms / 1000);
 			}
@@ -576,6 +601,9 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 				if (slots[i].pid > 0)
 					kill(slots[i].pid, sig == SIGHUP ?
 					    SIGHUP : SIGTERM);
+			/* the workers reload in their own loops */
+			if (sig == SIGHUP && !starting && !stopping)
+				mpicd_notify(MPICD_READY);
 		}
 		if (stopping && deadline != 0 && time(NULL) > deadline) {
 			mpicd_log("warning", "workers did not stop in time; "
@@ -595,6 +623,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 				if (stopping)
 					continue;
 				stopping = true;
+				mpicd_notify(MPICD_STOPPING);
 				deadline = time(NULL) + 5 +
 				    (time_t)(cfg->drain_timeout_ms / 1000);
 				for (i = 0; i < n; i++)
@@ -628,6 +657,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 					mpicd_log("error", "worker keeps dying;"
 					    " stopping", NULL, NULL);
 					stopping = true;
+					mpicd_notify(MPICD_STOPPING);
 					rc = 1;
 					deadline = time(NULL) + 5 + (time_t)(
 					    cfg->drain_timeout_ms / 1000);
@@ -648,6 +678,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 			}
 		}
 	}
+	mpicd_ready_close();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	mpicd_log("info", "stopped", NULL, NULL);
 	return rc;
@@ -797,6 +828,7 @@ main(int argc, char **argv)
 		    "starting all-in-one", "workers", w);
 	}
 	if (n == 1) {
+		notify_self = true;
 		rc = worker(conf, ssl, slots[0].fd, -1, kp.fds != NULL ?
 		    kp.fds[0] : -1, kp.fds != NULL ? &kp : NULL, 0);
 		ssl = NULL;     /* the worker freed it */
