@@ -6,7 +6,7 @@
 
 _mpic_globals="-c --config --server --cacert --cert --key --now --json
 --timeout --help --version"
-_mpic_commands="request caa dcv audit explain"
+_mpic_commands="request caa dcv audit explain setup"
 _mpic_methods="acme-dns-01 acme-http-01 acme-tls-alpn-01 dns-change
 dns-persistent dns-account-01 website-change contact-email-txt
 contact-email-caa contact-phone-txt contact-phone-caa
@@ -17,12 +17,13 @@ _mpic_dcv="--token --key-authorization --key-authorization-hash
 --challenge-value --record-type --prefix --exact-match --exact-case
 --issuer-domain --account-uri --path --regex --scheme --header"
 _mpic_explain="--audit --id"
+_mpic_setup="-o --prefix --days --ca-days --within"
 # options whose value is the next word
 _mpic_takes_value="-c --config --server --cacert --cert --key --now --timeout
 --caa-domain --account-uri --method --token --key-authorization
 --key-authorization-hash --challenge-value --record-type --prefix
 --issuer-domain --path --regex --scheme --header --count --quorum --attempts
---cohort --trace --audit --id"
+--cohort --trace --audit --id -o --prefix --days --ca-days --within"
 
 _mpic()
 {
@@ -32,7 +33,7 @@ _mpic()
 
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	case $prev in
-	-c | --config | --cacert | --cert | --key | --audit)
+	-c | --config | --cacert | --cert | --key | --audit | -o | --prefix)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
@@ -67,6 +68,7 @@ _mpic()
 		caa) words+=($_mpic_caa $_mpic_common) ;;
 		dcv) words+=($_mpic_dcv $_mpic_common) ;;
 		explain) words+=($_mpic_explain) ;;
+		setup) words+=($_mpic_setup) ;;
 		esac
 		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "$cur")
 		return
@@ -85,6 +87,10 @@ _mpic()
 		fi ;;
 	request | explain)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	setup)
+		if [ "$operands" -eq 0 ]; then
+			mapfile -t COMPREPLY < <(compgen -W "renew" -f -- "$cur")
+		fi ;;
 	esac
 }
 complete -F _mpic mpic
