@@ -7,6 +7,7 @@
 
 #include "engine/answer.h"
 #include "mpicd.h"
+#include "statement.h"
 
 /* ------------------------------------------------------------ /mpic */
 
@@ -96,11 +97,21 @@ check_done(void *arg, struct mpic__check_result *res)
 	struct mpicd *d = c->d;
 	const struct mpic__perspective_def *id = &d->cfg->identity;
 	struct mpic__jw w;
+	json_t *signed_st = NULL;
+	char err[256];
 
 	c->result = res->passed ? MPICD_R_OK : res->completed ? MPICD_R_NO :
 	    MPICD_R_ERROR;
 	/* a check that could not start has no details: the schema's keys */
 	(void)mpic__check_details_fill(res, c->type, c->preq.dcv.method);
+	/* signed as the answer shows it (docs/evidence.md) */
+	if (mpicd_statement(d->cfg, c, res, &signed_st, err,
+	    sizeof(err)) != 0) {
+		mpic__check_result_release(res);
+		c->result = MPICD_R_ERROR;
+		mpicd_reply_issue(d, c, 500, "internal-error", err);
+		return;
+	}
 	mpic__jw_init(&w, MPICD_ANSWER_MAX, false);
 	mpic__check_result_open(&w, res, c->type);
 	mpic__check_result_release(res);
@@ -108,6 +119,11 @@ check_done(void *arg, struct mpic__check_result *res)
 	mpic__jw_str(&w, id->code);
 	mpic__jw_key(&w, "rir");
 	mpic__jw_str(&w, mpic__rir_str(id->rir));
+	if (signed_st != NULL) {
+		mpic__jw_key(&w, "signed_statement");
+		mpic__jw_json(&w, signed_st, true);
+		json_decref(signed_st);
+	}
 	mpic__jw_close(&w, '}');
 	if (mpic__jw_failed(&w)) {
 		c->result = MPICD_R_ERROR;

@@ -18,6 +18,7 @@
 #include <event2/util.h>
 #include <openssl/crypto.h>
 
+#include "evidence/evidence.h"
 #include "mpicd.h"
 
 #define KEYS_FILE_MAX (256 * 1024)
@@ -338,6 +339,18 @@ mpicd_check(const struct mpic_config *cfg, bool with_key, char *err,
 		}
 		mpicd_tls_ident_free(&id);
 		SSL_CTX_free(ctx);
+	}
+	if (with_key && cfg->has_identity && cfg->identity.signing_key !=
+	    NULL) {
+		EVP_PKEY *sk = mpic__ev_key_load_private(
+		    cfg->identity.signing_key, why, sizeof(why));
+
+		if (sk == NULL) {
+			mpic__bufprintf(err, errlen, "%s: identity.signing_key "
+			    "%s", cfg->source, why);
+			return MPICD_EX_CONFIG;
+		}
+		EVP_PKEY_free(sk);
 	}
 	if (cfg->api_keys_file != NULL) {
 		if (mpicd_keys_load(cfg->api_keys_file, &keys, why,
