@@ -136,8 +136,8 @@ int mpic__sig_sign(EVP_PKEY *k, const char *code, enum mpic__rir rir,
  * before its details or time are touched): signed by one of keys, for
  * this nonce and request digest, by def, saying what res says.  No keys
  * and not required: unchecked, 0.  On failure res becomes a failed check
- * with an MPIC_ERR_REMOTE error saying which (the statement is kept for
- * the audit record) and MPIC_EPARSE is returned.
+ * with an MPIC_ERR_REMOTE error saying which (and no statement) and
+ * MPIC_EPARSE is returned.
  */
 int mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
 		    const struct mpic__perspective_def *def,

@@ -95,11 +95,9 @@ static int
 refuse(const struct mpic__perspective_def *def,
        struct mpic__check_result *res, const char *what, const char *why)
 {
-	json_t *keep = res->statement;
-
-	res->statement = NULL;
+	/* a refused statement is not kept: the audit record holds only
+	 * statements the coordinator verified, and says why not instead */
 	mpic__check_result_release(res);
-	res->statement = keep;
 	mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s: signed "
 	    "statement %s%s%s", def->code, what, why[0] ? ": " : "", why);
 	res->completed = false;

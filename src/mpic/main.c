@@ -47,6 +47,12 @@ usage(FILE *f)
 "                   PATH (default: the configuration's audit.path) and\n"
 "                   every worker's PATH.wN (0 intact, 1 bad record,\n"
 "                   2 unreadable)\n"
+"  mpic audit verify PATH --keys FILE  also every perspective record's\n"
+"                   signed statement against FILE's signing_pubkey keys\n"
+"  mpic [-c FILE] evidence AUDIT_ID --audit PATH [--keys FILE]\n"
+"                   one validation's proof as a JSON bundle (stdout)\n"
+"  mpic evidence verify BUNDLE [--keys FILE]  check a bundle offline\n"
+"                   (docs/evidence.md; 0 verified, 1 not, 2 cannot read)\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -279,6 +285,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
+	if (strcmp(argv[i], "evidence") == 0)
+		return tool_evidence(argc - i, argv + i, cfgpath);
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

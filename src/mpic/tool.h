@@ -25,6 +25,10 @@ int tool_build_request(int argc, char **argv, struct tool_opts *o,
  * and every worker's chain PATH.wN.  Returns the exit status: 0 intact,
  * 1 bad record, 2 unreadable, 64 usage. */
 int tool_audit(int argc, char **argv, const char *cfgpath);
+/* "evidence AUDIT_ID --audit PATH [--keys FILE]" (keys: FILE, else
+ * cfgpath) and "evidence verify BUNDLE [--keys FILE]" (evidence_cmd.c;
+ * docs/evidence.md); argv[0] is "evidence". */
+int tool_evidence(int argc, char **argv, const char *cfgpath);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 
