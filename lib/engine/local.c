@@ -57,9 +57,13 @@ local_done(void *arg, struct mpic__check_result *res)
 	    res) == 0)
 		(void)mpic__sig_check(&l->pub, true, def, c->digest, c->nonce,
 		    res);
-	else
+	else {
+		/* unsigned, it cannot count (nor be told from a forgery) */
 		mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s: its "
 		    "result could not be signed", def->code);
+		res->completed = false;
+		res->passed = false;
+	}
 	lcall_free(c);
 	cb(cbarg, res);
 }
