@@ -136,19 +136,16 @@ check_signing(struct cfg_parser *p)
 		    "signing_pubkey_previous", d->signing_pubkey_previous)) !=
 		    0)
 			return rc;
-		/* a remote's private key is on its host; an in-process
-		 * one's public key is its own private key's */
+		/* a remote's private key is on its host (an in-process
+		 * one's signing_pubkey is only read by verifiers: a keys
+		 * file for `mpic audit verify --keys` lists perspectives
+		 * without url) */
 		if (d->url != NULL && d->signing_key != NULL)
 			return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES],
 			    "perspectives", "\"%s\": signing_key is for "
 			    "in-process perspectives; a remote one signs with "
 			    "its identity.signing_key: give its public key as "
 			    "signing_pubkey", d->code);
-		if (d->url == NULL && d->signing_pubkey != NULL)
-			return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES],
-			    "perspectives", "\"%s\": signing_pubkey is for "
-			    "remote perspectives (url); an in-process one "
-			    "signs with signing_key", d->code);
 		if (d->signing_pubkey_previous != NULL &&
 		    d->signing_pubkey == NULL)
 			return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES],
