@@ -20,6 +20,8 @@ struct mpic_settings_persp {
 	double lat, lon;           /* its location */
 	const char *root_hints;    /* its resolver's files; NULL: built in */
 	const char *trust_anchor;
+	const char *signing_key;   /* identity: its statements' private key
+				    * file (docs/evidence.md); NULL none */
 };
 
 /*

@@ -53,6 +53,17 @@ struct mpic_persp_answer {
 };
 typedef void (*mpic_persp_cb)(void *arg, const struct mpic_persp_answer *a);
 
+/*
+ * Who signs the perspective's statements (docs/evidence.md): msg (len
+ * bytes) is a statement's encoding; fn writes its Ed25519 signature (64
+ * bytes) into sig and the raw public key (32 bytes) into pub, and
+ * returns 0, or -1 with the reason in err.  mpicd's signer is its key
+ * process, which alone holds identity.signing_key.
+ */
+typedef int (*mpic_persp_signer)(void *arg, const uint8_t *msg, size_t len,
+				 uint8_t sig[64], uint8_t pub[32], char *err,
+				 size_t errlen);
+
 MPIC_BEGIN_DECLS
 
 /* The engine's remote (and in-process) perspectives, 0 .. count - 1,
@@ -76,9 +87,16 @@ MPIC_EXTERN int mpic_persp_new(struct event_base *base,
 			       size_t errlen);
 MPIC_EXTERN void mpic_persp_free(struct mpic_persp *p);
 
+/* Sign every answer's statement with fn (NULL: answers are not signed). */
+MPIC_EXTERN void mpic_persp_set_signer(struct mpic_persp *p,
+				       mpic_persp_signer fn, void *arg);
+
 /*
  * Serve one perspective-API request: body (len bytes) of a POST /caa
- * (check_type "caa") or /dcv ("dcv") at wall-clock time now.  cb runs
+ * (check_type "caa") or /dcv ("dcv") at wall-clock time now; nonce: the
+ * call's MPIC-Nonce header (hex; NULL or malformed: zeros, which a
+ * coordinator that sends nonces refuses), signed into the answer's
+ * statement when a signer is set.  cb runs
  * exactly once, possibly before this returns (a request refused at once);
  * body need not outlive the call.  Returns 0, or (no callback)
  * MPIC_EINVAL for an unknown check_type, MPIC_ENOMEM.  A check that cannot start is a
@@ -86,7 +104,8 @@ MPIC_EXTERN void mpic_persp_free(struct mpic_persp *p);
  */
 MPIC_EXTERN int mpic_persp_serve(struct mpic_persp *p, const char *check_type,
 				 const char *body, size_t len, time_t now,
-				 mpic_persp_cb cb, void *arg);
+				 const char *nonce, mpic_persp_cb cb,
+				 void *arg);
 
 MPIC_END_DECLS
 #endif

@@ -229,6 +229,10 @@ struct mpic__request {
 	 * remote perspective of the request: built once by the engine
 	 * (mpic__remote_body()), in the arena; NULL until then */
 	const char *remote_body;
+	/* the digest of that body's check (docs/evidence.md "Statement"),
+	 * set with it: what every perspective's statement must sign */
+	uint8_t call_digest[32];
+	bool has_call_digest;
 };
 
 /*
@@ -302,6 +306,8 @@ struct mpic__check_result {
 	enum mpic__dnssec dnssec;
 	unsigned duration_ms;
 	json_t *details;    /* owned by the result */
+	json_t *statement;  /* the perspective's signed_statement
+	                     * (docs/evidence.md), owned; NULL: unsigned */
 };
 void mpic__check_result_init(struct mpic__check_result *r);
 void mpic__check_result_release(struct mpic__check_result *r);

@@ -15,6 +15,7 @@ mpic__check_result_init(struct mpic__check_result *r)
 	memset(r, 0, sizeof(*r));
 	r->dnssec = MPIC_DNSSEC_INDETERMINATE;
 	r->details = NULL;
+	r->statement = NULL;
 }
 
 void
@@ -23,6 +24,7 @@ mpic__check_result_release(struct mpic__check_result *r)
 	if (r == NULL)
 		return;
 	json_decref(r->details);
+	json_decref(r->statement);
 	mpic__check_result_init(r);
 }
 

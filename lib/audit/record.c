@@ -161,6 +161,24 @@ common(struct mpic__jw *w, const struct mpic__audit_ctx *c, const char *type,
 	}
 }
 
+/*
+ * "perspective_call": the body every perspective of the request was
+ * called with (mpic__remote_body()), whose digest their statements sign;
+ * absent when the request has none.
+ */
+static void
+perspective_call(struct mpic__jw *w, const struct mpic__request *req)
+{
+	json_t *o;
+
+	if (req->remote_body == NULL ||
+	    (o = json_loads(req->remote_body, 0, NULL)) == NULL)
+		return;
+	mpic__jw_key(w, "perspective_call");
+	mpic__jw_json(w, o, true);
+	json_decref(o);
+}
+
 static int
 finish(struct mpic__jw *w)
 {
@@ -285,6 +303,12 @@ mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
 		    INT64_MAX : (long long)res->remote_timestamp_ns);
 	}
 	details(w, res->details, scratch);
+	/* what the perspective signed, verified by the engine: `mpic audit
+	 * verify --keys` and bundles check it again (docs/evidence.md) */
+	if (res->statement != NULL) {
+		mpic__jw_key(w, "signed_statement");
+		mpic__jw_json(w, res->statement, true);
+	}
 	if (flags & MPIC_AUDIT_PRIMARY) {
 		mpic__jw_key(w, "primary");
 		mpic__jw_bool(w, true);
@@ -348,5 +372,6 @@ mpic__audit_decision_record(const struct mpic__audit_ctx *c,
 	}
 	if (d->findings != NULL)
 		findings(w, d->findings);
+	perspective_call(w, c->req);
 	return finish(w);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config/config_int.h"
+#include "evidence/evidence.h"
 
 /* Used only with br_minimums: lab and no hash_secret_file. */
 #define LAB_SECRET "mpic lab cohort secret - NOT FOR PRODUCTION"
@@ -94,6 +95,79 @@ check_primary_distance(struct cfg_parser *p)
 	return 0;
 }
 
+/* One public key file of a perspective: it must load (mpicd -n). */
+static int
+check_pubkey(struct cfg_parser *p, size_t i, const char *key,
+	     const char *file)
+{
+	char err[400], path[64];
+	EVP_PKEY *k;
+
+	if (file == NULL)
+		return 0;
+	if ((k = mpic__ev_key_load_public(file, err, sizeof(err))) == NULL) {
+		mpic__bufprintf(path, sizeof(path), "perspectives[%zu].%s", i,
+		    key);
+		return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES], path,
+		    "%s", err);
+	}
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+/*
+ * Signed results (docs/evidence.md): the public key files load, and
+ * orchestration.require_signed_results (by default: once any perspective
+ * has a key) leaves no remote perspective without one.
+ */
+static int
+check_signing(struct cfg_parser *p)
+{
+	struct mpic_config *cfg = p->cfg;
+	const struct mpic__perspective_def *d;
+	bool any = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->n_perspectives; i++) {
+		d = &cfg->perspectives[i];
+		if ((rc = check_pubkey(p, i, "signing_pubkey",
+		    d->signing_pubkey)) != 0 || (rc = check_pubkey(p, i,
+		    "signing_pubkey_previous", d->signing_pubkey_previous)) !=
+		    0)
+			return rc;
+		/* a remote's private key is on its host (an in-process
+		 * one's signing_pubkey is only read by verifiers: a keys
+		 * file for `mpic audit verify --keys` lists perspectives
+		 * without url) */
+		if (d->url != NULL && d->signing_key != NULL)
+			return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES],
+			    "perspectives", "\"%s\": signing_key is for "
+			    "in-process perspectives; a remote one signs with "
+			    "its identity.signing_key: give its public key as "
+			    "signing_pubkey", d->code);
+		if (d->signing_pubkey_previous != NULL &&
+		    d->signing_pubkey == NULL)
+			return mpic__cfg_error(p, p->lines[CFG_L_PERSPECTIVES],
+			    "perspectives", "\"%s\": signing_pubkey_previous "
+			    "without signing_pubkey", d->code);
+		any = any || d->signing_pubkey != NULL;
+	}
+	if (!cfg->require_signed_set)
+		cfg->require_signed_results = any;
+	for (i = 0; cfg->require_signed_results && i < cfg->n_perspectives;
+	    i++) {
+		d = &cfg->perspectives[i];
+		if (d->url != NULL && d->signing_pubkey == NULL)
+			return mpic__cfg_error(p, p->lines[CFG_L_ORCH] ?
+			    p->lines[CFG_L_ORCH] : p->lines[CFG_L_PERSPECTIVES],
+			    "orchestration.require_signed_results",
+			    "perspective \"%s\" has no signing_pubkey",
+			    d->code);
+	}
+	return 0;
+}
+
 /* Rules that involve more than one key, once the whole file is read. */
 static int
 cross_check(struct cfg_parser *p)
@@ -102,6 +176,7 @@ cross_check(struct cfg_parser *p)
 	const char *role = mpic__cfg_role_str(cfg->role);
 	int rline = p->lines[CFG_L_ROLE], tline = p->lines[CFG_L_TLS];
 	size_t i;
+	int rc;
 
 	if (cfg->role == MPIC_ROLE_PERSPECTIVE && !cfg->has_identity)
 		return mpic__cfg_error(p, rline, "identity",
@@ -128,6 +203,8 @@ cross_check(struct cfg_parser *p)
 		    "api_keys_file", "not used with role perspective: the "
 		    "coordinator authenticates with its client certificate "
 		    "(tls.client_ca, tls.allowed_peers) and sends no x-api-key");
+	if ((rc = check_signing(p)) != 0)
+		return rc;
 	for (i = 0; cfg->has_primary && i < cfg->n_perspectives; i++)
 		if (strcmp(cfg->primary.code, cfg->perspectives[i].code) == 0)
 			return mpic__cfg_error(p, p->lines[CFG_L_PRIMARY],

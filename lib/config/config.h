@@ -51,6 +51,11 @@ struct mpic_config {
 	bool br_lab;                     /* br_minimums: lab */
 	bool early_decision;
 	unsigned request_timeout_ms;
+	/* orchestration.require_signed_results: refuse an answer without a
+	 * verified signed statement; unset (require_signed_set false): true
+	 * once any perspective has signing_pubkey */
+	bool require_signed_results;
+	bool require_signed_set;
 	/* audit */
 	const char *audit_path;
 	unsigned audit_sync_timeout_ms;  /* an answer waits at most this for

@@ -301,6 +301,22 @@ parse_rir(struct cfg_parser *p, struct fy_node *v, const char *path,
 	return 0;
 }
 
+/* A boolean whose absence means something else than false. */
+static int
+parse_require_signed(struct cfg_parser *p, struct fy_node *v,
+		     const char *path, int line, void *base)
+{
+	struct mpic_config *cfg = p->cfg;
+	int rc;
+
+	(void)base;
+	if ((rc = mpic__cfg_bool(p, v, path, line,
+	    &cfg->require_signed_results)) != 0)
+		return rc;
+	cfg->require_signed_set = true;
+	return 0;
+}
+
 #define DEF_OFF(m) offsetof(struct mpic__perspective_def, m)
 #define CFG_OFF(m) offsetof(struct mpic_config, m)
 
@@ -333,6 +349,14 @@ static const struct cfg_key perspective_keys[] = {
 	{ .name = "url", .kind = CK_STR, .off = DEF_OFF(url), .max = 2048,
 	  .check = check_url, .slot = CFG_L_URL },
 	{ .name = "dns", .kind = CK_MAP, .sub = def_dns_keys },
+	/* docs/evidence.md: a remote's public keys; an in-process one's
+	 * private key (made at start when not given) */
+	{ .name = "signing_pubkey", .kind = CK_STR,
+	  .off = DEF_OFF(signing_pubkey), .flags = CFG_F_PATH },
+	{ .name = "signing_pubkey_previous", .kind = CK_STR,
+	  .off = DEF_OFF(signing_pubkey_previous), .flags = CFG_F_PATH },
+	{ .name = "signing_key", .kind = CK_STR,
+	  .off = DEF_OFF(signing_key), .flags = CFG_F_PATH },
 	{ .name = NULL },
 };
 
@@ -344,6 +368,9 @@ static const struct cfg_key primary_keys[] = {
 
 static const struct cfg_key identity_keys[] = {
 	DEF_COMMON_KEYS,
+	/* read by mpicd's key process only */
+	{ .name = "signing_key", .kind = CK_STR,
+	  .off = DEF_OFF(signing_key), .flags = CFG_F_PATH },
 	{ .name = NULL },
 };
 
@@ -526,6 +553,8 @@ static const struct cfg_key orch_keys[] = {
 	  .off = CFG_OFF(request_timeout_ms), .min = 1, .max = 3600000 },
 	{ .name = "remote_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(remote_timeout_ms), .min = 1, .max = 3600000 },
+	{ .name = "require_signed_results", .kind = CK_FN,
+	  .fn = parse_require_signed },
 	{ .name = NULL },
 };
 

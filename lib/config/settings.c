@@ -18,6 +18,7 @@ persp_view(struct mpic_settings_persp *v,
 	v->lon = def->loc.lon;
 	v->root_hints = def->dns.root_hints;
 	v->trust_anchor = def->dns.trust_anchor;
+	v->signing_key = def->signing_key;
 }
 
 int

@@ -85,6 +85,10 @@ struct mpic__perspective_def {
 	struct mpic__location loc;
 	const char *url;         /* NULL: in-process */
 	struct mpic__dns_opts dns; /* effective (global merged with override) */
+	/* signed results (docs/evidence.md): PEM files, or NULL */
+	const char *signing_key;    /* identity, in-process: private key */
+	const char *signing_pubkey; /* remote: its public key, and */
+	const char *signing_pubkey_previous; /* the one before a rotation */
 };
 
 /*

@@ -110,8 +110,9 @@ mpic__eng_attempt_start(struct mreq *m)
 		at->slots[i].pidx = cohort[i];
 	}
 	/* one body for every remote call of the request (remote.c builds
-	 * its own if this fails) */
-	if (e->curl != NULL && m->req.remote_body == NULL)
+	 * its own if this fails), and the digest every perspective's
+	 * statement signs, in-process ones too */
+	if (m->req.remote_body == NULL)
 		(void)mpic__remote_body(e->cfg, &m->req);
 	/* count every check as pending before any can call back */
 	at->pending = at->n;

@@ -11,6 +11,7 @@
 #include "corroborate/corroborate.h"
 #include "api/model.h"
 #include "config/config.h"
+#include "evidence/evidence.h"
 
 struct mpic__persp;
 struct mpic__curl_loop;
@@ -95,5 +96,49 @@ void mpic__remote_answer_time(struct mpic__check_result *res,
 int mpic__persp_request_parse(enum mpic__check_type type, const char *body,
 			      size_t len, struct mpic__request *req,
 			      struct mpic__issues *issues);
+
+/*
+ * sig.c: signed results (docs/evidence.md).
+ *
+ * The keys that may sign a perspective's statements: its signing_pubkey
+ * and, during a rotation, signing_pubkey_previous.
+ */
+struct mpic__persp_keys {
+	EVP_PKEY *k[2];
+	size_t n;
+};
+/* Load def's public key files (none: n 0); 0, or MPIC_ECONFIG with err. */
+int mpic__persp_keys_load(const struct mpic__perspective_def *def,
+			  struct mpic__persp_keys *keys, char *err,
+			  size_t errlen);
+void mpic__persp_keys_release(struct mpic__persp_keys *keys);
+/* A fresh nonce (RAND_bytes); 0 or MPIC_EIO. */
+int mpic__sig_nonce(uint8_t nonce[MPIC_EV_NONCE_LEN]);
+/* The statement a perspective of code and rir signs for res, a check of
+ * the request whose digest is digest, called with nonce. */
+void mpic__sig_statement(const char *code, enum mpic__rir rir,
+			 const uint8_t digest[MPIC_EV_DIGEST_LEN],
+			 const uint8_t nonce[MPIC_EV_NONCE_LEN],
+			 const struct mpic__check_result *res,
+			 struct mpic__ev_statement *st);
+/* Sign res with k (in process): res->statement set; 0 or MPIC_ENOMEM /
+ * MPIC_EINVAL. */
+int mpic__sig_sign(EVP_PKEY *k, const char *code, enum mpic__rir rir,
+		   const uint8_t digest[MPIC_EV_DIGEST_LEN],
+		   const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		   struct mpic__check_result *res);
+/*
+ * The coordinator's check of an answer's res->statement (as received:
+ * before its details or time are touched): signed by one of keys, for
+ * this nonce and request digest, by def, saying what res says.  No keys
+ * and not required: unchecked, 0.  On failure res becomes a failed check
+ * with an MPIC_ERR_REMOTE error saying which (and no statement) and
+ * MPIC_EPARSE is returned.
+ */
+int mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
+		    const struct mpic__perspective_def *def,
+		    const uint8_t digest[MPIC_EV_DIGEST_LEN],
+		    const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		    struct mpic__check_result *res);
 
 #endif

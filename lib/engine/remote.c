@@ -80,6 +80,11 @@ struct rcall {
 	struct rshare *share;       /* the handle's session cache, or NULL */
 	bool retried;               /* a second handshake, without a session */
 	char errbuf[CURL_ERROR_SIZE];
+	/* signed results (docs/evidence.md): this call's nonce, sent in
+	 * the MPIC-Nonce header, and the digest of its body's check */
+	uint8_t nonce[MPIC_EV_NONCE_LEN];
+	uint8_t digest[MPIC_EV_DIGEST_LEN];
+	struct curl_slist *hdrs;    /* r->hdrs and MPIC-Nonce */
 };
 
 struct remote {
@@ -89,6 +94,7 @@ struct remote {
 	char *url_caa, *url_dcv;
 	struct curl_slist *hdrs;
 	struct mpic__remote_tls *tls; /* our certificate and key, the CA */
+	struct mpic__persp_keys keys; /* that sign its statements */
 	struct rcall *calls;        /* in flight */
 	struct rshare *share;       /* the current session cache, or NULL */
 	struct {                    /* set up, not running */
@@ -175,12 +181,14 @@ rcall_free(struct rcall *c)
 			curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, r->hdrs);
 			r->idle[r->n_idle].easy = c->easy;
 			r->idle[r->n_idle].share = c->share;
 			r->idle[r->n_idle++].tls_gen = c->tls_gen;
 		} else
 			easy_drop(c->easy, c->share);
 	}
+	curl_slist_free_all(c->hdrs);
 	free(c->own_body);
 	mpic__free(c->ans);
 	mpic__free(c);
@@ -246,9 +254,12 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
 		    "HTTP status %ld", r->head.def->code, r->head.def->url,
 		    status);
-	} else {
-		mpic__remote_answer(r->head.def, c->type, c->ans ? c->ans : "",
-		    c->ans_len, &res);
+	} else if (mpic__remote_answer(r->head.def, c->type, c->ans ?
+	    c->ans : "", c->ans_len, &res) == 0) {
+		/* before the time or details are touched: the statement
+		 * signs them as sent */
+		(void)mpic__sig_check(&r->keys, r->cfg->require_signed_results,
+		    r->head.def, c->digest, c->nonce, &res);
 	}
 	/* A well-formed answer (passed or not) means the perspective is
 	 * reachable; anything else is reported on /healthz. */
@@ -262,9 +273,11 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	cb(cbarg, &res);
 }
 
-/* The perspective API body: target, trace id, check parameters. */
+/* The perspective API body: target, trace id, check parameters; and the
+ * digest of its check (docs/evidence.md). */
 static char *
-call_body(const struct mpic_config *cfg, const struct mpic__request *req)
+call_body(const struct mpic_config *cfg, const struct mpic__request *req,
+	  uint8_t digest[MPIC_EV_DIGEST_LEN])
 {
 	bool caa = req->check_type == MPIC_CHECK_CAA;
 	const char *pkey = caa ? "caa_check_parameters" :
@@ -295,6 +308,8 @@ call_body(const struct mpic_config *cfg, const struct mpic__request *req)
 	json_object_set_new(o, "trace_identifier", req->trace_identifier ?
 	    json_string(req->trace_identifier) : json_null());
 	json_object_set(o, pkey, params);
+	if (mpic__ev_request_digest(caa ? "caa" : "dcv", o, digest) != 0)
+		goto out;
 	text = json_dumps(o, JSON_COMPACT);
 out:
 	json_decref(params);
@@ -305,10 +320,14 @@ out:
 const char *
 mpic__remote_body(const struct mpic_config *cfg, struct mpic__request *req)
 {
-	char *text = call_body(cfg, req);
+	uint8_t digest[MPIC_EV_DIGEST_LEN];
+	char *text = call_body(cfg, req, digest);
 
-	if (text != NULL && req->remote_body == NULL)
+	if (text != NULL && req->remote_body == NULL) {
 		req->remote_body = mpic__arena_strdup(&req->arena, text);
+		memcpy(req->call_digest, digest, sizeof(digest));
+		req->has_call_digest = req->remote_body != NULL;
+	}
 	free(text);
 	return req->remote_body;
 }
@@ -384,6 +403,7 @@ call_setopt(struct rcall *c, long timeout_ms)
 	    r->url_caa : r->url_dcv);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -496,6 +516,29 @@ warm_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The call's headers: the shared ones and its own nonce. */
+static int
+call_headers(struct rcall *c)
+{
+	char line[32 + 2 * MPIC_EV_NONCE_LEN];
+	const struct curl_slist *h;
+	struct curl_slist *n;
+
+	if (mpic__sig_nonce(c->nonce) != 0)
+		return -1;
+	for (h = c->r->hdrs; h != NULL; h = h->next) {
+		if ((n = curl_slist_append(c->hdrs, h->data)) == NULL)
+			return -1;
+		c->hdrs = n;
+	}
+	memcpy(line, "MPIC-Nonce: ", 12);
+	mpic__ev_hex(c->nonce, MPIC_EV_NONCE_LEN, line + 12);
+	if ((n = curl_slist_append(c->hdrs, line)) == NULL)
+		return -1;
+	c->hdrs = n;
+	return 0;
+}
+
 static int
 remote_start(struct mpic__persp *p, const struct mpic__request *req,
 	     time_t now, mpic__check_cb cb, void *arg)
@@ -521,9 +564,11 @@ remote_start(struct mpic__persp *p, const struct mpic__request *req,
 	r->calls = c;
 	c->tls_gen = mpic__remote_tls_gen(r->tls);
 	c->body = req->remote_body;
-	if (c->body == NULL)
-		c->body = c->own_body = call_body(r->cfg, req);
-	if (c->body == NULL ||
+	if (c->body != NULL && req->has_call_digest)
+		memcpy(c->digest, req->call_digest, sizeof(c->digest));
+	else
+		c->body = c->own_body = call_body(r->cfg, req, c->digest);
+	if (c->body == NULL || call_headers(c) != 0 ||
 	    (c->easy = e = easy_get(r, c->tls_gen, &c->share)) == NULL) {
 		rcall_free(c);
 		return MPIC_ENOMEM;
@@ -558,6 +603,7 @@ remote_free(struct mpic__persp *p)
 	}
 	share_retire(r);
 	curl_slist_free_all(r->hdrs);
+	mpic__persp_keys_release(&r->keys);
 	mpic__remote_tls_free(r->tls);
 	mpic__free(r->url_caa);
 	mpic__free(r->url_dcv);
@@ -614,6 +660,10 @@ mpic__persp_remote_new(struct mpic__curl_loop *loop,
 	    10 * 9;
 	if (r->timeout_ms < 1)
 		r->timeout_ms = 1;
+	if (mpic__persp_keys_load(def, &r->keys, err, errlen) != 0) {
+		mpic__free(r);
+		return MPIC_ECONFIG;
+	}
 	r->tls = mpic__remote_tls_new(cfg);
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");

@@ -161,6 +161,10 @@ mpic__remote_answer(const struct mpic__perspective_def *def,
 	v = json_object_get(root, "details");
 	if (json_is_object(v))
 		res->details = json_incref(v);
+	/* checked by the caller against the perspective's keys (sig.c) */
+	v = json_object_get(root, "signed_statement");
+	if (v != NULL && !json_is_null(v))
+		res->statement = json_incref(v);
 	rc = 0;
 out:
 	json_decref(root);

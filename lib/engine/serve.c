@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/perspective.h"
+#include "evidence/evidence.h"
 
 /* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
  * in remote.c). */
@@ -19,6 +20,7 @@ struct serve_req {
 	struct serve_req *prev, *next;
 	enum mpic__check_type type;
 	struct mpic__request req;
+	uint8_t nonce[MPIC_EV_NONCE_LEN];
 	mpic_persp_cb cb;
 	void *arg;
 };
@@ -27,7 +29,16 @@ struct mpic_persp {
 	const struct mpic_config *cfg;
 	struct mpic__persp *p;
 	struct serve_req *reqs;       /* in flight */
+	mpic_persp_signer sign;       /* NULL: unsigned answers */
+	void *sign_arg;
 };
+
+void
+mpic_persp_set_signer(struct mpic_persp *sp, mpic_persp_signer fn, void *arg)
+{
+	sp->sign = fn;
+	sp->sign_arg = arg;
+}
 
 int
 mpic_persp_new(struct event_base *base, const struct mpic_config *cfg,
@@ -119,21 +130,75 @@ fault(struct serve_req *r, const char *msg)
 	mpic__free(text);
 }
 
+/*
+ * The signed statement of res (docs/evidence.md), signed by the signer:
+ * a new reference in *out (NULL: no signer); 0, or -1 with err.  res
+ * must be as the answer shows it.
+ */
+static int
+statement(struct serve_req *r, const struct mpic__check_result *res,
+	  json_t **out, char *err, size_t errlen)
+{
+	const struct mpic__perspective_def *id = &r->sp->cfg->identity;
+	uint8_t digest[MPIC_EV_DIGEST_LEN], msg[MPIC_EV_MSG_MAX];
+	uint8_t pub[MPIC_EV_PUB_LEN];
+	struct mpic__ev_signed s;
+	size_t n;
+
+	*out = NULL;
+	if (r->sp->sign == NULL)
+		return 0;
+	if (mpic__ev_request_digest(r->type == MPIC_CHECK_CAA ? "caa" :
+	    "dcv", r->req.raw, digest) != 0) {
+		mpic__bufprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(&s, 0, sizeof(s));
+	mpic__sig_statement(id->code, id->rir, digest, r->nonce, res, &s.st);
+	if ((n = mpic__ev_encode(&s.st, msg)) == 0) {
+		mpic__bufprintf(err, errlen, "the statement cannot be encoded");
+		return -1;
+	}
+	if (r->sp->sign(r->sp->sign_arg, msg, n, s.sig, pub, err,
+	    errlen) != 0)
+		return -1;
+	mpic__sha256(pub, sizeof(pub), s.fingerprint);
+	if ((*out = mpic__ev_signed_json(&s)) == NULL) {
+		mpic__bufprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 check_done(void *arg, struct mpic__check_result *res)
 {
 	struct serve_req *r = arg;
 	const struct mpic__perspective_def *id = &r->sp->cfg->identity;
 	struct mpic__jw w;
+	json_t *signed_st = NULL;
+	char err[256];
 
 	/* a check that could not start has no details: the schema's keys */
 	(void)mpic__check_details_fill(res, r->type, r->req.dcv.method);
+	/* signed as the answer shows it (docs/evidence.md) */
+	if (statement(r, res, &signed_st, err, sizeof(err)) != 0) {
+		fault(r, err);
+		mpic__check_result_release(res);
+		req_free(r);
+		return;
+	}
 	mpic__jw_init(&w, SERVE_ANSWER_MAX, false);
 	mpic__check_result_open(&w, res, r->type);
 	mpic__jw_key(&w, "perspective_code");
 	mpic__jw_str(&w, id->code);
 	mpic__jw_key(&w, "rir");
 	mpic__jw_str(&w, mpic__rir_str(id->rir));
+	if (signed_st != NULL) {
+		mpic__jw_key(&w, "signed_statement");
+		mpic__jw_json(&w, signed_st, true);
+		json_decref(signed_st);
+	}
 	mpic__jw_close(&w, '}');
 	if (mpic__jw_failed(&w))
 		fault(r, w.oom ? "out of memory building the answer" :
@@ -168,8 +233,8 @@ refuse(struct serve_req *r, int rc, const struct mpic__issues *is)
 
 int
 mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
-		 const char *body, size_t len, time_t now, mpic_persp_cb cb,
-		 void *arg)
+		 const char *body, size_t len, time_t now, const char *nonce,
+		 mpic_persp_cb cb, void *arg)
 {
 	struct mpic__issues is;
 	struct mpic__check_result res;
@@ -187,6 +252,9 @@ mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
 	r->type = check_type[0] == 'c' ? MPIC_CHECK_CAA : MPIC_CHECK_DCV;
 	r->cb = cb;
 	r->arg = arg;
+	if (nonce == NULL || mpic__ev_unhex(nonce, r->nonce,
+	    sizeof(r->nonce)) != 0)
+		memset(r->nonce, 0, sizeof(r->nonce));
 	r->next = sp->reqs;
 	if (sp->reqs != NULL)
 		sp->reqs->prev = r;

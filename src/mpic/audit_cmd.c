@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mpic/evidence.h"
 #include "mpic/mpic.h"
 #include "tool.h"
 
@@ -280,11 +281,44 @@ verify_path(const char *path)
 	return worst;
 }
 
+static void
+note(void *arg, const char *where, const char *what)
+{
+	(void)arg;
+	printf("bad signature: %s: %s\n", where, what);
+}
+
+/* "verify PATH --keys FILE": the chains, then every signed statement. */
+static int
+verify_keys(const char *path, const char *keys)
+{
+	struct mpic_evidence_counts n;
+	char err[1024] = "";
+	int chains = verify_path(path), rc;
+
+	rc = mpic_audit_verify_signatures(path, keys, note, NULL, &n, err,
+	    sizeof(err));
+	if (rc != 0 && rc != MPIC_EPARSE) {
+		fprintf(stderr, "mpic: audit verify: %s\n", err);
+		return 2;
+	}
+	printf("%s: signatures: %llu perspective records: %llu verified, "
+	    "%llu unsigned errors, %llu bad\n", rc == 0 ? "ok" : "bad",
+	    (unsigned long long)n.perspective_records,
+	    (unsigned long long)n.verified,
+	    (unsigned long long)n.unsigned_errors,
+	    (unsigned long long)n.bad);
+	return chains != 0 ? chains : rc == 0 ? 0 : 1;
+}
+
 int
 tool_audit(int argc, char **argv, const char *cfgpath)
 {
 	char path[4096], err[1024] = "";
 
+	if (argc == 5 && strcmp(argv[1], "verify") == 0 &&
+	    strcmp(argv[3], "--keys") == 0)
+		return verify_keys(argv[2], argv[4]);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
 		if (argc == 3 && argv[2][0] != '-')
 			return verify_path(argv[2]);
@@ -302,6 +336,6 @@ tool_audit(int argc, char **argv, const char *cfgpath)
 	}
 usage:
 	fprintf(stderr, "usage: mpic [-c FILE] audit verify [PATH | -c FILE]"
-	    "\n");
+	    "\n       mpic audit verify PATH --keys FILE\n");
 	return 64;
 }

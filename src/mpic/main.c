@@ -61,6 +61,12 @@ usage(FILE *f)
 "                   inventory, refused below the BR floor (mpic(1))\n"
 "  mpic setup renew -o DIR [--within N] [--days N]  reissue certificates\n"
 "                   that expire within N days, with the same CA\n"
+"  mpic audit verify PATH --keys FILE  also every perspective record's\n"
+"                   signed statement against FILE's signing_pubkey keys\n"
+"  mpic [-c FILE] evidence AUDIT_ID --audit PATH [--keys FILE]\n"
+"                   one validation's proof as a JSON bundle (stdout)\n"
+"  mpic evidence verify BUNDLE [--keys FILE]  check a bundle offline\n"
+"                   (docs/evidence.md; 0 verified, 1 not, 2 cannot read)\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -345,6 +351,8 @@ run_command(int argc, char **argv, struct tool_opts *o_, const char *cfgpath,
 		ex[argc] = (char *)"--json";
 		return tool_explain(argc + 1, ex);
 	}
+	if (strcmp(argv[i], "evidence") == 0)
+		return tool_evidence(argc - i, argv + i, cfgpath);
 	if (strcmp(argv[i], "request") == 0) {
 		FILE *f = stdin;
 		const char *path = i + 1 < argc ? argv[i + 1] : "-";

@@ -6,7 +6,7 @@
 
 _mpic_globals="-c --config --server --cacert --cert --key --now --json
 --timeout --help --version"
-_mpic_commands="request caa dcv audit explain setup"
+_mpic_commands="request caa dcv audit explain setup evidence"
 _mpic_methods="acme-dns-01 acme-http-01 acme-tls-alpn-01 dns-change
 dns-persistent dns-account-01 website-change contact-email-txt
 contact-email-caa contact-phone-txt contact-phone-caa
@@ -18,12 +18,14 @@ _mpic_dcv="--token --key-authorization --key-authorization-hash
 --issuer-domain --account-uri --path --regex --scheme --header"
 _mpic_explain="--audit --id"
 _mpic_setup="-o --prefix --days --ca-days --within"
+_mpic_evidence="--audit --keys"
+_mpic_audit="--keys"
 # options whose value is the next word
 _mpic_takes_value="-c --config --server --cacert --cert --key --now --timeout
 --caa-domain --account-uri --method --token --key-authorization
 --key-authorization-hash --challenge-value --record-type --prefix
 --issuer-domain --path --regex --scheme --header --count --quorum --attempts
---cohort --trace --audit --id -o --prefix --days --ca-days --within"
+--cohort --trace --audit --id -o --prefix --days --ca-days --within --keys"
 
 _mpic()
 {
@@ -33,7 +35,7 @@ _mpic()
 
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	case $prev in
-	-c | --config | --cacert | --cert | --key | --audit | -o | --prefix)
+	-c | --config | --cacert | --cert | --key | --audit | -o | --prefix | --keys)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
@@ -69,6 +71,8 @@ _mpic()
 		dcv) words+=($_mpic_dcv $_mpic_common) ;;
 		explain) words+=($_mpic_explain) ;;
 		setup) words+=($_mpic_setup) ;;
+		evidence) words+=($_mpic_evidence) ;;
+		audit) words+=($_mpic_audit) ;;
 		esac
 		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "$cur")
 		return
@@ -87,6 +91,12 @@ _mpic()
 		fi ;;
 	request | explain)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	evidence)
+		if [ "$operands" -eq 0 ]; then
+			mapfile -t COMPREPLY < <(compgen -W "verify" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		fi ;;
 	setup)
 		if [ "$operands" -eq 0 ]; then
 			mapfile -t COMPREPLY < <(compgen -W "renew" -f -- "$cur")

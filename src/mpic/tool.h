@@ -51,6 +51,10 @@ int tool_audit(int argc, char **argv, const char *cfgpath);
  * language (docs/findings.md); --json prints its findings alone.  Returns
  * the exit status: 0, 2 unreadable or not a response, 64 usage. */
 int tool_explain(int argc, char **argv);
+/* "evidence AUDIT_ID --audit PATH [--keys FILE]" (keys: FILE, else
+ * cfgpath) and "evidence verify BUNDLE [--keys FILE]" (evidence_cmd.c;
+ * docs/evidence.md); argv[0] is "evidence". */
+int tool_evidence(int argc, char **argv, const char *cfgpath);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 

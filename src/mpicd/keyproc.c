@@ -37,6 +37,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "mpic/evidence.h"
 #include "keyproc.h"
 #include "kpcheck.h"
 #include "mpicd.h"
@@ -194,6 +195,7 @@ struct kpkey {
 };
 
 static struct kpkey cur, prev;
+static struct mpic_signing_key *statement_key; /* identity.signing_key */
 static uint32_t caps_kept;      /* permitted capabilities (bit mask) */
 
 static int
@@ -264,14 +266,29 @@ reload(const struct mpic_settings *cfg, char *err, size_t errlen)
 	struct kpkey k = {0};
 	int rc;
 
+	struct mpic_signing_key *sk = NULL;
+
 	if (caps_kept != 0)
 		caps_set(caps_kept, caps_kept);
 	rc = mpicd_keyproc_load(cfg, &k.pem, &k.pem_len, &k.key, err,
 	    errlen);
+	if (rc == 0 && cfg->has_identity && cfg->identity.signing_key !=
+	    NULL && (sk = mpic_signing_key_load(
+	    cfg->identity.signing_key, err, errlen)) == NULL) {
+		EVP_PKEY_free(k.key);
+		mpicx_free(k.pem);
+		rc = -1;
+	}
 	if (caps_kept != 0)
 		caps_set(caps_kept, 0);
 	if (rc != 0)
 		return -1;
+	/* a new signing key (a rotation) takes over at once: the
+	 * coordinator knows both during the rotation (docs/evidence.md) */
+	if (sk != NULL) {
+		mpic_signing_key_free(statement_key);
+		statement_key = sk;
+	}
 	/*
 	 * The same key (most reloads: a new certificate, or nothing new)
 	 * keeps its generation, so a worker that could not take this reload
@@ -358,6 +375,27 @@ sign(int fd, const struct kp_req *req)
 	answer(fd, ok ? KP_OK : KP_EFAIL, req->seq, sig, ok ? siglen : 0);
 }
 
+/* A statement (nothing else: the magic says so) with the signing key. */
+static void
+sign_statement(int fd, const struct kp_req *req)
+{
+	uint8_t out[MPIC_STATEMENT_SIG_LEN + MPIC_STATEMENT_PUB_LEN];
+	int rc;
+
+	if (statement_key == NULL) {
+		answer(fd, KP_EUNKNOWNKEY, req->seq, NULL, 0);
+		return;
+	}
+	rc = mpic_signing_key_sign_statement(statement_key, req->data,
+	    req->len, out, out + MPIC_STATEMENT_SIG_LEN);
+	if (rc != 0) {
+		answer(fd, rc == MPIC_EINVAL ? KP_EBADREQ : KP_EFAIL, req->seq,
+		    NULL, 0);
+		return;
+	}
+	answer(fd, KP_OK, req->seq, out, sizeof(out));
+}
+
 /* One message from fd; false when fd is closed for good. */
 static bool
 serve_one(const struct mpic_settings *cfg, int fd, bool ctl)
@@ -389,6 +427,9 @@ serve_one(const struct mpic_settings *cfg, int fd, bool ctl)
 	    req.op == KP_SIGN_RSA_PKCS1) && req.len > 0 &&
 	    req.len <= KP_MAX_SIGN_IN) {
 		sign(fd, &req);
+	} else if (!ctl && req.op == KP_SIGN_STATEMENT &&
+	    req.len <= KP_MAX_SIGN_IN) {
+		sign_statement(fd, &req);
 	} else {
 		answer(fd, KP_EBADREQ, req.seq, NULL, 0);
 	}
@@ -451,6 +492,7 @@ run(const struct mpic_settings *cfg, int ctl, int *fds, int n, pid_t parent)
 	}
 	EVP_PKEY_free(cur.key);
 	EVP_PKEY_free(prev.key);
+	mpic_signing_key_free(statement_key);
 	_exit(0);
 }
 

@@ -22,10 +22,15 @@
  *   KP_SIGN_RSA_PKCS1 -> (RSA keys) a PKCS #1 v1.5 signature of data,
  *                 which must be a SHA-2 DigestInfo (TLS 1.2 clients of
  *                 the API that do not offer RSA-PSS)
+ *   KP_SIGN_STATEMENT -> (identity.signing_key, Ed25519) the signature
+ *                 of data, which must be a statement's encoding
+ *                 (docs/evidence.md: it begins "mpic-statement-v1" and
+ *                 is at most MPIC_EV_MSG_MAX bytes), then the raw public
+ *                 key: 64 + 32 bytes.  KP_EUNKNOWNKEY: no signing key
  *   KP_RELOAD  -> (control socket only) re-read tls.cert and tls.key;
  *                 on failure the old pair stays and the answer carries
  *                 the reason (file names, OpenSSL's message; never key
- *                 material)
+ *                 material); and identity.signing_key
  *
  * Keys: EC (ECDSA, any named curve OpenSSL knows) and RSA of 2048 to
  * 4096 bits; any other key is a configuration error naming the file.
@@ -50,7 +55,8 @@
 #define KP_MAX_DATA (64 * 1024)    /* a certificate chain, PEM */
 #define KP_SIGN_WAIT_MS 2000       /* a worker's wait for a signature */
 
-enum { KP_SIGN = 1, KP_CERT, KP_RELOAD, KP_SIGN_RSA_PSS, KP_SIGN_RSA_PKCS1 };
+enum { KP_SIGN = 1, KP_CERT, KP_RELOAD, KP_SIGN_RSA_PSS, KP_SIGN_RSA_PKCS1,
+       KP_SIGN_STATEMENT };
 enum { KP_OK = 0, KP_EBADREQ, KP_EUNKNOWNKEY, KP_EFAIL };
 
 struct kp_req {
@@ -90,6 +96,7 @@ int mpicd_keyproc_load(const struct mpic_settings *cfg, char **pem,
 /* keyproxy.c: the worker's side. */
 /* This process's socket to the key process (-1: none). */
 void mpicd_keyproxy_use(int fd);
+int mpicd_keyproxy_fd(void);
 /* Sends req and waits (at most wait_ms) for its answer: status, with
  * *gen and up to cap bytes in buf (*len); -1 when the key process is
  * gone or silent. */

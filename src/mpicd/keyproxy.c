@@ -55,6 +55,12 @@ mpicd_keyproxy_use(int fd)
 }
 
 int
+mpicd_keyproxy_fd(void)
+{
+	return kp_fd;
+}
+
+int
 mpicd_keyproxy_call(int fd, struct kp_req *req, int wait_ms, uint32_t *gen,
 		    void *buf, size_t cap, size_t *len)
 {

@@ -47,6 +47,7 @@
 
 #include "keyproc.h"
 #include "mpicd.h"
+#include "statement.h"
 #include "notify.h"
 
 #define MAX_WORKERS 64
@@ -304,6 +305,10 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 			mpicd_log("error", err, NULL, NULL);
 			goto out;
 		}
+		/* its statements signed by the key process */
+		if (cfg->has_identity && cfg->identity.signing_key != NULL)
+			mpic_persp_set_signer(d.self, mpicd_sign_statement,
+			    NULL);
 	} else if (mpic_engine_new(d.base, conf, &d.eng, err,
 	    sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);

@@ -93,7 +93,10 @@ mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
 
 	mpicd_call_track(c);
 	/* The callback may run before serve returns (refused requests). */
+	/* the coordinator's nonce, signed into the answer's statement */
 	rc = mpic_persp_serve(d->self, check_type, body, len, time(NULL),
+	    c->req != NULL ? evhttp_find_header(
+	    evhttp_request_get_input_headers(c->req), "MPIC-Nonce") : NULL,
 	    check_done, c);
 	if (rc != 0)
 		mpicd_reply_issue(d, c, 500, "internal-error",

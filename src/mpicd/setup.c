@@ -18,6 +18,7 @@
 #include <event2/util.h>
 #include <openssl/crypto.h>
 
+#include "mpic/evidence.h"
 #include "mpicd.h"
 
 #define KEYS_FILE_MAX (256 * 1024)
@@ -339,6 +340,18 @@ mpicd_check(const struct mpic_config *conf, bool with_key, char *err,
 		}
 		mpicd_tls_ident_free(&id);
 		SSL_CTX_free(ctx);
+	}
+	if (with_key && cfg->has_identity && cfg->identity.signing_key !=
+	    NULL) {
+		struct mpic_signing_key *sk = mpic_signing_key_load(
+		    cfg->identity.signing_key, why, sizeof(why));
+
+		if (sk == NULL) {
+			mpicx_bufprintf(err, errlen, "%s: identity.signing_key "
+			    "%s", cfg->source, why);
+			return MPICD_EX_CONFIG;
+		}
+		mpic_signing_key_free(sk);
 	}
 	if (cfg->api_keys_file != NULL) {
 		if (mpicd_keys_load(cfg->api_keys_file, &keys, why,

@@ -27,6 +27,7 @@
 
 #include "../../../src/mpicd/keyproc.h"
 #include "util/util.h"
+#include "evidence/evidence.h"
 
 /* keyproxy.c logs a refused signature; the test has no daemon log */
 void mpicd_log(const char *level, const char *msg, const char *k1,
@@ -327,6 +328,87 @@ test_reload_generations(void **state)
 	assert_int_equal(sign_with(f, g0), KP_EUNKNOWNKEY);
 }
 
+/* KP_SIGN_STATEMENT of data (len bytes): the status; sig and pub out. */
+static int
+sign_statement(struct fix *f, const uint8_t *data, size_t len,
+	       uint8_t out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN], size_t *olen)
+{
+	struct kp_req req;
+	uint32_t g;
+
+	memset(&req, 0, sizeof(req));
+	req.op = KP_SIGN_STATEMENT;
+	req.len = (uint32_t)len;
+	memcpy(req.data, data, len);
+	*olen = 0;
+	return mpicd_keyproxy_call(f->kp.fds[0], &req, KP_SIGN_WAIT_MS, &g,
+	    out, MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN, olen);
+}
+
+/*
+ * identity.signing_key (docs/evidence.md): the key process signs a
+ * statement's encoding and gives its public key, and nothing else: not
+ * bytes without the statement's magic, not more than a statement's size;
+ * without a signing key, nothing.
+ */
+static void
+test_statement_key(void **state)
+{
+	struct fix *f = *state;
+	struct mpic__ev_statement st;
+	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN];
+	uint8_t pub[MPIC_EV_PUB_LEN], big[KP_MAX_SIGN_IN];
+	char sk[300];
+	EVP_PKEY *k = mpic__ev_key_generate();
+	FILE *fp;
+	size_t len, olen;
+
+	snprintf(sk, sizeof(sk), "%s/sk.pem", f->dir);
+	fp = fopen(sk, "w");
+	assert_non_null(fp);
+	PEM_write_PrivateKey(fp, k, NULL, NULL, 0, NULL, NULL);
+	fclose(fp);
+	f->cfg.has_identity = true;
+	f->cfg.identity.signing_key = sk;
+	start(f, f->cert, f->key);
+	memset(&st, 0, sizeof(st));
+	snprintf(st.code, sizeof(st.code), "us-east-1");
+	snprintf(st.rir, sizeof(st.rir), "ARIN");
+	st.verdict = MPIC_EV_PASSED;
+	len = mpic__ev_encode(&st, msg);
+	assert_int_equal(sign_statement(f, msg, len, out, &olen), KP_OK);
+	assert_int_equal(olen, sizeof(out));
+	assert_int_equal(mpic__ev_verify(k, msg, len, out), 0);
+	assert_int_equal(mpic__ev_key_raw(k, pub), 0);
+	assert_memory_equal(out + MPIC_EV_SIG_LEN, pub, sizeof(pub));
+	/* not a statement: refused */
+	msg[0] = 'x';
+	assert_int_equal(sign_statement(f, msg, len, out, &olen), KP_EBADREQ);
+	memset(big, 0, sizeof(big));
+	memcpy(big, MPIC_EV_MAGIC, MPIC_EV_MAGIC_LEN + 1);
+	assert_int_equal(sign_statement(f, big, MPIC_EV_MSG_MAX + 1, out,
+	    &olen), KP_EBADREQ);
+	unlink(sk);
+	EVP_PKEY_free(k);
+}
+
+static void
+test_no_statement_key(void **state)
+{
+	struct fix *f = *state;
+	struct mpic__ev_statement st;
+	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN];
+	size_t len, olen;
+
+	start(f, f->cert, f->key);
+	memset(&st, 0, sizeof(st));
+	snprintf(st.code, sizeof(st.code), "us-east-1");
+	snprintf(st.rir, sizeof(st.rir), "ARIN");
+	len = mpic__ev_encode(&st, msg);
+	assert_int_equal(sign_statement(f, msg, len, out, &olen),
+	    KP_EUNKNOWNKEY);
+}
+
 int
 main(void)
 {
@@ -336,6 +418,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kp_cert_combined, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reload_generations, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_statement_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_statement_key, setup,
 		    teardown),
 	};
 

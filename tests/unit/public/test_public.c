@@ -338,7 +338,7 @@ test_persp_serve(void **state)
 	/* CAA: passes, the answer names the perspective */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(mpic_persp_serve(p, "caa", caa, strlen(caa),
-	    time(NULL), on_persp, &g), 0);
+	    time(NULL), NULL, on_persp, &g), 0);
 	pump(base, &g);
 	assert_int_equal(g.status, 200);
 	assert_true(g.passed);
@@ -358,7 +358,7 @@ test_persp_serve(void **state)
 	/* DCV: fails (refused address), names its method */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(mpic_persp_serve(p, "dcv", dcv, strlen(dcv),
-	    time(NULL), on_persp, &g), 0);
+	    time(NULL), NULL, on_persp, &g), 0);
 	pump(base, &g);
 	assert_int_equal(g.status, 200);
 	assert_false(g.passed);
@@ -367,7 +367,7 @@ test_persp_serve(void **state)
 	/* refused at once: 400 with the issues, no facts */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(mpic_persp_serve(p, "caa", "{", 1, time(NULL),
-	    on_persp, &g), 0);
+	    NULL, on_persp, &g), 0);
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.status, 400);
 	assert_non_null(strstr(g.body, "validation_issues"));
@@ -375,7 +375,7 @@ test_persp_serve(void **state)
 	/* not a check type: no callback */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(mpic_persp_serve(p, "mpic", caa, strlen(caa),
-	    time(NULL), on_persp, &g), MPIC_EINVAL);
+	    time(NULL), NULL, on_persp, &g), MPIC_EINVAL);
 	assert_int_equal(g.calls, 0);
 	mpic_persp_free(p);
 	mpic_config_free(cfg);
