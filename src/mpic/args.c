@@ -33,10 +33,17 @@ static const struct option globals[] = {
 };
 #define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
 
-/* explain's options (explain_cmd.c parses them itself) */
+/* the options of the commands that parse their own (explain_cmd.c,
+ * audit_cmd.c, evidence_cmd.c, setup_cmd.c), passed on to them; and
+ * setup's -o DIR, the one short option besides ours */
 static const struct option explain_opts[] = {
 	{"audit", required_argument, NULL, 0},
 	{"id", required_argument, NULL, 0},
+	{"keys", required_argument, NULL, 0},
+	{"prefix", required_argument, NULL, 0},
+	{"days", required_argument, NULL, 0},
+	{"ca-days", required_argument, NULL, 0},
+	{"within", required_argument, NULL, 0},
 };
 #define N_EXPLAIN (sizeof(explain_opts) / sizeof(explain_opts[0]))
 
@@ -101,10 +108,14 @@ tool_args(int argc, char **argv, struct tool_args *a)
 	}
 	optind = 0;     /* a fresh scan (glibc) */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:h", all, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ho:", all, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->cfgpath = optarg;
+			break;
+		case 'o':       /* setup's output directory */
+			pass[np++] = (char *)"-o";
+			pass[np++] = optarg;
 			break;
 		case G_SERVER:
 			a->server = optarg;

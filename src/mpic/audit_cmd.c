@@ -315,10 +315,25 @@ int
 tool_audit(int argc, char **argv, const char *cfgpath)
 {
 	char path[4096], err[1024] = "";
+	const char *keys = NULL;
+	int i, j;
 
-	if (argc == 5 && strcmp(argv[1], "verify") == 0 &&
-	    strcmp(argv[3], "--keys") == 0)
-		return verify_keys(argv[2], argv[4]);
+	/* --keys FILE anywhere (the tool passes a command's options first) */
+	for (i = j = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--keys") == 0) {
+			if (i + 1 >= argc || keys != NULL)
+				goto usage;
+			keys = argv[++i];
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argc = j;
+	if (keys != NULL) {
+		if (argc == 3 && strcmp(argv[1], "verify") == 0)
+			return verify_keys(argv[2], keys);
+		goto usage;
+	}
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
 		if (argc == 3 && argv[2][0] != '-')
 			return verify_path(argv[2]);

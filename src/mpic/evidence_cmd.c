@@ -88,22 +88,29 @@ tool_evidence(int argc, char **argv, const char *cfgpath)
 	char err[1024] = "", *out = NULL;
 	int i, rc;
 
-	if (argc >= 3 && strcmp(argv[1], "verify") == 0) {
-		if (argc == 3)
-			return verify(argv[2], NULL);
-		if (argc == 5 && strcmp(argv[3], "--keys") == 0)
-			return verify(argv[2], argv[4]);
-		goto usage;
-	}
+	const char *bundle = NULL;
+	bool verifying = false;
+
+	/* options anywhere (the tool passes a command's options first) */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--audit") == 0 && i + 1 < argc)
 			audit = argv[++i];
 		else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
 			keys = argv[++i];
-		else if (argv[i][0] != '-' && id == NULL)
+		else if (strcmp(argv[i], "verify") == 0 && !verifying &&
+		    id == NULL)
+			verifying = true;
+		else if (argv[i][0] != '-' && verifying && bundle == NULL)
+			bundle = argv[i];
+		else if (argv[i][0] != '-' && !verifying && id == NULL)
 			id = argv[i];
 		else
 			goto usage;
+	}
+	if (verifying) {
+		if (bundle == NULL || audit != NULL)
+			goto usage;
+		return verify(bundle, keys);
 	}
 	if (id == NULL || audit == NULL)
 		goto usage;
