@@ -4,8 +4,8 @@
 # CA and the certificates of the daemons (pN, rp, coord, h) are made by
 # `mpic setup` from an inventory of those daemons, as a deployment's
 # are; the special cases below (rogue, RSA, wildcard, intermediate, the
-# -next pairs) are signed with openssl by that CA.  Without it (lab/net
-# calls it so) everything is made with openssl.
+# -next pairs) are signed with openssl by that CA (lab/net passes it
+# too).  Without it everything is made with openssl.
 # DIR/ca.pem            the mpic test CA (signs every daemon certificate)
 # DIR/pN.{pem,key}      perspective N (1-9): SAN DNS:pN.mpic.lab, IP:PREFIX.40.N
 # DIR/p9-next.{pem,key} another pair for perspective 9 (a SIGHUP rotation)
@@ -29,6 +29,9 @@
 set -euo pipefail
 dir=$1
 prefix=$2
+MPIC=${3:-}
+# an absolute name: the work below happens in DIR
+case $MPIC in "" | /*) ;; *) MPIC=$(pwd)/$MPIC ;; esac
 cd "$dir"
 days=30
 keytype=ec
@@ -88,7 +91,6 @@ setup_pki() {
 	cp setup/coordinator/cert.pem coord.pem
 	cp setup/coordinator/key.pem coord.key
 }
-MPIC=${3:-}
 if [ -n "$MPIC" ]; then
 	setup_pki
 else
