@@ -98,6 +98,11 @@ int setup_write_key(const char *path, EVP_PKEY *key, char *err,
 		    size_t errlen);
 int setup_write_cert(const char *path, X509 *cert, char *err,
 		     size_t errlen);
+/* A perspective's statement signing key (docs/evidence.md): Ed25519, and
+ * its public half as `openssl pkey -pubout` writes it (0644). */
+EVP_PKEY *setup_ed25519_key(void);
+int setup_write_pubkey(const char *path, EVP_PKEY *key, char *err,
+		       size_t errlen);
 /* Read the first PEM certificate of path; NULL with err. */
 X509 *setup_read_cert(const char *path, char *err, size_t errlen);
 

@@ -102,10 +102,12 @@ tls_keys(FILE *f, const char *base)
 	    "  client_ca: \"%s/ca.pem\"\n", base, base, base);
 }
 
-/* The coordinator's mpicd.yaml; secret is its hash_secret_file. */
+/* The coordinator's mpicd.yaml; secret is its hash_secret_file; keys:
+ * name the perspectives' public keys (not for the BR check, which loads
+ * the configuration before the keys exist). */
 static void
 coordinator_yaml(FILE *f, const struct inventory *inv, const char *base,
-		 const char *secret, const char *audit)
+		 const char *secret, const char *audit, bool keys)
 {
 	size_t i;
 
@@ -116,9 +118,12 @@ coordinator_yaml(FILE *f, const struct inventory *inv, const char *base,
 	fprintf(f, "api_keys_file: \"%s/api-keys\"\nperspectives:\n", base);
 	for (i = 0; i < inv->n; i++)
 		fprintf(f, "  - {code: \"%s\", rir: \"%s\", location: {lat: "
-		    "%.10g, lon: %.10g}, url: \"%s\"}\n", inv->p[i].code,
-		    inv->p[i].rir, inv->p[i].lat, inv->p[i].lon,
-		    inv->p[i].url);
+		    "%.10g, lon: %.10g}, url: \"%s\"%s%s%s%s%s}\n",
+		    inv->p[i].code, inv->p[i].rir, inv->p[i].lat,
+		    inv->p[i].lon, inv->p[i].url, keys ?
+		    ", signing_pubkey: \"" : "", keys ? base : "",
+		    keys ? "/signing-" : "", keys ? inv->p[i].code : "",
+		    keys ? ".pub\"" : "");
 	common_keys(f, inv);
 	fprintf(f, "orchestration:\n  default_perspective_count: %d\n"
 	    "  hash_secret_file: \"%s\"\n  br_minimums: enforce\n"
@@ -141,7 +146,8 @@ perspective_yaml(FILE *f, const struct inventory *inv, size_t i,
 	fprintf(f, "  allowed_peers: [\"%s\", \"%s\"]\n", inv->coord_name,
 	    p->host);
 	fprintf(f, "identity: {code: \"%s\", rir: \"%s\", location: {lat: "
-	    "%.10g, lon: %.10g}}\n", p->code, p->rir, p->lat, p->lon);
+	    "%.10g, lon: %.10g}, signing_key: \"%s/signing.key\"}\n",
+	    p->code, p->rir, p->lat, p->lon, base);
 	common_keys(f, inv);
 }
 
@@ -210,7 +216,7 @@ check_floor(const struct inventory *inv, const struct setup_opts *o)
 	snprintf(spath, sizeof(spath), "/proc/self/fd/%d", fd);
 	if ((f = open_memstream(&text, &len)) == NULL)
 		goto out;
-	coordinator_yaml(f, inv, "/nonexistent", spath, "/nonexistent");
+	coordinator_yaml(f, inv, "/nonexistent", spath, "/nonexistent", false);
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
@@ -343,6 +349,7 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 	char san[4096], secret[2 * SECRET_BYTES + 2];
 	char apikey[2 * API_KEY_BYTES + 64], audit[INV_PATH + 16];
 	struct setup_ca ca = {NULL, NULL};
+	EVP_PKEY **sk = NULL;
 	char *text = NULL;
 	size_t len = 0, i, j, n;
 	DIR *d;
@@ -409,7 +416,7 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 		snprintf(audit, sizeof(audit), "%s/audit.jsonl", base);
 	if (join(path, sizeof(path), base, "cohort-secret") != EX_OK)
 		goto out;
-	TEXT_OF(text, len, coordinator_yaml(f_, inv, base, path, audit));
+	TEXT_OF(text, len, coordinator_yaml(f_, inv, base, path, audit, true));
 	if (text == NULL)
 		goto out;
 	if (write_host(absout, COORD_DIR, &ca, inv->coord_name, san, o->days,
@@ -428,7 +435,28 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 	    write_new(path, 0600, apikey, strlen(apikey)) != EX_OK)
 		goto out;
 
+	/* each perspective's statement signing key (docs/evidence.md): the
+	 * private half in its directory, the public half in the
+	 * coordinator's, which checks every answer against it */
+	if ((sk = calloc(inv->n, sizeof(*sk))) == NULL)
+		goto out;
 	for (i = 0; i < inv->n; i++) {
+		char name[INV_PATH];
+
+		snprintf(name, sizeof(name), COORD_DIR "/signing-%s.pub",
+		    inv->p[i].code);
+		if ((sk[i] = setup_ed25519_key()) == NULL ||
+		    join(path, sizeof(path), absout, name) != EX_OK ||
+		    setup_write_pubkey(path, sk[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "mpic setup: the signing key of %s: "
+			    "%s\n", inv->p[i].code, sk[i] == NULL ?
+			    "cannot make it" : err);
+			goto out;
+		}
+	}
+	for (i = 0; i < inv->n; i++) {
+		char name[INV_PATH];
+
 		free(text);
 		text = NULL;
 		if (host_base(o, absout, inv->p[i].code, base,
@@ -444,6 +472,12 @@ generate(const struct inventory *inv, const struct setup_opts *o)
 		if (text == NULL || write_host(absout, inv->p[i].code, &ca,
 		    inv->p[i].host, san, o->days, text) != EX_OK)
 			goto out;
+		snprintf(name, sizeof(name), "%s/signing.key", inv->p[i].code);
+		if (join(path, sizeof(path), absout, name) != EX_OK ||
+		    setup_write_key(path, sk[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "mpic setup: %s\n", err);
+			goto out;
+		}
 	}
 	printf("mpic setup: %s: a CA (%s/ca, keep it offline), the "
 	    "coordinator and %zu perspectives, each in %s/HOST with its "
@@ -454,6 +488,9 @@ out:
 	explicit_bzero(secret, sizeof(secret));
 	explicit_bzero(apikey, sizeof(apikey));
 	free(text);
+	for (i = 0; sk != NULL && i < inv->n; i++)
+		EVP_PKEY_free(sk[i]);
+	free(sk);
 	setup_ca_release(&ca);
 	return rc;
 }
@@ -607,7 +644,9 @@ tool_setup(int argc, char **argv, time_t now)
 		} else if (a[0] == '-') {
 			fprintf(stderr, "mpic setup: bad option %s\n", a);
 			goto usage;
-		} else if (i == 1 && strcmp(a, "renew") == 0) {
+		} else if (strcmp(a, "renew") == 0 && !is_renew &&
+		    o.inventory == NULL) {
+			/* the first operand (options may come before it) */
 			is_renew = true;
 		} else if (o.inventory == NULL && !is_renew) {
 			o.inventory = a;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -295,7 +296,7 @@ out:
  * reloading on SIGHUP never reads half a file. */
 static int
 write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
-	  char *err, size_t errlen)
+	  bool pub, char *err, size_t errlen)
 {
 	char tmp[4096];
 	FILE *f = NULL;
@@ -315,8 +316,9 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
 		goto out;
 	}
 	fd = -1;
-	if ((key != NULL ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
-	    NULL) : PEM_write_X509(f, cert)) != 1) {
+	if ((pub ? PEM_write_PUBKEY(f, key) : key != NULL ?
+	    PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) :
+	    PEM_write_X509(f, cert)) != 1) {
 		fail(err, errlen, "%s: cannot write", tmp);
 		goto out;
 	}
@@ -348,13 +350,32 @@ out:
 int
 setup_write_key(const char *path, EVP_PKEY *key, char *err, size_t errlen)
 {
-	return write_pem(path, 0600, key, NULL, err, errlen);
+	return write_pem(path, 0600, key, NULL, false, err, errlen);
+}
+
+int
+setup_write_pubkey(const char *path, EVP_PKEY *key, char *err, size_t errlen)
+{
+	return write_pem(path, 0644, key, NULL, true, err, errlen);
+}
+
+EVP_PKEY *
+setup_ed25519_key(void)
+{
+	EVP_PKEY *k = NULL;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+
+	if (c == NULL || EVP_PKEY_keygen_init(c) != 1 ||
+	    EVP_PKEY_keygen(c, &k) != 1)
+		k = NULL;
+	EVP_PKEY_CTX_free(c);
+	return k;
 }
 
 int
 setup_write_cert(const char *path, X509 *cert, char *err, size_t errlen)
 {
-	return write_pem(path, 0644, NULL, cert, err, errlen);
+	return write_pem(path, 0644, NULL, cert, false, err, errlen);
 }
 
 int
