@@ -47,6 +47,7 @@
 
 #include "keyproc.h"
 #include "mpicd.h"
+#include "reload.h"
 
 #define MAX_WORKERS 64
 #define RESTART_MAX 5
@@ -105,44 +106,21 @@ on_drain_timeout(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-/* tls.allowed_peers from the configuration file as it is now. */
-static void
-reload_peers(struct mpicd *d)
-{
-	struct mpic_config *nc = NULL;
-	char err[512], n[16];
-
-	if (d->ssl == NULL || d->cfg_path == NULL)
-		return;
-	if (mpic_config_reread(d->cfg_path, &nc, err, sizeof(err)) != 0) {
-		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
-		    "reason", err);
-	} else if (mpicd_tls_peers_set(
-	    mpic_config_settings(nc)->tls_allowed_peers,
-	    mpic_config_settings(nc)->n_tls_allowed_peers) != 0) {
-		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
-		    "reason", "out of memory");
-	} else {
-		mpicx_bufprintf(n, sizeof(n), "%zu",
-		    mpic_config_settings(nc)->n_tls_allowed_peers);
-		mpicd_log("info", "reload: tls.allowed_peers loaded", "names",
-		    n);
-	}
-	mpic_config_free(nc);
-}
-
 /*
- * A reload: the certificates, keys and CA (a new SSL_CTX), the allow-list
- * of client certificate names, the session ticket keys of generation gen
- * (those of the tickets issued before no longer decrypt), and with
- * api_keys the API keys.  A part that fails to load keeps the old one.
+ * A reload: with conf the configuration file (reload.c: checked first,
+ * refused whole on any error), then the certificates, keys and CA (a new
+ * SSL_CTX), the allow-list of client certificate names, the session
+ * ticket keys of generation gen (those of the tickets issued before no
+ * longer decrypt), and with api_keys the API keys.  A part that fails to
+ * load keeps the old one.
  */
 static void
-reload(struct mpicd *d, uint32_t gen, bool api_keys)
+reload(struct mpicd *d, uint32_t gen, bool conf, bool api_keys)
 {
 	struct mpicd_keys keys = {0};
 	char err[512];
 	SSL_CTX *ctx;
+	bool newconf = conf && mpicd_reload_config(d);
 
 	/* workers: 1: this process is also the one that tells the key
 	 * process to re-read its files */
@@ -153,7 +131,10 @@ reload(struct mpicd *d, uint32_t gen, bool api_keys)
 	if (d->ssl != NULL) {
 		struct mpicd_ident id, cid;
 
-		reload_peers(d);
+		if (newconf && mpicd_tls_peers_set(d->cfg->tls_allowed_peers,
+		    d->cfg->n_tls_allowed_peers) != 0)
+			mpicd_log("error", "reload: keeping the old "
+			    "tls.allowed_peers", "reason", "out of memory");
 		if (mpicd_tls_tickets_rotate(gen) != 0)
 			mpicd_log("error", "reload: no TLS session tickets "
 			    "until the next reload", NULL, NULL);
@@ -204,7 +185,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	reload(d, ++d->reloads, true);
+	reload(d, ++d->reloads, true, true);
 }
 
 /* SIGUSR1: rotate the audit log (docs/audit.md), as logrotate's
@@ -273,8 +254,11 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 	d.reloads = reloads;
 	d.started_ns = mpicx_now_wall_ns();
 	mpicd_keyproxy_use(kfd);
+	mpicd_reload_worker(index);
+	/* conf is already the configuration in force (the main process's
+	 * last good reload): the certificates only */
 	if (reloads > 0)
-		reload(&d, reloads, false);
+		reload(&d, reloads, false, false);
 	if (cfg->api_keys_file != NULL && mpicd_keys_load(cfg->api_keys_file,
 	    &d.keys, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
@@ -388,6 +372,7 @@ out:
 	if (d.ssl != NULL)
 		SSL_CTX_free(d.ssl);
 	mpicd_keys_release(&d.keys);
+	mpicd_reload_release();
 	if (rc == 0)
 		mpicd_log("info", "worker stopped", NULL, NULL);
 	return rc;
@@ -520,6 +505,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	  struct slot *slots, int n)
 {
 	const struct mpic_settings *cfg = mpic_config_settings(conf);
+	struct mpic_config *cur = conf, *nc, *owned = NULL;
 	sigset_t set, old;
 	struct timespec tick = {1, 0};
 	bool stopping = false;
@@ -552,8 +538,15 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 				kill(slots[i].pid, SIGTERM);
 	while (live > 0) {
 		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {
 			reloads++;
+			/* a worker restarted from now on starts with the
+			 * configuration the others reload (or keep) */
+			if ((nc = mpicd_reload_main(conf_path, cur)) != NULL) {
+				mpic_config_free(owned);
+				owned = cur = nc;
+			}
+		}
 		if (sig == SIGUSR1)     /* the workers rotate their logs */
 			for (i = 0; i < n; i++)
 				if (slots[i].pid > 0)
@@ -637,7 +630,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 							    SIGTERM);
 					continue;
 				}
-				slots[i].pid = spawn(conf, ssl, kp, slots, n, i,
+				slots[i].pid = spawn(cur, ssl, kp, slots, n, i,
 				    &old, reloads);
 				if (slots[i].pid > 0)
 					live++;
@@ -649,6 +642,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	mpic_config_free(owned);
 	mpicd_log("info", "stopped", NULL, NULL);
 	return rc;
 }
