@@ -103,6 +103,18 @@ MPIC_EXTERN int mpic_config_reload(const char *path,
  * with arg, in the order of mpicd.conf(5).  Returns how many.
  */
 typedef void (*mpic_config_change_cb)(void *arg, const char *key);
+
+/*
+ * Give key (named as mpic_config_changes() names it) of cfg the value it
+ * has in from: for a daemon that keeps the keys it cannot change while it
+ * runs ("listen", "workers", "user", "role", "audit.path").  Scalar keys
+ * and "role" only; a list, a mapping, a perspective or an unknown key is
+ * MPIC_EINVAL.  Returns 0, MPIC_EINVAL or MPIC_ENOMEM.  Not once an
+ * engine uses cfg.
+ */
+MPIC_EXTERN int mpic_config_keep(struct mpic_config *cfg,
+				 const struct mpic_config *from,
+				 const char *key);
 MPIC_EXTERN size_t mpic_config_changes(const struct mpic_config *old,
 				       const struct mpic_config *new_cfg,
 				       mpic_config_change_cb cb, void *arg);

@@ -218,3 +218,63 @@ out:
 	mpic_config_free(cfg);
 	return rc;
 }
+
+/* The entry of the dotted key in keys, or NULL. */
+static const struct cfg_key *
+key_find(const struct cfg_key *keys, const char *key)
+{
+	const struct cfg_key *k;
+	const char *dot = strchr(key, '.');
+	size_t len = dot != NULL ? (size_t)(dot - key) : strlen(key);
+
+	for (k = keys; k->name != NULL; k++) {
+		if (strlen(k->name) != len || strncmp(k->name, key, len) != 0)
+			continue;
+		if (dot == NULL)
+			return k;
+		return k->kind == CK_MAP ? key_find(k->sub, dot + 1) : NULL;
+	}
+	return NULL;
+}
+
+int
+mpic_config_keep(struct mpic_config *cfg, const struct mpic_config *from,
+		 const char *key)
+{
+	const struct cfg_key *k;
+	const char *src;
+	char *dst;
+	const char *s;
+	size_t size = 0;
+
+	if (cfg == NULL || from == NULL || key == NULL ||
+	    (k = key_find(mpic__cfg_top_keys, key)) == NULL)
+		return MPIC_EINVAL;
+	src = (const char *)from + k->off;
+	dst = (char *)cfg + k->off;
+	switch (k->kind) {
+	case CK_STR:
+		s = *(const char *const *)(const void *)src;
+		if (s != NULL && (s = mpic__arena_strdup(&cfg->arena,
+		    s)) == NULL)
+			return MPIC_ENOMEM;
+		memcpy(dst, &s, sizeof(s));
+		break;
+	case CK_BOOL: size = sizeof(bool); break;
+	case CK_UINT: size = sizeof(unsigned); break;
+	case CK_INT: size = sizeof(int); break;
+	case CK_DOUBLE: size = sizeof(double); break;
+	case CK_FN:
+		if (strcmp(key, "role") != 0)
+			return MPIC_EINVAL;
+		cfg->role = from->role;
+		break;
+	case CK_LIST:
+	case CK_MAP:
+		return MPIC_EINVAL;
+	}
+	if (size > 0)
+		memcpy(dst, src, size);
+	/* the settings view again, from the values now in cfg */
+	return mpic__config_settings_make(cfg);
+}

@@ -120,21 +120,33 @@ reload(struct mpicd *d, uint32_t gen, bool conf, bool api_keys)
 	struct mpicd_keys keys = {0};
 	char err[512];
 	SSL_CTX *ctx;
-	bool newconf = conf && mpicd_reload_config(d);
+	bool newconf, peers;
 
 	/* workers: 1: this process is also the one that tells the key
-	 * process to re-read its files */
+	 * process to re-read its files (first, as the main process does) */
 	if (d->kp != NULL && mpicd_keyproc_reload(d->kp, err,
 	    sizeof(err)) != 0)
 		mpicd_log("error", "reload: the key process keeps the old "
 		    "certificate and key", "reason", err);
+	newconf = conf && mpicd_reload_config(d);
+	/* a restarted worker (!conf) inherited the main process's allow-list
+	 * of its start: the one of its configuration is the one in force */
+	peers = conf ? newconf : true;
 	if (d->ssl != NULL) {
 		struct mpicd_ident id, cid;
 
-		if (newconf && mpicd_tls_peers_set(d->cfg->tls_allowed_peers,
-		    d->cfg->n_tls_allowed_peers) != 0)
+		if (peers && mpicd_tls_peers_set(d->cfg->tls_allowed_peers,
+		    d->cfg->n_tls_allowed_peers) != 0) {
 			mpicd_log("error", "reload: keeping the old "
 			    "tls.allowed_peers", "reason", "out of memory");
+		} else if (peers) {
+			char n[16];
+
+			mpicx_bufprintf(n, sizeof(n), "%zu",
+			    d->cfg->n_tls_allowed_peers);
+			mpicd_log("info", "reload: tls.allowed_peers loaded",
+			    "names", n);
+		}
 		if (mpicd_tls_tickets_rotate(gen) != 0)
 			mpicd_log("error", "reload: no TLS session tickets "
 			    "until the next reload", NULL, NULL);
@@ -339,6 +351,10 @@ out:
 		mpicd_log("warning", "stopping: waiting for the audit log to "
 		    "make its queued records durable", "detail", err);
 	}
+	/* the configurations of reloads are the engine's (freed with it)
+	 * or reload.c's: what runs after this reads the one of the start */
+	d.conf = conf;
+	d.cfg = cfg;
 	mpic_engine_free(d.eng);
 	d.self = NULL;
 	d.eng = NULL;

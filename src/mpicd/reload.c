@@ -57,6 +57,10 @@ needs_restart(const char *key, enum mpic_role role)
 
 struct changes {
 	enum mpic_role role;
+	bool keys_switched;     /* api_keys_file set or unset */
+	struct mpic_config *nc;         /* the new one, */
+	const struct mpic_config *old;  /* the one in force */
+	bool unkept;            /* a key needing a restart could not be kept */
 	char applied[RELOAD_KEYS_MAX];
 	char restart[RELOAD_KEYS_MAX];
 };
@@ -83,10 +87,31 @@ on_change(void *arg, const char *key)
 {
 	struct changes *c = arg;
 
-	if (needs_restart(key, c->role))
+	/* API keys turned on or off: the workers keep the keys in force
+	 * (with the TLS context of the old kind they could open the API) */
+	if (needs_restart(key, c->role) || (c->keys_switched &&
+	    strcmp(key, "api_keys_file") == 0)) {
 		append(c->restart, sizeof(c->restart), key);
-	else
+		/* the value in force stays until the restart: what the
+		 * process reports, and what a restarted worker starts with */
+		if (mpic_config_keep(c->nc, c->old, key) != 0)
+			c->unkept = true;
+	} else
 		append(c->applied, sizeof(c->applied), key);
+}
+
+/* The changes from old to nc into c; the keys needing a restart keep
+ * old's values in nc (c->unkept: not all could). */
+static size_t
+compare(struct changes *c, struct mpic_config *nc,
+	const struct mpic_config *old)
+{
+	c->role = mpic_config_settings(old)->role;
+	c->nc = nc;
+	c->old = old;
+	c->keys_switched = (mpic_config_settings(old)->api_keys_file ==
+	    NULL) != (mpic_config_settings(nc)->api_keys_file == NULL);
+	return mpic_config_changes(old, nc, on_change, c);
 }
 
 /* The file read again and checked: the new configuration, or NULL with
@@ -117,9 +142,23 @@ out:
 struct mpic_config *
 mpicd_reload_main(const char *path, const struct mpic_config *running)
 {
+	struct mpic_config *nc;
+	struct changes *c = NULL;
 	char err[1024];
 
-	return read_checked(path, running, err, sizeof(err));
+	if ((nc = read_checked(path, running, err, sizeof(err))) == NULL)
+		goto out;
+	/* a restarted worker must not start with what the others keep
+	 * until the restart (another role, audit file...): when that
+	 * cannot be kept, it starts with the configuration before */
+	if ((c = mpicx_calloc(1, sizeof(*c))) == NULL ||
+	    (compare(c, nc, running), c->unkept)) {
+		mpic_config_free(nc);
+		nc = NULL;
+	}
+out:
+	mpicx_free(c);
+	return nc;
 }
 
 /* The server's limits that evhttp holds (server.c sets them at start). */
@@ -159,16 +198,9 @@ mpicd_reload_config(struct mpicd *d)
 		    "reason", "out of memory");
 		goto out;
 	}
-	c->role = d->cfg->role;
-	n = mpic_config_changes(d->conf, nc, on_change, c);
-	/* the audit log in force stays: the configuration says so */
-	if (d->cfg->audit_path != NULL && nc != NULL &&
-	    mpic_config_settings(nc)->audit_path != NULL &&
-	    mpic_config_set_audit_path(nc, d->cfg->audit_path) != 0) {
-		mpicd_log("error", "reload: keeping the old configuration",
-		    "reason", "out of memory");
-		goto out;
-	}
+	/* audit.path, like the others needing a restart, keeps the value
+	 * in force (this worker's file, PATH.wN) */
+	n = compare(c, nc, d->conf);
 	if (d->eng != NULL) {
 		if (mpic_engine_reconfigure(d->eng, nc, err,
 		    sizeof(err)) != 0) {

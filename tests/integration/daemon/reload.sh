@@ -15,9 +15,10 @@
 #   - a broken configuration (YAML error, the BR floor violated, the file
 #     missing) is refused with one error line naming the file, and the old
 #     one keeps serving;
-#   - a change of listen is logged as needing a restart, the rest applies;
+#   - a change of listen or audit.path, api_keys_file removed: logged as
+#     needing a restart, their values in force kept, the rest applies;
 #   - a worker killed after the reloads comes back with the new
-#     configuration;
+#     configuration, but the API keys and audit file in force;
 #   - each worker's audit log verifies across the reloads.
 
 rdir=$run/reload
@@ -183,14 +184,17 @@ rrefused "the BR floor violated (2 perspectives by default under enforce)" "coor
 rm -f "$rdir/coord.yaml"
 rrefused "a missing file" "coord.yaml: No such file"
 
-# listen changed: needs a restart; the rest (3 by default) applies
-rconf "1 7 8" 3 1000 "$P.41.1:9449" > "$rdir/coord.yaml"
+# listen, audit.path changed, api_keys_file removed: each needs a
+# restart, the values in force stay (the API key is still asked for);
+# the rest (3 by default) applies
+rconf "1 7 8" 3 1000 "$P.41.1:9449" | sed "s|$rdir/audit.jsonl|$rdir/audit-new.jsonl|; /^api_keys_file:/d" > "$rdir/coord.yaml"
 rhup
 read -r s _ < <(rreq "$rkey2" "$(rbody rl6.caa.lab t:)" "$rdir/c.json")
-grep -q '"level":"warning".*"reload: needs a restart: listen"' "$run/coord-r.log" &&
-	[ "$s" = 200 ] && [ "$(jq -r .quorum_result "$rdir/c.json")" = 3/3 ] &&
-	ok "reload: a change of listen is logged as needing a restart; the rest applies (3/3)" ||
-	bad "reload: listen" "status $s: $(grep -m1 'needs a restart' "$run/coord-r.log")"
+read -r s0 _ < <(rreq "" "$(rbody rl6.caa.lab t:)" "$rdir/c0.json")
+grep -q '"level":"warning".*"reload: needs a restart: listen, api_keys_file, audit.path"' "$run/coord-r.log" &&
+	[ "$s" = 200 ] && [ "$s0" = 401 ] && [ "$(jq -r .quorum_result "$rdir/c.json")" = 3/3 ] &&
+	ok "reload: listen, api_keys_file and audit.path changed are logged as needing a restart and kept; the rest applies (3/3)" ||
+	bad "reload: listen" "status $s, without a key $s0: $(grep -m1 'needs a restart' "$run/coord-r.log")"
 
 # a worker killed now comes back with the configuration in force
 w=$(jq -r 'select(.msg == "worker ready") | .pid' "$run/coord-r.log" 2>/dev/null | head -1)
@@ -201,13 +205,16 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 fine=0
+open=0
 for i in 1 2 3 4 5 6 7 8; do
 	read -r s _ < <(rreq "$rkey2" "$(rbody "rl7-$i.caa.lab" t:)" "$rdir/d.json")
 	[ "$s" = 200 ] && [ "$(rcodes "$rdir/d.json")" = "ap-northeast-1 sa-east-1 us-east-1" ] && fine=$((fine + 1))
+	read -r s _ < <(rreq "" "$(rbody "rl7-$i.caa.lab" t:)" "$rdir/d0.json")
+	[ "$s" = 401 ] || open=$((open + 1))
 done
-[ -n "$w" ] && [ $fine = 8 ] &&
-	ok "reload: a worker restarted after the reloads serves the new configuration (8/8 answers of the new set)" ||
-	bad "reload: restarted worker" "worker [$w]; $fine of 8 answers had the new set"
+[ -n "$w" ] && [ $fine = 8 ] && [ $open = 0 ] && ! ls "$rdir"/audit-new.jsonl* >/dev/null 2>&1 &&
+	ok "reload: a worker restarted after the reloads serves the new configuration (8/8 answers of the new set), keeps the API keys and the audit file in force" ||
+	bad "reload: restarted worker" "worker [$w]; $fine of 8 answers had the new set, $open without a key not refused, new audit files: $(ls "$rdir"/audit-new.jsonl* 2>/dev/null)"
 stop coord-r
 [ "$st" = 0 ] && ok "reload: the coordinator stops cleanly after the reloads" || bad "reload: stop" "exit $st"
 v=$("$mpic" audit verify "$rdir/audit.jsonl" 2>&1) && grep -q "2 intact" <<<"$v" &&

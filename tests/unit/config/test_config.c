@@ -899,6 +899,7 @@ main(void)
 		cmocka_unit_test(test_reread_without_secret),
 		cmocka_unit_test(test_config_changes),
 		cmocka_unit_test(test_config_reload_secret),
+		cmocka_unit_test(test_config_keep),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,3 +139,34 @@ test_config_reload_secret(void **state)
 	assert_non_null(strstr(err, "mpic.yaml"));
 	mpic_config_free(run);
 }
+
+/* mpic_config_keep(): the value of from, by the key's name; scalar keys
+ * and role only. */
+void
+test_config_keep(void **state)
+{
+	struct mpic_config *a = parse_ok("role: all-in-one\nlisten: "
+	    "127.0.0.1:1\nworkers: 2\n" SITES "orchestration: {br_minimums: "
+	    "lab}\naudit: {path: /a.log}\n");
+	struct mpic_config *b = parse_ok("role: all-in-one\nlisten: "
+	    "127.0.0.1:2\nworkers: 3\n" SITES "orchestration: {br_minimums: "
+	    "lab}\naudit: {path: /b.log}\n");
+
+	(void)state;
+	assert_int_equal(mpic_config_changes(a, b, NULL, NULL), 3);
+	assert_int_equal(mpic_config_keep(b, a, "listen"), 0);
+	assert_int_equal(mpic_config_keep(b, a, "workers"), 0);
+	assert_int_equal(mpic_config_keep(b, a, "audit.path"), 0);
+	assert_int_equal(mpic_config_keep(b, a, "role"), 0);
+	assert_int_equal(mpic_config_changes(a, b, NULL, NULL), 0);
+	/* the settings a program reads follow */
+	assert_string_equal(mpic_config_settings(b)->listen, "127.0.0.1:1");
+	assert_string_equal(mpic_config_settings(b)->audit_path, "/a.log");
+	assert_int_equal(mpic_config_settings(b)->workers, 2);
+	assert_int_equal(mpic_config_keep(b, a, "perspectives"), MPIC_EINVAL);
+	assert_int_equal(mpic_config_keep(b, a, "caa.issuer_domains"),
+	    MPIC_EINVAL);
+	assert_int_equal(mpic_config_keep(b, a, "no.such"), MPIC_EINVAL);
+	mpic_config_free(a);
+	mpic_config_free(b);
+}
