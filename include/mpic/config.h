@@ -84,6 +84,43 @@ MPIC_EXTERN int mpic_config_reread(const char *path, struct mpic_config **out,
 				   char *err, size_t errlen);
 MPIC_EXTERN void mpic_config_free(struct mpic_config *cfg);
 
+/*
+ * A running program's configuration file, read again (a reload): as
+ * mpic_config_load(), except that orchestration.hash_secret_file is not
+ * read again while it names the same file as running's (running's secret
+ * is kept: the user a daemon runs as may no longer read it), and the
+ * mpic_config_set_tls_client_ctx() hook of running is kept.  Returns 0 or
+ * a mpic_config_load() error with the reason in err; *out is the
+ * caller's (mpic_config_free()).
+ */
+MPIC_EXTERN int mpic_config_reload(const char *path,
+				   const struct mpic_config *running,
+				   struct mpic_config **out, char *err,
+				   size_t errlen);
+
+/*
+ * The keys whose values differ between old and new_cfg, each named as in
+ * the file ("orchestration.request_timeout_ms"; a perspective added,
+ * removed or changed as "perspectives.CODE"), passed to cb (may be NULL)
+ * with arg, in the order of mpicd.conf(5).  Returns how many.
+ */
+typedef void (*mpic_config_change_cb)(void *arg, const char *key);
+
+/*
+ * Give key (named as mpic_config_changes() names it) of cfg the value it
+ * has in from: for a daemon that keeps the keys it cannot change while it
+ * runs ("listen", "workers", "user", "role", "audit.path").  Scalar keys
+ * and "role" only; a list, a mapping, a perspective or an unknown key is
+ * MPIC_EINVAL.  Returns 0, MPIC_EINVAL or MPIC_ENOMEM.  Not once an
+ * engine uses cfg.
+ */
+MPIC_EXTERN int mpic_config_keep(struct mpic_config *cfg,
+				 const struct mpic_config *from,
+				 const char *key);
+MPIC_EXTERN size_t mpic_config_changes(const struct mpic_config *old,
+				       const struct mpic_config *new_cfg,
+				       mpic_config_change_cb cb, void *arg);
+
 /* The settings of cfg (see struct mpic_settings); never NULL. */
 MPIC_EXTERN const struct mpic_settings *
 mpic_config_settings(const struct mpic_config *cfg);

@@ -57,6 +57,23 @@ MPIC_EXTERN int mpic_engine_request(struct mpic_engine *eng,
 				    const char *body, size_t len, time_t now,
 				    mpic_answer_cb cb, void *arg);
 
+/*
+ * Put cfg in force (a reload): requests submitted from now on use cfg's
+ * perspectives, primary, orchestration defaults, timeouts, CAA issuer
+ * domains and DCV settings; requests in flight keep the configuration
+ * and perspectives they started with until they end, and those are then
+ * freed.  The audit log stays the same object and file (cfg's
+ * audit.path is not acted on: the caller names it as needing a restart;
+ * audit.sync_timeout_ms and audit.rotate_bytes apply).  On success the
+ * engine owns cfg (freed once it is out of force and unused, or with
+ * the engine; the caller may read it while it is in force); on failure
+ * (MPIC_ENOMEM, a perspective that cannot be made, with err) cfg stays
+ * the caller's and nothing changed.  Not from a request's callback.
+ */
+MPIC_EXTERN int mpic_engine_reconfigure(struct mpic_engine *eng,
+					struct mpic_config *cfg, char *err,
+					size_t errlen);
+
 /* Number of requests in flight. */
 MPIC_EXTERN size_t mpic_engine_inflight(const struct mpic_engine *eng);
 

@@ -521,6 +521,13 @@ out:
 }
 
 int
+mpic__config_load(const char *path, bool with_secret,
+		  struct mpic_config **out, char *err, size_t errlen)
+{
+	return config_load(path, with_secret, out, err, errlen);
+}
+
+int
 mpic_config_load(const char *path, struct mpic_config **out, char *err,
 		 size_t errlen)
 {

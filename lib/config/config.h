@@ -84,6 +84,11 @@ struct mpic_config {
 	struct mpic_settings_persp *set_persp;
 };
 
+/* mpic_config_load(), or without the secret (with_secret false) as
+ * mpic_config_reread(): for config_reload.c. */
+int mpic__config_load(const char *path, bool with_secret,
+		      struct mpic_config **out, char *err, size_t errlen);
+
 /* Fill cfg->set from the rest (settings.c): 0 or MPIC_ENOMEM. */
 int mpic__config_settings_make(struct mpic_config *cfg);
 

@@ -45,7 +45,7 @@ check_done(void *arg, struct mpic__check_result *res)
 {
 	struct slot *s = arg;
 	struct attempt *at = s->at;
-	struct mpic__persp *p = at->m->eng->ps[s->pidx];
+	struct mpic__persp *p = at->m->gen->ps[s->pidx];
 
 	if (res->passed)
 		p->n_passed++;
@@ -113,11 +113,11 @@ mpic__eng_attempt_start(struct mreq *m)
 	 * its own if this fails), and the digest every perspective's
 	 * statement signs, in-process ones too */
 	if (m->req.remote_body == NULL)
-		(void)mpic__remote_body(e->cfg, &m->req);
+		(void)mpic__remote_body(m->gen->cfg, &m->req);
 	/* count every check as pending before any can call back */
 	at->pending = at->n;
 	for (i = 0; i < at->n; i++) {
-		struct mpic__persp *p = e->ps[cohort[i]];
+		struct mpic__persp *p = m->gen->ps[cohort[i]];
 
 		rc = p->ops->start(p, &m->req, m->now, check_done,
 		    &at->slots[i]);
@@ -135,7 +135,7 @@ mpic__eng_attempt_start(struct mreq *m)
 			at->pending--;
 		}
 	}
-	mpic__eng_deadline(e, &tv);
+	mpic__eng_deadline(m, &tv);
 	if (at->deadline != NULL)
 		evtimer_add(at->deadline, &tv);
 	mpic__eng_evaluate(at, false);
@@ -154,7 +154,7 @@ count(const struct attempt *at, struct mpic__tally *t)
 		const struct slot *s = &at->slots[i];
 
 		mpic__tally_add(t, s->done, s->res.passed,
-		    m->eng->ps[s->pidx]->def->rir);
+		    m->gen->ps[s->pidx]->def->rir);
 	}
 	t->primary = mpic__eng_primary_state(m);
 }
@@ -184,7 +184,7 @@ settle(struct mreq *m, const struct attempt *at, const struct mpic__tally *t)
 	for (i = 0; i < at->n; i++) {
 		const struct slot *s = &at->slots[i];
 		const struct mpic__perspective_def *def =
-		    m->eng->ps[s->pidx]->def;
+		    m->gen->ps[s->pidx]->def;
 
 		m->fin.codes[i] = def->code;
 		m->fin.outs[i].code = def->code;

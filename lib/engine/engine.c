@@ -12,15 +12,29 @@
 #include "engine/engine_int.h"
 #include "util/curl_loop.h"
 
-#define ENGINE_CONNS_PER_REMOTE 128 /* idle connections kept per remote */
 #define ENGINE_DETAILS_MAX (64u * 1024u * 1024u) /* serialised, for the hash */
+
+/* g in force: the engine's own view follows it. */
+static void
+use_gen(struct mpic_engine *e, struct eng_gen *g)
+{
+	e->cur = g;
+	e->cfg = g->cfg;
+	e->ps = g->ps;
+	e->n = g->n;
+	e->primary = g->primary;
+	e->curl = g->curl;
+	/* per perspective of the generation in force: made again */
+	mpic__free(e->persp_pub);
+	e->persp_pub = NULL;
+}
 
 int
 mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		struct mpic_engine **out, char *err, size_t errlen)
 {
 	struct mpic_engine *e;
-	size_t i;
+	struct eng_gen *g = NULL;
 	int rc;
 
 	*out = NULL;
@@ -29,43 +43,15 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		return MPIC_ENOMEM;
 	e->base = base;
 	e->cfg = cfg;
-	e->n = cfg->n_perspectives;
 	mpic__jw_init(&e->rec_w, MPIC_AUDIT_LINE_MAX, true);
 	/* the full details: at most an answer (1 MiB) or a local check's,
 	 * escaped */
 	mpic__jw_init(&e->det_w, ENGINE_DETAILS_MAX, true);
-	e->ps = mpic__calloc(e->n, sizeof(*e->ps));
-	if (e->ps == NULL) {
-		mpic_engine_free(e);
-		return MPIC_ENOMEM;
-	}
-	for (i = 0; i < e->n; i++) {
-		const struct mpic__perspective_def *def = &cfg->perspectives[i];
-
-		if (def->url != NULL && e->curl == NULL &&
-		    (rc = mpic__curl_loop_new(base, &e->curl)) != 0) {
-			mpic__bufprintf(err, errlen, "cannot start the HTTP "
-			    "client: %s", mpic_strerror(rc));
-			mpic_engine_free(e);
-			return rc;
-		}
-		/* In-process: one resolver, one cache, never shared. */
-		rc = def->url != NULL ?
-		    mpic__persp_remote_new(e->curl, cfg, def, &e->ps[i], err,
-		    errlen) :
-		    mpic__persp_local_new(base, cfg, def, &e->ps[i], err,
-		    errlen);
-		if (rc != 0) {
-			mpic_engine_free(e);
-			return rc;
-		}
-	}
-	/* The primary: in-process, with its own resolver and cache. */
-	if (cfg->has_primary && (rc = mpic__persp_local_new(base, cfg,
-	    &cfg->primary, &e->primary, err, errlen)) != 0) {
+	if ((rc = mpic__eng_gen_new(e, cfg, &g, err, errlen)) != 0) {
 		mpic_engine_free(e);
 		return rc;
 	}
+	use_gen(e, g);
 	if (cfg->audit_path != NULL) {
 		rc = mpic__audit_open(base, cfg->audit_path, &e->audit, err,
 		    errlen);
@@ -75,42 +61,58 @@ mpic_engine_new(struct event_base *base, const struct mpic_config *cfg,
 		}
 		mpic__audit_set_rotate_bytes(e->audit, cfg->audit_rotate_bytes);
 	}
-	/* Keep the connections to the remotes open between requests: one
-	 * HTTP/1.1 connection carries one call at a time, so a burst of N
-	 * requests opens N per remote, and a cache smaller than that closes
-	 * them after the burst and pays the mutual TLS handshakes again on
-	 * the next one (curl's default cache shrinks with the transfers
-	 * running; 4 * n measured ~25 requests/s under load, this ~40x). */
-	if (e->curl != NULL)
-		curl_multi_setopt(mpic__curl_loop_multi(e->curl),
-		    CURLMOPT_MAXCONNECTS,
-		    (long)(ENGINE_CONNS_PER_REMOTE * e->n + 8));
 	*out = e;
+	return 0;
+}
+
+int
+mpic_engine_reconfigure(struct mpic_engine *e, struct mpic_config *cfg,
+			char *err, size_t errlen)
+{
+	struct eng_gen *g = NULL, *old;
+	int rc;
+
+	if (e == NULL || cfg == NULL) {
+		mpic__bufprintf(err, errlen, "invalid argument");
+		return MPIC_EINVAL;
+	}
+	if ((rc = mpic__eng_gen_new(e, cfg, &g, err, errlen)) != 0)
+		return rc;
+	g->owned = cfg;
+	old = e->cur;
+	old->next = e->retired;
+	e->retired = old;
+	use_gen(e, g);
+	/* the same log (one writer per file): only its settings change */
+	if (e->audit != NULL)
+		mpic__audit_set_rotate_bytes(e->audit, cfg->audit_rotate_bytes);
+	mpic__eng_gen_unref(old);     /* out of force */
 	return 0;
 }
 
 void
 mpic_engine_free(struct mpic_engine *e)
 {
-	size_t i;
+	struct eng_gen *g;
 
 	if (e == NULL)
 		return;
-	/* Perspectives first: after this no check calls back. */
-	for (i = 0; e->ps != NULL && i < e->n; i++)
-		if (e->ps[i] != NULL)
-			e->ps[i]->ops->free(e->ps[i]);
-	if (e->primary != NULL)
-		e->primary->ops->free(e->primary);
-	mpic__curl_loop_free(e->curl);
-	/* Write what is queued; requests still waiting are not answered. */
 	e->closing = true;
+	/* Perspectives first: after this no check calls back. */
+	mpic__eng_gen_free(e->cur);
+	e->cur = NULL;
+	while ((g = e->retired) != NULL) {
+		e->retired = g->next;
+		mpic__eng_gen_free(g);
+	}
+	/* Write what is queued; requests still waiting are not answered. */
 	mpic__audit_close(e->audit);
-	while (e->reqs != NULL)
+	while (e->reqs != NULL) {
+		e->reqs->gen = NULL;    /* freed above */
 		mpic__eng_mreq_free(e->reqs);
+	}
 	mpic__jw_release(&e->rec_w);
 	mpic__jw_release(&e->det_w);
-	mpic__free(e->ps);
 	mpic__free(e->persp_pub);
 	mpic__free(e);
 }
@@ -155,6 +157,8 @@ submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
 	for (i = 0; i < sizeof(id); i++)
 		mpic__bufprintf(m->audit_id + 2 * i, 3, "%02x", id[i]);
 	m->eng = e;
+	m->gen = e->cur;
+	mpic__eng_gen_ref(m->gen);
 	m->now = now;
 	m->cb = cb;
 	m->acb = acb;
@@ -179,7 +183,7 @@ submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
 	ro = m->req.raw ? json_object_get(m->req.raw,
 	    "orchestration_parameters") : NULL;
 	m->request_orch = ro ? json_incref(ro) : json_null();
-	if (e->primary != NULL)
+	if (m->gen->primary != NULL)
 		mpic__eng_primary_start(m);
 	mpic__eng_attempt_start(m);
 	return 0;

@@ -337,7 +337,7 @@ mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late)
 	if (e->audit == NULL)
 		return;
 	audit_add(m, mpic__audit_check_record(&c, s->at->number,
-	    e->ps[s->pidx]->def, mpic__eng_slot_result(m, s, &tmp),
+	    m->gen->ps[s->pidx]->def, mpic__eng_slot_result(m, s, &tmp),
 	    late ? MPIC_AUDIT_LATE : 0, &e->rec_w, &e->det_w));
 	mpic__check_result_release(&tmp);
 }
@@ -423,7 +423,7 @@ mpic__eng_audit_decision(struct mreq *m)
 	d.codes = m->fin.codes;
 	d.n_codes = m->fin.n_codes;
 	if (m->pri.on) {
-		d.primary_code = m->eng->primary->def->code;
+		d.primary_code = m->gen->primary->def->code;
 		d.primary_passed = m->pri.res.passed;
 	}
 	audit_add(m, mpic__audit_decision_record(&c, &d, &m->eng->rec_w));
@@ -440,7 +440,7 @@ mpic__eng_audit_primary(struct mreq *m, const struct mpic__check_result *res,
 
 	if (e->audit == NULL)
 		return;
-	audit_add(m, mpic__audit_check_record(&c, 1, e->primary->def, res,
+	audit_add(m, mpic__audit_check_record(&c, 1, m->gen->primary->def, res,
 	    MPIC_AUDIT_PRIMARY | (late ? MPIC_AUDIT_LATE : 0), &e->rec_w,
 	    &e->det_w));
 }

@@ -10,6 +10,7 @@
  *   respond.c       writers: the 200 response JSON,
  *   engine_audit.c    the audit records of a request
  *   mreq.c          the request's lifecycle: answer, free, the verdict
+ *   gen.c           the generations: perspectives of one configuration
  *   local.c remote.c  the perspectives (perspective.h), beside the stack
  *
  * Lifetimes: a request (struct mreq) owns its attempts; an attempt owns
@@ -37,12 +38,36 @@
 #define MAX_COHORT_SIZE 64
 #define ENGINE_MAX_ADNS 8
 
-struct mpic_engine {
-	struct event_base *base;
+/*
+ * A generation: what one configuration makes of the engine.  The one in
+ * force takes new requests; each request holds (refs) the one it started
+ * on, whose configuration and perspectives it uses until it is freed
+ * (m->gen, never m->eng->cfg or ->ps); a generation put out of force by
+ * mpic_engine_reconfigure() waits on e->retired for its last request.
+ */
+struct eng_gen {
+	struct mpic_engine *eng;
 	const struct mpic_config *cfg;
+	struct mpic_config *owned;   /* freed with it, or NULL (the caller's) */
 	struct mpic__persp **ps;     /* in-process or remote (perspective.h) */
 	struct mpic__persp *primary; /* in-process, or NULL: none configured */
 	struct mpic__curl_loop *curl; /* one for every remote, or NULL */
+	size_t n;
+	size_t refs;                 /* requests on it, + 1 while in force */
+	struct event *reap;          /* frees it, retired and unused */
+	struct eng_gen *next;        /* on e->retired */
+};
+
+struct mpic_engine {
+	struct event_base *base;
+	struct eng_gen *cur;         /* in force */
+	struct eng_gen *retired;     /* out of force, requests still on them */
+	/* cur's, for what is the engine's rather than a request's (stats,
+	 * the audit log's settings) */
+	const struct mpic_config *cfg;
+	struct mpic__persp **ps;
+	struct mpic__persp *primary;
+	struct mpic__curl_loop *curl;
 	size_t n;
 	size_t inflight;
 	struct mreq *reqs;
@@ -123,6 +148,7 @@ struct primary {
 
 struct mreq {
 	struct mpic_engine *eng;
+	struct eng_gen *gen;    /* the generation it started on (held) */
 	struct mreq *prev, *next;
 	struct mpic__request req;
 	time_t now;
@@ -184,8 +210,8 @@ void mpic__eng_details(const struct mreq *m, struct mpic__check_result *res);
  * which the caller releases. */
 const struct mpic__check_result *mpic__eng_slot_result(const struct mreq *m,
     const struct slot *s, struct mpic__check_result *tmp);
-/* The deadline of one attempt (and of the primary's check). */
-void mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv);
+/* The deadline of one attempt of m (and of its primary's check). */
+void mpic__eng_deadline(const struct mreq *m, struct timeval *tv);
 /* The primary's state now; failed (or timed out). */
 enum mpic__primary_state mpic__eng_primary_state(const struct mreq *m);
 bool mpic__eng_primary_failed(const struct mreq *m);
@@ -193,6 +219,15 @@ bool mpic__eng_primary_failed(const struct mreq *m);
  * the primary as it stands (lib/corroborate/verdict.c). */
 void mpic__eng_rules(const struct mreq *m, struct mpic__quorum_rules *r);
 void mpic__eng_verdict(const struct mreq *m, struct mpic__verdict *v);
+
+/* gen.c: a generation of e from cfg (in force: refs 1), or an error
+ * with err; ref / unref by a request; the last unref of a generation out
+ * of force frees it on the next turn of the loop. */
+int mpic__eng_gen_new(struct mpic_engine *e, const struct mpic_config *cfg,
+		      struct eng_gen **out, char *err, size_t errlen);
+void mpic__eng_gen_ref(struct eng_gen *g);
+void mpic__eng_gen_unref(struct eng_gen *g);
+void mpic__eng_gen_free(struct eng_gen *g);
 
 /* plan.c: fill m's counts, quorum, attempts and cohorts from its request
  * and the configuration, or add the issues (then MPIC_EINVAL). */

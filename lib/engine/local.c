@@ -53,8 +53,11 @@ local_done(void *arg, struct mpic__check_result *res)
 	mpic__check_cb cb = c->cb;
 	void *cbarg = c->arg;
 
-	if (mpic__sig_sign(l->key, def->code, def->rir, c->digest, c->nonce,
-	    res) == 0)
+	if (l->key == NULL) {
+		/* unsigned: a perspective role's own check, whose statement
+		 * its key process signs (serve.c) */
+	} else if (mpic__sig_sign(l->key, def->code, def->rir, c->digest,
+	    c->nonce, res) == 0)
 		(void)mpic__sig_check(&l->pub, true, def, c->digest, c->nonce,
 		    res);
 	else {
@@ -125,10 +128,33 @@ static const struct mpic__persp_ops local_ops = {
 	.free = local_free,
 };
 
+static int
+local_make(struct event_base *base, const struct mpic_config *cfg,
+	   const struct mpic__perspective_def *def, bool sign,
+	   struct mpic__persp **out, char *err, size_t errlen);
+
 int
 mpic__persp_local_new(struct event_base *base, const struct mpic_config *cfg,
 		      const struct mpic__perspective_def *def,
 		      struct mpic__persp **out, char *err, size_t errlen)
+{
+	return local_make(base, cfg, def, true, out, err, errlen);
+}
+
+int
+mpic__persp_local_new_unsigned(struct event_base *base,
+			       const struct mpic_config *cfg,
+			       const struct mpic__perspective_def *def,
+			       struct mpic__persp **out, char *err,
+			       size_t errlen)
+{
+	return local_make(base, cfg, def, false, out, err, errlen);
+}
+
+static int
+local_make(struct event_base *base, const struct mpic_config *cfg,
+	   const struct mpic__perspective_def *def, bool sign,
+	   struct mpic__persp **out, char *err, size_t errlen)
 {
 	struct local *l;
 	int rc;
@@ -151,18 +177,21 @@ mpic__persp_local_new(struct event_base *base, const struct mpic_config *cfg,
 	l->env.n_issuers = cfg->n_issuer_domains;
 	/* its signing key, and the public half its statements are checked
 	 * against */
-	l->key = def->signing_key != NULL ? mpic__ev_key_load_private(
-	    def->signing_key, err, errlen) : mpic__ev_key_generate();
-	if (l->key == NULL) {
+	l->key = !sign ? NULL : def->signing_key != NULL ?
+	    mpic__ev_key_load_private(def->signing_key, err, errlen) :
+	    mpic__ev_key_generate();
+	if (sign && l->key == NULL) {
 		if (def->signing_key == NULL)
 			mpic__bufprintf(err, errlen, "perspective %s: no "
 			    "signing key could be made", def->code);
 		local_free(&l->head);
 		return MPIC_ECONFIG;
 	}
-	l->pub.k[0] = l->key;
-	EVP_PKEY_up_ref(l->key);
-	l->pub.n = 1;
+	if (l->key != NULL) {
+		l->pub.k[0] = l->key;
+		EVP_PKEY_up_ref(l->key);
+		l->pub.n = 1;
+	}
 	/* TLS client state of its own too (no session shared) */
 	rc = mpic__alpn_tls_new(&l->env.alpn_tls);
 	if (rc != 0) {

@@ -28,6 +28,7 @@ mpic__eng_mreq_free(struct mreq *m)
 	if (m->next != NULL)
 		m->next->prev = m->prev;
 	e->inflight--;
+	mpic__eng_gen_unref(m->gen);
 	mpic__jw_release(&m->previous);
 	json_decref(m->request_orch);
 	mpic__jw_release(&m->fin.perspectives);
@@ -67,9 +68,10 @@ mpic__eng_attempt_free(struct attempt *at)
 }
 
 void
-mpic__eng_deadline(const struct mpic_engine *e, struct timeval *tv)
+mpic__eng_deadline(const struct mreq *m, struct timeval *tv)
 {
-	unsigned ms = e->cfg->request_timeout_ms ? e->cfg->request_timeout_ms :
+	const struct mpic_config *cfg = m->gen->cfg;
+	unsigned ms = cfg->request_timeout_ms ? cfg->request_timeout_ms :
 	    30000;
 
 	tv->tv_sec = ms / 1000;
@@ -173,7 +175,7 @@ mpic__eng_rules(const struct mreq *m, struct mpic__quorum_rules *r)
 	r->perspectives = m->count;
 	r->quorum = m->quorum;
 	r->two_rir_rule = m->phase.two_rir_rule;
-	r->early_decision = m->eng->cfg->early_decision;
+	r->early_decision = m->gen->cfg->early_decision;
 }
 
 bool

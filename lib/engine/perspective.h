@@ -48,6 +48,14 @@ int mpic__persp_local_new(struct event_base *base,
 			  const struct mpic_config *cfg,
 			  const struct mpic__perspective_def *def,
 			  struct mpic__persp **out, char *err, size_t errlen);
+/* The same without signing its results: the perspective role's own
+ * check (serve.c), whose statement the daemon's key process signs; the
+ * worker never reads def's signing_key. */
+int mpic__persp_local_new_unsigned(struct event_base *base,
+				   const struct mpic_config *cfg,
+				   const struct mpic__perspective_def *def,
+				   struct mpic__persp **out, char *err,
+				   size_t errlen);
 
 /*
  * Remote: POST def->url + "/caa" or "/dcv" over mutual TLS 1.3 (client

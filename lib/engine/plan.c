@@ -25,7 +25,7 @@ method_dates(struct mreq *m, struct mpic__issues *is)
 	st = mpic__dcv_method_status(req->dcv.method, m->now, &since, &until);
 	name = mpic__dcv_method_str(req->dcv.method);
 	br = mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
-	if (st == MPIC_METHOD_FORBIDDEN && !m->eng->cfg->br_lab) {
+	if (st == MPIC_METHOD_FORBIDDEN && !m->gen->cfg->br_lab) {
 		mpic__issue_add(is, "method-not-permitted",
 		    "dcv_check_parameters.validation_method: %s (BR %s) may "
 		    "not be used since %s", name, br, since);
@@ -50,7 +50,7 @@ method_dates(struct mreq *m, struct mpic__issues *is)
 int
 mpic__eng_plan(struct mreq *m, struct mpic__issues *is)
 {
-	const struct mpic_config *cfg = m->eng->cfg;
+	const struct mpic_config *cfg = m->gen->cfg;
 	const struct mpic__orch_params *o = &m->req.orch;
 	bool lab = cfg->br_lab;
 	int min_q;
@@ -58,10 +58,10 @@ mpic__eng_plan(struct mreq *m, struct mpic__issues *is)
 	mpic__br_phase(m->now, &m->phase);
 	m->count = o->perspective_count ? o->perspective_count :
 	    cfg->default_perspective_count;
-	if ((size_t)m->count > m->eng->n || m->count > MAX_COHORT_SIZE) {
+	if ((size_t)m->count > m->gen->n || m->count > MAX_COHORT_SIZE) {
 		mpic__issue_add(is, "invalid-perspective-count",
 		    "orchestration_parameters.perspective_count: %d exceeds the "
-		    "%zu configured perspectives", m->count, m->eng->n);
+		    "%zu configured perspectives", m->count, m->gen->n);
 		return MPIC_EINVAL;
 	}
 	if (!lab && m->count < m->phase.min_remotes) {

@@ -21,7 +21,7 @@ primary_in(struct mreq *m)
 	mpic__audit_batch(log, true);
 	mpic__eng_audit_primary(m, &m->pri.res, false);
 	if (mpic__eng_primary_failed(m) && m->open != NULL &&
-	    m->eng->cfg->early_decision)
+	    m->gen->cfg->early_decision)
 		mpic__eng_evaluate(m->open, false);
 	mpic__eng_maybe_decide(m);
 	mpic__audit_batch(log, false);
@@ -31,7 +31,7 @@ static void
 primary_done(void *arg, struct mpic__check_result *res)
 {
 	struct mreq *m = arg;
-	struct mpic__persp *p = m->eng->primary;
+	struct mpic__persp *p = m->gen->primary;
 
 	if (res->passed)
 		p->n_passed++;
@@ -81,7 +81,7 @@ mpic__eng_primary_start(struct mreq *m)
 
 	m->pri.on = true;
 	m->pri.pending = true;
-	rc = e->primary->ops->start(e->primary, &m->req, m->now, primary_done,
+	rc = m->gen->primary->ops->start(m->gen->primary, &m->req, m->now, primary_done,
 	    m);
 	if (rc != 0) {
 		m->pri.pending = false;
@@ -95,7 +95,7 @@ mpic__eng_primary_start(struct mreq *m)
 		return;
 	}
 	m->pri.deadline = evtimer_new(e->base, primary_deadline_cb, m);
-	mpic__eng_deadline(e, &tv);
+	mpic__eng_deadline(m, &tv);
 	if (m->pri.deadline != NULL)
 		evtimer_add(m->pri.deadline, &tv);
 }

@@ -15,7 +15,7 @@
 static void
 slot_write(struct mpic__jw *w, const struct mreq *m, const struct slot *s)
 {
-	const struct mpic__perspective_def *def = m->eng->ps[s->pidx]->def;
+	const struct mpic__perspective_def *def = m->gen->ps[s->pidx]->def;
 	struct mpic__check_result tmp;
 
 	mpic__jw_open(w, '{');
@@ -62,7 +62,7 @@ mpic__eng_findings(struct mreq *m, const struct attempt *at)
 		return;
 	for (i = 0; i < n; i++) {
 		const struct mpic__perspective_def *def =
-		    m->eng->ps[at->slots[i].pidx]->def;
+		    m->gen->ps[at->slots[i].pidx]->def;
 
 		seen[i].code = def->code;
 		seen[i].rir = def->rir;
@@ -93,7 +93,7 @@ mpic__eng_findings_note(struct mreq *m, const struct attempt *at)
 static void
 primary_write(struct mpic__jw *w, const struct mreq *m)
 {
-	const struct mpic__perspective_def *def = m->eng->primary->def;
+	const struct mpic__perspective_def *def = m->gen->primary->def;
 
 	mpic__check_result_open(w, &m->pri.res, m->req.check_type);
 	mpic__jw_key(w, "rir");
@@ -111,7 +111,7 @@ primary_failed_write(struct mpic__jw *w, const struct mreq *m)
 	char why[sizeof(r->errors[0].message) + 128];
 
 	mpic__bufprintf(why, sizeof(why), "the primary perspective %s did "
-	    "not pass%s%s", m->eng->primary->def->code, r->n_errors > 0 ?
+	    "not pass%s%s", m->gen->primary->def->code, r->n_errors > 0 ?
 	    ": " : "", r->n_errors > 0 ? r->errors[0].message : "");
 	mpic__jw_str(w, why);
 }
@@ -163,8 +163,8 @@ mpic__eng_respond(struct mreq *m)
 	if (m->req.check_type == MPIC_CHECK_CAA) {
 		mpic__jw_key(&w, "caa_check_parameters");
 		put_json(&w, mpic__request_echo_caa(&m->req,
-		    m->eng->cfg->issuer_domains,
-		    m->eng->cfg->n_issuer_domains));
+		    m->gen->cfg->issuer_domains,
+		    m->gen->cfg->n_issuer_domains));
 	} else {
 		mpic__jw_key(&w, "dcv_check_parameters");
 		put_json(&w, mpic__request_echo_dcv(&m->req));

@@ -58,8 +58,8 @@ mpic_persp_new(struct event_base *base, const struct mpic_config *cfg,
 		return MPIC_ENOMEM;
 	}
 	sp->cfg = cfg;
-	rc = mpic__persp_local_new(base, cfg, &cfg->identity, &sp->p, err,
-	    errlen);
+	rc = mpic__persp_local_new_unsigned(base, cfg, &cfg->identity,
+	    &sp->p, err, errlen);
 	if (rc != 0) {
 		mpic__free(sp);
 		return rc;

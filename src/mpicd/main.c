@@ -49,6 +49,7 @@
 #include "mpicd.h"
 #include "statement.h"
 #include "notify.h"
+#include "reload.h"
 
 #define MAX_WORKERS 64
 #define RESTART_MAX 5
@@ -112,55 +113,47 @@ on_drain_timeout(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-/* tls.allowed_peers from the configuration file as it is now. */
-static void
-reload_peers(struct mpicd *d)
-{
-	struct mpic_config *nc = NULL;
-	char err[512], n[16];
-
-	if (d->ssl == NULL || d->cfg_path == NULL)
-		return;
-	if (mpic_config_reread(d->cfg_path, &nc, err, sizeof(err)) != 0) {
-		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
-		    "reason", err);
-	} else if (mpicd_tls_peers_set(
-	    mpic_config_settings(nc)->tls_allowed_peers,
-	    mpic_config_settings(nc)->n_tls_allowed_peers) != 0) {
-		mpicd_log("error", "reload: keeping the old tls.allowed_peers",
-		    "reason", "out of memory");
-	} else {
-		mpicx_bufprintf(n, sizeof(n), "%zu",
-		    mpic_config_settings(nc)->n_tls_allowed_peers);
-		mpicd_log("info", "reload: tls.allowed_peers loaded", "names",
-		    n);
-	}
-	mpic_config_free(nc);
-}
-
 /*
- * A reload: the certificates, keys and CA (a new SSL_CTX), the allow-list
- * of client certificate names, the session ticket keys of generation gen
- * (those of the tickets issued before no longer decrypt), and with
- * api_keys the API keys.  A part that fails to load keeps the old one.
+ * A reload: with conf the configuration file (reload.c: checked first,
+ * refused whole on any error), then the certificates, keys and CA (a new
+ * SSL_CTX), the allow-list of client certificate names, the session
+ * ticket keys of generation gen (those of the tickets issued before no
+ * longer decrypt), and with api_keys the API keys.  A part that fails to
+ * load keeps the old one.
  */
 static void
-reload(struct mpicd *d, uint32_t gen, bool api_keys)
+reload(struct mpicd *d, uint32_t gen, bool conf, bool api_keys)
 {
 	struct mpicd_keys keys = {0};
 	char err[512];
 	SSL_CTX *ctx;
+	bool newconf, peers;
 
 	/* workers: 1: this process is also the one that tells the key
-	 * process to re-read its files */
+	 * process to re-read its files (first, as the main process does) */
 	if (d->kp != NULL && mpicd_keyproc_reload(d->kp, err,
 	    sizeof(err)) != 0)
 		mpicd_log("error", "reload: the key process keeps the old "
 		    "certificate and key", "reason", err);
+	newconf = conf && mpicd_reload_config(d);
+	/* a restarted worker (!conf) inherited the main process's allow-list
+	 * of its start: the one of its configuration is the one in force */
+	peers = conf ? newconf : true;
 	if (d->ssl != NULL) {
 		struct mpicd_ident id, cid;
 
-		reload_peers(d);
+		if (peers && mpicd_tls_peers_set(d->cfg->tls_allowed_peers,
+		    d->cfg->n_tls_allowed_peers) != 0) {
+			mpicd_log("error", "reload: keeping the old "
+			    "tls.allowed_peers", "reason", "out of memory");
+		} else if (peers) {
+			char n[16];
+
+			mpicx_bufprintf(n, sizeof(n), "%zu",
+			    d->cfg->n_tls_allowed_peers);
+			mpicd_log("info", "reload: tls.allowed_peers loaded",
+			    "names", n);
+		}
 		if (mpicd_tls_tickets_rotate(gen) != 0)
 			mpicd_log("error", "reload: no TLS session tickets "
 			    "until the next reload", NULL, NULL);
@@ -213,7 +206,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (notify_self)
 		mpicd_notify(MPICD_RELOADING);
-	reload(d, ++d->reloads, true);
+	reload(d, ++d->reloads, true, true);
 	if (notify_self)
 		mpicd_notify(MPICD_READY);
 }
@@ -284,8 +277,11 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 	d.reloads = reloads;
 	d.started_ns = mpicx_now_wall_ns();
 	mpicd_keyproxy_use(kfd);
+	mpicd_reload_worker(index);
+	/* conf is already the configuration in force (the main process's
+	 * last good reload): the certificates only */
 	if (reloads > 0)
-		reload(&d, reloads, false);
+		reload(&d, reloads, false, false);
 	if (cfg->api_keys_file != NULL && mpicd_keys_load(cfg->api_keys_file,
 	    &d.keys, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
@@ -374,6 +370,10 @@ out:
 		mpicd_log("warning", "stopping: waiting for the audit log to "
 		    "make its queued records durable", "detail", err);
 	}
+	/* the configurations of reloads are the engine's (freed with it)
+	 * or reload.c's: what runs after this reads the one of the start */
+	d.conf = conf;
+	d.cfg = cfg;
 	mpic_engine_free(d.eng);
 	d.self = NULL;
 	d.eng = NULL;
@@ -407,6 +407,7 @@ out:
 	if (d.ssl != NULL)
 		SSL_CTX_free(d.ssl);
 	mpicd_keys_release(&d.keys);
+	mpicd_reload_release();
 	if (rc == 0)
 		mpicd_log("info", "worker stopped", NULL, NULL);
 	return rc;
@@ -540,6 +541,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	  struct slot *slots, int n)
 {
 	const struct mpic_settings *cfg = mpic_config_settings(conf);
+	struct mpic_config *cur = conf, *nc, *owned = NULL;
 	sigset_t set, old;
 	struct timespec tick = {1, 0}, fast = {0, 20 * 1000 * 1000};
 	bool starting;
@@ -579,8 +581,15 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 		/* while the workers start, look at their pipe often */
 		sig = sigtimedwait(&set, NULL, starting ? &fast : &tick);
 		starting = starting && mpicd_ready_poll(n, stopping);
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {
 			reloads++;
+			/* a worker restarted from now on starts with the
+			 * configuration the others reload (or keep) */
+			if ((nc = mpicd_reload_main(conf_path, cur)) != NULL) {
+				mpic_config_free(owned);
+				owned = cur = nc;
+			}
+		}
 		if (sig == SIGUSR1)     /* the workers rotate their logs */
 			for (i = 0; i < n; i++)
 				if (slots[i].pid > 0)
@@ -672,7 +681,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 							    SIGTERM);
 					continue;
 				}
-				slots[i].pid = spawn(conf, ssl, kp, slots, n, i,
+				slots[i].pid = spawn(cur, ssl, kp, slots, n, i,
 				    &old, reloads);
 				if (slots[i].pid > 0)
 					live++;
@@ -685,6 +694,7 @@ supervise(struct mpic_config *conf, SSL_CTX *ssl, struct mpicd_keyproc *kp,
 	}
 	mpicd_ready_close();
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	mpic_config_free(owned);
 	mpicd_log("info", "stopped", NULL, NULL);
 	return rc;
 }

@@ -897,6 +897,9 @@ main(void)
 		cmocka_unit_test(test_check_br),
 		cmocka_unit_test(test_daemon_keys),
 		cmocka_unit_test(test_reread_without_secret),
+		cmocka_unit_test(test_config_changes),
+		cmocka_unit_test(test_config_reload_secret),
+		cmocka_unit_test(test_config_keep),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,5 +12,8 @@ extern char secret_path[128];
 struct mpic_config *parse_ok(const char *text);
 
 void test_check_br(void **state);
+void test_config_changes(void **state);
+void test_config_reload_secret(void **state);
+void test_config_keep(void **state);
 
 #endif

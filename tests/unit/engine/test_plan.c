@@ -22,6 +22,7 @@
 struct fix {
 	struct mpic_config *cfg;
 	struct mpic_engine eng;
+	struct eng_gen gen;     /* the requests' generation */
 };
 
 /*
@@ -65,6 +66,8 @@ setup(void **state)
 	f->cfg = grid_config(100);
 	f->eng.cfg = f->cfg;
 	f->eng.n = f->cfg->n_perspectives;
+	f->gen.cfg = f->cfg;
+	f->gen.n = f->eng.n;
 	assert_int_equal(f->eng.n, 100);
 	*state = f;
 	return 0;
@@ -92,6 +95,7 @@ plan_at(struct fix *f, const char *body, time_t now, struct mreq **out,
 	assert_non_null(m);
 	memset(is, 0, sizeof(*is));
 	m->eng = &f->eng;
+	m->gen = &f->gen;
 	m->now = now;
 	rc = mpic__request_parse(body, strlen(body), &m->req, is);
 	if (rc != 0)
