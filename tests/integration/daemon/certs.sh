@@ -81,6 +81,7 @@ setup_pki() {
 		for i in 2 3 4 5 6 7 8 9; do printf ', %s.46.%s' "$prefix" "$i"; done
 		echo "]}"
 	} > inventory.yaml
+	rm -rf setup    # a lab brought up again in the same directory
 	"$MPIC" --now 2025-10-01 setup inventory.yaml -o setup --days $days
 	cp setup/ca/ca.pem ca.pem
 	cp setup/ca/ca.key ca.key
