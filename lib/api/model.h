@@ -302,6 +302,8 @@ struct mpic__check_result {
 	enum mpic__dnssec dnssec;
 	unsigned duration_ms;
 	json_t *details;    /* owned by the result */
+	bool misidentified; /* a remote answered under another perspective
+			     * code, RIR or check type (metrics) */
 };
 void mpic__check_result_init(struct mpic__check_result *r);
 void mpic__check_result_release(struct mpic__check_result *r);

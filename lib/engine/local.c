@@ -63,6 +63,8 @@ mpic__persp_local_new(struct event_base *base, const struct mpic_config *cfg,
 	l->env.cfg = cfg;
 	l->env.resolver = l->resolver;
 	l->env.web = &l->web;
+	l->env.stats = &l->head.checks;
+	mpic__resolver_count(l->resolver, &l->head.checks);
 	l->env.issuer_domains = cfg->issuer_domains;
 	l->env.n_issuers = cfg->n_issuer_domains;
 	/* TLS client state of its own too (no session shared) */
