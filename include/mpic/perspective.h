@@ -36,6 +36,8 @@ struct mpic_persp_stats {
 	uint64_t calls[5];
 	uint64_t call_buckets[MPIC_STATS_BUCKETS];
 	uint64_t call_us;
+	/* TLS handshakes of the connections to it: full, resumed */
+	uint64_t tls_handshakes[2];
 };
 
 /* How a call to a remote perspective ended (mpic_persp_stats.calls). */

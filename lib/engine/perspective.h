@@ -44,6 +44,7 @@ struct mpic__persp {
 	uint64_t calls[MPIC_CALL__N];
 	uint64_t call_buckets[MPIC_STATS_BUCKETS];
 	uint64_t call_us;
+	uint64_t tls_hs[2];            /* handshakes: full, resumed */
 	/* In-process perspectives: what their checks did */
 	struct mpic_check_stats checks;
 };

@@ -653,6 +653,8 @@ mpic__persp_remote_new(struct mpic__curl_loop *loop,
 	if (r->timeout_ms < 1)
 		r->timeout_ms = 1;
 	r->tls = mpic__remote_tls_new(cfg);
+	if (r->tls != NULL)
+		mpic__remote_tls_count(r->tls, r->head.tls_hs);
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");
 	r->url_warm = join_url(def->url, "/healthz");

@@ -117,6 +117,7 @@ persp_stats(struct mpic_engine *e, size_t i, const struct mpic__persp *p)
 	memcpy(st->calls, p->calls, sizeof(st->calls));
 	memcpy(st->call_buckets, p->call_buckets, sizeof(st->call_buckets));
 	st->call_us = p->call_us;
+	memcpy(st->tls_handshakes, p->tls_hs, sizeof(st->tls_handshakes));
 	return st;
 }
 
