@@ -40,6 +40,10 @@ struct mpic_answer {
 	const char *audit_id;      /* "audit_id"; NULL: no audit log */
 	const struct mpic_answer_persp *persp; /* the final attempt's */
 	size_t n_persp;
+	/* how the decision went: "corroborated", "quorum_not_met",
+	 * "rir_rule_failed" (quorum met in one RIR only) or "primary_failed"
+	 * (the primary perspective did not pass) */
+	const char *decision;
 };
 
 #endif

@@ -58,6 +58,11 @@ struct mpic_audit_stats {
 	uint64_t pending, pending_bytes; /* records not yet durable */
 	uint64_t records, groups;  /* written and synced; fdatasync rounds */
 	uint64_t refused[MPIC_AUDIT_R__N];
+	/* each write + fdatasync that worked, by duration (the buckets of
+	 * mpic_stats_bucket_le(), not cumulative), and their sum in
+	 * microseconds; since the engine was made */
+	uint64_t write_buckets[MPIC_STATS_BUCKETS];
+	uint64_t write_us;
 };
 
 /*

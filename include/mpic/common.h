@@ -45,5 +45,18 @@ MPIC_BEGIN_DECLS
 /* Library version string, static. */
 MPIC_EXTERN const char *mpic_version(void);
 
+/*
+ * The latency buckets of the library's histograms (a perspective's call
+ * round trips, the audit log's writes), shared with the programs so that
+ * theirs match: bucket i holds durations up to mpic_stats_bucket_le(i)
+ * seconds (and above the one before); the last is unbounded (INFINITY).
+ * They reach 7200 s, past the longest deadline a configuration allows
+ * (orchestration.request_timeout_ms: 3600 s).  mpic_stats_bucket(): the
+ * bucket of a duration in microseconds.
+ */
+#define MPIC_STATS_BUCKETS 26
+MPIC_EXTERN double mpic_stats_bucket_le(size_t i);
+MPIC_EXTERN size_t mpic_stats_bucket(uint64_t us);
+
 MPIC_END_DECLS
 #endif

@@ -60,7 +60,15 @@ struct mpic_settings {
 	unsigned io_timeout_ms;          /* read / write / idle */
 	unsigned read_deadline_ms;
 	unsigned drain_timeout_ms;
+	/* the admin listener (mpicd.conf(5)): NULL when disabled
+	 * (admin_listen: none); admin_listen_default: not set in the file,
+	 * so MPIC_ADMIN_LISTEN_DEFAULT */
+	const char *admin_listen;
+	bool admin_listen_default;
+	unsigned admin_max_connections; /* per worker */
 };
+
+#define MPIC_ADMIN_LISTEN_DEFAULT "127.0.0.1:9090"
 
 MPIC_BEGIN_DECLS
 

@@ -92,5 +92,12 @@ MPIC_EXTERN void mpic_engine_retire_connections(struct mpic_engine *eng);
  */
 MPIC_EXTERN bool mpic_engine_audit_rotate(struct mpic_engine *eng);
 
+/*
+ * The quorum the BR table (3.2.2.9) asks of n perspectives: n - 1 for 2
+ * to 5, n - 2 from 6; n itself below 2 (a lab's single perspective).
+ * mpicd's /readyz compares it with the perspectives it can reach.
+ */
+MPIC_EXTERN int mpic_quorum_required(int n);
+
 MPIC_END_DECLS
 #endif

@@ -29,6 +29,65 @@ struct mpic_persp_stats {
 	enum mpic_reach reach;     /* remote only */
 	uint64_t last_call_ns;     /* wall clock of the last answer; 0 */
 	const char *last_error;    /* of a failed last call; "" */
+	/* Remote only: each call to it by its end (MPIC_CALL_*), and its
+	 * round trip in the buckets of mpic_stats_bucket_le() (counts per
+	 * bucket, not cumulative) with their sum in microseconds.  Counted
+	 * since the engine was made; probes are not calls. */
+	uint64_t calls[5];
+	uint64_t call_buckets[MPIC_STATS_BUCKETS];
+	uint64_t call_us;
+	/* TLS handshakes of the connections to it: full, resumed */
+	uint64_t tls_handshakes[2];
+};
+
+/* How a call to a remote perspective ended (mpic_persp_stats.calls). */
+enum mpic_call_result {
+	MPIC_CALL_CORROBORATED = 0, /* a well-formed answer: the check passed */
+	MPIC_CALL_FAILED,       /* it did not pass, or the call failed
+				 * (connection, TLS, HTTP status) */
+	MPIC_CALL_TIMED_OUT,    /* no answer within its timeout */
+	MPIC_CALL_MISIDENTIFIED, /* the answer named another perspective
+				  * code, RIR or check type */
+	MPIC_CALL_BAD_ANSWER,   /* the answer was not a perspective answer */
+	MPIC_CALL__N
+};
+
+/*
+ * What the checks of in-process perspectives did, below the answer: DNS
+ * lookups by rcode (0-15; MPIC_STATS_RCODE_TIMEOUT: no answer within
+ * dns.timeout_ms; MPIC_STATS_RCODE_FAILED: no answer otherwise) and DNSSEC
+ * state (MPIC_STATS_DNSSEC_*), each lookup once with its final answer
+ * (a retry is not another lookup); HTTP transfers of acme-http-01 and
+ * website-change (every address tried, every redirect followed) and
+ * TLS-ALPN-01 handshakes (every address tried) by outcome
+ * (MPIC_STATS_OUT_*).  Names for the indices: mpic_stats_rcode_name(),
+ * mpic_stats_dnssec_name(), mpic_stats_outcome_name().
+ */
+#define MPIC_STATS_RCODES 18
+#define MPIC_STATS_RCODE_TIMEOUT 16
+#define MPIC_STATS_RCODE_FAILED 17
+enum { MPIC_STATS_DNSSEC_INDETERMINATE = 0, MPIC_STATS_DNSSEC_INSECURE,
+       MPIC_STATS_DNSSEC_SECURE, MPIC_STATS_DNSSEC_BOGUS,
+       MPIC_STATS_DNSSEC__N };
+enum {
+	MPIC_STATS_OUT_2XX = 0,    /* HTTP: a response, by status class */
+	MPIC_STATS_OUT_3XX,
+	MPIC_STATS_OUT_4XX,
+	MPIC_STATS_OUT_5XX,
+	MPIC_STATS_OUT_OTHER_STATUS,
+	MPIC_STATS_OUT_HANDSHAKE,  /* TLS-ALPN: the handshake completed */
+	MPIC_STATS_OUT_CONNECT_FAILED,
+	MPIC_STATS_OUT_TLS_FAILED,
+	MPIC_STATS_OUT_TIMED_OUT,
+	MPIC_STATS_OUT_TOO_LARGE,  /* HTTP: headers or body over the bound */
+	MPIC_STATS_OUT_REFUSED,    /* the address is not allowed (SSRF guard) */
+	MPIC_STATS_OUT_ERROR,
+	MPIC_STATS_OUT__N
+};
+struct mpic_check_stats {
+	uint64_t dns[MPIC_STATS_RCODES][MPIC_STATS_DNSSEC__N];
+	uint64_t http[MPIC_STATS_OUT__N];
+	uint64_t alpn[MPIC_STATS_OUT__N];
 };
 
 /* A perspective serving the perspective API (role perspective). */
@@ -90,6 +149,19 @@ MPIC_EXTERN void mpic_persp_free(struct mpic_persp *p);
 /* Sign every answer's statement with fn (NULL: answers are not signed). */
 MPIC_EXTERN void mpic_persp_set_signer(struct mpic_persp *p,
 				       mpic_persp_signer fn, void *arg);
+/* The counts of the checks p ran, since mpic_persp_new(); owned by p. */
+MPIC_EXTERN const struct mpic_check_stats *
+mpic_persp_check_stats(struct mpic_persp *p);
+/* The sum over eng's in-process perspectives and its primary, since
+ * mpic_engine_new() (remote perspectives count their own); owned by eng,
+ * valid until the next call or mpic_engine_free(); NULL: out of memory. */
+MPIC_EXTERN const struct mpic_check_stats *
+mpic_engine_check_stats(struct mpic_engine *eng);
+/* Label names of the indices above ("NOERROR", "timeout"; "secure";
+ * "2xx", "connect_failed", ...); NULL out of range. */
+MPIC_EXTERN const char *mpic_stats_rcode_name(size_t i);
+MPIC_EXTERN const char *mpic_stats_dnssec_name(size_t i);
+MPIC_EXTERN const char *mpic_stats_outcome_name(size_t i);
 
 /*
  * Serve one perspective-API request: body (len bytes) of a POST /caa

@@ -308,6 +308,8 @@ struct mpic__check_result {
 	json_t *details;    /* owned by the result */
 	json_t *statement;  /* the perspective's signed_statement
 	                     * (docs/evidence.md), owned; NULL: unsigned */
+	bool misidentified; /* a remote answered under another perspective
+			     * code, RIR or check type (metrics) */
 };
 void mpic__check_result_init(struct mpic__check_result *r);
 void mpic__check_result_release(struct mpic__check_result *r);

@@ -277,6 +277,7 @@ writer_main(void *arg)
 	struct rec *group, *r, *last;
 	size_t n, bytes;
 	int fail, err, errnum;
+	uint64_t io_start;
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
@@ -309,6 +310,7 @@ writer_main(void *arg)
 		a->writing_n = n;
 		a->writing_bytes = bytes;
 		a->io_since_ms = mpic__now_mono_ms();
+		io_start = a->io_since_ms;
 		fail = a->test_fail_errno;
 		a->test_fail_errno = 0;
 		err = a->broken;
@@ -344,6 +346,10 @@ writer_main(void *arg)
 				a->broken_errno = errnum;
 			a->broken = err;
 		} else {
+			uint64_t us = (mpic__now_mono_ms() - io_start) * 1000u;
+
+			a->st.write_buckets[mpic_stats_bucket(us)]++;
+			a->st.write_us += us;
 			a->st.records += n;
 			a->st.groups++;
 			a->st.durable_seq = last->seq;

@@ -96,6 +96,10 @@ struct mpic__audit_stats {
 	uint64_t rotate_failures;
 	char rotate_error[256]; /* why the last rotation failed; "" after a
 				 * rotation that worked */
+	/* each write + fdatasync that worked, by its duration
+	 * (mpic_stats_bucket()), and their sum */
+	uint64_t write_buckets[MPIC_STATS_BUCKETS];
+	uint64_t write_us;
 };
 void mpic__audit_stats(struct mpic__audit *a, struct mpic__audit_stats *st);
 

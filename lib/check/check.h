@@ -27,6 +27,8 @@ struct mpic__check_env {
 	/* acme-tls-alpn-01 client state (lib/dcv/tls_alpn.h), or NULL: each
 	 * check then makes its own */
 	struct mpic__alpn_tls *alpn_tls;
+	/* counts of what the checks did (mpic/perspective.h), or NULL */
+	struct mpic_check_stats *stats;
 };
 
 /*

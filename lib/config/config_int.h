@@ -61,6 +61,7 @@ enum cfg_kind {
 #define CFG_F_PATH 0x1      /* CK_STR: a file name, joined to basedir */
 #define CFG_F_EARLY 0x2     /* walked in the first pass */
 #define CFG_F_REQUIRED 0x4  /* missing is an error */
+#define CFG_F_EMPTY_OK 0x8  /* CK_STR: empty (or no value) is "" */
 
 struct cfg_parser;
 /*

@@ -484,11 +484,17 @@ walk_one(struct cfg_parser *p, const struct cfg_key *k, struct fy_node *v,
 {
 	char *field = (char *)base + k->off, why[256];
 	const char *s;
+	size_t elen;
 	double d;
 	int rc;
 
 	switch (k->kind) {
 	case CK_STR:
+		if ((k->flags & CFG_F_EMPTY_OK) && fy_node_is_scalar(v) &&
+		    (s = fy_node_get_scalar(v, &elen)) != NULL && elen == 0) {
+			*(const char **)(void *)field = "";
+			return 0;
+		}
 		rc = mpic__cfg_str(p, v, path, line,
 		    k->max > 0 ? (size_t)k->max : CFG_STR_MAX, &s);
 		if (rc != 0)

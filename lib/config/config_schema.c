@@ -88,6 +88,19 @@ bad:
 	return false;
 }
 
+/* admin_listen: an address as listen's, or none (or empty): no admin
+ * listener. */
+static bool
+check_admin_listen(const char *s, char *why, size_t n)
+{
+	if (s[0] == '\0' || strcmp(s, "none") == 0)
+		return true;
+	if (check_listen(s, why, n))
+		return true;
+	mpic__bufprintf(why, n, "expected HOST:PORT, [ADDRESS]:PORT or none");
+	return false;
+}
+
 static bool
 check_url(const char *s, char *why, size_t n)
 {
@@ -569,6 +582,8 @@ static const struct cfg_key limits_keys[] = {
 	  .off = CFG_OFF(read_deadline_ms), .min = 100, .max = 3600000 },
 	{ .name = "drain_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(drain_timeout_ms), .min = 0, .max = 3600000 },
+	{ .name = "admin_max_connections", .kind = CK_UINT,
+	  .off = CFG_OFF(admin_max_connections), .min = 1, .max = 1024 },
 	{ .name = NULL },
 };
 
@@ -589,6 +604,8 @@ const struct cfg_key mpic__cfg_top_keys[] = {
 	  .flags = CFG_F_EARLY, .slot = CFG_L_ROLE },
 	{ .name = "listen", .kind = CK_STR, .off = CFG_OFF(listen),
 	  .max = 300, .check = check_listen },
+	{ .name = "admin_listen", .kind = CK_STR, .off = CFG_OFF(admin_listen),
+	  .max = 300, .check = check_admin_listen, .flags = CFG_F_EMPTY_OK },
 	{ .name = "tls", .kind = CK_MAP, .sub = tls_keys,
 	  .slot = CFG_L_TLS },
 	{ .name = "api_keys_file", .kind = CK_STR,

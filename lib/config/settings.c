@@ -67,6 +67,11 @@ mpic__config_settings_make(struct mpic_config *cfg)
 	s->io_timeout_ms = cfg->io_timeout_ms;
 	s->read_deadline_ms = cfg->read_deadline_ms;
 	s->drain_timeout_ms = cfg->drain_timeout_ms;
+	s->admin_listen_default = cfg->admin_listen == NULL;
+	s->admin_listen = cfg->admin_listen == NULL ?
+	    MPIC_ADMIN_LISTEN_DEFAULT : cfg->admin_listen[0] == '\0' ||
+	    strcmp(cfg->admin_listen, "none") == 0 ? NULL : cfg->admin_listen;
+	s->admin_max_connections = cfg->admin_max_connections;
 	return 0;
 }
 

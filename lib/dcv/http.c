@@ -536,12 +536,41 @@ cache_headers(struct hcheck *h)
 		json_decref(o);
 }
 
+/* One transfer's label in mpic_check_stats.http. */
+static int
+fetch_outcome(const struct hcheck *h, CURLcode rc)
+{
+	if (rc == CURLE_WRITE_ERROR && (h->headers_over || h->body_over))
+		return MPIC_STATS_OUT_TOO_LARGE;
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && h->status > 0))
+		return h->status >= 200 && h->status < 600 ?
+		    MPIC_STATS_OUT_2XX + (int)(h->status / 100 - 2) :
+		    MPIC_STATS_OUT_OTHER_STATUS;
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return MPIC_STATS_OUT_CONNECT_FAILED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return MPIC_STATS_OUT_TIMED_OUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+		return MPIC_STATS_OUT_TLS_FAILED;
+	default:
+		return MPIC_STATS_OUT_ERROR;
+	}
+}
+
 static void
 xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 {
 	struct hcheck *h = (struct hcheck *)(void *)x;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &h->status);
+	if (h->c != NULL && h->c->env->stats != NULL)
+		h->c->env->stats->http[fetch_outcome(h, rc)]++;
 	if (rc == CURLE_COULDNT_CONNECT || (rc == CURLE_OPERATION_TIMEDOUT &&
 	    h->status == 0 && mpic__now_mono_ms() < h->deadline_ms)) {
 		int af;

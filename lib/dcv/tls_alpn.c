@@ -242,6 +242,14 @@ alpn_fail(struct alpn *a, const char *type, const char *fmt, ...)
 	alpn_finish(a);
 }
 
+/* One handshake (or address) in mpic_check_stats.alpn. */
+static void
+alpn_count(struct alpn *a, int outcome)
+{
+	if (a->c->env->stats != NULL)
+		a->c->env->stats->alpn[outcome]++;
+}
+
 static void
 alpn_note(struct alpn *a, const char *result)
 {
@@ -282,6 +290,7 @@ alpn_connect_failed(struct alpn *a, const char *why)
 	mpic__bufprintf(a->last_err, sizeof(a->last_err), "%s port %u: %s",
 	    a->ip, a->port, why);
 	alpn_note(a, why);
+	alpn_count(a, MPIC_STATS_OUT_CONNECT_FAILED);
 	alpn_close(a);
 	alpn_try_next(a);
 }
@@ -374,6 +383,7 @@ alpn_try_next(struct alpn *a)
 			mpic__bufprintf(note, sizeof(note), "not allowed: %s",
 			    why);
 			alpn_note(a, note);
+			alpn_count(a, MPIC_STATS_OUT_REFUSED);
 			continue;
 		}
 		a->any_allowed = true;
@@ -420,6 +430,8 @@ alpn_inspect(struct alpn *a)
 	const unsigned char *proto = NULL;
 	unsigned int plen = 0;
 	const char *type;
+
+	alpn_count(a, MPIC_STATS_OUT_HANDSHAKE);
 	char why[512], shown[64];
 	X509 *cert;
 
@@ -485,6 +497,7 @@ alpn_handshake_step(struct alpn *a)
 		return;
 	}
 	alpn_tls_error(a, code, why, sizeof(why));
+	alpn_count(a, MPIC_STATS_OUT_TLS_FAILED);
 	alpn_fail(a, MPIC_ERR_ALPN_TLS, "TLS handshake with %s port %u (SNI "
 	    "%s) failed: %s", a->ip, a->port, a->sni, why);
 }
@@ -504,6 +517,7 @@ on_event(evutil_socket_t fd, short what, void *arg)
 			    "after %u ms", a->timeout_ms);
 			alpn_connect_failed(a, why);
 		} else {
+			alpn_count(a, MPIC_STATS_OUT_TIMED_OUT);
 			alpn_fail(a, MPIC_ERR_TIMEOUT, "TLS handshake with %s "
 			    "port %u (SNI %s) did not finish in time (%u ms)",
 			    a->ip, a->port, a->sni, a->timeout_ms);

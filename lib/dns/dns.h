@@ -175,6 +175,9 @@ int mpic__resolver_new(struct event_base *base,
 		       const struct mpic__dns_opts *opts,
 		       struct mpic__resolver **out, char *err, size_t errlen);
 void mpic__resolver_free(struct mpic__resolver *r);
+/* Count every lookup's final answer into st->dns (st outlives r). */
+void mpic__resolver_count(struct mpic__resolver *r,
+			  struct mpic_check_stats *st);
 /*
  * Resolve name/type.  The callback runs exactly once, never before this
  * returns.  A failed lookup (an rcode other than NOERROR/NXDOMAIN, or a

@@ -74,6 +74,7 @@ struct mpic__resolver {
 	struct ubtok *tokens;
 	struct dnsq *queries;
 	int starting;     /* depth of ub_resolve_event() calls under way */
+	struct mpic_check_stats *stats; /* or NULL */
 };
 
 const char *
@@ -89,6 +90,12 @@ mpic__dns_root_file(const char *dir, const char *name, char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len || access(buf, R_OK) != 0)
 		return NULL;
 	return buf;
+}
+
+void
+mpic__resolver_count(struct mpic__resolver *r, struct mpic_check_stats *st)
+{
+	r->stats = st;
 }
 
 static int
@@ -295,6 +302,15 @@ deliver(struct dnsq *q)
 	a.msg = q->have_msg ? &q->msg : NULL;
 	a.duration_ms = (unsigned)(mpic__now_mono_ms() - q->start_ms);
 	a.attempts = q->attempt;
+	if (q->r->stats != NULL) {
+		int rc = a.err == MPIC_ETIMEDOUT ? MPIC_STATS_RCODE_TIMEOUT :
+		    a.err != 0 && !q->have_msg ? MPIC_STATS_RCODE_FAILED :
+		    a.rcode >= 0 && a.rcode < 16 ? a.rcode :
+		    MPIC_STATS_RCODE_FAILED;
+
+		/* lib/dns's enum is the public order */
+		q->r->stats->dns[rc][a.dnssec]++;
+	}
 	unlink_query(q);
 	q->cb(q->arg, &a);
 	query_free(q);

@@ -114,6 +114,7 @@ mpic_engine_free(struct mpic_engine *e)
 	mpic__jw_release(&e->rec_w);
 	mpic__jw_release(&e->det_w);
 	mpic__free(e->persp_pub);
+	mpic__free(e->checks_pub);
 	mpic__free(e);
 }
 

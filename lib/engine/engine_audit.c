@@ -284,6 +284,9 @@ mpic__engine_audit_info(struct mpic_engine *e, struct mpic_audit_stats *out)
 	out->pending_bytes = st.pending_bytes;
 	out->records = st.records;
 	out->groups = st.groups;
+	memcpy(out->write_buckets, st.write_buckets,
+	    sizeof(out->write_buckets));
+	out->write_us = st.write_us;
 	memcpy(out->refused, e->audit_refused, sizeof(out->refused));
 	return true;
 }

@@ -86,6 +86,7 @@ struct mpic_engine {
 	/* what mpic_engine_audit_stats() and _persp_stats() return */
 	struct mpic_audit_stats audit_pub;
 	struct mpic_persp_stats *persp_pub; /* n + 1: the primary's last */
+	struct mpic_check_stats *checks_pub; /* mpic_engine_check_stats() */
 };
 
 struct slot {
@@ -181,6 +182,7 @@ struct mreq {
 	size_t gate;            /* of those, appended before the decision */
 	bool decided;
 	bool valid;             /* the answer's is_valid, once responded */
+	const char *decision;   /* static: mpic_answer's, once responded */
 	int audit_err;          /* a record the answer needs was not
 				 * written: why (MPIC_E*), else 0 */
 	char *body;             /* the 200 answer, waiting for the log */

@@ -173,6 +173,8 @@ local_make(struct event_base *base, const struct mpic_config *cfg,
 	l->env.cfg = cfg;
 	l->env.resolver = l->resolver;
 	l->env.web = &l->web;
+	l->env.stats = &l->head.checks;
+	mpic__resolver_count(l->resolver, &l->head.checks);
 	l->env.issuer_domains = cfg->issuer_domains;
 	l->env.n_issuers = cfg->n_issuer_domains;
 	/* its signing key, and the public half its statements are checked

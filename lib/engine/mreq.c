@@ -94,6 +94,7 @@ mpic__eng_reply(struct mreq *m, int status, const char *body)
 	a.len = strlen(body);
 	if (status == 200) {
 		a.valid = m->valid;
+		a.decision = m->decision;
 		a.check_type = m->req.check_type == MPIC_CHECK_CAA ? "caa" :
 		    "dcv";
 		a.method = m->req.check_type == MPIC_CHECK_CAA ? NULL :

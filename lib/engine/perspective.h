@@ -41,7 +41,19 @@ struct mpic__persp {
 	enum mpic_reach reach;
 	uint64_t last_call_ns;         /* wall clock of the last answer */
 	char last_error[256];
+	/* Remote perspectives: calls by end, their round trips (stats.c) */
+	uint64_t calls[MPIC_CALL__N];
+	uint64_t call_buckets[MPIC_STATS_BUCKETS];
+	uint64_t call_us;
+	uint64_t tls_hs[2];            /* handshakes: full, resumed */
+	/* In-process perspectives: what their checks did */
+	struct mpic_check_stats checks;
 };
+
+/* Count one call to remote perspective p that ended so, after us
+ * microseconds (stats.c). */
+void mpic__persp_call_count(struct mpic__persp *p, enum mpic_call_result end,
+			    uint64_t us);
 
 /* In-process: its own resolver and cache on base. */
 int mpic__persp_local_new(struct event_base *base,

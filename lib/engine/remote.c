@@ -35,8 +35,16 @@
  * been idle for REMOTE_WARM_IDLE_S (its session would otherwise age out:
  * a ticket lives two hours): the connection and the session it gets are
  * there before the first burst.  A warm-up that fails (the perspective
- * not up yet) is tried again after 1, 2, 4 ... up to 60 s.  Its answer
- * is not a check's: it changes neither reachability nor any count.
+ * not up yet) is tried again after 1, 2, 4 ... up to
+ * REMOTE_WARM_RETRY_MAX_S.
+ *
+ * The warm-up is also the perspective's probe: idle for REMOTE_WARM_IDLE_S
+ * (no call started), it is made again, and its answer sets reachability
+ * (mpicd's /readyz and mpic_perspective_up need it without traffic) on a
+ * connection of its own, closed after it: a 200 is reachable, anything
+ * else not.  A 200 does not undo a call whose
+ * answer was malformed or named another perspective: the perspective
+ * answers, but not as itself.  It changes no count.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +58,8 @@
 #define REMOTE_MAX_ANSWER (1024 * 1024)
 #define REMOTE_CONNECT_MS 5000
 #define REMOTE_IDLE_HANDLES 64      /* easy handles kept for reuse */
-#define REMOTE_WARM_IDLE_S 1200     /* idle this long: warm up again */
-#define REMOTE_WARM_RETRY_MAX_S 60
+#define REMOTE_WARM_IDLE_S 5        /* idle this long: probe again */
+#define REMOTE_WARM_RETRY_MAX_S 5
 
 struct remote;
 
@@ -111,6 +119,9 @@ struct remote {
 	struct rshare *warm_share;
 	uint64_t last_use_ms;       /* a call or warm-up last started */
 	unsigned warm_retry_s;      /* the next retry's delay */
+	bool answer_bad;            /* the last call's answer was malformed or
+				     * misidentified: a probe does not undo */
+	bool warmed;                /* the first warm-up got its answer */
 };
 
 static void
@@ -223,6 +234,19 @@ set_reach(struct remote *r, bool ok, const char *why)
 	    ok ? "" : why);
 }
 
+/* A call's end and round trip in the perspective's counters (here, not
+ * in stats.c, which reads them: no circle of calls). */
+void
+mpic__persp_call_count(struct mpic__persp *p, enum mpic_call_result end,
+		       uint64_t us)
+{
+	if ((unsigned)end >= MPIC_CALL__N)
+		return;
+	p->calls[end]++;
+	p->call_buckets[mpic_stats_bucket(us)]++;
+	p->call_us += us;
+}
+
 static int retry_fresh(struct rcall *c);
 
 static void
@@ -234,12 +258,15 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	long status = 0;
 	mpic__check_cb cb = c->cb;
 	void *cbarg = c->arg;
+	enum mpic_call_result end = MPIC_CALL_FAILED;
 
 	(void)easy;
 	if (cc == CURLE_SSL_CONNECT_ERROR && retry_fresh(c) == 0)
 		return;
 	mpic__check_result_init(&res);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		end = MPIC_CALL_TIMED_OUT;
 	if (cc == CURLE_SSL_CERTPROBLEM && mpic__remote_tls_error(r->tls)) {
 		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
 		    "%s: %s", r->head.def->code, r->head.def->url,
@@ -255,11 +282,16 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 		    "HTTP status %ld", r->head.def->code, r->head.def->url,
 		    status);
 	} else if (mpic__remote_answer(r->head.def, c->type, c->ans ?
-	    c->ans : "", c->ans_len, &res) == 0) {
-		/* before the time or details are touched: the statement
-		 * signs them as sent */
-		(void)mpic__sig_check(&r->keys, r->cfg->require_signed_results,
-		    r->head.def, c->digest, c->nonce, &res);
+	    c->ans : "", c->ans_len, &res) != 0) {
+		end = res.misidentified ? MPIC_CALL_MISIDENTIFIED :
+		    MPIC_CALL_BAD_ANSWER;
+	} else if (mpic__sig_check(&r->keys, r->cfg->require_signed_results,
+	    r->head.def, c->digest, c->nonce, &res) != 0) {
+		/* checked before the time or details are touched: the
+		 * statement signs them as sent; a bad one is a bad answer */
+		end = MPIC_CALL_BAD_ANSWER;
+	} else if (res.passed) {
+		end = MPIC_CALL_CORROBORATED;
 	}
 	/* A well-formed answer (passed or not) means the perspective is
 	 * reachable; anything else is reported on /healthz. */
@@ -269,6 +301,10 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	mpic__remote_answer_time(&res, c->start_ns, mpic__now_wall_ns());
 	if (res.duration_ms == 0)
 		res.duration_ms = (unsigned)(mpic__now_mono_ms() - c->start_ms);
+	r->answer_bad = end == MPIC_CALL_MISIDENTIFIED ||
+	    end == MPIC_CALL_BAD_ANSWER;
+	mpic__persp_call_count(&r->head, end,
+	    (mpic__now_mono_ms() - c->start_ms) * 1000u);
 	rcall_free(c);
 	cb(cbarg, &res);
 }
@@ -463,11 +499,19 @@ static void
 warm_done(void *arg, CURL *easy, CURLcode cc)
 {
 	struct remote *r = arg;
+	long status = 0;
 
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	easy_drop(easy, r->warm_share);
 	r->warm_easy = NULL;
 	r->warm_share = NULL;
+	/* a call that started meanwhile tells better */
+	if (r->calls == NULL && (status != 200 || !r->answer_bad))
+		set_reach(r, status == 200, cc != CURLE_OK ?
+		    curl_easy_strerror(cc) : "probe: HTTP status not 200");
 	if (cc == CURLE_OK) {
+		r->warmed = true;
 		r->warm_retry_s = 1;
 		warm_arm(r, REMOTE_WARM_IDLE_S);
 		return;
@@ -505,6 +549,15 @@ warm_tick(evutil_socket_t fd, short what, void *arg)
 	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, warm_discard);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	/* The first warm-up leaves its connection for the first calls; a
+	 * probe after it makes a connection of its own (resuming the
+	 * session) and closes it, so that probes do not keep an idle
+	 * connection open forever (a perspective's limits.max_connections
+	 * and io_timeout_ms are its own). */
+	if (r->warmed) {
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
 	r->last_use_ms = now;
 	r->warm_easy = e;
 	r->warm_share = sh;
@@ -665,6 +718,8 @@ mpic__persp_remote_new(struct mpic__curl_loop *loop,
 		return MPIC_ECONFIG;
 	}
 	r->tls = mpic__remote_tls_new(cfg);
+	if (r->tls != NULL)
+		mpic__remote_tls_count(r->tls, r->head.tls_hs);
 	r->url_caa = join_url(def->url, "/caa");
 	r->url_dcv = join_url(def->url, "/dcv");
 	r->url_warm = join_url(def->url, "/healthz");

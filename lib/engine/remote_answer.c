@@ -108,6 +108,7 @@ mpic__remote_answer(const struct mpic__perspective_def *def,
 		mpic__bufprintf(why, sizeof(why), "answered as perspective_code "
 		    "\"%s\", expected \"%s\"", q, def->code);
 		bad(res, def, why);
+		res->misidentified = true;
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "rir"));
@@ -117,11 +118,13 @@ mpic__remote_answer(const struct mpic__perspective_def *def,
 		mpic__bufprintf(why, sizeof(why), "answered with rir \"%s\", "
 		    "expected \"%s\"", q, mpic__rir_str(def->rir));
 		bad(res, def, why);
+		res->misidentified = true;
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "check_type"));
 	if (s == NULL || strcmp(s, type == MPIC_CHECK_CAA ? "caa" : "dcv")) {
 		bad(res, def, "answer has the wrong or no check_type");
+		res->misidentified = true;
 		goto out;
 	}
 	v = json_object_get(root, "check_completed");

@@ -12,6 +12,7 @@
  * mpicd's hook the certificate and key are its (already decoded, the key
  * proxied); the CA store is still ours.
  */
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -38,7 +39,46 @@ struct mpic__remote_tls {
 	X509_STORE *store;         /* the CA */
 	uint64_t gen;              /* loads so far */
 	char error[256];           /* why the last load failed */
+	uint64_t *hs;              /* handshakes: full, resumed; or NULL */
 };
+
+void
+mpic__remote_tls_count(struct mpic__remote_tls *t, uint64_t *hs)
+{
+	t->hs = hs;
+}
+
+/*
+ * Handshakes are counted by the info callback of each connection's
+ * SSL_CTX (libcurl makes one per connection and hands it to ctx_cb):
+ * ctx_idx leads to t, ssl_idx marks an SSL once counted (a TLS 1.3
+ * client sees HANDSHAKE_DONE again for each session ticket).
+ */
+static int ctx_idx = -1, ssl_idx = -1;
+static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
+
+static void
+idx_init(void)
+{
+	ctx_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	ssl_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct mpic__remote_tls *t;
+
+	(void)ret;
+	if (!(where & SSL_CB_HANDSHAKE_DONE) || ssl_idx < 0 ||
+	    SSL_get_ex_data(ssl, ssl_idx) != NULL)
+		return;
+	t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx);
+	if (t == NULL || t->hs == NULL)
+		return;
+	t->hs[SSL_session_reused((SSL *)(uintptr_t)ssl) ? 1 : 0]++;
+	SSL_set_ex_data((SSL *)(uintptr_t)ssl, ssl_idx, (void *)1);
+}
 
 struct mpic__remote_tls *
 mpic__remote_tls_new(const struct mpic_config *cfg)
@@ -187,6 +227,10 @@ ctx_cb(CURL *curl, void *sslctx, void *arg)
 		}
 	}
 	SSL_CTX_set1_cert_store(ctx, t->store);
+	if (t->hs != NULL && pthread_once(&idx_once, idx_init) == 0 &&
+	    ctx_idx >= 0 && ssl_idx >= 0 &&
+	    SSL_CTX_set_ex_data(ctx, ctx_idx, t) == 1)
+		SSL_CTX_set_info_callback(ctx, info_cb);
 	/*
 	 * libcurl sets SSL_MODE_RELEASE_BUFFERS: every SSL_read and
 	 * SSL_write then allocates a ~17 KB record buffer and frees it again,

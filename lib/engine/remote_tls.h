@@ -51,6 +51,10 @@ void mpic__remote_tls_use(struct mpic__remote_tls *t, CURL *easy);
  */
 uint64_t mpic__remote_tls_gen(struct mpic__remote_tls *t);
 
+/* Count each handshake t's connections complete into hs[0] (full) or
+ * hs[1] (resumed); hs outlives t. */
+void mpic__remote_tls_count(struct mpic__remote_tls *t, uint64_t *hs);
+
 /* Why the last load failed (for a CURLE_SSL_CERTPROBLEM), or NULL. */
 const char *mpic__remote_tls_error(const struct mpic__remote_tls *t);
 

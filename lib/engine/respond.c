@@ -137,6 +137,9 @@ mpic__eng_respond(struct mreq *m)
 
 	mpic__eng_verdict(m, &v);
 	m->valid = v.valid;
+	m->decision = v.valid ? "corroborated" : mpic__eng_primary_failed(m) ?
+	    "primary_failed" : v.rir_rule_failed ? "rir_rule_failed" :
+	    "quorum_not_met";
 	mpic__jw_init(&w, ENGINE_RESPONSE_MAX, false);
 	mpic__jw_open(&w, '{');
 	mpic__jw_key(&w, "mpic_completed");

@@ -83,6 +83,12 @@ req_free(struct serve_req *r)
 	mpic__free(r);
 }
 
+const struct mpic_check_stats *
+mpic_persp_check_stats(struct mpic_persp *sp)
+{
+	return &sp->p->checks;
+}
+
 void
 mpic_persp_free(struct mpic_persp *sp)
 {

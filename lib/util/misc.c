@@ -1,5 +1,6 @@
 /* misc.c - error strings, encodings (bounded formatting, clocks and
  * SHA-256 are the helper library's: mpicx/misc.c). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,4 +121,29 @@ mpic__is_b64url(const char *s, size_t n)
 			return false;
 	}
 	return true;
+}
+
+/* ------------------------------------------------------------ buckets */
+
+/* Upper bounds in seconds (docs/metrics.md); the last bucket is +Inf. */
+static const double bucket_le[MPIC_STATS_BUCKETS - 1] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+	10, 15, 20, 30, 45, 60, 90, 120, 300, 600, 1200, 3600, 7200,
+};
+
+double
+mpic_stats_bucket_le(size_t i)
+{
+	return i < MPIC_STATS_BUCKETS - 1 ? bucket_le[i] : INFINITY;
+}
+
+size_t
+mpic_stats_bucket(uint64_t us)
+{
+	size_t i;
+
+	for (i = 0; i < MPIC_STATS_BUCKETS - 1 &&
+	    (double)us > bucket_le[i] * 1e6; i++)
+		;
+	return i;
 }

@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "admin.h"
 #include "conn.h"
 
 struct mpicd_call *
@@ -126,6 +127,7 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		d->m.http_status[status / 100]++;
 	if (c->result >= 0)
 		mpicd_observe(d, c->midx, c->result, ms);
+	mpicd_stats_request(d, c, status, ms);
 	if (c->req != NULL) {
 		h = evhttp_request_get_output_headers(c->req);
 		evhttp_add_header(h, "Content-Type", strncmp(c->path,

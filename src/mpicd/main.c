@@ -45,6 +45,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "admin.h"
 #include "keyproc.h"
 #include "mpicd.h"
 #include "statement.h"
@@ -247,6 +248,20 @@ on_keyproc(evutil_socket_t fd, short what, void *arg)
 
 /* The configuration file (for the reloads). */
 static const char *conf_path;
+/* The admin listener's socket (shared by the workers, -1: none) and the
+ * whole process's metrics (admin.h), made before the first fork. */
+static int admin_fd = -1;
+static struct mpicd_shm *shm;
+
+/* The worker's slot counters published every second (the gauges, what
+ * the library counts), so that a scrape of another worker sees them. */
+static void
+on_publish(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	mpicd_stats_publish(arg);
+}
 
 /*
  * One worker: returns the exit status.  index is the worker's number when
@@ -345,6 +360,22 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 		goto out;
 	}
 	fd = -1;        /* the listener owns it */
+	mpicd_stats_attach(&d, shm, index);
+	if (mpicd_admin_start(&d, admin_fd, err, sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	{
+		struct timeval sec = { 1, 0 };
+
+		if ((d.ev_publish = event_new(d.base, -1, EV_PERSIST,
+		    on_publish, &d)) == NULL || event_add(d.ev_publish,
+		    &sec) != 0) {
+			mpicd_log("error", "cannot set up the metrics", NULL,
+			    NULL);
+			goto out;
+		}
+	}
 	mpicd_log("info", "worker ready", "listen", cfg->listen);
 	if (notify_self)
 		mpicd_notify(MPICD_READY);
@@ -384,6 +415,9 @@ out:
 		c->result = MPICD_R_ERROR;
 		mpicd_reply(&d, c, 503, gone, sizeof(gone) - 1);
 	}
+	mpicd_admin_stop(&d);
+	if (d.ev_publish != NULL)
+		event_free(d.ev_publish);
 	d.listener = NULL;
 	if (d.http != NULL)
 		evhttp_free(d.http);
@@ -829,6 +863,23 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((admin_fd = mpicd_admin_bind(cfg, err, sizeof(err))) == -1) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
+	if (admin_fd == -2) {
+		if (err[0] != '\0')
+			mpicd_log("warning", "no admin listener", "reason",
+			    err);
+		admin_fd = -1;
+	}
+	if ((shm = mpicd_shm_new()) == NULL) {
+		mpicd_log("warning", "no shared memory for the metrics: each "
+		    "scrape shows one worker", NULL, NULL);
+	} else {
+		shm->main_pid = (uint64_t)getpid();
+		shm->start_ns = mpicx_now_wall_ns();
+	}
 	if (drop_root(cfg, err, sizeof(err)) != 0) {
 		mpicd_log("error", err, NULL, NULL);
 		goto out;
@@ -865,6 +916,9 @@ out:
 	mpicd_tls_peers_clear();
 	mpicd_tls_tickets_clear();
 	mpicd_keyproc_close(&kp);
+	if (admin_fd >= 0)
+		close(admin_fd);
+	mpicd_shm_free(shm);
 	mpic_config_free(conf);
 	curl_global_cleanup();
 	return rc;

@@ -63,6 +63,8 @@ struct mpicd_metrics {
 };
 
 struct mpicd_call;
+struct mpicd_admin;
+struct mpicd_shm;
 
 struct mpicd {
 	const struct mpic_settings *cfg; /* conf's (mpic/config.h) */
@@ -94,6 +96,12 @@ struct mpicd {
 	bool kp_died;
 	struct mpicd_metrics m;
 	uint64_t started_ns;
+	/* the admin listener and the whole process's metrics (admin.h) */
+	struct mpicd_admin *admin;
+	unsigned admin_conns;        /* open on the admin listener */
+	struct mpicd_shm *shm;       /* NULL: not counted */
+	int slot;                    /* this worker's in shm */
+	struct event *ev_publish;
 };
 
 /* setup.c: everything that -n checks; messages name the file. */
@@ -145,6 +153,8 @@ SSL_CTX *mpicd_tls_ctx(const struct mpic_settings *cfg,
  * tls_client_ctx hook that puts it into libcurl's SSL_CTX. */
 void mpicd_tls_client_set(struct mpicd_ident *id);
 int mpicd_tls_client_ctx(void *ssl_ctx, void *arg);
+/* The client certificate in use (for its expiry), or NULL. */
+X509 *mpicd_tls_client_cert(void);
 /* The allow-list of client certificate names in force in this process
  * (tls.allowed_peers): set at start and on reload; names are copied; 0,
  * or -1 (out of memory: the old list stays).  Until it is set, every
@@ -201,6 +211,7 @@ struct mpicd_call {
 	char trace[128];
 	char error[256];             /* a 5xx answer's message, for the log */
 	int midx, result;            /* metrics labels */
+	const char *decision;        /* static: mpic_answer's, or NULL */
 	bool tracked;                /* on d->calls */
 };
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);

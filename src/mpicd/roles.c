@@ -35,6 +35,7 @@ label_response(struct mpicd_call *c, const struct mpic_answer *a)
 	 * coordinator's CPU under load. */
 	c->midx = mpicd_method_index(a->check_type, a->method);
 	c->result = a->valid ? MPICD_R_OK : MPICD_R_NO;
+	c->decision = a->decision;
 	if (a->trace_id != NULL)
 		mpicx_bufprintf(c->trace, sizeof(c->trace), "%s", a->trace_id);
 }

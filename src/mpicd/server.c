@@ -173,6 +173,10 @@ on_request(struct evhttp_request *r, void *arg)
 		return;
 	}
 	if (rt->page != NULL) {
+		/* the admin listener serves them now (admin.c); here for one
+		 * more release (mpicd(8)) */
+		evhttp_add_header(evhttp_request_get_output_headers(r),
+		    "Deprecation", "true");
 		serve_page(d, c, rt->page);
 		return;
 	}

@@ -637,6 +637,12 @@ mpicd_tls_client_set(struct mpicd_ident *id)
 	memset(id, 0, sizeof(*id));
 }
 
+X509 *
+mpicd_tls_client_cert(void)
+{
+	return client_id.cert;
+}
+
 int
 mpicd_tls_client_ctx(void *ssl_ctx, void *arg)
 {

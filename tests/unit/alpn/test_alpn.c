@@ -481,6 +481,9 @@ on_result(void *arg, struct mpic__check_result *res)
 	o->res = *res;
 }
 
+/* What the last run_check counted (mpic_check_stats.alpn). */
+static struct mpic_check_stats counted;
+
 /* Run one acme-tls-alpn-01 check for target on the given port. */
 static void
 run_check(const char *target, unsigned port, const char *const *nets,
@@ -508,6 +511,8 @@ run_check(const char *target, unsigned port, const char *const *nets,
 	memset(&env, 0, sizeof(env));
 	env.base = base;
 	env.cfg = &cfg;
+	memset(&counted, 0, sizeof(counted));
+	env.stats = &counted;
 	memset(out, 0, sizeof(*out));
 	assert_int_equal(mpic__check_start(&env, &req, time(NULL), on_result, out), 0);
 	out->returned = true;
@@ -549,6 +554,9 @@ test_check_good(void **state)
 	    "resolved_ip")), "127.0.0.1");
 	assert_int_equal(json_integer_value(json_object_get(d, "port")),
 	    s.port);
+	/* one address, one handshake completed (metrics) */
+	assert_int_equal(counted.alpn[MPIC_STATS_OUT_HANDSHAKE], 1);
+	assert_int_equal(counted.alpn[MPIC_STATS_OUT_TLS_FAILED], 0);
 	mpic__check_result_release(&o.res);
 }
 
@@ -585,6 +593,8 @@ test_check_failures(void **state)
 	run_check("127.0.0.1", 1, none, &o);
 	assert_false(o.res.completed);
 	assert_string_equal(err_type(&o), MPIC_ERR_ALPN_ADDRESS);
+	assert_int_equal(counted.alpn[MPIC_STATS_OUT_REFUSED], 1);
+	assert_int_equal(counted.alpn[MPIC_STATS_OUT_HANDSHAKE], 0);
 	mpic__check_result_release(&o.res);
 	/* a server that closes at once: a handshake failure */
 	memset(&s, 0, sizeof(s));
@@ -598,6 +608,7 @@ test_check_failures(void **state)
 	if (strstr(o.res.errors[0].message, "closed") == NULL &&
 	    strstr(o.res.errors[0].message, "reset") == NULL)
 		fail_msg("%s", o.res.errors[0].message);
+	assert_int_equal(counted.alpn[MPIC_STATS_OUT_TLS_FAILED], 1);
 	mpic__check_result_release(&o.res);
 }
 

@@ -796,6 +796,47 @@ test_alloc_failures(void **state)
 	assert_true(i > 1 && i < 1000);
 }
 
+/* admin_listen: the default, an address, none or empty (no listener),
+ * nothing else; limits.admin_max_connections. */
+static void
+test_admin_listen(void **state)
+{
+	struct mpic_config *cfg;
+	const struct mpic_settings *s;
+
+	(void)state;
+	cfg = parse_ok(LAB_HEAD);
+	s = mpic_config_settings(cfg);
+	assert_string_equal(s->admin_listen, "127.0.0.1:9090");
+	assert_true(s->admin_listen_default);
+	assert_int_equal(s->admin_max_connections, 16);
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "admin_listen: '[::1]:9191'\n"
+	    "limits: {admin_max_connections: 2}\n");
+	s = mpic_config_settings(cfg);
+	assert_string_equal(s->admin_listen, "[::1]:9191");
+	assert_false(s->admin_listen_default);
+	assert_int_equal(s->admin_max_connections, 2);
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "admin_listen: none\n");
+	s = mpic_config_settings(cfg);
+	assert_null(s->admin_listen);
+	assert_false(s->admin_listen_default);
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "admin_listen: ''\n");
+	assert_null(mpic_config_settings(cfg)->admin_listen);
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "admin_listen:\n");
+	assert_null(mpic_config_settings(cfg)->admin_listen);
+	mpic_config_free(cfg);
+	parse_err(LAB_HEAD "admin_listen: 9090\n", "t.yaml:7: admin_listen:");
+	parse_err(LAB_HEAD "admin_listen: nowhere\n",
+	    "t.yaml:7: admin_listen: expected HOST:PORT, [ADDRESS]:PORT or "
+	    "none");
+	parse_err(LAB_HEAD "limits: {admin_max_connections: 0}\n",
+	    "t.yaml:7: limits.admin_max_connections:");
+}
+
 static void
 test_daemon_keys(void **state)
 {
@@ -896,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_alloc_failures),
 		cmocka_unit_test(test_check_br),
 		cmocka_unit_test(test_daemon_keys),
+		cmocka_unit_test(test_admin_listen),
 		cmocka_unit_test(test_reread_without_secret),
 		cmocka_unit_test(test_config_changes),
 		cmocka_unit_test(test_config_reload_secret),

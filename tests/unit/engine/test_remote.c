@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,75 @@ replace(const char *s, const char *from, const char *to)
 	memcpy(out + head, to, nto);
 	memcpy(out + head + nto, at + strlen(from), tail + 1);
 	return out;
+}
+
+/* misidentified: the answer is under another name (metrics: result
+ * "misidentified"), not merely malformed ("bad_answer"). */
+static bool
+misidentified(const char *body, enum mpic__check_type t)
+{
+	struct mpic__check_result r;
+	bool m;
+
+	assert_int_equal(answer(body, t, &r), MPIC_EPARSE);
+	m = r.misidentified;
+	mpic__check_result_release(&r);
+	return m;
+}
+
+static void
+test_misidentified(void **state)
+{
+	struct mpic__check_result r;
+	char *s;
+
+	(void)state;
+	assert_int_equal(answer(good, MPIC_CHECK_CAA, &r), 0);
+	assert_false(r.misidentified);
+	mpic__check_result_release(&r);
+	assert_true(misidentified(good, MPIC_CHECK_DCV));
+	s = replace(good, "\"perspective_code\":\"us-east-1\"",
+	    "\"perspective_code\":\"eu-west-1\"");
+	assert_true(misidentified(s, MPIC_CHECK_CAA));
+	free(s);
+	s = replace(good, "\"rir\":\"ARIN\"", "\"rir\":\"RIPE NCC\"");
+	assert_true(misidentified(s, MPIC_CHECK_CAA));
+	free(s);
+	assert_false(misidentified("<html>502</html>", MPIC_CHECK_CAA));
+	s = replace(good, "\"check_passed\":true", "\"check_passed\":\"yes\"");
+	assert_false(misidentified(s, MPIC_CHECK_CAA));
+	free(s);
+}
+
+/* The shared latency buckets (mpic/common.h) and the BR quorum table
+ * behind /readyz. */
+static void
+test_stats_buckets(void **state)
+{
+	(void)state;
+	assert_true(mpic_stats_bucket_le(0) == 0.001);
+	assert_true(mpic_stats_bucket_le(MPIC_STATS_BUCKETS - 2) == 7200);
+	assert_true(isinf(mpic_stats_bucket_le(MPIC_STATS_BUCKETS - 1)));
+	assert_int_equal(mpic_stats_bucket(0), 0);
+	assert_int_equal(mpic_stats_bucket(1000), 0);      /* le 0.001 */
+	assert_int_equal(mpic_stats_bucket(1001), 1);
+	assert_int_equal(mpic_stats_bucket(30000000), 15); /* le 30 */
+	assert_int_equal(mpic_stats_bucket(3600000001ull), 24);
+	assert_int_equal(mpic_stats_bucket(7200000001ull),
+	    MPIC_STATS_BUCKETS - 1);
+	assert_int_equal(mpic_quorum_required(1), 1);
+	assert_int_equal(mpic_quorum_required(2), 1);
+	assert_int_equal(mpic_quorum_required(5), 4);
+	assert_int_equal(mpic_quorum_required(6), 4);
+	assert_int_equal(mpic_quorum_required(7), 5);
+	assert_string_equal(mpic_stats_rcode_name(3), "NXDOMAIN");
+	assert_string_equal(mpic_stats_rcode_name(MPIC_STATS_RCODE_TIMEOUT),
+	    "timeout");
+	assert_null(mpic_stats_rcode_name(MPIC_STATS_RCODES));
+	assert_string_equal(mpic_stats_dnssec_name(MPIC_STATS_DNSSEC_BOGUS),
+	    "bogus");
+	assert_string_equal(mpic_stats_outcome_name(MPIC_STATS_OUT_2XX),
+	    "2xx");
 }
 
 static void
@@ -318,6 +389,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_answer),
 		cmocka_unit_test(test_bad_answers),
+		cmocka_unit_test(test_misidentified),
+		cmocka_unit_test(test_stats_buckets),
 		cmocka_unit_test(test_answer_errors),
 		cmocka_unit_test(test_deep_answer),
 		cmocka_unit_test(test_answer_time),
