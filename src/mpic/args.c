@@ -33,10 +33,14 @@ static const struct option globals[] = {
 };
 #define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
 
-/* explain's options (explain_cmd.c parses them itself) */
+/* explain's and diagnose's options (explain_cmd.c, diagnose_cmd.c parse
+ * them themselves) */
 static const struct option explain_opts[] = {
 	{"audit", required_argument, NULL, 0},
 	{"id", required_argument, NULL, 0},
+	{"url", required_argument, NULL, 0},
+	{"txt", required_argument, NULL, 0},
+	{"expect", required_argument, NULL, 0},
 };
 #define N_EXPLAIN (sizeof(explain_opts) / sizeof(explain_opts[0]))
 

@@ -56,6 +56,9 @@ usage(FILE *f)
 "                   decision, the findings with their advice, what each\n"
 "                   perspective saw; --json: the findings alone\n"
 "  mpic explain --audit FILE --id AUDIT_ID  the same from an audit log\n"
+"  mpic diagnose NAME [--url URL | --txt NAME] [--expect TEXT]  a pre-\n"
+"                   flight from every perspective: a table, the findings,\n"
+"                   \"ready for MPIC\" (exit 0) or why not (exit 1)\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -332,6 +335,12 @@ run_command(int argc, char **argv, struct tool_opts *o_, const char *cfgpath,
 		return tool_setup(argc - i, argv + i, now);
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
+	if (strcmp(argv[i], "diagnose") == 0) {
+		struct tool_diag_args da = { cfgpath, server, tf.cacert,
+		    tf.cert, tf.key, o.json, timeout_s };
+
+		return tool_diagnose(argc - i, argv + i, &da);
+	}
 	if (strcmp(argv[i], "explain") == 0) {
 		/* --json is global; explain prints the findings alone */
 		if (!o.json || argc + 1 > (int)(sizeof(ex) / sizeof(ex[0])))

@@ -6,7 +6,7 @@
 
 _mpic_globals="-c --config --server --cacert --cert --key --now --json
 --timeout --help --version"
-_mpic_commands="request caa dcv audit explain"
+_mpic_commands="request caa dcv audit explain diagnose"
 _mpic_methods="acme-dns-01 acme-http-01 acme-tls-alpn-01 dns-change
 dns-persistent dns-account-01 website-change contact-email-txt
 contact-email-caa contact-phone-txt contact-phone-caa
@@ -17,12 +17,13 @@ _mpic_dcv="--token --key-authorization --key-authorization-hash
 --challenge-value --record-type --prefix --exact-match --exact-case
 --issuer-domain --account-uri --path --regex --scheme --header"
 _mpic_explain="--audit --id"
+_mpic_diagnose="--url --txt --expect"
 # options whose value is the next word
 _mpic_takes_value="-c --config --server --cacert --cert --key --now --timeout
 --caa-domain --account-uri --method --token --key-authorization
 --key-authorization-hash --challenge-value --record-type --prefix
 --issuer-domain --path --regex --scheme --header --count --quorum --attempts
---cohort --trace --audit --id"
+--cohort --trace --audit --id --url --txt --expect"
 
 _mpic()
 {
@@ -67,6 +68,7 @@ _mpic()
 		caa) words+=($_mpic_caa $_mpic_common) ;;
 		dcv) words+=($_mpic_dcv $_mpic_common) ;;
 		explain) words+=($_mpic_explain) ;;
+		diagnose) words+=($_mpic_diagnose) ;;
 		esac
 		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "$cur")
 		return
