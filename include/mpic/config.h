@@ -58,6 +58,7 @@ struct mpic_settings {
 	unsigned io_timeout_ms;          /* read / write / idle */
 	unsigned read_deadline_ms;
 	unsigned drain_timeout_ms;
+	unsigned diagnose_per_minute;    /* POST /diagnose per API key */
 };
 
 MPIC_BEGIN_DECLS

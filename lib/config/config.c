@@ -52,6 +52,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->io_timeout_ms = 30000;
 	cfg->read_deadline_ms = 10000;
 	cfg->drain_timeout_ms = 10000;
+	cfg->diagnose_per_minute = 30;
 	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
 	cfg->audit_sync_timeout_ms = 5000;

@@ -540,6 +540,9 @@ static const struct cfg_key limits_keys[] = {
 	  .off = CFG_OFF(read_deadline_ms), .min = 100, .max = 3600000 },
 	{ .name = "drain_timeout_ms", .kind = CK_UINT,
 	  .off = CFG_OFF(drain_timeout_ms), .min = 0, .max = 3600000 },
+	/* diagnoses (not validations) per API key and minute, per worker */
+	{ .name = "diagnose_per_minute", .kind = CK_UINT,
+	  .off = CFG_OFF(diagnose_per_minute), .min = 1, .max = 100000 },
 	{ .name = NULL },
 };
 

@@ -363,6 +363,15 @@ mpic_diag_run(struct mpic_diag *d, const char *body, size_t len,
 		run_free(r);
 		return 0;
 	}
+	if (!d->self) {
+		/* the issuer domains are the coordinator's, whatever a
+		 * client sent: its perspectives judge CAA against them */
+		r->q.n_caa = 0;
+		for (i = 0; i < d->cfg->n_issuer_domains &&
+		    i < MPIC_DIAG_MAX_CAA; i++)
+			mpic__bufprintf(r->q.caa[r->q.n_caa++], sizeof(
+			    r->q.caa[0]), "%s", d->cfg->issuer_domains[i]);
+	}
 	if ((r->persp = json_array()) == NULL || (r->body =
 	    mpic__diag_q_body(&r->q)) == NULL || (r->parts = mpic__calloc(
 	    d->n ? d->n : 1, sizeof(*r->parts))) == NULL)

@@ -14,6 +14,7 @@
 #define MPIC_DIAG_URL_MAX 2048
 #define MPIC_DIAG_EXPECT_MAX 1024
 #define MPIC_DIAG_MAX_ADDRS 8       /* addresses connected to, per family */
+#define MPIC_DIAG_MAX_CAA 16        /* issuer domains judged */
 
 /* A diagnosis request, parsed and bounded (mpic__diag_q_parse). */
 struct mpic__diag_q {
@@ -22,6 +23,11 @@ struct mpic__diag_q {
 	char txt[MPIC_NAME_MAX + 1];         /* "" when absent */
 	char expect[MPIC_DIAG_EXPECT_MAX + 1];
 	bool has_expect;
+	/* the issuer domains CAA must permit: a coordinator sends its own
+	 * to its perspectives (which have none configured); none: the
+	 * configuration's */
+	char caa[MPIC_DIAG_MAX_CAA][MPIC_NAME_MAX + 1];
+	size_t n_caa;
 };
 
 /*

@@ -279,7 +279,10 @@ addr_done(void *arg, const struct mpic__dns_answer *a)
 	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 
-	for (i = 0; addrs != NULL && i < a->n_rrs; i++) {
+	/* a failed (bogus) answer's addresses are not used, as a
+	 * validation would not use them */
+	for (i = 0; addrs != NULL && !mpic__answer_failed(a) && i < a->n_rrs;
+	    i++) {
 		const struct mpic__dns_rr *rr = &a->rrs[i];
 		int af = rr->type == MPIC_RR_A ? AF_INET : AF_INET6;
 
@@ -448,6 +451,23 @@ url_body(const struct mpic__diag_q *q)
 	    "http");
 }
 
+/* The CAA check, with the issuer domains of q when it has some. */
+static json_t *
+caa_body(const struct mpic__diag_q *q)
+{
+	json_t *b = json_pack("{s:s, s:s}", "check_type", "caa",
+	    "domain_or_ip_target", q->name), *a;
+	size_t i;
+
+	if (b == NULL || q->n_caa == 0 || (a = json_array()) == NULL)
+		return b;
+	for (i = 0; i < q->n_caa; i++)
+		json_array_append_new(a, json_string(q->caa[i]));
+	json_object_set_new(b, "caa_check_parameters", json_pack("{s:o}",
+	    "caa_domains", a));
+	return b;
+}
+
 static void
 deferred(evutil_socket_t fd, short what, void *arg)
 {
@@ -497,8 +517,7 @@ mpic__diag_probe_start(const struct mpic__check_env *env,
 	    (q->txt[0] != '\0' && (rc = resolve(p, "challenge_txt", q->txt,
 	    MPIC_RR_TXT, txt_done)) != 0))
 		goto out;
-	if ((rc = check(p, "caa", json_pack("{s:s, s:s}", "check_type", "caa",
-	    "domain_or_ip_target", q->name))) != 0 ||
+	if ((rc = check(p, "caa", caa_body(q))) != 0 ||
 	    (rc = check(p, "http", json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}",
 	    "check_type", "dcv", "domain_or_ip_target", q->name,
 	    "dcv_check_parameters", "validation_method", "acme-http-01",

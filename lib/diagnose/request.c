@@ -71,7 +71,8 @@ int
 mpic__diag_q_parse(const char *body, size_t len, struct mpic__diag_q *q,
 		   char *why, size_t whylen)
 {
-	static const char *const keys[] = { "name", "url", "txt", "expect" };
+	static const char *const keys[] = { "name", "url", "txt", "expect",
+	    "caa_domains" };
 	json_t *o = NULL, *v;
 	const char *k;
 	size_t i;
@@ -103,6 +104,22 @@ mpic__diag_q_parse(const char *body, size_t len, struct mpic__diag_q *q,
 	    get(o, "expect", q->expect, sizeof(q->expect), why, whylen) != 0)
 		goto out;
 	q->has_expect = json_is_string(json_object_get(o, "expect"));
+	v = json_object_get(o, "caa_domains");
+	if (v != NULL && (!json_is_array(v) || json_array_size(v) >
+	    MPIC_DIAG_MAX_CAA)) {
+		mpic__bufprintf(why, whylen, "caa_domains: at most %d names",
+		    MPIC_DIAG_MAX_CAA);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(v); i++) {
+		const char *s = json_string_value(json_array_get(v, i));
+
+		if (s == NULL || strlen(s) > MPIC_NAME_MAX || !dns_name(s)) {
+			mpic__bufprintf(why, whylen, "caa_domains: DNS names");
+			goto out;
+		}
+		memcpy(q->caa[q->n_caa++], s, strlen(s) + 1);
+	}
 	if (!dns_name(q->name)) {
 		mpic__bufprintf(why, whylen, "name: a DNS name is required");
 		goto out;
@@ -142,6 +159,14 @@ mpic__diag_q_body(const struct mpic__diag_q *q)
 		json_object_set_new(o, "txt", json_string(q->txt));
 	if (q->has_expect)
 		json_object_set_new(o, "expect", json_string(q->expect));
+	if (q->n_caa > 0) {
+		json_t *a = json_array();
+		size_t i;
+
+		for (i = 0; a != NULL && i < q->n_caa; i++)
+			json_array_append_new(a, json_string(q->caa[i]));
+		json_object_set_new(o, "caa_domains", a);
+	}
 	if ((text = json_dumps(o, JSON_COMPACT)) != NULL)
 		copy = mpic__strdup(text);
 	free(text);

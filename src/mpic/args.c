@@ -68,6 +68,31 @@ tool_color_wanted(void)
 	return isatty(STDOUT_FILENO) == 1;
 }
 
+/*
+ * Where "setup" stands as the command (argv's first word that is neither
+ * an option nor a global option's value), or argc: setup parses its own
+ * options (-o, --days, ...; setup_cmd.c), which ours would refuse.
+ */
+static int
+setup_at(int argc, char **argv)
+{
+	static const char *const takes[] = { "-c", "--config", "--server",
+	    "--cacert", "--cert", "--key", "--now", "--timeout" };
+	int i;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			return strcmp(argv[i], "setup") == 0 ? i : argc;
+		for (k = 0; k < sizeof(takes) / sizeof(takes[0]); k++)
+			if (strcmp(argv[i], takes[k]) == 0) {
+				i++;
+				break;
+			}
+	}
+	return argc;
+}
+
 int
 tool_args(int argc, char **argv, struct tool_args *a)
 {
@@ -77,7 +102,7 @@ tool_args(int argc, char **argv, struct tool_args *a)
 	size_t n_cmd = 0, n = 0, np = 0, i;
 	char *end;
 	long v;
-	int c, rc = 64;
+	int c, rc = 64, setup, rest = 0;
 
 	memset(a, 0, sizeof(*a));
 	while (cmd[n_cmd].name != NULL)
@@ -105,6 +130,11 @@ tool_args(int argc, char **argv, struct tool_args *a)
 	}
 	optind = 0;     /* a fresh scan (glibc) */
 	opterr = 1;
+	/* setup: our globals before it, its own line after it untouched */
+	if ((setup = setup_at(argc, argv)) < argc) {
+		rest = argc - setup;
+		argc = setup + 1;
+	}
 	while ((c = getopt_long(argc, argv, "c:h", all, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -157,8 +187,8 @@ tool_args(int argc, char **argv, struct tool_args *a)
 		}
 	}
 	/* the command, its options, then its operands in their order */
-	a->cmd_argv = calloc((size_t)(np + (size_t)(argc - optind)) + 1,
-	    sizeof(char *));
+	a->cmd_argv = calloc((size_t)(np + (size_t)(argc - optind)) +
+	    (size_t)rest + 1, sizeof(char *));
 	if (a->cmd_argv == NULL) {
 		fprintf(stderr, "mpic: out of memory\n");
 		rc = 2;
@@ -168,7 +198,7 @@ tool_args(int argc, char **argv, struct tool_args *a)
 		a->cmd_argv[a->cmd_argc++] = argv[optind];
 		for (i = 0; i < np; i++)
 			a->cmd_argv[a->cmd_argc++] = pass[i];
-		for (c = optind + 1; c < argc; c++)
+		for (c = optind + 1; c < argc + (rest > 0 ? rest - 1 : 0); c++)
 			a->cmd_argv[a->cmd_argc++] = argv[c];
 	} else if (np > 0) {
 		fprintf(stderr, "mpic: %s without a command\n", pass[0]);
