@@ -124,7 +124,8 @@ dns(struct judge *j)
 	if (nb > 0 && nb == j->n)
 		add(j, "dnssec_broken", "error", bogus, json_incref(evb),
 		    "Fix the zone's DNSSEC (re-sign it, or make the DS in the "
-		    "parent match a key): every validating resolver rejects it.",
+		    "parent match a key): every validating resolver rejects "
+		    "it.",
 		    "DNSSEC validation fails for this name from every "
 		    "perspective.");
 	else if (nb > 0) {

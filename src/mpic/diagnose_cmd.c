@@ -180,7 +180,8 @@ row(json_t *p)
 
 	if (s(p, "error", NULL) != NULL) {
 		printf("%-16s %-9s no answer: %s\n", s(p, "perspective_code",
-		    NULL) ?: "?", s(p, "rir", NULL) ?: "?", s(p, "error", NULL));
+		    NULL) ?: "?", s(p, "rir", NULL) ?: "?",
+		    s(p, "error", NULL));
 		return;
 	}
 	for (i = 0; i < 2; i++) {

@@ -166,7 +166,7 @@ static const char page_tail[] =
 " fetch(\"diagnose\",{method:\"POST\",headers:h,body:JSON.stringify({name:name})})\n"
 " .then(function(r){return r.json().then(function(j){return [r.status,j];});})\n"
 " .then(function(a){\n"
-"  if(a[0]!==200){v.textContent=\"Error \"+a[0]+\": \"+(a[1].message||a[1].error||\"\");v.className=\"notready\";\n"
+"  if(a[0]!==200){var is=(a[1].validation_issues||[])[0]||{};v.textContent=\"Error \"+a[0]+\": \"+(is.message||a[1].message||a[1].error||\"\");v.className=\"notready\";\n"
 "   document.body.setAttribute(\"data-state\",\"error\");return;}\n"
 "  render(a[1]);})\n"
 " .catch(function(e){v.textContent=\"Error: \"+e;v.className=\"notready\";document.body.setAttribute(\"data-state\",\"error\");});\n"
