@@ -66,6 +66,7 @@ struct mpic_settings {
 	const char *admin_listen;
 	bool admin_listen_default;
 	unsigned admin_max_connections; /* per worker */
+	unsigned diagnose_per_minute;    /* POST /diagnose per API key */
 };
 
 #define MPIC_ADMIN_LISTEN_DEFAULT "127.0.0.1:9090"

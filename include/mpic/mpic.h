@@ -14,5 +14,6 @@
 #include <mpic/engine.h>
 #include <mpic/perspective.h>
 #include <mpic/audit.h>
+#include <mpic/diagnose.h>
 
 #endif

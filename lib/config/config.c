@@ -55,6 +55,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->drain_timeout_ms = 10000;
 	cfg->admin_listen = NULL;       /* MPIC_ADMIN_LISTEN_DEFAULT */
 	cfg->admin_max_connections = 16;
+	cfg->diagnose_per_minute = 30;
 	cfg->tls_allowed_peers = empty_list(cfg);
 	cfg->audit_path = NULL; /* mpicd requires one; the tool may run without */
 	cfg->audit_sync_timeout_ms = 5000;

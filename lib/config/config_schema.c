@@ -584,6 +584,9 @@ static const struct cfg_key limits_keys[] = {
 	  .off = CFG_OFF(drain_timeout_ms), .min = 0, .max = 3600000 },
 	{ .name = "admin_max_connections", .kind = CK_UINT,
 	  .off = CFG_OFF(admin_max_connections), .min = 1, .max = 1024 },
+	/* diagnoses (not validations) per API key and minute, per worker */
+	{ .name = "diagnose_per_minute", .kind = CK_UINT,
+	  .off = CFG_OFF(diagnose_per_minute), .min = 1, .max = 100000 },
 	{ .name = NULL },
 };
 

@@ -72,6 +72,7 @@ mpic__config_settings_make(struct mpic_config *cfg)
 	    MPIC_ADMIN_LISTEN_DEFAULT : cfg->admin_listen[0] == '\0' ||
 	    strcmp(cfg->admin_listen, "none") == 0 ? NULL : cfg->admin_listen;
 	s->admin_max_connections = cfg->admin_max_connections;
+	s->diagnose_per_minute = cfg->diagnose_per_minute;
 	return 0;
 }
 

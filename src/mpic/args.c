@@ -34,11 +34,14 @@ static const struct option globals[] = {
 #define N_GLOBALS (sizeof(globals) / sizeof(globals[0]))
 
 /* the options of the commands that parse their own (explain_cmd.c,
- * audit_cmd.c, evidence_cmd.c, setup_cmd.c), passed on to them; and
- * setup's -o DIR, the one short option besides ours */
+ * diagnose_cmd.c, audit_cmd.c, evidence_cmd.c, setup_cmd.c), passed on
+ * to them; and setup's -o DIR, the one short option besides ours */
 static const struct option explain_opts[] = {
 	{"audit", required_argument, NULL, 0},
 	{"id", required_argument, NULL, 0},
+	{"url", required_argument, NULL, 0},
+	{"txt", required_argument, NULL, 0},
+	{"expect", required_argument, NULL, 0},
 	{"keys", required_argument, NULL, 0},
 	{"prefix", required_argument, NULL, 0},
 	{"days", required_argument, NULL, 0},

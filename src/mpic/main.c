@@ -67,6 +67,9 @@ usage(FILE *f)
 "                   one validation's proof as a JSON bundle (stdout)\n"
 "  mpic evidence verify BUNDLE [--keys FILE]  check a bundle offline\n"
 "                   (docs/evidence.md; 0 verified, 1 not, 2 cannot read)\n"
+"  mpic diagnose NAME [--url URL | --txt NAME] [--expect TEXT]  a pre-\n"
+"                   flight from every perspective: a table, the findings,\n"
+"                   \"ready for MPIC\" (exit 0) or why not (exit 1)\n"
 "  --server URL     post to a coordinator (API key from MPIC_API_KEY)\n"
 "  --cacert FILE    CA certificates for the coordinator's TLS certificate\n"
 "  --cert, --key    client certificate and key (mutual TLS)\n"
@@ -343,6 +346,12 @@ run_command(int argc, char **argv, struct tool_opts *o_, const char *cfgpath,
 		return tool_setup(argc - i, argv + i, now);
 	if (strcmp(argv[i], "audit") == 0)
 		return tool_audit(argc - i, argv + i, cfgpath);
+	if (strcmp(argv[i], "diagnose") == 0) {
+		struct tool_diag_args da = { cfgpath, server, tf.cacert,
+		    tf.cert, tf.key, o.json, timeout_s };
+
+		return tool_diagnose(argc - i, argv + i, &da);
+	}
 	if (strcmp(argv[i], "explain") == 0) {
 		/* --json is global; explain prints the findings alone */
 		if (!o.json || argc + 1 > (int)(sizeof(ex) / sizeof(ex[0])))

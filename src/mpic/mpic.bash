@@ -6,7 +6,7 @@
 
 _mpic_globals="-c --config --server --cacert --cert --key --now --json
 --timeout --help --version"
-_mpic_commands="request caa dcv audit explain setup evidence"
+_mpic_commands="request caa dcv audit explain setup evidence diagnose"
 _mpic_methods="acme-dns-01 acme-http-01 acme-tls-alpn-01 dns-change
 dns-persistent dns-account-01 website-change contact-email-txt
 contact-email-caa contact-phone-txt contact-phone-caa
@@ -20,12 +20,14 @@ _mpic_explain="--audit --id"
 _mpic_setup="-o --prefix --days --ca-days --within"
 _mpic_evidence="--audit --keys"
 _mpic_audit="--keys"
+_mpic_diagnose="--url --txt --expect"
 # options whose value is the next word
 _mpic_takes_value="-c --config --server --cacert --cert --key --now --timeout
 --caa-domain --account-uri --method --token --key-authorization
 --key-authorization-hash --challenge-value --record-type --prefix
 --issuer-domain --path --regex --scheme --header --count --quorum --attempts
---cohort --trace --audit --id -o --prefix --days --ca-days --within --keys"
+--cohort --trace --audit --id -o --prefix --days --ca-days --within --keys
+--url --txt --expect"
 
 _mpic()
 {
@@ -73,6 +75,7 @@ _mpic()
 		setup) words+=($_mpic_setup) ;;
 		evidence) words+=($_mpic_evidence) ;;
 		audit) words+=($_mpic_audit) ;;
+		diagnose) words+=($_mpic_diagnose) ;;
 		esac
 		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "$cur")
 		return

@@ -55,6 +55,17 @@ int tool_explain(int argc, char **argv);
  * cfgpath) and "evidence verify BUNDLE [--keys FILE]" (evidence_cmd.c;
  * docs/evidence.md); argv[0] is "evidence". */
 int tool_evidence(int argc, char **argv, const char *cfgpath);
+/* The global options diagnose reads. */
+struct tool_diag_args {
+	const char *cfgpath, *server, *cacert, *cert, *key;
+	bool json;
+	int timeout_s;
+};
+/* "diagnose NAME [--url URL | --txt NAME] [--expect TEXT]" (argv[0] is
+ * "diagnose"): the pre-flight of mpic/diagnose.h, in process or through
+ * a->server's POST /diagnose.  Returns the exit status: 0 ready for MPIC,
+ * 1 not ready, 2 could not run, 64 usage, 78 configuration error. */
+int tool_diagnose(int argc, char **argv, const struct tool_diag_args *a);
 /* Print the response; returns the exit status. */
 int tool_print(const struct tool_opts *o, int status, const char *body);
 

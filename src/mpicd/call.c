@@ -15,6 +15,13 @@
 #include "admin.h"
 #include "conn.h"
 
+bool
+mpicd_is_page(const struct mpicd_call *c, const char *path)
+{
+	return c->path != NULL && c->allow != NULL && strcmp(c->allow,
+	    "GET") == 0 && strcmp(c->path, path) == 0;
+}
+
 struct mpicd_call *
 mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
 {
@@ -132,7 +139,16 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		h = evhttp_request_get_output_headers(c->req);
 		evhttp_add_header(h, "Content-Type", strncmp(c->path,
 		    "/metrics", 8) == 0 ? "text/plain; version=0.0.4" :
+		    mpicd_is_page(c, "/diagnose") ? "text/html; charset=utf-8" :
 		    "application/json");
+		/* the diagnosis page: its own inline script and style, its
+		 * calls to this server, nothing else (diagnose_page.c) */
+		if (mpicd_is_page(c, "/diagnose") && status == 200)
+			evhttp_add_header(h, "Content-Security-Policy",
+			    "default-src 'none'; script-src 'unsafe-inline'; "
+			    "style-src 'unsafe-inline'; connect-src 'self'; "
+			    "img-src data:; base-uri 'none'; form-action "
+			    "'none'; frame-ancestors 'none'");
 		evhttp_add_header(h, "Cache-Control", "no-store");
 		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 		if (status == 405 && c->allow != NULL)

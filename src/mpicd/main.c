@@ -327,6 +327,10 @@ worker(struct mpic_config *conf, SSL_CTX *ssl, int fd, int index, int kfd,
 	} else {
 		mpic_engine_audit_notice(d.eng, mpicd_audit_notice, &d);
 	}
+	if (mpicd_diagnose_new(&d, err, sizeof(err)) != 0) {
+		mpicd_log("error", err, NULL, NULL);
+		goto out;
+	}
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
@@ -390,6 +394,7 @@ out:
 	d.draining = true;
 	/* Drop checks still running (no callbacks), then the calls that
 	 * waited for them, then the connections. */
+	mpicd_diagnose_free(&d);
 	mpic_persp_free(d.self);
 	if (d.eng != NULL && (ai = mpic_engine_audit_stats(d.eng)) != NULL &&
 	    ai->pending > 0 && ai->failed == 0) {

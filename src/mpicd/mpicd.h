@@ -102,6 +102,7 @@ struct mpicd {
 	struct mpicd_shm *shm;       /* NULL: not counted */
 	int slot;                    /* this worker's in shm */
 	struct event *ev_publish;
+	struct mpicd_diagnose *dx;   /* POST /diagnose (diagnose.c) */
 };
 
 /* setup.c: everything that -n checks; messages name the file. */
@@ -211,10 +212,13 @@ struct mpicd_call {
 	char trace[128];
 	char error[256];             /* a 5xx answer's message, for the log */
 	int midx, result;            /* metrics labels */
+	bool diagnosing;             /* waiting for a diagnosis (diagnose.c) */
 	const char *decision;        /* static: mpic_answer's, or NULL */
 	bool tracked;                /* on d->calls */
 };
 struct mpicd_call *mpicd_call_new(struct mpicd *d, struct evhttp_request *r);
+/* c is the GET of the page at path (its answer is HTML). */
+bool mpicd_is_page(const struct mpicd_call *c, const char *path);
 /* Make c asynchronous: tracked until mpicd_reply(). */
 void mpicd_call_track(struct mpicd_call *c);
 /* log.c: an event (a message and one optional key and value), a
@@ -237,9 +241,24 @@ struct mpicd_route {
 	mpicd_api_fn api;               /* or */
 	mpicd_page_fn page;
 };
-/* The route of uri's path (query and fragment ignored) in role, or NULL
- * (404: unknown, or not served in this role). */
-const struct mpicd_route *mpicd_route(const char *uri, enum mpic_role role);
+/* The route of uri's path (query and fragment ignored) and method in
+ * role; a row of the path with another method when none has method (405);
+ * NULL (404: unknown, or not served in this role). */
+const struct mpicd_route *mpicd_route(const char *uri,
+				      enum evhttp_cmd_type method,
+				      enum mpic_role role);
+
+/* diagnose.c: the diagnoser of the worker's role (mpic/diagnose.h) and
+ * its per-API-key limit; POST /diagnose; GET /diagnose's page
+ * (diagnose_page.c, HTML, NULL when out of memory). */
+int mpicd_diagnose_new(struct mpicd *d, char *err, size_t errlen);
+void mpicd_diagnose_free(struct mpicd *d);
+/* After a reload: a diagnoser for the new configuration; the diagnoses
+ * still running are answered 503 (run them again). */
+void mpicd_diagnose_reload(struct mpicd *d);
+void mpicd_handle_diagnose(struct mpicd *d, struct mpicd_call *c,
+			   const char *body, size_t len);
+char *mpicd_diagnose_page(struct mpicd *d, int *status, size_t *len);
 
 /* roles.c */
 void mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c,

@@ -16,6 +16,8 @@ static void api_dcv(struct mpicd *d, struct mpicd_call *c, const char *body,
 static char *page_healthz(struct mpicd *d, int *status, size_t *len);
 static char *page_metrics(struct mpicd *d, int *status, size_t *len);
 static char *page_configz(struct mpicd *d, int *status, size_t *len);
+static void api_diagnose(struct mpicd *d, struct mpicd_call *c,
+			 const char *body, size_t len);
 
 #define ROLE_BIT(r) (1u << (r))
 #define ROLES_FRONT (ROLE_BIT(MPIC_ROLE_ALL_IN_ONE) | \
@@ -40,20 +42,33 @@ static const struct mpicd_route routes[] = {
 	  page_metrics },
 	{ "/configz", EVHTTP_REQ_GET, ROLES_ALL, MPICD_M_UNKNOWN, NULL,
 	  page_configz },
+	/* a diagnosis (not a validation) and its page (diagnose.c) */
+	{ "/diagnose", EVHTTP_REQ_POST, ROLES_ALL, MPICD_M_UNKNOWN,
+	  api_diagnose, NULL },
+	{ "/diagnose", EVHTTP_REQ_GET, ROLES_FRONT, MPICD_M_UNKNOWN, NULL,
+	  mpicd_diagnose_page },
 };
 
 const struct mpicd_route *
-mpicd_route(const char *uri, enum mpic_role role)
+mpicd_route(const char *uri, enum evhttp_cmd_type method, enum mpic_role role)
 {
+	const struct mpicd_route *first = NULL;
 	size_t i, n = strcspn(uri, "?#");
 
+	/* the row of the path and method; else the path's first row in
+	 * the role (its method makes the 405) */
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct mpicd_route *rt = &routes[i];
 
-		if (strlen(rt->path) == n && strncmp(uri, rt->path, n) == 0)
-			return (rt->roles & ROLE_BIT(role)) ? rt : NULL;
+		if (strlen(rt->path) != n || strncmp(uri, rt->path, n) != 0 ||
+		    !(rt->roles & ROLE_BIT(role)))
+			continue;
+		if (rt->method == method)
+			return rt;
+		if (first == NULL)
+			first = rt;
 	}
-	return NULL;
+	return first;
 }
 
 static void
@@ -72,6 +87,13 @@ static void
 api_dcv(struct mpicd *d, struct mpicd_call *c, const char *body, size_t len)
 {
 	mpicd_handle_check(d, c, "dcv", body, len);
+}
+
+static void
+api_diagnose(struct mpicd *d, struct mpicd_call *c, const char *body,
+	     size_t len)
+{
+	mpicd_handle_diagnose(d, c, body, len);
 }
 
 static char *

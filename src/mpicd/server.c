@@ -160,7 +160,7 @@ on_request(struct evhttp_request *r, void *arg)
 	c->method = method_name(m);
 	if (!still_allowed(d, c))
 		return;
-	rt = mpicd_route(evhttp_request_get_uri(r), d->cfg->role);
+	rt = mpicd_route(evhttp_request_get_uri(r), m, d->cfg->role);
 	if (rt == NULL) {
 		mpicd_reply_error(d, c, 404, "not-found", "no such endpoint");
 		return;
