@@ -13,7 +13,6 @@
 #define CAA_FLAG_CRITICAL 0x80
 /* RFC 8659 4.1: the tag length is at least 1 (and should be at most 15:
  * a longer one of letters and digits is well-formed, an unknown tag). */
-#define CAA_WIRE_TAG_MAX 255
 /* How much of a value a reason line quotes before eliding the rest. */
 #define CAA_REASON_VALUE_MAX 96
 
@@ -104,154 +103,14 @@ caa_tag_known(const char *tag)
 	return false;
 }
 
-/* ---------------------------------------------------------------- wire */
-
-int
-mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic__caa_rr *out)
-{
-	size_t taglen, i;
-	int rc = MPIC_EPARSE;
-
-	if (rd == NULL || out == NULL || len < 2)
-		goto out;
-	taglen = rd[1];
-	if (taglen == 0 || taglen > CAA_WIRE_TAG_MAX || taglen > len - 2)
-		goto out;
-	for (i = 0; i < taglen; i++)
-		if (!is_alnum(rd[2 + i]))
-			goto out;
-	/* Only now is out written: a failed parse leaves it untouched. */
-	memset(out, 0, sizeof(*out));
-	out->flags = rd[0];
-	memcpy(out->tag, rd + 2, taglen);
-	out->tag[taglen] = '\0';
-	out->value = rd + 2 + taglen;
-	out->value_len = len - 2 - taglen;
-	rc = 0;
-out:
-	return rc;
-}
-
-/* ---------------------------------------------------------------- text */
-
-/* A bounded string builder that records overflow instead of truncating. */
-struct caa_sbuf {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool full;
-};
-
-static void
-sb_putc(struct caa_sbuf *sb, char c)
-{
-	if (sb->full || sb->len + 1 >= sb->size) {
-		sb->full = true;
-		return;
-	}
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
-}
-
-static void
-sb_puts(struct caa_sbuf *sb, const char *s)
-{
-	while (*s != '\0')
-		sb_putc(sb, *s++);
-}
-
-static void
-sb_put_dec(struct caa_sbuf *sb, unsigned v, int min_digits)
-{
-	char d[8];
-	int n = 0;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0 && n < (int)sizeof(d));
-	while (n < min_digits && n < (int)sizeof(d))
-		d[n++] = '0';
-	while (n > 0)
-		sb_putc(sb, d[--n]);
-}
-
-/*
- * Presentation escaping (RFC 1035 5.1 style, as RFC 8659 4.1.1 uses):
- * '"' and '\' get a backslash, printable ASCII stands, the rest is \DDD.
- */
-static void
-sb_put_escaped(struct caa_sbuf *sb, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && !sb->full; i++) {
-		if (p[i] == '"' || p[i] == '\\') {
-			sb_putc(sb, '\\');
-			sb_putc(sb, (char)p[i]);
-		} else if (p[i] >= 0x20 && p[i] <= 0x7e) {
-			sb_putc(sb, (char)p[i]);
-		} else {
-			sb_putc(sb, '\\');
-			sb_put_dec(sb, p[i], 3);
-		}
-	}
-}
-
-static void
-sb_put_rr(struct caa_sbuf *sb, const struct mpic__caa_rr *rr, size_t vmax)
-{
-	size_t taglen = strnlen(rr->tag, sizeof(rr->tag));
-	size_t vlen = rr->value_len;
-
-	if (rr->value == NULL)
-		vlen = 0;
-	if (vlen > vmax)
-		vlen = vmax;
-	sb_put_dec(sb, rr->flags, 1);
-	sb_putc(sb, ' ');
-	sb_put_escaped(sb, (const uint8_t *)rr->tag, taglen);
-	sb_putc(sb, ' ');
-	sb_putc(sb, '"');
-	if (vlen > 0)
-		sb_put_escaped(sb, rr->value, vlen);
-	if (vlen < rr->value_len)
-		sb_puts(sb, "...");
-	sb_putc(sb, '"');
-}
-
-int
-mpic__caa_rr_str(const struct mpic__caa_rr *rr, char *out, size_t outlen)
-{
-	struct caa_sbuf sb = { out, outlen, 0, false };
-	int rc = MPIC_ETOOBIG;
-
-	if (out == NULL || outlen == 0)
-		goto out;
-	out[0] = '\0';
-	if (rr == NULL || (rr->value == NULL && rr->value_len > 0)) {
-		rc = MPIC_EINVAL;
-		goto out;
-	}
-	sb_put_rr(&sb, rr, rr->value_len);
-	if (sb.full) {
-		/* Never hand back a silently shortened string. */
-		out[0] = '\0';
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
 /* A record for a reason line: the value is elided past a limit. */
 static void
 caa_rr_brief(const struct mpic__caa_rr *rr, char *buf, size_t size)
 {
-	struct caa_sbuf sb = { buf, size, 0, false };
+	struct mpic__sbuf sb = { buf, size, 0, false };
 
 	buf[0] = '\0';
-	sb_put_rr(&sb, rr, CAA_REASON_VALUE_MAX);
+	mpic__caa_rr_put(&sb, rr, CAA_REASON_VALUE_MAX);
 	if (sb.full)
 		mpic__bufprintf(buf, size, "a %zu-byte record", rr->value_len);
 }
@@ -260,10 +119,10 @@ caa_rr_brief(const struct mpic__caa_rr *rr, char *buf, size_t size)
 static void
 caa_tag_text(const char *tag, char *buf, size_t size)
 {
-	struct caa_sbuf sb = { buf, size, 0, false };
+	struct mpic__sbuf sb = { buf, size, 0, false };
 
 	buf[0] = '\0';
-	sb_put_escaped(&sb, (const uint8_t *)tag, strnlen(tag,
+	mpic__sbuf_put_escaped(&sb, (const uint8_t *)tag, strnlen(tag,
 	    MPIC_CAA_TAG_MAX + 1));
 }
 
@@ -584,7 +443,7 @@ caa_record_match(const struct mpic__caa_rr *rr, const struct mpic__caa_query *q,
 static void
 caa_issuers_text(const struct mpic__caa_query *q, char *buf, size_t size)
 {
-	struct caa_sbuf sb = { buf, size, 0, false };
+	struct mpic__sbuf sb = { buf, size, 0, false };
 	size_t i, shown = 0;
 
 	buf[0] = '\0';
@@ -592,8 +451,8 @@ caa_issuers_text(const struct mpic__caa_query *q, char *buf, size_t size)
 		if (q->issuer_domains[i] == NULL)
 			continue;
 		if (shown++ > 0)
-			sb_puts(&sb, " or ");
-		sb_put_escaped(&sb, (const uint8_t *)q->issuer_domains[i],
+			mpic__sbuf_puts(&sb, " or ");
+		mpic__sbuf_put_escaped(&sb, (const uint8_t *)q->issuer_domains[i],
 		    strlen(q->issuer_domains[i]));
 	}
 	if (shown == 0)

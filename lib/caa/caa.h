@@ -1,6 +1,5 @@
 /*
- * caa.h - lib/caa: CAA records (RFC 8659, 8657): the rdata codec, the
- * issue-value grammar, the relevant-set decision, and the persistent-TXT
+ * caa.h - lib/caa: CAA policy (RFC 8659, 8657): the issue-value grammar, the relevant-set decision, and the persistent-TXT
  * rules (BR 3.2.2.4.22) that share the grammar.  Internal.
  */
 #ifndef MPIC_CAA_H
@@ -9,21 +8,10 @@
 #include "dns/dns.h"
 #include "util/util.h"
 
-#define MPIC_CAA_TAG_MAX 255
 #define MPIC_CAA_MAX_PARAMS 16
 
-struct mpic__caa_rr {
-	uint8_t flags;
-	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
-	const uint8_t *value;             /* points into the rdata */
-	size_t value_len;
-};
-
-/* Parse CAA rdata.  Returns 0 or MPIC_EPARSE. */
-int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic__caa_rr *out);
-
-/* Presentation form: 0 issue "ca.example; accounturi=..." into out. */
-int mpic__caa_rr_str(const struct mpic__caa_rr *rr, char *out, size_t outlen);
+/* The CAA rdata codec (struct mpic__caa_rr, parse, presentation) is the
+ * DNS wire code's: dns/dns.h. */
 
 struct mpic__caa_param {
 	char tag[64];

@@ -187,4 +187,27 @@ void mpic__resolver_count(struct mpic__resolver *r,
 int mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
 		  mpic__dns_cb cb, void *arg);
 
+/* ---------------------------------------------------------- CAA rdata */
+
+#define MPIC_CAA_TAG_MAX 255
+
+struct mpic__caa_rr {
+	uint8_t flags;
+	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
+	const uint8_t *value;             /* points into the rdata */
+	size_t value_len;
+};
+
+/* Parse CAA rdata (caa_rdata.c).  Returns 0 or MPIC_EPARSE; a failed
+ * parse leaves out untouched. */
+int mpic__caa_rr_parse(const uint8_t *rd, size_t len, struct mpic__caa_rr *out);
+
+/* Presentation form: 0 issue "ca.example; accounturi=..." into out;
+ * MPIC_ETOOBIG (out "") rather than a shortened string. */
+int mpic__caa_rr_str(const struct mpic__caa_rr *rr, char *out, size_t outlen);
+
+/* The same into sb, the value cut at vmax bytes ("..." marks it). */
+void mpic__caa_rr_put(struct mpic__sbuf *sb, const struct mpic__caa_rr *rr,
+		      size_t vmax);
+
 #endif

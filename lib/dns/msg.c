@@ -12,7 +12,6 @@
 
 #include "util/util.h"
 #include "dns/dns.h"
-#include "caa/caa.h"
 
 #define MAX_JUMPS 64
 

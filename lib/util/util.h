@@ -65,4 +65,24 @@ bool mpic__is_b64url(const char *s, size_t n);
 /* Value of a hexadecimal digit (either case), or -1. */
 int mpic__hex_digit(char c);
 
+/*
+ * A bounded string builder (sbuf.c): writes into buf (size bytes, always
+ * NUL-terminated) and, rather than truncating silently, sets full once a
+ * character did not fit.  Initialise as { buf, size, 0, false }.
+ */
+struct mpic__sbuf {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool full;
+};
+void mpic__sbuf_putc(struct mpic__sbuf *sb, char c);
+void mpic__sbuf_puts(struct mpic__sbuf *sb, const char *s);
+/* v in decimal, at least min_digits digits (zero-padded). */
+void mpic__sbuf_put_dec(struct mpic__sbuf *sb, unsigned v, int min_digits);
+/* Presentation escaping (RFC 1035 5.1, as RFC 8659 4.1.1 uses): '"' and
+ * '\' get a backslash, printable ASCII stands, the rest is \DDD. */
+void mpic__sbuf_put_escaped(struct mpic__sbuf *sb, const uint8_t *p,
+			    size_t n);
+
 #endif
