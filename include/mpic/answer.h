@@ -26,8 +26,9 @@ struct mpic_answer_persp {
 /*
  * The answer.  Made by the library and valid only during the callback
  * that gets it (copy what outlives it); fields are added at the end, so
- * a program never allocates one.  Fields other than status, body and len
- * are set only when status is 200 (else false, NULL and 0).
+ * a program never allocates one.  Fields other than status, body, len,
+ * trace and traceparent are set only when status is 200 (else false, NULL
+ * and 0).
  */
 struct mpic_answer {
 	int status;                /* HTTP status: 200, 400, 413, 500, 503 */
@@ -40,6 +41,11 @@ struct mpic_answer {
 	const char *audit_id;      /* "audit_id"; NULL: no audit log */
 	const struct mpic_answer_persp *persp; /* the final attempt's */
 	size_t n_persp;
+	/* W3C trace context (docs/api.md), of every answer: the request's
+	 * trace id (32 hex; the caller's, or made from audit_id) and the
+	 * traceparent header to send back (this request's span). */
+	const char *trace;
+	const char *traceparent;
 };
 
 #endif

@@ -58,6 +58,8 @@ struct mpic_settings {
 	unsigned io_timeout_ms;          /* read / write / idle */
 	unsigned read_deadline_ms;
 	unsigned drain_timeout_ms;
+	const char *log_level;           /* "error", "warning", "info" (the
+					  * default) or "debug" */
 };
 
 MPIC_BEGIN_DECLS

@@ -50,6 +50,11 @@ struct mpic_persp_answer {
 	const char *check_type;
 	const char *method;
 	const char *trace_id;
+	/* W3C trace context of every answer (docs/api.md): the trace id the
+	 * caller's traceparent header gave (a random one without a valid
+	 * header) and the traceparent to send back (this check's span). */
+	const char *trace;
+	const char *traceparent;
 };
 typedef void (*mpic_persp_cb)(void *arg, const struct mpic_persp_answer *a);
 
@@ -87,6 +92,13 @@ MPIC_EXTERN void mpic_persp_free(struct mpic_persp *p);
 MPIC_EXTERN int mpic_persp_serve(struct mpic_persp *p, const char *check_type,
 				 const char *body, size_t len, time_t now,
 				 mpic_persp_cb cb, void *arg);
+/* mpic_persp_serve() with the caller's traceparent header value
+ * (NUL-terminated; NULL or invalid: a new trace). */
+MPIC_EXTERN int mpic_persp_serve_traced(struct mpic_persp *p,
+					const char *check_type,
+					const char *body, size_t len,
+					time_t now, const char *traceparent,
+					mpic_persp_cb cb, void *arg);
 
 MPIC_END_DECLS
 #endif

@@ -69,6 +69,8 @@ struct mpic_config {
 	unsigned read_deadline_ms;       /* a whole request, from accept or
 					  * its first byte */
 	unsigned drain_timeout_ms;       /* SIGTERM: wait for requests */
+	const char *log_level;           /* error, warning, info, debug;
+					  * NULL: info */
 	/* Set by mpicd, whose key is in another process: puts the client
 	 * certificate and key into libcurl's SSL_CTX (0 ok) for the calls
 	 * to remote perspectives.  NULL: libcurl reads tls_cert, tls_key. */

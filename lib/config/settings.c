@@ -66,6 +66,7 @@ mpic__config_settings_make(struct mpic_config *cfg)
 	s->io_timeout_ms = cfg->io_timeout_ms;
 	s->read_deadline_ms = cfg->read_deadline_ms;
 	s->drain_timeout_ms = cfg->drain_timeout_ms;
+	s->log_level = cfg->log_level != NULL ? cfg->log_level : "info";
 	return 0;
 }
 

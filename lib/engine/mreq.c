@@ -89,6 +89,8 @@ mpic__eng_reply(struct mreq *m, int status, const char *body)
 	a.status = status;
 	a.body = body;
 	a.len = strlen(body);
+	a.trace = m->trace.trace_id;
+	a.traceparent = m->traceparent;
 	if (status == 200) {
 		a.valid = m->valid;
 		a.check_type = m->req.check_type == MPIC_CHECK_CAA ? "caa" :

@@ -45,6 +45,7 @@
 
 #include "engine/perspective.h"
 #include "engine/remote_tls.h"
+#include "util/trace.h"
 #include "util/curl_loop.h"
 
 #define REMOTE_MAX_ANSWER (1024 * 1024)
@@ -80,6 +81,10 @@ struct rcall {
 	struct rshare *share;       /* the handle's session cache, or NULL */
 	bool retried;               /* a second handshake, without a session */
 	char errbuf[CURL_ERROR_SIZE];
+	/* the call's headers: its traceparent (a span of its own, in the
+	 * request's trace), then the remote's shared ones; no allocation */
+	struct curl_slist tp_node;
+	char tp_hdr[sizeof("traceparent: ") + MPIC__TRACEPARENT_LEN];
 };
 
 struct remote {
@@ -175,6 +180,7 @@ rcall_free(struct rcall *c)
 			curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, NULL);
 			curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
+			curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, r->hdrs);
 			r->idle[r->n_idle].easy = c->easy;
 			r->idle[r->n_idle].share = c->share;
 			r->idle[r->n_idle++].tls_gen = c->tls_gen;
@@ -387,6 +393,28 @@ call_setopt(struct rcall *c, long timeout_ms)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->tp_node.data != NULL ?
+	    &c->tp_node : r->hdrs);
+}
+
+/*
+ * The call's traceparent header: the request's trace id and flags with
+ * a new span id, so that the perspective's log names this call
+ * (docs/api.md).  None when the request has no trace (or no random
+ * bytes: the call goes on without it).
+ */
+static void
+call_trace(struct rcall *c, const struct mpic__request *req)
+{
+	char span[17], tp[MPIC__TRACEPARENT_LEN + 1];
+
+	if (req->trace_id[0] == '\0' || mpic__trace_new_span(span) != 0)
+		return;
+	mpic__trace_format(req->trace_id, span, req->trace_flags, tp,
+	    sizeof(tp));
+	mpic__bufprintf(c->tp_hdr, sizeof(c->tp_hdr), "traceparent: %s", tp);
+	c->tp_node.data = c->tp_hdr;
+	c->tp_node.next = c->r->hdrs;
 }
 
 /*
@@ -528,6 +556,7 @@ remote_start(struct mpic__persp *p, const struct mpic__request *req,
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
+	call_trace(c, req);
 	call_setopt(c, r->timeout_ms);
 	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
 		rcall_free(c);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/perspective.h"
+#include "util/trace.h"
 
 /* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
  * in remote.c). */
@@ -21,6 +22,9 @@ struct serve_req {
 	struct mpic__request req;
 	mpic_persp_cb cb;
 	void *arg;
+	/* W3C: the caller's trace (or a new one) and this check's span */
+	struct mpic__trace trace;
+	char traceparent[MPIC__TRACEPARENT_LEN + 1];
 };
 
 struct mpic_persp {
@@ -99,6 +103,8 @@ answer(struct serve_req *r, const struct mpic__check_result *res,
 	a.method = r->type == MPIC_CHECK_CAA ? NULL :
 	    mpic__dcv_method_str(r->req.dcv.method);
 	a.trace_id = r->req.trace_identifier;
+	a.trace = r->trace.trace_id;
+	a.traceparent = r->traceparent;
 	if (res != NULL) {
 		a.passed = res->passed;
 		a.completed = res->completed;
@@ -162,14 +168,52 @@ refuse(struct serve_req *r, int rc, const struct mpic__issues *is)
 	}
 	a.body = text != NULL ? text : oom;
 	a.len = strlen(a.body);
+	a.trace = r->trace.trace_id;
+	a.traceparent = r->traceparent;
 	r->cb(r->arg, &a);
 	mpic__free(text);
+}
+
+/*
+ * The check's trace: the caller's (a coordinator's call carries its
+ * request's trace id), else a new random one; a span of its own.
+ */
+static int
+trace_start(struct serve_req *r, const char *traceparent)
+{
+	struct mpic__trace *t = &r->trace;
+	char hi[17], lo[17];
+
+	if (traceparent == NULL || !mpic__trace_parse(traceparent,
+	    strlen(traceparent), t)) {
+		if (mpic__trace_new_span(hi) != 0 ||
+		    mpic__trace_new_span(lo) != 0)
+			return MPIC_EIO;
+		mpic__bufprintf(t->trace_id, sizeof(t->trace_id), "%s%s", hi,
+		    lo);
+		t->flags = 0x01;
+	}
+	t->flags &= 0x01;
+	if (mpic__trace_new_span(t->span_id) != 0)
+		return MPIC_EIO;
+	mpic__trace_format(t->trace_id, t->span_id, t->flags, r->traceparent,
+	    sizeof(r->traceparent));
+	return 0;
 }
 
 int
 mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
 		 const char *body, size_t len, time_t now, mpic_persp_cb cb,
 		 void *arg)
+{
+	return mpic_persp_serve_traced(sp, check_type, body, len, now, NULL,
+	    cb, arg);
+}
+
+int
+mpic_persp_serve_traced(struct mpic_persp *sp, const char *check_type,
+			const char *body, size_t len, time_t now,
+			const char *traceparent, mpic_persp_cb cb, void *arg)
 {
 	struct mpic__issues is;
 	struct mpic__check_result res;
@@ -187,6 +231,10 @@ mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
 	r->type = check_type[0] == 'c' ? MPIC_CHECK_CAA : MPIC_CHECK_DCV;
 	r->cb = cb;
 	r->arg = arg;
+	if ((rc = trace_start(r, traceparent)) != 0) {
+		mpic__free(r);
+		goto out;
+	}
 	r->next = sp->reqs;
 	if (sp->reqs != NULL)
 		sp->reqs->prev = r;
