@@ -43,9 +43,11 @@ struct mpic_answer {
 	size_t n_persp;
 	/* W3C trace context (docs/api.md), of every answer: the request's
 	 * trace id (32 hex; the caller's, or made from audit_id) and the
-	 * traceparent header to send back (this request's span). */
+	 * traceparent header to send back (this request's span); parent_id
+	 * the caller's span id ("" when the trace was made here). */
 	const char *trace;
 	const char *traceparent;
+	const char *parent_id;
 };
 
 #endif

@@ -52,9 +52,11 @@ struct mpic_persp_answer {
 	const char *trace_id;
 	/* W3C trace context of every answer (docs/api.md): the trace id the
 	 * caller's traceparent header gave (a random one without a valid
-	 * header) and the traceparent to send back (this check's span). */
+	 * header) and the traceparent to send back (this check's span);
+	 * parent_id the caller's span id ("" without a valid header). */
 	const char *trace;
 	const char *traceparent;
+	const char *parent_id;
 };
 typedef void (*mpic_persp_cb)(void *arg, const struct mpic_persp_answer *a);
 

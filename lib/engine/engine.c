@@ -147,7 +147,8 @@ trace_start(struct mreq *m, const char *traceparent)
 	    strlen(traceparent), t)) {
 		mpic__trace_id_from(m->audit_id, t->trace_id);
 		t->flags = 0x01;
-	}
+	} else
+		memcpy(m->parent_id, t->span_id, sizeof(m->parent_id));
 	/* only bit 0 (sampled) is defined for version 00 */
 	t->flags &= 0x01;
 	if (mpic__trace_new_span(t->span_id) != 0)

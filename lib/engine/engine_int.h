@@ -150,6 +150,7 @@ struct mreq {
 	struct mpic__trace trace; /* W3C: the caller's header or made from
 				   * audit_id; span_id is this request's */
 	char traceparent[MPIC__TRACEPARENT_LEN + 1]; /* sent back */
+	char parent_id[17];     /* the caller's span id, "" none */
 	size_t audit_pending;   /* records appended, callback not yet run */
 	size_t gate;            /* of those, appended before the decision */
 	bool decided;

@@ -91,6 +91,7 @@ mpic__eng_reply(struct mreq *m, int status, const char *body)
 	a.len = strlen(body);
 	a.trace = m->trace.trace_id;
 	a.traceparent = m->traceparent;
+	a.parent_id = m->parent_id;
 	if (status == 200) {
 		a.valid = m->valid;
 		a.check_type = m->req.check_type == MPIC_CHECK_CAA ? "caa" :

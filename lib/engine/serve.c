@@ -25,6 +25,7 @@ struct serve_req {
 	/* W3C: the caller's trace (or a new one) and this check's span */
 	struct mpic__trace trace;
 	char traceparent[MPIC__TRACEPARENT_LEN + 1];
+	char parent_id[17];            /* the caller's span, "" none */
 };
 
 struct mpic_persp {
@@ -105,6 +106,7 @@ answer(struct serve_req *r, const struct mpic__check_result *res,
 	a.trace_id = r->req.trace_identifier;
 	a.trace = r->trace.trace_id;
 	a.traceparent = r->traceparent;
+	a.parent_id = r->parent_id;
 	if (res != NULL) {
 		a.passed = res->passed;
 		a.completed = res->completed;
@@ -170,6 +172,7 @@ refuse(struct serve_req *r, int rc, const struct mpic__issues *is)
 	a.len = strlen(a.body);
 	a.trace = r->trace.trace_id;
 	a.traceparent = r->traceparent;
+	a.parent_id = r->parent_id;
 	r->cb(r->arg, &a);
 	mpic__free(text);
 }
@@ -192,7 +195,8 @@ trace_start(struct serve_req *r, const char *traceparent)
 		mpic__bufprintf(t->trace_id, sizeof(t->trace_id), "%s%s", hi,
 		    lo);
 		t->flags = 0x01;
-	}
+	} else
+		memcpy(r->parent_id, t->span_id, sizeof(r->parent_id));
 	t->flags &= 0x01;
 	if (mpic__trace_new_span(t->span_id) != 0)
 		return MPIC_EIO;

@@ -207,6 +207,7 @@ mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms)
 {
 	/* probes come every few seconds: not worth an info line each */
 	const char *level = c->probe ? "debug" : "info";
+	char span[17] = "";
 	struct mpicx_jw w;
 
 	if (!mpicd_log_enabled(level))
@@ -226,6 +227,12 @@ mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms)
 	mpicx_jw_key(&w, "duration_ms");
 	mpicx_jw_int(&w, (long long)ms);
 	log_opt(&w, "trace_id", c->w3c_trace);
+	/* this request's span (the traceparent answered) and the caller's */
+	if (strlen(c->traceparent) == 55) {
+		memcpy(span, c->traceparent + 36, 16);
+		log_opt(&w, "span_id", span);
+	}
+	log_opt(&w, "parent_id", c->parent_id);
 	log_opt(&w, "audit_id", c->audit_id);
 	log_opt(&w, "trace_identifier", c->trace);
 	if (c->req == NULL) {

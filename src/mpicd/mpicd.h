@@ -207,6 +207,7 @@ struct mpicd_call {
 	char tp_in[MPICD_TRACEPARENT_MAX + 1];
 	char w3c_trace[33];
 	char traceparent[64];
+	char parent_id[17];          /* the caller's span id, "" none */
 	char audit_id[33];           /* the answer's, for the log; "" none */
 	char quorum[16];             /* "4/6": passed / perspectives asked */
 	const char *outcome;         /* static: "valid", "invalid" or

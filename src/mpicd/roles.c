@@ -11,8 +11,12 @@
 
 /* The W3C trace of an answer, for the log and the response header. */
 static void
-label_trace(struct mpicd_call *c, const char *trace, const char *tp)
+label_trace(struct mpicd_call *c, const char *trace, const char *tp,
+	    const char *parent)
 {
+	if (parent != NULL)
+		mpicx_bufprintf(c->parent_id, sizeof(c->parent_id), "%s",
+		    parent);
 	if (trace != NULL)
 		mpicx_bufprintf(c->w3c_trace, sizeof(c->w3c_trace), "%s",
 		    trace);
@@ -29,7 +33,7 @@ label_response(struct mpicd_call *c, const struct mpic_answer *a)
 	const char *tr;
 	size_t i, n_passed = 0;
 
-	label_trace(c, a->trace, a->traceparent);
+	label_trace(c, a->trace, a->traceparent, a->parent_id);
 	if (a->status != 200) {
 		c->result = a->status >= 500 ? MPICD_R_ERROR :
 		    MPICD_R_REJECTED;
@@ -96,7 +100,7 @@ check_done(void *arg, const struct mpic_persp_answer *a)
 {
 	struct mpicd_call *c = arg;
 
-	label_trace(c, a->trace, a->traceparent);
+	label_trace(c, a->trace, a->traceparent, a->parent_id);
 	/* labels once the request parsed: refusals (400, 413) have none */
 	if (a->check_type != NULL) {
 		if (a->method != NULL)
