@@ -95,7 +95,9 @@ MPIC_EXTERN int mpic_persp_serve(struct mpic_persp *p, const char *check_type,
 				 const char *body, size_t len, time_t now,
 				 mpic_persp_cb cb, void *arg);
 /* mpic_persp_serve() with the caller's traceparent header value
- * (NUL-terminated; NULL or invalid: a new trace). */
+ * (NUL-terminated; NULL or invalid: a new random trace).  Besides the
+ * errors above, MPIC_EIO when no random span id could be made (then no
+ * callback); mpic_persp_serve() is this with NULL. */
 MPIC_EXTERN int mpic_persp_serve_traced(struct mpic_persp *p,
 					const char *check_type,
 					const char *body, size_t len,
