@@ -26,8 +26,9 @@ struct mpic_answer_persp {
 /*
  * The answer.  Made by the library and valid only during the callback
  * that gets it (copy what outlives it); fields are added at the end, so
- * a program never allocates one.  Fields other than status, body and len
- * are set only when status is 200 (else false, NULL and 0).
+ * a program never allocates one.  Fields other than status, body, len,
+ * trace and traceparent are set only when status is 200 (else false, NULL
+ * and 0).
  */
 struct mpic_answer {
 	int status;                /* HTTP status: 200, 400, 413, 500, 503 */
@@ -44,6 +45,13 @@ struct mpic_answer {
 	 * "rir_rule_failed" (quorum met in one RIR only) or "primary_failed"
 	 * (the primary perspective did not pass) */
 	const char *decision;
+	/* W3C trace context (docs/api.md), of every answer: the request's
+	 * trace id (32 hex; the caller's, or made from audit_id) and the
+	 * traceparent header to send back (this request's span); parent_id
+	 * the caller's span id ("" when the trace was made here). */
+	const char *trace;
+	const char *traceparent;
+	const char *parent_id;
 };
 
 #endif

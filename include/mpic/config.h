@@ -67,6 +67,8 @@ struct mpic_settings {
 	bool admin_listen_default;
 	unsigned admin_max_connections; /* per worker */
 	unsigned diagnose_per_minute;    /* POST /diagnose per API key */
+	const char *log_level;           /* "error", "warning", "info" (the
+					  * default) or "debug" */
 };
 
 #define MPIC_ADMIN_LISTEN_DEFAULT "127.0.0.1:9090"

@@ -56,6 +56,20 @@ MPIC_EXTERN int mpic_engine_submit(struct mpic_engine *eng, const char *body,
 MPIC_EXTERN int mpic_engine_request(struct mpic_engine *eng,
 				    const char *body, size_t len, time_t now,
 				    mpic_answer_cb cb, void *arg);
+/*
+ * mpic_engine_request() with the caller's W3C traceparent header value
+ * (NUL-terminated; NULL: none).  A valid one gives the request its trace
+ * id; an invalid one is ignored, and the trace id is then made from the
+ * request's audit_id.  Every call to a remote perspective carries the
+ * trace id with a span id of its own, the audit records hold it
+ * ("trace_id"), and the answer gives it (struct mpic_answer trace,
+ * traceparent).  Plain mpic_engine_request() is this with NULL.
+ */
+MPIC_EXTERN int mpic_engine_request_traced(struct mpic_engine *eng,
+					   const char *body, size_t len,
+					   time_t now,
+					   const char *traceparent,
+					   mpic_answer_cb cb, void *arg);
 
 /*
  * Put cfg in force (a reload): requests submitted from now on use cfg's

@@ -109,6 +109,13 @@ struct mpic_persp_answer {
 	const char *check_type;
 	const char *method;
 	const char *trace_id;
+	/* W3C trace context of every answer (docs/api.md): the trace id the
+	 * caller's traceparent header gave (a random one without a valid
+	 * header) and the traceparent to send back (this check's span);
+	 * parent_id the caller's span id ("" without a valid header). */
+	const char *trace;
+	const char *traceparent;
+	const char *parent_id;
 };
 typedef void (*mpic_persp_cb)(void *arg, const struct mpic_persp_answer *a);
 
@@ -178,6 +185,16 @@ MPIC_EXTERN int mpic_persp_serve(struct mpic_persp *p, const char *check_type,
 				 const char *body, size_t len, time_t now,
 				 const char *nonce, mpic_persp_cb cb,
 				 void *arg);
+/* mpic_persp_serve() with the caller's traceparent header value
+ * (NUL-terminated; NULL or invalid: a new random trace).  Besides the
+ * errors above, MPIC_EIO when no random span id could be made (then no
+ * callback); mpic_persp_serve() is this with NULL. */
+MPIC_EXTERN int mpic_persp_serve_traced(struct mpic_persp *p,
+					const char *check_type,
+					const char *body, size_t len,
+					time_t now, const char *nonce,
+					const char *traceparent,
+					mpic_persp_cb cb, void *arg);
 
 MPIC_END_DECLS
 #endif

@@ -221,6 +221,11 @@ struct mpic__request {
 	struct mpic__target target;
 	const char *target_text;       /* as sent, for the echo */
 	const char *trace_identifier;  /* or NULL */
+	/* W3C trace context (util/trace.h), set by the engine after the
+	 * parse: the trace id ("" none) and the flags the remote calls
+	 * carry */
+	char trace_id[33];
+	uint8_t trace_flags;
 	struct mpic__orch_params orch;
 	bool has_orch;
 	struct mpic__caa_params caa;

@@ -134,6 +134,9 @@ common(struct mpic__jw *w, const struct mpic__audit_ctx *c, const char *type,
 	mpic__jw_str(w, c->audit_id);
 	mpic__jw_key(w, "trace_identifier");
 	mpic__jw_str(w, req->trace_identifier);
+	/* the W3C trace id (docs/api.md): joins the logs to the records */
+	mpic__jw_key(w, "trace_id");
+	mpic__jw_str(w, req->trace_id[0] != '\0' ? req->trace_id : NULL);
 	mpic__jw_key(w, "target");
 	mpic__jw_str(w, req->target.name);
 	mpic__jw_key(w, "identifier");

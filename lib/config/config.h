@@ -77,6 +77,8 @@ struct mpic_config {
 	const char *admin_listen;        /* NULL: not set (the default) */
 	unsigned admin_max_connections;  /* per worker */
 	unsigned diagnose_per_minute;    /* POST /diagnose per API key */
+	const char *log_level;           /* error, warning, info, debug;
+					  * NULL: info */
 	/* Set by mpicd, whose key is in another process: puts the client
 	 * certificate and key into libcurl's SSL_CTX (0 ok) for the calls
 	 * to remote perspectives.  NULL: libcurl reads tls_cert, tls_key. */

@@ -209,6 +209,22 @@ check_peer(const char *s, char *why, size_t n)
 	return false;
 }
 
+/* mpicd's log levels (mpicd.conf(5) log.level), most severe first. */
+static bool
+check_log_level(const char *s, char *why, size_t n)
+{
+	static const char *const levels[] = { "error", "warning", "info",
+	    "debug" };
+	size_t i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(s, levels[i]) == 0)
+			return true;
+	mpic__bufprintf(why, n, "not a log level (error, warning, info, "
+	    "debug)");
+	return false;
+}
+
 /* A POSIX portable user name. */
 static bool
 check_user(const char *s, char *why, size_t n)
@@ -602,6 +618,12 @@ static const struct cfg_key audit_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct cfg_key log_keys[] = {
+	{ .name = "level", .kind = CK_STR, .off = CFG_OFF(log_level),
+	  .max = 16, .check = check_log_level },
+	{ .name = NULL },
+};
+
 const struct cfg_key mpic__cfg_top_keys[] = {
 	{ .name = "role", .kind = CK_FN, .fn = parse_role,
 	  .flags = CFG_F_EARLY, .slot = CFG_L_ROLE },
@@ -632,5 +654,6 @@ const struct cfg_key mpic__cfg_top_keys[] = {
 	{ .name = "workers", .kind = CK_INT, .off = CFG_OFF(workers),
 	  .min = 0, .max = 64 },
 	{ .name = "limits", .kind = CK_MAP, .sub = limits_keys },
+	{ .name = "log", .kind = CK_MAP, .sub = log_keys },
 	{ .name = NULL },
 };

@@ -73,6 +73,7 @@ mpic__config_settings_make(struct mpic_config *cfg)
 	    strcmp(cfg->admin_listen, "none") == 0 ? NULL : cfg->admin_listen;
 	s->admin_max_connections = cfg->admin_max_connections;
 	s->diagnose_per_minute = cfg->diagnose_per_minute;
+	s->log_level = cfg->log_level != NULL ? cfg->log_level : "info";
 	return 0;
 }
 

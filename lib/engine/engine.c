@@ -136,9 +136,35 @@ reply_issues(struct mreq *m, const struct mpic__issues *is)
 	mpic__free(body);
 }
 
+/*
+ * The request's trace context: the caller's valid traceparent (its
+ * trace id, its sampled flag), or a trace of its own whose id is the
+ * audit_id (docs/api.md).  A span id of its own either way.
+ */
+static int
+trace_start(struct mreq *m, const char *traceparent)
+{
+	struct mpic__trace *t = &m->trace;
+
+	if (traceparent == NULL || !mpic__trace_parse(traceparent,
+	    strlen(traceparent), t)) {
+		mpic__trace_id_from(m->audit_id, t->trace_id);
+		t->flags = 0x01;
+	} else
+		memcpy(m->parent_id, t->span_id, sizeof(m->parent_id));
+	/* only bit 0 (sampled) is defined for version 00 */
+	t->flags &= 0x01;
+	if (mpic__trace_new_span(t->span_id) != 0)
+		return MPIC_EIO;
+	mpic__trace_format(t->trace_id, t->span_id, t->flags, m->traceparent,
+	    sizeof(m->traceparent));
+	return 0;
+}
+
 static int
 submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
-       mpic_request_cb cb, mpic_answer_cb acb, void *arg)
+       const char *traceparent, mpic_request_cb cb, mpic_answer_cb acb,
+       void *arg)
 {
 	struct mpic__issues is;
 	struct mreq *m;
@@ -157,6 +183,10 @@ submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
 	}
 	for (i = 0; i < sizeof(id); i++)
 		mpic__bufprintf(m->audit_id + 2 * i, 3, "%02x", id[i]);
+	if (trace_start(m, traceparent) != 0) {
+		mpic__free(m);
+		return MPIC_EIO;
+	}
 	m->eng = e;
 	m->gen = e->cur;
 	mpic__eng_gen_ref(m->gen);
@@ -176,6 +206,9 @@ submit(struct mpic_engine *e, const char *body, size_t len, time_t now,
 		mpic__eng_mreq_free(m);
 		return 0;
 	}
+	/* for the remote calls and the records */
+	memcpy(m->req.trace_id, m->trace.trace_id, sizeof(m->req.trace_id));
+	m->req.trace_flags = m->trace.flags;
 	/* A log that cannot take the records: refused before any check. */
 	if (mpic__eng_audit_admit(m) != 0) {
 		mpic__eng_mreq_free(m);
@@ -194,12 +227,20 @@ int
 mpic_engine_submit(struct mpic_engine *e, const char *body, size_t len,
 		   time_t now, mpic_request_cb cb, void *arg)
 {
-	return submit(e, body, len, now, cb, NULL, arg);
+	return submit(e, body, len, now, NULL, cb, NULL, arg);
 }
 
 int
 mpic_engine_request(struct mpic_engine *e, const char *body, size_t len,
 		    time_t now, mpic_answer_cb cb, void *arg)
 {
-	return submit(e, body, len, now, NULL, cb, arg);
+	return submit(e, body, len, now, NULL, NULL, cb, arg);
+}
+
+int
+mpic_engine_request_traced(struct mpic_engine *e, const char *body,
+			   size_t len, time_t now, const char *traceparent,
+			   mpic_answer_cb cb, void *arg)
+{
+	return submit(e, body, len, now, traceparent, NULL, cb, arg);
 }

@@ -30,6 +30,7 @@
 #include "engine/audit_info.h"
 #include "engine/perspective.h"
 #include "util/util.h"
+#include "util/trace.h"
 #include "dns/dns.h"
 #include "corroborate/corroborate.h"
 #include "api/model.h"
@@ -178,6 +179,10 @@ struct mreq {
 				   * decision record: */
 	char warning[256];        /* its message */
 	char audit_id[33];      /* 128 random bits, hex */
+	struct mpic__trace trace; /* W3C: the caller's header or made from
+				   * audit_id; span_id is this request's */
+	char traceparent[MPIC__TRACEPARENT_LEN + 1]; /* sent back */
+	char parent_id[17];     /* the caller's span id, "" none */
 	size_t audit_pending;   /* records appended, callback not yet run */
 	size_t gate;            /* of those, appended before the decision */
 	bool decided;

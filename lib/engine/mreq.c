@@ -92,6 +92,9 @@ mpic__eng_reply(struct mreq *m, int status, const char *body)
 	a.status = status;
 	a.body = body;
 	a.len = strlen(body);
+	a.trace = m->trace.trace_id;
+	a.traceparent = m->traceparent;
+	a.parent_id = m->parent_id;
 	if (status == 200) {
 		a.valid = m->valid;
 		a.decision = m->decision;

@@ -53,6 +53,7 @@
 
 #include "engine/perspective.h"
 #include "engine/remote_tls.h"
+#include "util/trace.h"
 #include "util/curl_loop.h"
 
 #define REMOTE_MAX_ANSWER (1024 * 1024)
@@ -93,6 +94,9 @@ struct rcall {
 	uint8_t nonce[MPIC_EV_NONCE_LEN];
 	uint8_t digest[MPIC_EV_DIGEST_LEN];
 	struct curl_slist *hdrs;    /* r->hdrs and MPIC-Nonce */
+	/* its traceparent header (a span of its own, in the request's
+	 * trace), appended to hdrs */
+	char tp_hdr[sizeof("traceparent: ") + MPIC__TRACEPARENT_LEN];
 };
 
 struct remote {
@@ -446,6 +450,27 @@ call_setopt(struct rcall *c, long timeout_ms)
 }
 
 /*
+ * The call's traceparent header: the request's trace id and flags with
+ * a new span id, so that the perspective's log names this call
+ * (docs/api.md).  None when the request has no trace (or no random
+ * bytes: the call goes on without it).
+ */
+static void
+call_trace(struct rcall *c, const struct mpic__request *req)
+{
+	char span[17], tp[MPIC__TRACEPARENT_LEN + 1];
+	struct curl_slist *n;
+
+	if (req->trace_id[0] == '\0' || mpic__trace_new_span(span) != 0)
+		return;
+	mpic__trace_format(req->trace_id, span, req->trace_flags, tp,
+	    sizeof(tp));
+	mpic__bufprintf(c->tp_hdr, sizeof(c->tp_hdr), "traceparent: %s", tp);
+	if ((n = curl_slist_append(c->hdrs, c->tp_hdr)) != NULL)
+		c->hdrs = n;
+}
+
+/*
  * After a failed handshake (no request sent): the same call on a new
  * handle, which has no TLS session to offer, in the time left.  0 when
  * it runs (on_done will be called again), -1 otherwise.
@@ -626,6 +651,7 @@ remote_start(struct mpic__persp *p, const struct mpic__request *req,
 		rcall_free(c);
 		return MPIC_ENOMEM;
 	}
+	call_trace(c, req);
 	call_setopt(c, r->timeout_ms);
 	if ((rc = mpic__curl_loop_add(r->loop, e, on_done, c)) != 0) {
 		rcall_free(c);

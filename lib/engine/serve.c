@@ -10,6 +10,7 @@
 
 #include "engine/perspective.h"
 #include "evidence/evidence.h"
+#include "util/trace.h"
 
 /* A perspective's answer: a coordinator reads no more (REMOTE_MAX_ANSWER
  * in remote.c). */
@@ -23,6 +24,10 @@ struct serve_req {
 	uint8_t nonce[MPIC_EV_NONCE_LEN];
 	mpic_persp_cb cb;
 	void *arg;
+	/* W3C: the caller's trace (or a new one) and this check's span */
+	struct mpic__trace trace;
+	char traceparent[MPIC__TRACEPARENT_LEN + 1];
+	char parent_id[17];            /* the caller's span, "" none */
 };
 
 struct mpic_persp {
@@ -116,6 +121,9 @@ answer(struct serve_req *r, const struct mpic__check_result *res,
 	a.method = r->type == MPIC_CHECK_CAA ? NULL :
 	    mpic__dcv_method_str(r->req.dcv.method);
 	a.trace_id = r->req.trace_identifier;
+	a.trace = r->trace.trace_id;
+	a.traceparent = r->traceparent;
+	a.parent_id = r->parent_id;
 	if (res != NULL) {
 		a.passed = res->passed;
 		a.completed = res->completed;
@@ -233,14 +241,55 @@ refuse(struct serve_req *r, int rc, const struct mpic__issues *is)
 	}
 	a.body = text != NULL ? text : oom;
 	a.len = strlen(a.body);
+	a.trace = r->trace.trace_id;
+	a.traceparent = r->traceparent;
+	a.parent_id = r->parent_id;
 	r->cb(r->arg, &a);
 	mpic__free(text);
+}
+
+/*
+ * The check's trace: the caller's (a coordinator's call carries its
+ * request's trace id), else a new random one; a span of its own.
+ */
+static int
+trace_start(struct serve_req *r, const char *traceparent)
+{
+	struct mpic__trace *t = &r->trace;
+	char hi[17], lo[17];
+
+	if (traceparent == NULL || !mpic__trace_parse(traceparent,
+	    strlen(traceparent), t)) {
+		if (mpic__trace_new_span(hi) != 0 ||
+		    mpic__trace_new_span(lo) != 0)
+			return MPIC_EIO;
+		mpic__bufprintf(t->trace_id, sizeof(t->trace_id), "%s%s", hi,
+		    lo);
+		t->flags = 0x01;
+	} else
+		memcpy(r->parent_id, t->span_id, sizeof(r->parent_id));
+	t->flags &= 0x01;
+	if (mpic__trace_new_span(t->span_id) != 0)
+		return MPIC_EIO;
+	mpic__trace_format(t->trace_id, t->span_id, t->flags, r->traceparent,
+	    sizeof(r->traceparent));
+	return 0;
 }
 
 int
 mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
 		 const char *body, size_t len, time_t now, const char *nonce,
 		 mpic_persp_cb cb, void *arg)
+{
+	return mpic_persp_serve_traced(sp, check_type, body, len, now, nonce,
+	    NULL, cb, arg);
+}
+
+int
+mpic_persp_serve_traced(struct mpic_persp *sp, const char *check_type,
+			const char *body, size_t len, time_t now,
+			const char *nonce, const char *traceparent,
+			mpic_persp_cb cb, void *arg)
 {
 	struct mpic__issues is;
 	struct mpic__check_result res;
@@ -261,6 +310,10 @@ mpic_persp_serve(struct mpic_persp *sp, const char *check_type,
 	if (nonce == NULL || mpic__ev_unhex(nonce, r->nonce,
 	    sizeof(r->nonce)) != 0)
 		memset(r->nonce, 0, sizeof(r->nonce));
+	if ((rc = trace_start(r, traceparent)) != 0) {
+		mpic__free(r);
+		goto out;
+	}
 	r->next = sp->reqs;
 	if (sp->reqs != NULL)
 		sp->reqs->prev = r;

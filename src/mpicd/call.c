@@ -27,6 +27,8 @@ mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
 {
 	struct mpicd_call *c = mpicx_calloc(1, sizeof(*c));
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r);
+	const char *tp = evhttp_find_header(evhttp_request_get_input_headers(r),
+	    "traceparent");
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 
@@ -43,6 +45,10 @@ mpicd_call_new(struct mpicd *d, struct evhttp_request *r)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 	mpicx_bufprintf(c->remote, sizeof(c->remote), "%s:%u",
 	    addr ? addr : "?", (unsigned)port);
+	/* the library reads it; one too long for any version is ignored,
+	 * as an invalid one is */
+	if (tp != NULL && strlen(tp) <= MPICD_TRACEPARENT_MAX)
+		mpicx_bufprintf(c->tp_in, sizeof(c->tp_in), "%s", tp);
 	return c;
 }
 
@@ -153,6 +159,8 @@ mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 		if (status == 405 && c->allow != NULL)
 			evhttp_add_header(h, "Allow", c->allow);
+		if (c->traceparent[0] != '\0')
+			evhttp_add_header(h, "traceparent", c->traceparent);
 		if (d->draining)
 			evhttp_add_header(h, "Connection", "close");
 		b = evhttp_request_get_output_buffer(c->req);

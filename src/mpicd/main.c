@@ -794,6 +794,8 @@ main(int argc, char **argv)
 		return MPICD_EX_CONFIG;
 	}
 	cfg = mpic_config_settings(conf);
+	/* before the first line; the workers inherit it */
+	(void)mpicd_log_set_level(cfg->log_level);
 	if (mpicd_check(conf, check_only, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mpicd: %s\n", err);
 		goto out;

@@ -199,6 +199,8 @@ void mpicd_reply(struct mpicd *d, struct mpicd_call *c, int status,
 		 const char *body, size_t len);
 void mpicd_reply_issue(struct mpicd *d, struct mpicd_call *c, int status,
 		       const char *type, const char *msg);
+/* A traceparent header longer than this is ignored (version 00 is 55). */
+#define MPICD_TRACEPARENT_MAX 255
 /* A request in flight, from its arrival to its reply. */
 struct mpicd_call {
 	struct mpicd *d;
@@ -209,7 +211,20 @@ struct mpicd_call {
 	const char *method;          /* static */
 	const char *allow;           /* its route's method, for a 405's Allow */
 	char remote[64];
-	char trace[128];
+	char trace[128];             /* Open MPIC trace_identifier, the CA's */
+	/* W3C trace context (docs/api.md): the caller's traceparent header
+	 * (bounded; "" none or too long), the request's trace id and the
+	 * traceparent sent back ("" until the library answered) */
+	char tp_in[MPICD_TRACEPARENT_MAX + 1];
+	char w3c_trace[33];
+	char traceparent[64];
+	char parent_id[17];          /* the caller's span id, "" none */
+	char audit_id[33];           /* the answer's, for the log; "" none */
+	char quorum[16];             /* "4/6": passed / perspectives asked */
+	const char *outcome;         /* static: "valid", "invalid" or
+				      * "error" once checked; NULL before */
+	bool probe;                  /* a page (health, metrics): what
+				      * probes ask, logged at debug */
 	char error[256];             /* a 5xx answer's message, for the log */
 	int midx, result;            /* metrics labels */
 	bool diagnosing;             /* waiting for a diagnosis (diagnose.c) */
@@ -226,6 +241,12 @@ void mpicd_call_track(struct mpicd_call *c);
 void mpicd_log(const char *level, const char *msg, const char *k1,
 	       const char *v1);
 void mpicd_log_request(const struct mpicd_call *c, int status, uint64_t ms);
+/* The level lines are written at or above (log.level): "error",
+ * "warning", "info" (the default) or "debug"; 0, or -1 for another name
+ * (the level stays).  A reload calls it again. */
+int mpicd_log_set_level(const char *name);
+/* Whether a line of level would be written now. */
+bool mpicd_log_enabled(const char *level);
 
 /* routes.c: every endpoint, one row each.  An API row has api (the call
  * is authenticated, its JSON body handed over), a page row page (a text

@@ -217,6 +217,7 @@ mpicd_reload_config(struct mpicd *d)
 	d->cfg = mpic_config_settings(nc);
 	nc = NULL;
 	server_limits(d);
+	(void)mpicd_log_set_level(d->cfg->log_level);
 	mpicd_diagnose_reload(d);
 	mpicd_log("info", "reload: configuration loaded", "changed",
 	    n == 0 ? "none" : c->applied[0] != '\0' ? c->applied :

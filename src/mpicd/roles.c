@@ -9,13 +9,31 @@
 
 /* ------------------------------------------------------------ /mpic */
 
+/* The W3C trace of an answer, for the log and the response header. */
+static void
+label_trace(struct mpicd_call *c, const char *trace, const char *tp,
+	    const char *parent)
+{
+	if (parent != NULL)
+		mpicx_bufprintf(c->parent_id, sizeof(c->parent_id), "%s",
+		    parent);
+	if (trace != NULL)
+		mpicx_bufprintf(c->w3c_trace, sizeof(c->w3c_trace), "%s",
+		    trace);
+	if (tp != NULL)
+		mpicx_bufprintf(c->traceparent, sizeof(c->traceparent), "%s",
+		    tp);
+}
+
 /* Labels for metrics and the log from the typed answer. */
 static void
 label_response(struct mpicd_call *c, const struct mpic_answer *a)
 {
 	json_t *o;
 	const char *tr;
+	size_t i, n_passed = 0;
 
+	label_trace(c, a->trace, a->traceparent, a->parent_id);
 	if (a->status != 200) {
 		c->result = a->status >= 500 ? MPICD_R_ERROR :
 		    MPICD_R_REJECTED;
@@ -36,8 +54,18 @@ label_response(struct mpicd_call *c, const struct mpic_answer *a)
 	c->midx = mpicd_method_index(a->check_type, a->method);
 	c->result = a->valid ? MPICD_R_OK : MPICD_R_NO;
 	c->decision = a->decision;
+	c->outcome = a->valid ? "valid" : "invalid";
 	if (a->trace_id != NULL)
 		mpicx_bufprintf(c->trace, sizeof(c->trace), "%s", a->trace_id);
+	if (a->audit_id != NULL)
+		mpicx_bufprintf(c->audit_id, sizeof(c->audit_id), "%s",
+		    a->audit_id);
+	for (i = 0; i < a->n_persp; i++)
+		if (a->persp[i].outcome == MPIC_OUTCOME_PASSED)
+			n_passed++;
+	if (a->n_persp > 0)
+		mpicx_bufprintf(c->quorum, sizeof(c->quorum), "%zu/%zu",
+		    n_passed, a->n_persp);
 }
 
 static void
@@ -57,7 +85,8 @@ mpicd_handle_mpic(struct mpicd *d, struct mpicd_call *c, const char *body,
 
 	mpicd_call_track(c);
 	/* The callback may run before submit returns (rejected requests). */
-	rc = mpic_engine_request(d->eng, body, len, time(NULL), mpic_done, c);
+	rc = mpic_engine_request_traced(d->eng, body, len, time(NULL),
+	    c->tp_in[0] != '\0' ? c->tp_in : NULL, mpic_done, c);
 	if (rc != 0) {
 		c->result = MPICD_R_ERROR;
 		mpicd_reply_issue(d, c, 500, "internal-error",
@@ -72,6 +101,7 @@ check_done(void *arg, const struct mpic_persp_answer *a)
 {
 	struct mpicd_call *c = arg;
 
+	label_trace(c, a->trace, a->traceparent, a->parent_id);
 	/* labels once the request parsed: refusals (400, 413) have none */
 	if (a->check_type != NULL) {
 		if (a->method != NULL)
@@ -82,6 +112,8 @@ check_done(void *arg, const struct mpic_persp_answer *a)
 			    a->trace_id);
 		c->result = a->status != 200 ? MPICD_R_ERROR : a->passed ?
 		    MPICD_R_OK : a->completed ? MPICD_R_NO : MPICD_R_ERROR;
+		c->outcome = c->result == MPICD_R_OK ? "valid" :
+		    c->result == MPICD_R_NO ? "invalid" : "error";
 	}
 	mpicd_reply(c->d, c, a->status, a->body, a->len);
 }
@@ -94,11 +126,12 @@ mpicd_handle_check(struct mpicd *d, struct mpicd_call *c,
 
 	mpicd_call_track(c);
 	/* The callback may run before serve returns (refused requests). */
-	/* the coordinator's nonce, signed into the answer's statement */
-	rc = mpic_persp_serve(d->self, check_type, body, len, time(NULL),
-	    c->req != NULL ? evhttp_find_header(
+	/* the coordinator's nonce, signed into the answer's statement, and
+	 * its traceparent */
+	rc = mpic_persp_serve_traced(d->self, check_type, body, len,
+	    time(NULL), c->req != NULL ? evhttp_find_header(
 	    evhttp_request_get_input_headers(c->req), "MPIC-Nonce") : NULL,
-	    check_done, c);
+	    c->tp_in[0] != '\0' ? c->tp_in : NULL, check_done, c);
 	if (rc != 0)
 		mpicd_reply_issue(d, c, 500, "internal-error",
 		    mpic_strerror(rc));

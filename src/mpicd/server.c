@@ -166,6 +166,7 @@ on_request(struct evhttp_request *r, void *arg)
 		return;
 	}
 	c->path = rt->path;
+	c->probe = rt->page != NULL;
 	c->allow = rt->method == EVHTTP_REQ_POST ? "POST" : "GET";
 	if (m != rt->method) {
 		mpicd_reply_error(d, c, 405, "method-not-allowed",

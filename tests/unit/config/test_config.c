@@ -870,6 +870,21 @@ test_daemon_keys(void **state)
 	assert_string_equal(cfg->tls_allowed_peers[1], "192.0.2.7");
 	mpic_config_free(cfg);
 
+	/* log.level: info by default, the four levels, nothing else */
+	cfg = parse_ok(LAB_HEAD);
+	assert_string_equal(mpic_config_settings(cfg)->log_level, "info");
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "log: {level: debug}\n");
+	assert_string_equal(mpic_config_settings(cfg)->log_level, "debug");
+	mpic_config_free(cfg);
+	cfg = parse_ok(LAB_HEAD "log:\n  level: error\n");
+	assert_string_equal(mpic_config_settings(cfg)->log_level, "error");
+	mpic_config_free(cfg);
+	parse_err(LAB_HEAD "log: {level: verbose}\n", "t.yaml:7: log.level: "
+	    "not a log level (error, warning, info, debug)");
+	parse_err(LAB_HEAD "log: {level: WARNING}\n", "t.yaml:7: log.level:");
+	parse_err(LAB_HEAD "log: {colour: true}\n", "t.yaml:7: log.colour: "
+	    "unknown key");
 	parse_err(LAB_HEAD "workers: 65\n", "t.yaml:7: workers:");
 	parse_err(LAB_HEAD "workers: -1\n", "t.yaml:7: workers:");
 	parse_err(LAB_HEAD "user: 'ro ot'\n", "t.yaml:7: user:");
