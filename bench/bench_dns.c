@@ -98,7 +98,7 @@ check_cb(void *arg, struct mpic__check_result *res)
 	struct bench *b = oc->b;
 
 	b->done++;
-	if (res->completed && res->dnssec == MPIC_DNSSEC_SECURE)
+	if (res->completed && res->dnssec == MPIC__DNSSEC_SECURE)
 		b->passed++;
 	else
 		b->failed++;
@@ -127,7 +127,7 @@ start_one(struct bench *b)
 		char q[320];
 
 		snprintf(q, sizeof(q), "_acme-challenge.%s", name);
-		if (ub_resolve_event(b->ub, q, MPIC_RR_TXT, 1, b, bare_cb,
+		if (ub_resolve_event(b->ub, q, MPIC__RR_TXT, 1, b, bare_cb,
 		    &id) != 0) {
 			b->done++;
 			b->failed++;

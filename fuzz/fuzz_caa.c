@@ -31,7 +31,7 @@ static void
 fuzz_rr_str(const struct mpic__caa_rr *rr)
 {
 	/* Worst case: every value byte as \DDD, plus the tag and quotes. */
-	static char big[4 * 65536 + 4 * MPIC_CAA_TAG_MAX + 64];
+	static char big[4 * 65536 + 4 * MPIC__CAA_TAG_MAX + 64];
 	char small[24];
 	int rc;
 
@@ -52,8 +52,8 @@ fuzz_issue_value(const uint8_t *v, size_t len)
 	size_t i;
 
 	fuzz_check(mpic__caa_issue_value_parse(v, len, &iv) == 0);
-	fuzz_check(iv.n_params <= MPIC_CAA_MAX_PARAMS);
-	fuzz_check(strlen(iv.issuer) <= MPIC_NAME_MAX);
+	fuzz_check(iv.n_params <= MPIC__CAA_MAX_PARAMS);
+	fuzz_check(strlen(iv.issuer) <= MPIC__NAME_MAX);
 	if (!iv.valid)
 		fuzz_check(iv.issuer[0] == '\0' && iv.n_params == 0);
 	for (i = 0; iv.issuer[i] != '\0'; i++)
@@ -105,7 +105,7 @@ fuzz_decide(const struct mpic__caa_rr *set, size_t n)
 		q.issuer_domains = fuzz_issuers;
 		q.n_issuers = 2;
 		q.is_wildcard = (v & 1) != 0;
-		q.cert_type = v >= 4 ? MPIC_CERT_SMIME : MPIC_CERT_TLS_SERVER;
+		q.cert_type = v >= 4 ? MPIC_CERT_SMIME : MPIC__CERT_TLS_SERVER;
 		if (v >= 2) {
 			q.account_uri = "https://ca.example/acct/1";
 			q.validation_method = "dns-01";

@@ -39,7 +39,7 @@ fuzz_target(const uint8_t *data, size_t size)
 		fuzz_check(strlen(err) > 0);
 		return;
 	}
-	fuzz_check(t.name[0] != '\0' && strlen(t.name) <= MPIC_NAME_MAX);
+	fuzz_check(t.name[0] != '\0' && strlen(t.name) <= MPIC__NAME_MAX);
 	for (i = 0; t.name[i] != '\0'; i++)
 		fuzz_check(!(t.name[i] >= 'A' && t.name[i] <= 'Z'));
 	fuzz_check(mpic__target_parse(t.name, strlen(t.name), &t2, err,
@@ -61,7 +61,7 @@ fuzz_refused(const struct mpic__issues *is)
 	json_t *j;
 	char *body;
 
-	fuzz_check(is->n > 0 && is->n <= MPIC_MAX_ISSUES);
+	fuzz_check(is->n > 0 && is->n <= MPIC__MAX_ISSUES);
 	body = mpic__issues_body(is);
 	fuzz_check(body != NULL);
 	j = json_loads(body, 0, &e);

@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"http://198.18.0.5:80/",
 	};
 	struct mpic__url u;
-	char why[256], text[MPIC_HTTP_URL_MAX + 2];
+	char why[256], text[MPIC__HTTP_URL_MAX + 2];
 
 	if (size == 0)
 		return 0;

@@ -4,8 +4,8 @@
  * except the issue-type names, which the engine may reuse for its own
  * 400 answers (include "api/api_int.h").
  */
-#ifndef MPIC_API_INT_H
-#define MPIC_API_INT_H
+#ifndef MPIC__API_INT_H
+#define MPIC__API_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,25 +19,25 @@
  * where it has one (invalid-perspective-count, invalid-quorum-count,
  * invalid-certificate-type, invalid-validation-method); the rest are ours.
  */
-#define MPIC_ISSUE_BODY_TOO_LARGE "body-too-large"
-#define MPIC_ISSUE_MALFORMED_JSON "malformed-json"
-#define MPIC_ISSUE_JSON_TOO_DEEP "json-too-deep"
-#define MPIC_ISSUE_MISSING_FIELD "missing-field"
-#define MPIC_ISSUE_UNKNOWN_FIELD "unknown-field"
-#define MPIC_ISSUE_FIELD_TYPE "invalid-field-type"
-#define MPIC_ISSUE_FIELD_VALUE "invalid-field-value"
-#define MPIC_ISSUE_CHECK_TYPE "invalid-check-type"
-#define MPIC_ISSUE_TARGET "invalid-target"
-#define MPIC_ISSUE_METHOD "invalid-validation-method"
-#define MPIC_ISSUE_CERT_TYPE "invalid-certificate-type"
-#define MPIC_ISSUE_PERSPECTIVE_COUNT "invalid-perspective-count"
-#define MPIC_ISSUE_QUORUM_COUNT "invalid-quorum-count"
-#define MPIC_ISSUE_MAX_ATTEMPTS "invalid-max-attempts"
-#define MPIC_ISSUE_COHORT "invalid-cohort-for-single-attempt"
-#define MPIC_ISSUE_TOO_MANY "too-many-issues"
+#define MPIC__ISSUE_BODY_TOO_LARGE "body-too-large"
+#define MPIC__ISSUE_MALFORMED_JSON "malformed-json"
+#define MPIC__ISSUE_JSON_TOO_DEEP "json-too-deep"
+#define MPIC__ISSUE_MISSING_FIELD "missing-field"
+#define MPIC__ISSUE_UNKNOWN_FIELD "unknown-field"
+#define MPIC__ISSUE_FIELD_TYPE "invalid-field-type"
+#define MPIC__ISSUE_FIELD_VALUE "invalid-field-value"
+#define MPIC__ISSUE_CHECK_TYPE "invalid-check-type"
+#define MPIC__ISSUE_TARGET "invalid-target"
+#define MPIC__ISSUE_METHOD "invalid-validation-method"
+#define MPIC__ISSUE_CERT_TYPE "invalid-certificate-type"
+#define MPIC__ISSUE_PERSPECTIVE_COUNT "invalid-perspective-count"
+#define MPIC__ISSUE_QUORUM_COUNT "invalid-quorum-count"
+#define MPIC__ISSUE_MAX_ATTEMPTS "invalid-max-attempts"
+#define MPIC__ISSUE_COHORT "invalid-cohort-for-single-attempt"
+#define MPIC__ISSUE_TOO_MANY "too-many-issues"
 
 /* Error text of the 400 body (Open MPIC's key). */
-#define MPIC_ISSUES_ERROR "request-validation-failed"
+#define MPIC__ISSUES_ERROR "request-validation-failed"
 
 /* Limits on request fields (octets). */
 #define API_TARGET_INPUT_MAX 1024

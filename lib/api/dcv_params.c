@@ -49,10 +49,10 @@ fixed_field(struct api_ctx *c, const json_t *o, const char *key,
 				return;
 	}
 	if (accepted[0] == NULL)
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.%s: must be null or empty for %s", P, key, m->name);
 	else
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.%s: must be \"%s\" for %s", P, key, accepted[0],
 		    m->name);
 }
@@ -94,7 +94,7 @@ get_challenge(struct api_ctx *c, const json_t *o, bool random_value)
 	    API_CHALLENGE_MAX, &s, &n) != 1)
 		return NULL;
 	if (!api__printable(s, n, false)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.challenge_value: must be printable ASCII", P);
 		return NULL;
 	}
@@ -105,7 +105,7 @@ get_challenge(struct api_ctx *c, const json_t *o, bool random_value)
 	for (b = n; b > a && s[b - 1] == ' '; b--)
 		;
 	if (b - a < API_RANDOM_VALUE_MIN) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.challenge_value: a Random Value needs at least %d "
 		    "characters besides surrounding spaces (112 bits of "
 		    "entropy, BR 1.6.1), this one has %zu", P,
@@ -127,7 +127,7 @@ get_hash(struct api_ctx *c, const json_t *o, bool allow_hex)
 		return;
 	if (api__decode_hash(s, n, allow_hex,
 	    d->key_authorization_digest) != 0) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.key_authorization_hash: must be %s", P, allow_hex ?
 		    "43 base64url characters (no padding) or 64 hex digits "
 		    "of a SHA-256 digest" :
@@ -148,7 +148,7 @@ get_account_uri(struct api_ctx *c, const json_t *o, const char *key,
 	if (api__get_string(c, o, P, key, true, API_URI_MAX, &s, &n) != 1)
 		return;
 	if (!api__uri_ok(s, n)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.%s: must be a URI (scheme:rest, printable ASCII, no "
 		    "spaces)", P, key);
 		return;
@@ -168,20 +168,20 @@ get_prefix(struct api_ctx *c, const json_t *o)
 
 	if (empty_string(o, "dns_name_prefix"))
 		return;
-	if (api__get_string(c, o, P, "dns_name_prefix", false, MPIC_NAME_MAX,
+	if (api__get_string(c, o, P, "dns_name_prefix", false, MPIC__NAME_MAX,
 	    &s, &n) != 1)
 		return;
 	if (api__name_check(s, n, API_NAME_UNDERSCORE, err,
 	    sizeof(err)) != 0) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.dns_name_prefix: %s", P, err);
 		return;
 	}
 	if (req->target.name[0] != '\0' && !req->target.is_ip &&
-	    n + 1 + strlen(mpic__target_base(&req->target)) > MPIC_NAME_MAX) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+	    n + 1 + strlen(mpic__target_base(&req->target)) > MPIC__NAME_MAX) {
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.dns_name_prefix: prefix and target together are "
-		    "longer than %d octets", P, MPIC_NAME_MAX);
+		    "longer than %d octets", P, MPIC__NAME_MAX);
 		return;
 	}
 	p = (char *)s;
@@ -208,7 +208,7 @@ get_rtype(struct api_ctx *c, const json_t *o, const char *const *names,
 		}
 	}
 	api__quote(s, n, q, sizeof(q));
-	mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+	mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 	    "%s.dns_record_type: \"%s\" is not one of %s", P, q, list);
 }
 
@@ -228,7 +228,7 @@ api__parse_website_change(struct api_ctx *c, const json_t *o,
 	    &s, &n) == 1) {
 		why = api__path_problem(s, n);
 		if (why != NULL)
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.http_token_path: %s", P, why);
 		else
 			d->http_token_path = s;
@@ -238,7 +238,7 @@ api__parse_website_change(struct api_ctx *c, const json_t *o,
 		if (strcmp(s, "http") == 0 || strcmp(s, "https") == 0)
 			d->url_scheme = s;
 		else
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.url_scheme: must be http or https", P);
 	}
 	/* Compiled here only to refuse a bad pattern with a 400; each check
@@ -249,7 +249,7 @@ api__parse_website_change(struct api_ctx *c, const json_t *o,
 	    &n) == 1) {
 		rc = mpic__regex_compile(s, n, &re, rerr, sizeof(rerr));
 		if (rc == MPIC_EINVAL)
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.match_regex: %s", P, rerr);
 		else if (rc != 0)
 			c->nomem = true;
@@ -280,11 +280,11 @@ get_token(struct api_ctx *c, const json_t *o)
 	    &n) != 1)
 		return;
 	if (!mpic__is_b64url(s, n))
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.token: must be base64url (A-Z a-z 0-9 - _, no "
 		    "padding)", P);
 	else if (n < API_TOKEN_MIN)
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.token: must have at least %d base64url characters "
 		    "(128 bits, RFC 8555 8.3), this one has %zu", P,
 		    API_TOKEN_MIN, n);
@@ -308,13 +308,13 @@ get_key_authorization(struct api_ctx *c, const json_t *o)
 	if (dot == NULL || tn == 0 || !mpic__is_b64url(s, tn) ||
 	    n - tn - 1 != API_THUMBPRINT_LEN ||
 	    !mpic__is_b64url(dot + 1, API_THUMBPRINT_LEN))
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.key_authorization: must be the token, \".\" and the "
 		    "%d base64url characters of a SHA-256 JWK thumbprint "
 		    "(RFC 8555 8.1)", P, API_THUMBPRINT_LEN);
 	else if (d->token != NULL && (tn != strlen(d->token) ||
 	    memcmp(s, d->token, tn) != 0))
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.key_authorization: must begin with the token and "
 		    "\".\" (RFC 8555 8.1)", P);
 	else
@@ -352,8 +352,8 @@ api__parse_dns_change(struct api_ctx *c, const json_t *o,
 		      const struct api_method *m)
 {
 	static const char *const names[] = {"TXT", "CNAME", "CAA", NULL};
-	static const uint16_t types[] = {MPIC_RR_TXT, MPIC_RR_CNAME,
-	    MPIC_RR_CAA};
+	static const uint16_t types[] = {MPIC__RR_TXT, MPIC__RR_CNAME,
+	    MPIC__RR_CAA};
 	struct mpic__dcv_params *d = &c->req->dcv;
 
 	d->challenge_value = get_challenge(c, o, true);
@@ -361,7 +361,7 @@ api__parse_dns_change(struct api_ctx *c, const json_t *o,
 	get_prefix(c, o);
 	api__get_bool(c, o, P, "require_exact_match", &d->require_exact_match);
 	/* As Open MPIC: case only matters in TXT data, not in names. */
-	if (d->dns_record_type != 0 && d->dns_record_type != MPIC_RR_TXT)
+	if (d->dns_record_type != 0 && d->dns_record_type != MPIC__RR_TXT)
 		d->require_exact_case = false;
 	(void)m;
 }
@@ -374,15 +374,15 @@ api__parse_dns_persistent(struct api_ctx *c, const json_t *o,
 	json_t *v = api__field(o, "issuer_domain_names");
 
 	if (v == NULL)
-		mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+		mpic__issue_add(c->issues, MPIC__ISSUE_MISSING_FIELD,
 		    "%s.issuer_domain_names: required", P);
 	else if (json_is_array(v) && json_array_size(v) == 0)
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.issuer_domain_names: must not be empty", P);
 	else
 		api__parse_domain_list(c, v, "dcv_check_parameters."
 		    "issuer_domain_names", d->issuer_domain_names,
-		    MPIC_MAX_ISSUER_NAMES, &d->n_issuer_domain_names);
+		    MPIC__MAX_ISSUER_NAMES, &d->n_issuer_domain_names);
 	get_account_uri(c, o, "expected_account_uri",
 	    &d->expected_account_uri);
 	fixed_query(c, o, m);
@@ -426,7 +426,7 @@ api__parse_ip_address(struct api_ctx *c, const json_t *o,
 		      const struct api_method *m)
 {
 	static const char *const names[] = {"A", "AAAA", NULL};
-	static const uint16_t types[] = {MPIC_RR_A, MPIC_RR_AAAA};
+	static const uint16_t types[] = {MPIC__RR_A, MPIC__RR_AAAA};
 	struct mpic__dcv_params *d = &c->req->dcv;
 	uint8_t a[16];
 	int af = 0;
@@ -441,13 +441,13 @@ api__parse_ip_address(struct api_ctx *c, const json_t *o,
 	else if (inet_pton(AF_INET6, d->challenge_value, a) == 1)
 		af = AF_INET6;
 	if (af == 0)
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.challenge_value: must be an IP address for %s", P,
 		    m->name);
-	else if ((d->dns_record_type == MPIC_RR_A && af != AF_INET) ||
-	    (d->dns_record_type == MPIC_RR_AAAA && af != AF_INET6))
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+	else if ((d->dns_record_type == MPIC__RR_A && af != AF_INET) ||
+	    (d->dns_record_type == MPIC__RR_AAAA && af != AF_INET6))
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.challenge_value: an IPv%d address cannot be found "
 		    "with dns_record_type %s", P, af == AF_INET ? 4 : 6,
-		    d->dns_record_type == MPIC_RR_A ? "A" : "AAAA");
+		    d->dns_record_type == MPIC__RR_A ? "A" : "AAAA");
 }

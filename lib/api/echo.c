@@ -34,7 +34,7 @@ mpic__request_echo_caa(const struct mpic__request *req,
 	size_t i;
 	int rc = 0;
 
-	if (req->check_type != MPIC_CHECK_CAA)
+	if (req->check_type != MPIC__CHECK_CAA)
 		return NULL;
 	/* Not given (or empty): the configured names are the ones used, as
 	 * the perspectives are told (caa_check.c, remote.c). */

@@ -17,13 +17,13 @@ mpic__issue_add(struct mpic__issues *is, const char *type, const char *fmt,
 	struct mpic__issue *v;
 	va_list ap;
 
-	if (is == NULL || is->n >= MPIC_MAX_ISSUES)
+	if (is == NULL || is->n >= MPIC__MAX_ISSUES)
 		return;
 	v = &is->v[is->n++];
 	/* The last slot says that more were left out. */
-	if (is->n == MPIC_MAX_ISSUES) {
+	if (is->n == MPIC__MAX_ISSUES) {
 		mpic__bufprintf(v->type, sizeof(v->type), "%s",
-		    MPIC_ISSUE_TOO_MANY);
+		    MPIC__ISSUE_TOO_MANY);
 		mpic__bufprintf(v->message, sizeof(v->message),
 		    "further issues were left out");
 		return;
@@ -59,7 +59,7 @@ mpic__issues_body(const struct mpic__issues *issues)
 			goto out;
 	}
 	if (json_object_set_new(root, "error",
-	    json_string(MPIC_ISSUES_ERROR)) != 0)
+	    json_string(MPIC__ISSUES_ERROR)) != 0)
 		goto out;
 	if (json_object_set(root, "validation_issues", list) != 0)
 		goto out;
@@ -144,7 +144,7 @@ api__unknown_keys(struct api_ctx *c, const json_t *obj, const char *path,
 		if (allowed[i] != NULL)
 			continue;
 		api__quote(key, strlen(key), q, sizeof(q));
-		mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+		mpic__issue_add(c->issues, MPIC__ISSUE_UNKNOWN_FIELD,
 		    "%s%s%s: unknown field", path, API_DOT(path), q);
 	}
 }
@@ -160,30 +160,30 @@ api__get_string(struct api_ctx *c, const json_t *obj, const char *path,
 
 	if (v == NULL) {
 		if (required)
-			mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+			mpic__issue_add(c->issues, MPIC__ISSUE_MISSING_FIELD,
 			    "%s%s%s: required", path, API_DOT(path), key);
 		return 0;
 	}
 	if (!json_is_string(v)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s%s%s: must be a string", path, API_DOT(path), key);
 		return -1;
 	}
 	s = json_string_value(v);
 	n = json_string_length(v);
 	if (n == 0) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s%s%s: must not be empty", path, API_DOT(path), key);
 		return -1;
 	}
 	if (n > maxlen) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s%s%s: longer than %zu octets", path, API_DOT(path),
 		    key, maxlen);
 		return -1;
 	}
 	if (memchr(s, '\0', n) != NULL) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s%s%s: contains a NUL character", path, API_DOT(path),
 		    key);
 		return -1;
@@ -207,7 +207,7 @@ api__get_bool(struct api_ctx *c, const json_t *obj, const char *path,
 	if (v == NULL)
 		return 0;
 	if (!json_is_boolean(v)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s%s%s: must be true or false", path, API_DOT(path), key);
 		return -1;
 	}
@@ -225,18 +225,18 @@ api__parse_domain_list(struct api_ctx *c, const json_t *arr, const char *path,
 	char *d;
 
 	if (!json_is_array(arr)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s: must be a list of domain names", path);
 		return;
 	}
 	if (json_array_size(arr) > max) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s: more than %zu names", path, max);
 		return;
 	}
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v)) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 			    "%s[%zu]: must be a string", path, i);
 			continue;
 		}
@@ -246,7 +246,7 @@ api__parse_domain_list(struct api_ctx *c, const json_t *arr, const char *path,
 		    json_string_length(v)) != NULL) {
 			api__quote(json_string_value(v),
 			    json_string_length(v), q, sizeof(q));
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s[%zu]: \"%s\" is not a domain name: %s", path,
 			    i, q, err);
 			continue;

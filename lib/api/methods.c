@@ -40,12 +40,12 @@ static const char *const k_dnsval[] = {"challenge_value", "dns_record_type",
 static const char ACME[] = "_acme-challenge";
 
 /* Query facets: how the check runs, what it asks, how it compares. */
-#define Q_HTTP {MPIC_RUN_HTTP, NULL, NULL, MPIC_QNAME_FIXED, 0, \
-    MPIC_MATCH_NONE}
-#define Q_ALPN {MPIC_RUN_TLS_ALPN, NULL, NULL, MPIC_QNAME_FIXED, 0, \
-    MPIC_MATCH_NONE}
-#define Q_CAA {MPIC_RUN_CAA, NULL, NULL, MPIC_QNAME_FIXED, MPIC_RR_CAA, \
-    MPIC_MATCH_NONE}
+#define Q_HTTP {MPIC__RUN_HTTP, NULL, NULL, MPIC__QNAME_FIXED, 0, \
+    MPIC__MATCH_NONE}
+#define Q_ALPN {MPIC__RUN_TLS_ALPN, NULL, NULL, MPIC__QNAME_FIXED, 0, \
+    MPIC__MATCH_NONE}
+#define Q_CAA {MPIC__RUN_CAA, NULL, NULL, MPIC__QNAME_FIXED, MPIC__RR_CAA, \
+    MPIC__MATCH_NONE}
 
 /*
  * One row per method: its Open MPIC name, its request fields, its BR
@@ -63,81 +63,81 @@ static const char ACME[] = "_acme-challenge";
  * ours, for the audit record only.
  */
 static const struct api_method methods[] = {
-	{"website-change", MPIC_DCV_WEBSITE_CHANGE,
+	{"website-change", MPIC__DCV_WEBSITE_CHANGE,
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, true, k_website,
 	    api__parse_website_change, api__echo_website_change,
 	    {"3.2.2.4.18", "ca-tbr-18"}, {"3.2.2.5.1", "ca-tbr-ip-1"}, NULL,
-	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP, NULL},
-	{"acme-http-01", MPIC_DCV_ACME_HTTP_01,
+	    NULL, NULL, MPIC__ADN_NAME, MPIC__DETAILS_HTTP, Q_HTTP, NULL},
+	{"acme-http-01", MPIC__DCV_ACME_HTTP_01,
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, true, k_http01,
 	    api__parse_acme_http, api__echo_acme_http,
 	    {"3.2.2.4.19", "http-01"}, {"3.2.2.5.6", "http-01"}, "ca-tbr-19",
-	    NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_HTTP, Q_HTTP, NULL},
-	{"acme-dns-01", MPIC_DCV_ACME_DNS_01, API_T_NAME, true, k_dns01,
+	    NULL, NULL, MPIC__ADN_NAME, MPIC__DETAILS_HTTP, Q_HTTP, NULL},
+	{"acme-dns-01", MPIC__DCV_ACME_DNS_01, API_T_NAME, true, k_dns01,
 	    api__parse_acme_dns, api__echo_acme_dns,
 	    {"3.2.2.4.7", "dns-01"}, {"3.2.2.4.7", "dns-01"}, "ca-tbr-7",
-	    NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, ACME, NULL, MPIC_QNAME_FIXED, MPIC_RR_TXT,
-	    MPIC_MATCH_TXT_HASH}, NULL},
-	{"acme-tls-alpn-01", MPIC_DCV_ACME_TLS_ALPN_01,
+	    NULL, NULL, MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, ACME, NULL, MPIC__QNAME_FIXED, MPIC__RR_TXT,
+	    MPIC__MATCH_TXT_HASH}, NULL},
+	{"acme-tls-alpn-01", MPIC__DCV_ACME_TLS_ALPN_01,
 	    API_T_NAME | API_T_IP | API_T_NO_WILDCARD, false, k_alpn,
 	    api__parse_tls_alpn, api__echo_tls_alpn,
 	    {"3.2.2.4.20", "tls-alpn-01"}, {"3.2.2.5.7", "tls-alpn-01"},
-	    "ca-tbr-20", NULL, NULL, MPIC_ADN_NAME, MPIC_DETAILS_TLS_ALPN,
+	    "ca-tbr-20", NULL, NULL, MPIC__ADN_NAME, MPIC__DETAILS_TLS_ALPN,
 	    Q_ALPN, NULL},
-	{"dns-change", MPIC_DCV_DNS_CHANGE, API_T_NAME, true, k_change,
+	{"dns-change", MPIC__DCV_DNS_CHANGE, API_T_NAME, true, k_change,
 	    api__parse_dns_change, api__echo_dns_change,
 	    {"3.2.2.4.7", "ca-tbr-7"}, {"3.2.2.4.7", "ca-tbr-7"}, NULL, NULL,
-	    NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_REQUEST, 0,
-	    MPIC_MATCH_CHANGE}, "TXT"},
-	{"dns-persistent", MPIC_DCV_DNS_PERSISTENT, API_T_NAME | API_T_IP,
+	    NULL, MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, NULL, NULL, MPIC__QNAME_REQUEST, 0,
+	    MPIC__MATCH_CHANGE}, "TXT"},
+	{"dns-persistent", MPIC__DCV_DNS_PERSISTENT, API_T_NAME | API_T_IP,
 	    false, k_persist, api__parse_dns_persistent,
 	    api__echo_dns_persistent, {"3.2.2.4.22", "dns-persist-01"},
 	    {"3.2.2.5.8", "ca-tbr-ip-8"}, "ca-tbr-22", NULL, NULL,
-	    MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, "_validation-persist", "_ip-validation-persist",
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_PERSIST}, NULL},
-	{"dns-account-01", MPIC_DCV_DNS_ACCOUNT_01, API_T_NAME, true,
+	    MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, "_validation-persist", "_ip-validation-persist",
+	    MPIC__QNAME_FIXED, MPIC__RR_TXT, MPIC__MATCH_PERSIST}, NULL},
+	{"dns-account-01", MPIC__DCV_DNS_ACCOUNT_01, API_T_NAME, true,
 	    k_account, api__parse_dns_account, api__echo_dns_account,
 	    {"3.2.2.4.21", "dns-account-01"}, {"3.2.2.4.21", "dns-account-01"},
-	    "ca-tbr-21", NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, ACME, NULL, MPIC_QNAME_ACCOUNT, MPIC_RR_TXT,
-	    MPIC_MATCH_TXT_HASH}, NULL},
-	{"contact-email-txt", MPIC_DCV_CONTACT_EMAIL_TXT, API_T_NAME, false,
+	    "ca-tbr-21", NULL, NULL, MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, ACME, NULL, MPIC__QNAME_ACCOUNT, MPIC__RR_TXT,
+	    MPIC__MATCH_TXT_HASH}, NULL},
+	{"contact-email-txt", MPIC__DCV_CONTACT_EMAIL_TXT, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.14", "ca-tbr-14"}, {"3.2.2.4.14", "ca-tbr-14"}, NULL,
-	    "2026-03-15", "2028-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, "_validation-contactemail", NULL,
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}, NULL},
-	{"contact-email-caa", MPIC_DCV_CONTACT_EMAIL_CAA, API_T_NAME, false,
+	    "2026-03-15", "2028-03-15", MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, "_validation-contactemail", NULL,
+	    MPIC__QNAME_FIXED, MPIC__RR_TXT, MPIC__MATCH_TXT_VALUE}, NULL},
+	{"contact-email-caa", MPIC__DCV_CONTACT_EMAIL_CAA, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.13", "ca-tbr-13"}, {"3.2.2.4.13", "ca-tbr-13"}, NULL,
-	    "2026-03-15", "2028-03-15", MPIC_ADN_CLIMB, MPIC_DETAILS_DNS,
+	    "2026-03-15", "2028-03-15", MPIC__ADN_CLIMB, MPIC__DETAILS_DNS,
 	    Q_CAA, NULL},
-	{"contact-phone-txt", MPIC_DCV_CONTACT_PHONE_TXT, API_T_NAME, false,
+	{"contact-phone-txt", MPIC__DCV_CONTACT_PHONE_TXT, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.16", "ca-tbr-16"}, {"3.2.2.4.16", "ca-tbr-16"}, NULL,
-	    "2026-03-15", "2027-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, "_validation-contactphone", NULL,
-	    MPIC_QNAME_FIXED, MPIC_RR_TXT, MPIC_MATCH_TXT_VALUE}, NULL},
-	{"contact-phone-caa", MPIC_DCV_CONTACT_PHONE_CAA, API_T_NAME, false,
+	    "2026-03-15", "2027-03-15", MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, "_validation-contactphone", NULL,
+	    MPIC__QNAME_FIXED, MPIC__RR_TXT, MPIC__MATCH_TXT_VALUE}, NULL},
+	{"contact-phone-caa", MPIC__DCV_CONTACT_PHONE_CAA, API_T_NAME, false,
 	    k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.4.17", "ca-tbr-17"}, {"3.2.2.4.17", "ca-tbr-17"}, NULL,
-	    "2026-03-15", "2027-03-15", MPIC_ADN_CLIMB, MPIC_DETAILS_DNS,
+	    "2026-03-15", "2027-03-15", MPIC__ADN_CLIMB, MPIC__DETAILS_DNS,
 	    Q_CAA, NULL},
-	{"reverse-address-lookup", MPIC_DCV_REVERSE_ADDRESS_LOOKUP, API_T_IP,
+	{"reverse-address-lookup", MPIC__DCV_REVERSE_ADDRESS_LOOKUP, API_T_IP,
 	    false, k_dnsval, api__parse_dns_value, api__echo_dns_value,
 	    {"3.2.2.5.3", "ca-tbr-ip-3"}, {"3.2.2.5.3", "ca-tbr-ip-3"}, NULL,
-	    NULL, NULL, MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_FIXED, MPIC_RR_PTR,
-	    MPIC_MATCH_PTR}, NULL},
-	{"ip-address", MPIC_DCV_IP_ADDRESS, API_T_NAME, false, k_dnsval,
+	    NULL, NULL, MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, NULL, NULL, MPIC__QNAME_FIXED, MPIC__RR_PTR,
+	    MPIC__MATCH_PTR}, NULL},
+	{"ip-address", MPIC__DCV_IP_ADDRESS, API_T_NAME, false, k_dnsval,
 	    api__parse_ip_address, api__echo_dns_value,
 	    {"3.2.2.4.8", "ca-tbr-8"}, {"3.2.2.4.8", "ca-tbr-8"}, NULL, NULL,
-	    "2026-03-15", MPIC_ADN_RECORD, MPIC_DETAILS_DNS,
-	    {MPIC_RUN_DNS, NULL, NULL, MPIC_QNAME_FIXED, 0,
-	    MPIC_MATCH_ADDRESS}, "A"},
+	    "2026-03-15", MPIC__ADN_RECORD, MPIC__DETAILS_DNS,
+	    {MPIC__RUN_DNS, NULL, NULL, MPIC__QNAME_FIXED, 0,
+	    MPIC__MATCH_ADDRESS}, "A"},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -204,7 +204,7 @@ mpic__dcv_method_adn(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
-	return r != NULL ? r->adn : MPIC_ADN_NAME;
+	return r != NULL ? r->adn : MPIC__ADN_NAME;
 }
 
 bool
@@ -230,20 +230,20 @@ mpic__dcv_method_status(enum mpic__dcv_method m, time_t now,
 	*since = NULL;
 	*until = NULL;
 	if (r == NULL)
-		return MPIC_METHOD_ALLOWED;
+		return MPIC__METHOD_ALLOWED;
 	/* ISO 8601 days compare as strings; each date starts at 00:00 UTC */
 	if (gmtime_r(&now, &tm) != NULL)
 		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	if (r->forbidden != NULL && strcmp(day, r->forbidden) >= 0) {
 		*since = r->forbidden;
-		return MPIC_METHOD_FORBIDDEN;
+		return MPIC__METHOD_FORBIDDEN;
 	}
 	if (r->discouraged != NULL && strcmp(day, r->discouraged) >= 0) {
 		*since = r->discouraged;
 		*until = r->forbidden;
-		return MPIC_METHOD_DISCOURAGED;
+		return MPIC__METHOD_DISCOURAGED;
 	}
-	return MPIC_METHOD_ALLOWED;
+	return MPIC__METHOD_ALLOWED;
 }
 
 /* The method's target rules against the parsed target. */
@@ -255,15 +255,15 @@ check_target(struct api_ctx *c, const struct api_method *m)
 	if (t->name[0] == '\0')
 		return;  /* the target itself was wrong: already reported */
 	if (t->is_ip && !(m->targets & API_T_IP))
-		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		mpic__issue_add(c->issues, MPIC__ISSUE_TARGET,
 		    "domain_or_ip_target: %s needs a domain name, not an IP "
 		    "address", m->name);
 	else if (!t->is_ip && !(m->targets & API_T_NAME))
-		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		mpic__issue_add(c->issues, MPIC__ISSUE_TARGET,
 		    "domain_or_ip_target: %s needs an IP address, not a "
 		    "domain name", m->name);
 	else if (t->is_wildcard && (m->targets & API_T_NO_WILDCARD))
-		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		mpic__issue_add(c->issues, MPIC__ISSUE_TARGET,
 		    "domain_or_ip_target: %s cannot validate a wildcard name "
 		    "(BR 3.2.2.4.18-20)", m->name);
 }
@@ -321,7 +321,7 @@ mpic__dcv_method_details(enum mpic__dcv_method m)
 {
 	const struct api_method *r = method_row(m);
 
-	return r != NULL ? r->details : MPIC_DETAILS_NONE;
+	return r != NULL ? r->details : MPIC__DETAILS_NONE;
 }
 
 int
@@ -332,15 +332,15 @@ mpic__dcv_query_name(const struct mpic__request *req, char *out,
 	const struct mpic__dcv_query *q = r != NULL ? &r->query : NULL;
 	const char *base = mpic__target_base(&req->target);
 	const char *prefix;
-	char rev[MPIC_NAME_MAX + 1], acct[64];
+	char rev[MPIC__NAME_MAX + 1], acct[64];
 
-	if (q == NULL || q->by != MPIC_RUN_DNS)
+	if (q == NULL || q->by != MPIC__RUN_DNS)
 		return MPIC_EINVAL;
 	*type = q->rtype != 0 ? q->rtype : req->dcv.dns_record_type;
 	prefix = q->prefix;
-	if (q->qname == MPIC_QNAME_REQUEST) {
+	if (q->qname == MPIC__QNAME_REQUEST) {
 		prefix = req->dcv.dns_name_prefix;
-	} else if (q->qname == MPIC_QNAME_ACCOUNT) {
+	} else if (q->qname == MPIC__QNAME_ACCOUNT) {
 		if (req->dcv.account_uri == NULL ||
 		    api__account_prefix(req->dcv.account_uri, q->prefix, acct,
 		    sizeof(acct)) != 0)
@@ -353,7 +353,7 @@ mpic__dcv_query_name(const struct mpic__request *req, char *out,
 			return MPIC_EINVAL;
 		base = rev;
 		prefix = q->ip_prefix;
-	} else if (q->rtype == MPIC_RR_PTR) {
+	} else if (q->rtype == MPIC__RR_PTR) {
 		return MPIC_EINVAL;  /* a PTR of a name is no address's */
 	}
 	if (prefix != NULL && prefix[0] != '\0')
@@ -399,7 +399,7 @@ api__parse_dcv(struct api_ctx *c, const json_t *o)
 	char q[64];
 
 	if (!json_is_object(o)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s: must be an object", P);
 		return;
 	}
@@ -411,7 +411,7 @@ api__parse_dcv(struct api_ctx *c, const json_t *o)
 			m = &methods[i];
 	if (m == NULL) {
 		api__quote(s, n, q, sizeof(q));
-		mpic__issue_add(c->issues, MPIC_ISSUE_METHOD,
+		mpic__issue_add(c->issues, MPIC__ISSUE_METHOD,
 		    "%s.validation_method: \"%s\" is not a known method", P,
 		    q);
 		return;
@@ -431,18 +431,18 @@ api__parse_dcv(struct api_ctx *c, const json_t *o)
 	check_target(c, m);
 }
 
-_Static_assert(MPIC_DCV_METHODS == MPIC_DCV__COUNT,
+_Static_assert(MPIC_DCV_METHODS == MPIC__DCV__COUNT,
     "mpic/methods.h's MPIC_DCV_METHODS counts the methods");
 
 size_t
 mpic_dcv_method_count(void)
 {
-	return MPIC_DCV__COUNT;
+	return MPIC__DCV__COUNT;
 }
 
 const char *
 mpic_dcv_method_name(size_t i)
 {
-	return i < MPIC_DCV__COUNT ?
+	return i < MPIC__DCV__COUNT ?
 	    mpic__dcv_method_str((enum mpic__dcv_method)i) : NULL;
 }

@@ -3,8 +3,8 @@
  * MPIC request and its parser and echo, validation issues, check results
  * and their details, and the DCV method table (methods.c).  Internal.
  */
-#ifndef MPIC_MODEL_H
-#define MPIC_MODEL_H
+#ifndef MPIC__MODEL_H
+#define MPIC__MODEL_H
 
 #include "caa/caa.h"
 #include "corroborate/corroborate.h"
@@ -16,7 +16,7 @@
  * dot) or an IP address.
  */
 struct mpic__target {
-	char name[MPIC_NAME_MAX + 1]; /* normalised; for IPs the canonical text */
+	char name[MPIC__NAME_MAX + 1]; /* normalised; for IPs the canonical text */
 	bool is_ip;
 	int af;                       /* AF_INET / AF_INET6 for IPs */
 	uint8_t addr[16];
@@ -36,23 +36,23 @@ int mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 const char *mpic__target_base(const struct mpic__target *t);
 
 
-enum mpic__check_type { MPIC_CHECK_CAA = 0, MPIC_CHECK_DCV };
+enum mpic__check_type { MPIC__CHECK_CAA = 0, MPIC_CHECK_DCV };
 
 enum mpic__dcv_method {
-	MPIC_DCV_WEBSITE_CHANGE = 0,
-	MPIC_DCV_ACME_HTTP_01,
-	MPIC_DCV_ACME_DNS_01,
-	MPIC_DCV_ACME_TLS_ALPN_01,
-	MPIC_DCV_DNS_CHANGE,
-	MPIC_DCV_DNS_PERSISTENT,
-	MPIC_DCV_DNS_ACCOUNT_01,
-	MPIC_DCV_CONTACT_EMAIL_TXT,
-	MPIC_DCV_CONTACT_EMAIL_CAA,
-	MPIC_DCV_CONTACT_PHONE_TXT,
-	MPIC_DCV_CONTACT_PHONE_CAA,
-	MPIC_DCV_REVERSE_ADDRESS_LOOKUP,
-	MPIC_DCV_IP_ADDRESS,
-	MPIC_DCV__COUNT
+	MPIC__DCV_WEBSITE_CHANGE = 0,
+	MPIC__DCV_ACME_HTTP_01,
+	MPIC__DCV_ACME_DNS_01,
+	MPIC__DCV_ACME_TLS_ALPN_01,
+	MPIC__DCV_DNS_CHANGE,
+	MPIC__DCV_DNS_PERSISTENT,
+	MPIC__DCV_DNS_ACCOUNT_01,
+	MPIC__DCV_CONTACT_EMAIL_TXT,
+	MPIC__DCV_CONTACT_EMAIL_CAA,
+	MPIC__DCV_CONTACT_PHONE_TXT,
+	MPIC__DCV_CONTACT_PHONE_CAA,
+	MPIC__DCV_REVERSE_ADDRESS_LOOKUP,
+	MPIC__DCV_IP_ADDRESS,
+	MPIC__DCV__COUNT
 };
 /*
  * The facets of a method, from its row of the one method table
@@ -75,18 +75,18 @@ const char *mpic__dcv_label_alt(const char *label);
 bool mpic__dcv_label_is_acme(const char *label);
 /* Where a method's Authorization Domain Name comes from (mpic__check_adn). */
 enum mpic__adn_rule {
-	MPIC_ADN_NAME = 0,  /* the name validated itself (web methods) */
-	MPIC_ADN_RECORD,    /* the DNS record's owner, without leading '_'
+	MPIC__ADN_NAME = 0,  /* the name validated itself (web methods) */
+	MPIC__ADN_RECORD,    /* the DNS record's owner, without leading '_'
 			     * labels */
-	MPIC_ADN_CLIMB,     /* the name climbing found the CAA set at */
+	MPIC__ADN_CLIMB,     /* the name climbing found the CAA set at */
 };
 enum mpic__adn_rule mpic__dcv_method_adn(enum mpic__dcv_method m);
 
 /* What the BR allow of a method on a day (BR 3.2.2.4, requirements 6). */
 enum mpic__method_status {
-	MPIC_METHOD_ALLOWED = 0,
-	MPIC_METHOD_DISCOURAGED,  /* SHOULD NOT */
-	MPIC_METHOD_FORBIDDEN,    /* MUST NOT */
+	MPIC__METHOD_ALLOWED = 0,
+	MPIC__METHOD_DISCOURAGED,  /* SHOULD NOT */
+	MPIC__METHOD_FORBIDDEN,    /* MUST NOT */
 };
 /*
  * The method's status on the UTC day of now.  *since: the day that
@@ -106,26 +106,26 @@ enum mpic__method_status mpic__dcv_method_status(enum mpic__dcv_method m,
  * methods share one).
  */
 enum mpic__dcv_run {
-	MPIC_RUN_DNS = 0,    /* one lookup, lib/check/dcv_dns.c */
-	MPIC_RUN_HTTP,       /* lib/dcv/http.c */
-	MPIC_RUN_TLS_ALPN,   /* lib/dcv/tls_alpn.c */
-	MPIC_RUN_CAA,        /* the CAA climb, lib/check/caa_check.c */
+	MPIC__RUN_DNS = 0,    /* one lookup, lib/check/dcv_dns.c */
+	MPIC__RUN_HTTP,       /* lib/dcv/http.c */
+	MPIC__RUN_TLS_ALPN,   /* lib/dcv/tls_alpn.c */
+	MPIC__RUN_CAA,        /* the CAA climb, lib/check/caa_check.c */
 };
 /* How one DNS record is compared with the challenge (dcv_dns.c). */
 enum mpic__dcv_match {
-	MPIC_MATCH_NONE = 0,    /* not a lookup of MPIC_RUN_DNS */
-	MPIC_MATCH_TXT_HASH,    /* TXT equals key_authorization_hash */
-	MPIC_MATCH_TXT_VALUE,   /* TXT equals challenge_value, any case */
-	MPIC_MATCH_PERSIST,     /* TXT judged by BR 3.2.2.4.22's rules */
-	MPIC_MATCH_CHANGE,      /* TXT/CNAME/CAA per require_exact_* */
-	MPIC_MATCH_ADDRESS,     /* A/AAAA equals the address given */
-	MPIC_MATCH_PTR,         /* PTR names challenge_value */
+	MPIC__MATCH_NONE = 0,    /* not a lookup of MPIC__RUN_DNS */
+	MPIC__MATCH_TXT_HASH,    /* TXT equals key_authorization_hash */
+	MPIC__MATCH_TXT_VALUE,   /* TXT equals challenge_value, any case */
+	MPIC__MATCH_PERSIST,     /* TXT judged by BR 3.2.2.4.22's rules */
+	MPIC__MATCH_CHANGE,      /* TXT/CNAME/CAA per require_exact_* */
+	MPIC__MATCH_ADDRESS,     /* A/AAAA equals the address given */
+	MPIC__MATCH_PTR,         /* PTR names challenge_value */
 };
 /* Where the queried name comes from. */
 enum mpic__dcv_qname {
-	MPIC_QNAME_FIXED = 0,   /* prefix "." name, ip_prefix "." reverse */
-	MPIC_QNAME_REQUEST,     /* the request's dns_name_prefix "." name */
-	MPIC_QNAME_ACCOUNT,     /* "_" account label "." prefix "." name */
+	MPIC__QNAME_FIXED = 0,   /* prefix "." name, ip_prefix "." reverse */
+	MPIC__QNAME_REQUEST,     /* the request's dns_name_prefix "." name */
+	MPIC__QNAME_ACCOUNT,     /* "_" account label "." prefix "." name */
 };
 struct mpic__dcv_query {
 	enum mpic__dcv_run by;
@@ -140,16 +140,16 @@ const struct mpic__dcv_query *mpic__dcv_method_query(enum mpic__dcv_method m);
 
 /* The details shape of a DCV check's result (lib/api/result.c). */
 enum mpic__details_shape {
-	MPIC_DETAILS_NONE = 0,  /* an unknown method */
-	MPIC_DETAILS_DNS,
-	MPIC_DETAILS_HTTP,
-	MPIC_DETAILS_TLS_ALPN,
+	MPIC__DETAILS_NONE = 0,  /* an unknown method */
+	MPIC__DETAILS_DNS,
+	MPIC__DETAILS_HTTP,
+	MPIC__DETAILS_TLS_ALPN,
 };
 enum mpic__details_shape mpic__dcv_method_details(enum mpic__dcv_method m);
 
-#define MPIC_MAX_CAA_DOMAINS 16
-#define MPIC_MAX_HTTP_HEADERS 16
-#define MPIC_MAX_ISSUER_NAMES 16
+#define MPIC__MAX_CAA_DOMAINS 16
+#define MPIC__MAX_HTTP_HEADERS 16
+#define MPIC__MAX_ISSUER_NAMES 16
 
 struct mpic__orch_params {
 	int perspective_count;  /* 0 = not given */
@@ -160,7 +160,7 @@ struct mpic__orch_params {
 
 struct mpic__caa_params {
 	enum mpic__cert_type cert_type;
-	const char *caa_domains[MPIC_MAX_CAA_DOMAINS];
+	const char *caa_domains[MPIC__MAX_CAA_DOMAINS];
 	size_t n_caa_domains;   /* 0 = use the configured issuer_domains */
 	bool allow_lookup_failure;
 	const char *account_uri;       /* extension, or NULL */
@@ -173,11 +173,11 @@ struct mpic__http_header {
 };
 
 enum mpic__dns_rtype_param {
-	MPIC_DNSTYPE_TXT = MPIC_RR_TXT,
-	MPIC_DNSTYPE_CNAME = MPIC_RR_CNAME,
-	MPIC_DNSTYPE_CAA = MPIC_RR_CAA,
-	MPIC_DNSTYPE_A = MPIC_RR_A,
-	MPIC_DNSTYPE_AAAA = MPIC_RR_AAAA,
+	MPIC__DNSTYPE_TXT = MPIC__RR_TXT,
+	MPIC__DNSTYPE_CNAME = MPIC__RR_CNAME,
+	MPIC__DNSTYPE_CAA = MPIC__RR_CAA,
+	MPIC__DNSTYPE_A = MPIC__RR_A,
+	MPIC__DNSTYPE_AAAA = MPIC__RR_AAAA,
 };
 
 struct mpic__dcv_params {
@@ -193,7 +193,7 @@ struct mpic__dcv_params {
 	const char *token;
 	const char *key_authorization;
 	/* website-change, acme-http-01 */
-	struct mpic__http_header headers[MPIC_MAX_HTTP_HEADERS];
+	struct mpic__http_header headers[MPIC__MAX_HTTP_HEADERS];
 	size_t n_headers;
 	/* acme-dns-01, acme-tls-alpn-01, dns-account-01: 43 base64url chars */
 	const char *key_authorization_hash;
@@ -203,7 +203,7 @@ struct mpic__dcv_params {
 	const char *dns_name_prefix; /* or NULL */
 	bool require_exact_match;
 	/* dns-persistent */
-	const char *issuer_domain_names[MPIC_MAX_ISSUER_NAMES];
+	const char *issuer_domain_names[MPIC__MAX_ISSUER_NAMES];
 	size_t n_issuer_domain_names;
 	const char *expected_account_uri;
 	/* dns-account-01 */
@@ -250,20 +250,20 @@ int mpic__dcv_query_name(const struct mpic__request *req, char *out,
 			 size_t outlen, uint16_t *type);
 
 /* Validation problems, for the 400 body. */
-#define MPIC_MAX_ISSUES 16
+#define MPIC__MAX_ISSUES 16
 struct mpic__issue {
 	char type[64];     /* e.g. "invalid-field-value", "missing-field" */
 	char message[256]; /* names the field */
 };
 struct mpic__issues {
-	struct mpic__issue v[MPIC_MAX_ISSUES];
+	struct mpic__issue v[MPIC__MAX_ISSUES];
 	size_t n;
 };
 void mpic__issue_add(struct mpic__issues *is, const char *type,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define MPIC_MAX_BODY (64 * 1024)
-#define MPIC_MAX_JSON_DEPTH 16
+#define MPIC__MAX_JSON_DEPTH 16
 
 /*
  * Parse and validate a POST /mpic body.  On success returns 0 and fills
@@ -290,7 +290,7 @@ json_t *mpic__request_echo_caa(const struct mpic__request *req,
 			       const char *const *issuers, size_t n_issuers);
 json_t *mpic__request_echo_dcv(const struct mpic__request *req);
 
-#define MPIC_MAX_CHECK_ERRORS 4
+#define MPIC__MAX_CHECK_ERRORS 4
 
 struct mpic__check_error {
 	const char *type;   /* static: "mpic_error:caa_checker:lookup", ... */
@@ -301,7 +301,7 @@ struct mpic__check_error {
 struct mpic__check_result {
 	bool completed;
 	bool passed;
-	struct mpic__check_error errors[MPIC_MAX_CHECK_ERRORS];
+	struct mpic__check_error errors[MPIC__MAX_CHECK_ERRORS];
 	size_t n_errors;
 	uint64_t timestamp_ns;
 	uint64_t remote_timestamp_ns; /* a remote's own timestamp_ns, when it
@@ -350,7 +350,7 @@ int mpic__check_details_fill(struct mpic__check_result *r,
  * contact-*-caa and CAA: the name whose CAA set was relevant (found_at);
  * web methods: the name itself.  Written into out (lowercase, no final
  * dot); false when there is none: an IP address target, nothing found
- * where climbing decides the name, or a name over MPIC_NAME_MAX.
+ * where climbing decides the name, or a name over MPIC__NAME_MAX.
  */
 bool mpic__check_adn(const struct mpic__request *req,
 		     const struct mpic__check_result *r, char *out,
@@ -360,12 +360,12 @@ void mpic__check_errors_write(struct mpic__jw *w,
 			      const struct mpic__check_result *r);
 
 /* Error types (Open MPIC strings). */
-#define MPIC_ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"
-#define MPIC_ERR_DCV_LOOKUP "mpic_error:dcv_checker:lookup"
-#define MPIC_ERR_HTTP "mpic_error:http"
-#define MPIC_ERR_REDIRECT "mpic_error:redirect:invalid"
-#define MPIC_ERR_REMOTE "mpic_error:coordinator:remote_check"
-#define MPIC_ERR_TIMEOUT "mpic_error:timeout"
-#define MPIC_ERR_DNSSEC "mpic_error:dnssec:bogus"
+#define MPIC__ERR_CAA_LOOKUP "mpic_error:caa_checker:lookup"
+#define MPIC__ERR_DCV_LOOKUP "mpic_error:dcv_checker:lookup"
+#define MPIC__ERR_HTTP "mpic_error:http"
+#define MPIC__ERR_REDIRECT "mpic_error:redirect:invalid"
+#define MPIC__ERR_REMOTE "mpic_error:coordinator:remote_check"
+#define MPIC__ERR_TIMEOUT "mpic_error:timeout"
+#define MPIC__ERR_DNSSEC "mpic_error:dnssec:bogus"
 
 #endif

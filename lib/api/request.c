@@ -61,7 +61,7 @@ get_int(struct api_ctx *c, const json_t *obj, const char *path,
 	if (v == NULL)
 		return 0;
 	if (!json_is_integer(v)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s.%s: must be an integer", path, key);
 		return -1;
 	}
@@ -86,31 +86,31 @@ parse_orch(struct api_ctx *c, const json_t *o)
 	json_t *q;
 
 	if (!json_is_object(o)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s: must be an object", path);
 		return;
 	}
 	c->req->has_orch = true;
 	api__unknown_keys(c, o, path, keys);
 	get_int(c, o, path, "perspective_count",
-	    MPIC_ISSUE_PERSPECTIVE_COUNT, 1, API_MAX_PERSPECTIVES,
+	    MPIC__ISSUE_PERSPECTIVE_COUNT, 1, API_MAX_PERSPECTIVES,
 	    &p->perspective_count);
 	/* quorum_count 0 is Open MPIC's monitoring mode: refused here. */
 	q = api__field(o, "quorum_count");
 	if (q != NULL && json_is_integer(q) && json_integer_value(q) == 0)
-		mpic__issue_add(c->issues, MPIC_ISSUE_QUORUM_COUNT,
+		mpic__issue_add(c->issues, MPIC__ISSUE_QUORUM_COUNT,
 		    "%s.quorum_count: 0 (monitoring mode, always valid) is "
 		    "not supported", path);
 	else if (get_int(c, o, path, "quorum_count",
-	    MPIC_ISSUE_QUORUM_COUNT, 1, API_MAX_PERSPECTIVES,
+	    MPIC__ISSUE_QUORUM_COUNT, 1, API_MAX_PERSPECTIVES,
 	    &p->quorum_count) == 1 && p->perspective_count > 0 &&
 	    p->quorum_count > p->perspective_count)
-		mpic__issue_add(c->issues, MPIC_ISSUE_QUORUM_COUNT,
+		mpic__issue_add(c->issues, MPIC__ISSUE_QUORUM_COUNT,
 		    "%s.quorum_count: %d is more than perspective_count %d",
 		    path, p->quorum_count, p->perspective_count);
-	get_int(c, o, path, "max_attempts", MPIC_ISSUE_MAX_ATTEMPTS, 1,
+	get_int(c, o, path, "max_attempts", MPIC__ISSUE_MAX_ATTEMPTS, 1,
 	    API_MAX_ATTEMPTS, &p->max_attempts);
-	get_int(c, o, path, "cohort_for_single_attempt", MPIC_ISSUE_COHORT,
+	get_int(c, o, path, "cohort_for_single_attempt", MPIC__ISSUE_COHORT,
 	    1, API_MAX_COHORT, &p->cohort_for_single_attempt);
 }
 
@@ -148,7 +148,7 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	char q[64];
 
 	if (!json_is_object(o)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s: must be an object", path);
 		return;
 	}
@@ -156,12 +156,12 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	if (api__get_string(c, o, path, "certificate_type", false, 64, &s,
 	    &n) == 1) {
 		if (strcmp(s, "tls-server") == 0)
-			p->cert_type = MPIC_CERT_TLS_SERVER;
+			p->cert_type = MPIC__CERT_TLS_SERVER;
 		else if (strcmp(s, "s-mime") == 0)
 			p->cert_type = MPIC_CERT_SMIME;
 		else {
 			api__quote(s, n, q, sizeof(q));
-			mpic__issue_add(c->issues, MPIC_ISSUE_CERT_TYPE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_CERT_TYPE,
 			    "%s.certificate_type: \"%s\" is not tls-server "
 			    "or s-mime", path, q);
 		}
@@ -169,13 +169,13 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	v = api__field(o, "caa_domains");
 	if (v != NULL)
 		api__parse_domain_list(c, v, "caa_check_parameters.caa_domains",
-		    p->caa_domains, MPIC_MAX_CAA_DOMAINS, &p->n_caa_domains);
+		    p->caa_domains, MPIC__MAX_CAA_DOMAINS, &p->n_caa_domains);
 	api__get_bool(c, o, path, "allow_lookup_failure",
 	    &p->allow_lookup_failure);
 	if (api__get_string(c, o, path, "account_uri", false, API_URI_MAX,
 	    &s, &n) == 1) {
 		if (!api__uri_ok(s, n))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.account_uri: must be a URI (scheme:rest, "
 			    "printable ASCII, no spaces)", path);
 		else
@@ -185,7 +185,7 @@ parse_caa(struct api_ctx *c, const json_t *o)
 	    &n) == 1) {
 		if (!caa_method_ok(s, n)) {
 			api__quote(s, n, q, sizeof(q));
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.validation_method: \"%s\" is not an ACME "
 			    "method label (http-01, dns-01, tls-alpn-01, "
 			    "dns-account-01, dns-persist-01) or a ca- label",
@@ -209,7 +209,7 @@ parse_target(struct api_ctx *c, const json_t *root)
 	if (mpic__target_parse(s, n, &c->req->target, err,
 	    sizeof(err)) != 0) {
 		api__quote(s, n, q, sizeof(q));
-		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		mpic__issue_add(c->issues, MPIC__ISSUE_TARGET,
 		    "domain_or_ip_target: \"%s\" %s", q, err);
 		return;
 	}
@@ -221,7 +221,7 @@ parse_target(struct api_ctx *c, const json_t *root)
 	 */
 	if (c->req->target.is_onion) {
 		api__quote(s, n, q, sizeof(q));
-		mpic__issue_add(c->issues, MPIC_ISSUE_TARGET,
+		mpic__issue_add(c->issues, MPIC__ISSUE_TARGET,
 		    "domain_or_ip_target: \"%s\" is an Onion Domain Name: "
 		    "MPIC does not apply to it (BR 3.2.2.9; validate it per "
 		    "BR Appendix B)", q);
@@ -246,14 +246,14 @@ parse_top(struct api_ctx *c, const json_t *root)
 	if (api__get_string(c, root, "", "check_type", true, 16, &s,
 	    &n) == 1) {
 		if (strcmp(s, "caa") == 0) {
-			req->check_type = MPIC_CHECK_CAA;
+			req->check_type = MPIC__CHECK_CAA;
 			type_ok = true;
 		} else if (strcmp(s, "dcv") == 0) {
 			req->check_type = MPIC_CHECK_DCV;
 			type_ok = true;
 		} else {
 			api__quote(s, n, q, sizeof(q));
-			mpic__issue_add(c->issues, MPIC_ISSUE_CHECK_TYPE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_CHECK_TYPE,
 			    "check_type: \"%s\" is not caa or dcv", q);
 		}
 	}
@@ -261,7 +261,7 @@ parse_top(struct api_ctx *c, const json_t *root)
 	if (api__get_string(c, root, "", "trace_identifier", false,
 	    API_TRACE_ID_MAX, &s, &n) == 1) {
 		if (!api__printable(s, n, false))
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "trace_identifier: must be printable ASCII");
 		else
 			req->trace_identifier = s;
@@ -271,9 +271,9 @@ parse_top(struct api_ctx *c, const json_t *root)
 		parse_orch(c, v);
 	if (!type_ok)
 		return;
-	if (req->check_type == MPIC_CHECK_CAA) {
+	if (req->check_type == MPIC__CHECK_CAA) {
 		if (api__field(root, "dcv_check_parameters") != NULL)
-			mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+			mpic__issue_add(c->issues, MPIC__ISSUE_UNKNOWN_FIELD,
 			    "dcv_check_parameters: not allowed with "
 			    "check_type caa");
 		v = api__field(root, "caa_check_parameters");
@@ -282,11 +282,11 @@ parse_top(struct api_ctx *c, const json_t *root)
 		return;
 	}
 	if (api__field(root, "caa_check_parameters") != NULL)
-		mpic__issue_add(c->issues, MPIC_ISSUE_UNKNOWN_FIELD,
+		mpic__issue_add(c->issues, MPIC__ISSUE_UNKNOWN_FIELD,
 		    "caa_check_parameters: not allowed with check_type dcv");
 	v = api__field(root, "dcv_check_parameters");
 	if (v == NULL) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_MISSING_FIELD,
+		mpic__issue_add(c->issues, MPIC__ISSUE_MISSING_FIELD,
 		    "dcv_check_parameters: required with check_type dcv");
 		return;
 	}
@@ -314,21 +314,21 @@ mpic__request_parse(const char *body, size_t len, struct mpic__request *req,
 	c.nomem = false;
 
 	if (len > MPIC_MAX_BODY) {
-		mpic__issue_add(issues, MPIC_ISSUE_BODY_TOO_LARGE,
+		mpic__issue_add(issues, MPIC__ISSUE_BODY_TOO_LARGE,
 		    "request body: %zu octets, more than the %d allowed", len,
 		    MPIC_MAX_BODY);
 		ret = MPIC_ETOOBIG;
 		goto out;
 	}
 	if (body == NULL || len == 0) {
-		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		mpic__issue_add(issues, MPIC__ISSUE_MALFORMED_JSON,
 		    "request body: empty");
 		goto out;
 	}
-	if (json_depth(body, len, MPIC_MAX_JSON_DEPTH) > MPIC_MAX_JSON_DEPTH) {
-		mpic__issue_add(issues, MPIC_ISSUE_JSON_TOO_DEEP,
+	if (json_depth(body, len, MPIC__MAX_JSON_DEPTH) > MPIC__MAX_JSON_DEPTH) {
+		mpic__issue_add(issues, MPIC__ISSUE_JSON_TOO_DEEP,
 		    "request body: nested deeper than %d levels",
-		    MPIC_MAX_JSON_DEPTH);
+		    MPIC__MAX_JSON_DEPTH);
 		goto out;
 	}
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -338,13 +338,13 @@ mpic__request_parse(const char *body, size_t len, struct mpic__request *req,
 			goto out;
 		}
 		api__quote(jerr.text, strlen(jerr.text), text, sizeof(text));
-		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		mpic__issue_add(issues, MPIC__ISSUE_MALFORMED_JSON,
 		    "request body: %s at line %d column %d", text, jerr.line,
 		    jerr.column);
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+		mpic__issue_add(issues, MPIC__ISSUE_MALFORMED_JSON,
 		    "request body: must be a JSON object");
 		goto out;
 	}

@@ -13,7 +13,7 @@ void
 mpic__check_result_init(struct mpic__check_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->dnssec = MPIC_DNSSEC_INDETERMINATE;
+	r->dnssec = MPIC__DNSSEC_INDETERMINATE;
 	r->details = NULL;
 	r->statement = NULL;
 }
@@ -29,7 +29,7 @@ mpic__check_result_release(struct mpic__check_result *r)
 }
 
 /*
- * Only the first MPIC_MAX_CHECK_ERRORS errors are kept; the flags
+ * Only the first MPIC__MAX_CHECK_ERRORS errors are kept; the flags
  * (completed, passed) are the caller's to set.
  */
 void
@@ -39,7 +39,7 @@ mpic__check_error(struct mpic__check_result *r, const char *type,
 	struct mpic__check_error *e;
 	va_list ap;
 
-	if (r == NULL || r->n_errors >= MPIC_MAX_CHECK_ERRORS)
+	if (r == NULL || r->n_errors >= MPIC__MAX_CHECK_ERRORS)
 		return;
 	e = &r->errors[r->n_errors++];
 	e->type = type != NULL ? type : "mpic_error";
@@ -103,13 +103,13 @@ details_keys(enum mpic__check_type type, enum mpic__dcv_method method)
 {
 	/* by the details shape of the method's row (methods.c) */
 	static const struct dkey *const shapes[] = {
-		[MPIC_DETAILS_NONE] = NULL,
-		[MPIC_DETAILS_DNS] = dns_keys,
-		[MPIC_DETAILS_HTTP] = http_keys,
-		[MPIC_DETAILS_TLS_ALPN] = alpn_keys,
+		[MPIC__DETAILS_NONE] = NULL,
+		[MPIC__DETAILS_DNS] = dns_keys,
+		[MPIC__DETAILS_HTTP] = http_keys,
+		[MPIC__DETAILS_TLS_ALPN] = alpn_keys,
 	};
 
-	if (type == MPIC_CHECK_CAA)
+	if (type == MPIC__CHECK_CAA)
 		return caa_keys;
 	return shapes[mpic__dcv_method_details(method)];
 }
@@ -192,7 +192,7 @@ mpic__check_result_open(struct mpic__jw *w, const struct mpic__check_result *r,
 	mpic__jw_int(w, r->timestamp_ns > (uint64_t)INT64_MAX ? INT64_MAX :
 	    (long long)r->timestamp_ns);
 	mpic__jw_key(w, "check_type");
-	mpic__jw_str(w, type == MPIC_CHECK_CAA ? "caa" : "dcv");
+	mpic__jw_str(w, type == MPIC__CHECK_CAA ? "caa" : "dcv");
 	mpic__jw_key(w, "details");
 	if (r->details != NULL) {
 		mpic__jw_json(w, r->details, false);
@@ -206,7 +206,7 @@ mpic__check_result_open(struct mpic__jw *w, const struct mpic__check_result *r,
 	mpic__jw_int(w, (long long)r->duration_ms);
 }
 
-/* A name from details (a string of 1..MPIC_NAME_MAX octets, a final dot
+/* A name from details (a string of 1..MPIC__NAME_MAX octets, a final dot
  * dropped); NULL otherwise. */
 static const char *
 detail_name(const json_t *d, const char *key, size_t *len)
@@ -219,7 +219,7 @@ detail_name(const json_t *d, const char *key, size_t *len)
 	n = json_string_length(v);
 	if (n > 0 && json_string_value(v)[n - 1] == '.')
 		n--;
-	if (n == 0 || n > MPIC_NAME_MAX)
+	if (n == 0 || n > MPIC__NAME_MAX)
 		return NULL;
 	*len = n;
 	return json_string_value(v);
@@ -238,17 +238,17 @@ mpic__check_adn(const struct mpic__request *req,
 	if (outlen == 0 || req->target.is_ip)
 		return false;
 	/* CAA: the name whose set was relevant, as climbing found it */
-	rule = req->check_type == MPIC_CHECK_CAA ? MPIC_ADN_CLIMB :
+	rule = req->check_type == MPIC__CHECK_CAA ? MPIC__ADN_CLIMB :
 	    mpic__dcv_method_adn(req->dcv.method);
 	switch (rule) {
-	case MPIC_ADN_NAME:
+	case MPIC__ADN_NAME:
 		s = mpic__target_base(&req->target);
 		n = strlen(s);
 		break;
-	case MPIC_ADN_CLIMB:
+	case MPIC__ADN_CLIMB:
 		s = detail_name(d, "found_at", &n);
 		break;
-	case MPIC_ADN_RECORD:
+	case MPIC__ADN_RECORD:
 		/*
 		 * found_at is where the records were, after aliases; with an
 		 * alias the name the record proves is the one asked for: the

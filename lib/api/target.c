@@ -52,9 +52,9 @@ name_check(const char *s, size_t len, unsigned flags, int first_label,
 		mpic__bufprintf(err, errlen, "is empty");
 		return MPIC_EINVAL;
 	}
-	if (len > MPIC_NAME_MAX) {
+	if (len > MPIC__NAME_MAX) {
 		mpic__bufprintf(err, errlen,
-		    "is longer than %d octets", MPIC_NAME_MAX);
+		    "is longer than %d octets", MPIC__NAME_MAX);
 		return MPIC_EINVAL;
 	}
 	start = 0;
@@ -197,7 +197,7 @@ to_ascii(const char *base, char *out, size_t outlen, char *err,
 	if (strlen(a) >= outlen) {
 		mpic__bufprintf(err, errlen,
 		    "is longer than %d octets once IDNA-encoded",
-		    MPIC_NAME_MAX);
+		    MPIC__NAME_MAX);
 		goto out;
 	}
 	memcpy(out, a, strlen(a) + 1);
@@ -212,7 +212,7 @@ mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 		   char *err, size_t errlen)
 {
 	char buf[API_TARGET_INPUT_MAX + 1];
-	char ascii[MPIC_NAME_MAX + 1];
+	char ascii[MPIC__NAME_MAX + 1];
 	const char *base;
 	size_t i, blen;
 	bool non_ascii = false;
@@ -283,9 +283,9 @@ mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 			ascii[--blen] = '\0';  /* a full stop mapped to '.' */
 	} else {
 		blen = strlen(base);
-		if (blen > MPIC_NAME_MAX) {
+		if (blen > MPIC__NAME_MAX) {
 			mpic__bufprintf(err, errlen,
-			    "is longer than %d octets", MPIC_NAME_MAX);
+			    "is longer than %d octets", MPIC__NAME_MAX);
 			return MPIC_EINVAL;
 		}
 		memcpy(ascii, base, blen + 1);
@@ -297,15 +297,15 @@ mpic__target_parse(const char *in, size_t len, struct mpic__target *t,
 		return rc;
 	/* A-labels sent as ASCII must still be valid IDNA. */
 	if (!non_ascii && has_a_label(ascii)) {
-		char check[MPIC_NAME_MAX + 1];
+		char check[MPIC__NAME_MAX + 1];
 
 		rc = to_ascii(ascii, check, sizeof(check), err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	if (blen + (t->is_wildcard ? 2 : 0) > MPIC_NAME_MAX) {
+	if (blen + (t->is_wildcard ? 2 : 0) > MPIC__NAME_MAX) {
 		mpic__bufprintf(err, errlen, "is longer than %d octets",
-		    MPIC_NAME_MAX);
+		    MPIC__NAME_MAX);
 		return MPIC_EINVAL;
 	}
 	mpic__bufprintf(t->name, sizeof(t->name), "%s%s",

@@ -104,12 +104,12 @@ const char *
 api__rtype_str(uint16_t t)
 {
 	switch (t) {
-	case MPIC_RR_TXT: return "TXT";
-	case MPIC_RR_CNAME: return "CNAME";
-	case MPIC_RR_CAA: return "CAA";
-	case MPIC_RR_A: return "A";
-	case MPIC_RR_AAAA: return "AAAA";
-	case MPIC_RR_PTR: return "PTR";
+	case MPIC__RR_TXT: return "TXT";
+	case MPIC__RR_CNAME: return "CNAME";
+	case MPIC__RR_CAA: return "CAA";
+	case MPIC__RR_A: return "A";
+	case MPIC__RR_AAAA: return "AAAA";
+	case MPIC__RR_PTR: return "PTR";
 	default: return NULL;
 	}
 }
@@ -151,14 +151,14 @@ api__parse_headers(struct api_ctx *c, const json_t *o)
 	if (h == NULL)
 		return;
 	if (!json_is_object(h)) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 		    "%s.http_headers: must be an object of strings", P);
 		return;
 	}
-	if (json_object_size(h) > MPIC_MAX_HTTP_HEADERS) {
-		mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+	if (json_object_size(h) > MPIC__MAX_HTTP_HEADERS) {
+		mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 		    "%s.http_headers: more than %d headers", P,
-		    MPIC_MAX_HTTP_HEADERS);
+		    MPIC__MAX_HTTP_HEADERS);
 		return;
 	}
 	json_object_foreach(h, name, v) {
@@ -167,19 +167,19 @@ api__parse_headers(struct api_ctx *c, const json_t *o)
 		for (i = 0; i < nlen && is_tchar(name[i]); i++)
 			;
 		if (nlen == 0 || nlen > API_HEADER_NAME_MAX || i < nlen) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.http_headers: \"%s\" is not a header name "
 			    "(RFC 9110 token, at most %d characters)", P, q,
 			    API_HEADER_NAME_MAX);
 			continue;
 		}
 		if (header_forbidden(name)) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.http_headers.%s: may not be set", P, q);
 			continue;
 		}
 		if (!json_is_string(v)) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_TYPE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_TYPE,
 			    "%s.http_headers.%s: must be a string", P, q);
 			continue;
 		}
@@ -192,7 +192,7 @@ api__parse_headers(struct api_ctx *c, const json_t *o)
 				break;
 		}
 		if (i < vlen || vlen > API_HEADER_VALUE_MAX) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.http_headers.%s: value has CR, LF, NUL or "
 			    "another control character, or is longer than "
 			    "%d octets", P, q, API_HEADER_VALUE_MAX);
@@ -202,7 +202,7 @@ api__parse_headers(struct api_ctx *c, const json_t *o)
 			if (strcasecmp(d->headers[k].name, name) == 0)
 				break;
 		if (k < d->n_headers) {
-			mpic__issue_add(c->issues, MPIC_ISSUE_FIELD_VALUE,
+			mpic__issue_add(c->issues, MPIC__ISSUE_FIELD_VALUE,
 			    "%s.http_headers.%s: given twice", P, q);
 			continue;
 		}

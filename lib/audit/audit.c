@@ -531,7 +531,7 @@ mpic__audit_open(struct event_base *base, const char *path,
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
 	a->next_seq = 1;
-	memcpy(a->prev, MPIC_AUDIT_GENESIS, sizeof(a->prev));
+	memcpy(a->prev, MPIC__AUDIT_GENESIS, sizeof(a->prev));
 
 	a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0640);
@@ -670,9 +670,9 @@ mpic__audit_append_text(struct mpic__audit *a, const char *text, size_t len,
 	pthread_mutex_lock(&a->mu);
 	if (a->broken != 0) {
 		rc = a->broken;
-	} else if (a->queued + a->writing_n >= MPIC_AUDIT_QUEUE_MAX ||
+	} else if (a->queued + a->writing_n >= MPIC__AUDIT_QUEUE_MAX ||
 	    a->queued_bytes + a->writing_bytes + flen + overhead >
-	    MPIC_AUDIT_QUEUE_BYTES) {
+	    MPIC__AUDIT_QUEUE_BYTES) {
 		rc = MPIC_EAGAIN;
 	} else {
 		r->seq = a->next_seq;

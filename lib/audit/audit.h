@@ -2,8 +2,8 @@
  * audit.h - the append-only, hash-chained audit log (BR 5.4.1), shared by
  * the engine and the tests.  Format and guarantees: docs/audit.md.
  */
-#ifndef MPIC_AUDIT_H
-#define MPIC_AUDIT_H
+#ifndef MPIC__AUDIT_H
+#define MPIC__AUDIT_H
 
 #include "util/util.h"
 #include "corroborate/corroborate.h"
@@ -12,10 +12,10 @@
 
 /* Back-pressure: records not yet durable (queued or being written)
  * beyond these are refused with MPIC_EAGAIN. */
-#define MPIC_AUDIT_QUEUE_MAX 100000
-#define MPIC_AUDIT_QUEUE_BYTES (64u * 1024u * 1024u)
+#define MPIC__AUDIT_QUEUE_MAX 100000
+#define MPIC__AUDIT_QUEUE_BYTES (64u * 1024u * 1024u)
 
-#define MPIC_AUDIT_GENESIS \
+#define MPIC__AUDIT_GENESIS \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 struct event_base;
@@ -46,8 +46,8 @@ int mpic__audit_open(struct event_base *base, const char *path,
  * call (the caller keeps its reference).  May be called from any thread.
  * Returns 0 (cb will run exactly once) or, with no callback:
  * MPIC_EINVAL (not an object, reserved key), MPIC_ETOOBIG (line longer
- * than MPIC_AUDIT_LINE_MAX), MPIC_EAGAIN (MPIC_AUDIT_QUEUE_MAX records or
- * MPIC_AUDIT_QUEUE_BYTES are waiting to be durable: the disk is slow or
+ * than MPIC_AUDIT_LINE_MAX), MPIC_EAGAIN (MPIC__AUDIT_QUEUE_MAX records or
+ * MPIC__AUDIT_QUEUE_BYTES are waiting to be durable: the disk is slow or
  * stuck), MPIC_EIO (an earlier write failed: the log accepts nothing
  * more), MPIC_ENOMEM.  A stuck write or fdatasync is not a failure: the
  * record waits, in order, and cb runs when the call returns.
@@ -139,8 +139,8 @@ struct mpic__audit_ctx {
 	const struct mpic__request *req;
 	const char *audit_id;
 };
-#define MPIC_AUDIT_LATE 1u     /* a straggler's record */
-#define MPIC_AUDIT_PRIMARY 2u  /* the primary perspective's record */
+#define MPIC__AUDIT_LATE 1u     /* a straggler's record */
+#define MPIC__AUDIT_PRIMARY 2u  /* the primary perspective's record */
 int mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
 			     const struct mpic__perspective_def *def,
 			     const struct mpic__check_result *res,

@@ -117,7 +117,7 @@ common(struct mpic__jw *w, const struct mpic__audit_ctx *c, const char *type,
        const char *const *adns, size_t n_adns)
 {
 	const struct mpic__request *req = c->req;
-	bool caa = req->check_type == MPIC_CHECK_CAA;
+	bool caa = req->check_type == MPIC__CHECK_CAA;
 	const char *br = caa ? "3.2.2.8" :
 	    mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
 	const char *method = caa ? "caa" : mpic__dcv_method_str(req->dcv.method);
@@ -271,7 +271,7 @@ mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
 			 const struct mpic__check_result *res, unsigned flags,
 			 struct mpic__jw *w, struct mpic__jw *scratch)
 {
-	char t[32], adn[MPIC_NAME_MAX + 1];
+	char t[32], adn[MPIC__NAME_MAX + 1];
 	const char *adns[1] = {adn};
 
 	common(w, c, "perspective", adns, mpic__check_adn(c->req, res, adn,
@@ -285,7 +285,7 @@ mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
 	mpic__jw_key(w, "result");
 	mpic__jw_str(w, !res->completed ? "error" : res->passed ? "pass" :
 	    "fail");
-	if (flags & MPIC_AUDIT_LATE) {
+	if (flags & MPIC__AUDIT_LATE) {
 		mpic__jw_key(w, "late");
 		mpic__jw_bool(w, true);
 	}
@@ -312,7 +312,7 @@ mpic__audit_check_record(const struct mpic__audit_ctx *c, int attempt,
 		mpic__jw_key(w, "signed_statement");
 		mpic__jw_json(w, res->statement, true);
 	}
-	if (flags & MPIC_AUDIT_PRIMARY) {
+	if (flags & MPIC__AUDIT_PRIMARY) {
 		mpic__jw_key(w, "primary");
 		mpic__jw_bool(w, true);
 	}

@@ -257,7 +257,7 @@ static void
 report_init(struct mpic_audit_report *rep)
 {
 	memset(rep, 0, sizeof(*rep));
-	memcpy(rep->last_hash, MPIC_AUDIT_GENESIS, sizeof(rep->last_hash));
+	memcpy(rep->last_hash, MPIC__AUDIT_GENESIS, sizeof(rep->last_hash));
 }
 
 int

@@ -123,7 +123,7 @@ caa_tag_text(const char *tag, char *buf, size_t size)
 
 	buf[0] = '\0';
 	mpic__sbuf_put_escaped(&sb, (const uint8_t *)tag, strnlen(tag,
-	    MPIC_CAA_TAG_MAX + 1));
+	    MPIC__CAA_TAG_MAX + 1));
 }
 
 /* ---------------------------------------------------------------- grammar */
@@ -177,7 +177,7 @@ cur_issuer(struct caa_cur *c, struct mpic__caa_issue_value *out)
 			return false;
 	}
 	n = c->off - start;
-	if (n > MPIC_NAME_MAX)
+	if (n > MPIC__NAME_MAX)
 		return false;
 	for (i = 0; i < n; i++)
 		out->issuer[i] = ascii_lower((char)c->p[start + i]);
@@ -229,11 +229,11 @@ cur_param(struct caa_cur *c, struct mpic__caa_issue_value *out)
 	 * Only the parameters some decision reads are kept; the others
 	 * passed the grammar and are ignored (RFC 8659 4.2), whatever their
 	 * number or length.  A kept one too long to store is kept empty,
-	 * which matches nothing (fails closed); past MPIC_CAA_MAX_PARAMS
+	 * which matches nothing (fails closed); past MPIC__CAA_MAX_PARAMS
 	 * kept ones, the tags repeat, and a repeated tag matches nothing.
 	 */
 	if (!caa_param_used(c->p + tag_start, tag_len) ||
-	    out->n_params >= MPIC_CAA_MAX_PARAMS)
+	    out->n_params >= MPIC__CAA_MAX_PARAMS)
 		return true;
 	pm = &out->params[out->n_params++];
 	memcpy(pm->tag, c->p + tag_start, tag_len);

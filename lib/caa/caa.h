@@ -2,13 +2,13 @@
  * caa.h - lib/caa: CAA policy (RFC 8659, 8657): the issue-value grammar, the relevant-set decision, and the persistent-TXT
  * rules (BR 3.2.2.4.22) that share the grammar.  Internal.
  */
-#ifndef MPIC_CAA_H
-#define MPIC_CAA_H
+#ifndef MPIC__CAA_H
+#define MPIC__CAA_H
 
 #include "dns/dns.h"
 #include "util/util.h"
 
-#define MPIC_CAA_MAX_PARAMS 16
+#define MPIC__CAA_MAX_PARAMS 16
 
 /* The CAA rdata codec (struct mpic__caa_rr, parse, presentation) is the
  * DNS wire code's: dns/dns.h. */
@@ -21,8 +21,8 @@ struct mpic__caa_param {
 /* An issue / issuewild / issuemail value (RFC 8659 4.2). */
 struct mpic__caa_issue_value {
 	bool valid;                 /* false: fails the grammar => empty issuer */
-	char issuer[MPIC_NAME_MAX + 1]; /* "" when no issuer (a prohibition) */
-	struct mpic__caa_param params[MPIC_CAA_MAX_PARAMS];
+	char issuer[MPIC__NAME_MAX + 1]; /* "" when no issuer (a prohibition) */
+	struct mpic__caa_param params[MPIC__CAA_MAX_PARAMS];
 	size_t n_params;
 };
 int mpic__caa_issue_value_parse(const uint8_t *v, size_t len,
@@ -64,7 +64,7 @@ bool mpic__persist_value_ok(const uint8_t *v, size_t len,
 			    const struct mpic__persist_query *q, char *why,
 			    size_t whylen);
 
-enum mpic__cert_type { MPIC_CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
+enum mpic__cert_type { MPIC__CERT_TLS_SERVER = 0, MPIC_CERT_SMIME };
 
 struct mpic__caa_query {
 	bool is_wildcard;

@@ -53,8 +53,8 @@ query(struct mpic__check *c, const char *name, uint16_t type, mpic__dns_cb cb)
 	if (rc != 0) {
 		mpic__bufprintf(msg, sizeof(msg), "cannot start lookup of %s: %s",
 		    name, mpic_strerror(rc));
-		fail_now(c, c->climb_contact ? MPIC_ERR_DCV_LOOKUP :
-		    MPIC_ERR_CAA_LOOKUP, msg);
+		fail_now(c, c->climb_contact ? MPIC__ERR_DCV_LOOKUP :
+		    MPIC__ERR_CAA_LOOKUP, msg);
 	}
 }
 
@@ -91,7 +91,7 @@ mpic__caa_check_start(struct mpic__check *c)
 	mpic__bufprintf(c->name, sizeof(c->name), "%s",
 	    mpic__target_base(&req->target));
 	c->cur = c->name;
-	return mpic__resolve(c->env->resolver, c->cur, MPIC_RR_CAA,
+	return mpic__resolve(c->env->resolver, c->cur, MPIC__RR_CAA,
 	    caa_answer, c);
 }
 
@@ -107,8 +107,8 @@ mpic__caa_check_start(struct mpic__check *c)
 bool
 mpic__failure_outside_ca(const struct mpic__dns_answer *a)
 {
-	return a->err == 0 && a->rcode == MPIC_RCODE_SERVFAIL &&
-	    a->dnssec != MPIC_DNSSEC_BOGUS;
+	return a->err == 0 && a->rcode == MPIC__RCODE_SERVFAIL &&
+	    a->dnssec != MPIC__DNSSEC_BOGUS;
 }
 
 static void
@@ -122,16 +122,16 @@ lookup_failed(struct mpic__check *c, const struct mpic__dns_answer *a)
 	    json_string(mpic__failure_kind(a)));
 	outside = mpic__failure_outside_ca(a);
 	if (c->climb_contact || !req->caa.allow_lookup_failure || !outside ||
-	    a->dnssec == MPIC_DNSSEC_BOGUS || a->attempts < 2) {
-		fail_now(c, a->dnssec == MPIC_DNSSEC_BOGUS ? MPIC_ERR_DNSSEC :
-		    c->climb_contact ? MPIC_ERR_DCV_LOOKUP : MPIC_ERR_CAA_LOOKUP,
+	    a->dnssec == MPIC__DNSSEC_BOGUS || a->attempts < 2) {
+		fail_now(c, a->dnssec == MPIC__DNSSEC_BOGUS ? MPIC__ERR_DNSSEC :
+		    c->climb_contact ? MPIC__ERR_DCV_LOOKUP : MPIC__ERR_CAA_LOOKUP,
 		    c->fail_reason);
 		return;
 	}
 	/* allow_lookup_failure: permitted only if the domain is provably
 	 * Insecure.  Walk DS upwards from the failing name. */
 	c->proof_cur = c->cur;
-	query(c, c->proof_cur, MPIC_RR_DS, ds_answer);
+	query(c, c->proof_cur, MPIC__RR_DS, ds_answer);
 }
 
 static void
@@ -142,7 +142,7 @@ proof_done(struct mpic__check *c, bool insecure, const char *why)
 	if (!insecure) {
 		mpic__bufprintf(msg, sizeof(msg),
 		    "%s; lookup failure not permitted: %s", c->fail_reason, why);
-		fail_now(c, MPIC_ERR_CAA_LOOKUP, msg);
+		fail_now(c, MPIC__ERR_CAA_LOOKUP, msg);
 		return;
 	}
 	c->res.completed = true;
@@ -150,7 +150,7 @@ proof_done(struct mpic__check *c, bool insecure, const char *why)
 	json_object_set_new(c->res.details, "lookup_failure_permitted",
 	    json_string(c->fail_reason));
 	json_object_set_new(c->res.details, "insecure_proof", json_string(why));
-	c->worst = MPIC_DNSSEC_INSECURE;
+	c->worst = MPIC__DNSSEC_INSECURE;
 	mpic__check_finish(c);
 }
 
@@ -160,26 +160,26 @@ ds_answer(void *arg, const struct mpic__dns_answer *a)
 	struct mpic__check *c = arg;
 	char why[512];
 
-	if (a->dnssec == MPIC_DNSSEC_BOGUS) {
+	if (a->dnssec == MPIC__DNSSEC_BOGUS) {
 		mpic__bufprintf(why, sizeof(why), "DS %s is bogus", a->qname);
 		proof_done(c, false, why);
 		return;
 	}
 	if (!mpic__answer_failed(a)) {
-		if (a->dnssec == MPIC_DNSSEC_INSECURE) {
+		if (a->dnssec == MPIC__DNSSEC_INSECURE) {
 			mpic__bufprintf(why, sizeof(why),
 			    "DS %s answered in an insecure part of the tree",
 			    a->qname);
 			proof_done(c, true, why);
 			return;
 		}
-		if (a->dnssec == MPIC_DNSSEC_SECURE && a->n_rrs > 0) {
+		if (a->dnssec == MPIC__DNSSEC_SECURE && a->n_rrs > 0) {
 			mpic__bufprintf(why, sizeof(why),
 			    "%s is a signed zone (secure DS)", a->qname);
 			proof_done(c, false, why);
 			return;
 		}
-		if (a->dnssec == MPIC_DNSSEC_SECURE &&
+		if (a->dnssec == MPIC__DNSSEC_SECURE &&
 		    mpic__dns_proves_unsigned_delegation(a->msg,
 		    a->qname)) {
 			mpic__bufprintf(why, sizeof(why),
@@ -195,7 +195,7 @@ ds_answer(void *arg, const struct mpic__dns_answer *a)
 		    "unsigned");
 		return;
 	}
-	query(c, c->proof_cur, MPIC_RR_DS, ds_answer);
+	query(c, c->proof_cur, MPIC__RR_DS, ds_answer);
 }
 
 static void
@@ -207,10 +207,10 @@ evaluate_caa(struct mpic__check *c, const struct mpic__dns_answer *a)
 	char reason[512];
 	size_t i, n = 0;
 
-	/* n_rrs is bounded by MPIC_DNS_MAX_RR (sets of 1001 exist) */
+	/* n_rrs is bounded by MPIC__DNS_MAX_RR (sets of 1001 exist) */
 	set = mpic__calloc(a->n_rrs, sizeof(*set));
 	if (set == NULL) {
-		fail_now(c, MPIC_ERR_CAA_LOOKUP, "out of memory");
+		fail_now(c, MPIC__ERR_CAA_LOOKUP, "out of memory");
 		return;
 	}
 	for (i = 0; i < a->n_rrs; i++) {
@@ -221,7 +221,7 @@ evaluate_caa(struct mpic__check *c, const struct mpic__dns_answer *a)
 			    "CAA set at %s has a malformed record (record %zu "
 			    "of %zu)", c->cur, i + 1, a->n_rrs);
 			mpic__free(set);
-			fail_now(c, MPIC_ERR_CAA_LOOKUP, reason);
+			fail_now(c, MPIC__ERR_CAA_LOOKUP, reason);
 			return;
 		}
 		n++;
@@ -252,7 +252,7 @@ static void
 evaluate_contact(struct mpic__check *c, const struct mpic__dns_answer *a)
 {
 	const struct mpic__request *req = c->req;
-	const char *want_tag = req->dcv.method == MPIC_DCV_CONTACT_EMAIL_CAA ?
+	const char *want_tag = req->dcv.method == MPIC__DCV_CONTACT_EMAIL_CAA ?
 	    "contactemail" : "contactphone";
 	struct mpic__caa_rr rr;
 	size_t i;
@@ -281,7 +281,7 @@ caa_answer(void *arg, const struct mpic__dns_answer *a)
 	if (c->climb_contact) {
 		json_object_set_new(d, "response_code", json_integer(a->rcode));
 		json_object_set_new(d, "ad_flag",
-		    json_boolean(a->dnssec == MPIC_DNSSEC_SECURE));
+		    json_boolean(a->dnssec == MPIC__DNSSEC_SECURE));
 	}
 	if (mpic__answer_failed(a)) {
 		lookup_failed(c, a);
@@ -306,14 +306,14 @@ caa_answer(void *arg, const struct mpic__dns_answer *a)
 			evaluate_caa(c, a);
 		return;
 	}
-	if (a->rcode == MPIC_RCODE_NXDOMAIN &&
+	if (a->rcode == MPIC__RCODE_NXDOMAIN &&
 	    mpic__parent_name(c->cur) == NULL) {
 		char msg[512];
 
 		mpic__bufprintf(msg, sizeof(msg),
 		    "top-level domain %s does not exist (NXDOMAIN)", c->cur);
-		fail_now(c, c->climb_contact ? MPIC_ERR_DCV_LOOKUP :
-		    MPIC_ERR_CAA_LOOKUP, msg);
+		fail_now(c, c->climb_contact ? MPIC__ERR_DCV_LOOKUP :
+		    MPIC__ERR_CAA_LOOKUP, msg);
 		return;
 	}
 	c->cur = mpic__parent_name(c->cur);
@@ -328,5 +328,5 @@ caa_answer(void *arg, const struct mpic__dns_answer *a)
 		mpic__check_finish(c);
 		return;
 	}
-	query(c, c->cur, MPIC_RR_CAA, caa_answer);
+	query(c, c->cur, MPIC__RR_CAA, caa_answer);
 }

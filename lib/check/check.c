@@ -26,10 +26,10 @@ void
 mpic__check_note_dnssec(struct mpic__check *c, enum mpic__dnssec s)
 {
 	static const int rank[] = {
-		[MPIC_DNSSEC_SECURE] = 0,
-		[MPIC_DNSSEC_INSECURE] = 1,
-		[MPIC_DNSSEC_INDETERMINATE] = 2,
-		[MPIC_DNSSEC_BOGUS] = 3,
+		[MPIC__DNSSEC_SECURE] = 0,
+		[MPIC__DNSSEC_INSECURE] = 1,
+		[MPIC__DNSSEC_INDETERMINATE] = 2,
+		[MPIC__DNSSEC_BOGUS] = 3,
 	};
 
 	if (rank[s] > rank[c->worst])
@@ -39,8 +39,8 @@ mpic__check_note_dnssec(struct mpic__check *c, enum mpic__dnssec s)
 bool
 mpic__answer_failed(const struct mpic__dns_answer *a)
 {
-	return a->err != 0 || a->dnssec == MPIC_DNSSEC_BOGUS ||
-	    (a->rcode != MPIC_RCODE_NOERROR && a->rcode != MPIC_RCODE_NXDOMAIN);
+	return a->err != 0 || a->dnssec == MPIC__DNSSEC_BOGUS ||
+	    (a->rcode != MPIC__RCODE_NOERROR && a->rcode != MPIC__RCODE_NXDOMAIN);
 }
 
 const char *
@@ -53,7 +53,7 @@ mpic__failure_kind(const struct mpic__dns_answer *a)
 		return "timeout";
 	if (a->err != 0)
 		return "resolver-error";
-	if (a->dnssec == MPIC_DNSSEC_BOGUS)
+	if (a->dnssec == MPIC__DNSSEC_BOGUS)
 		return "bogus";
 	return a->rcode >= 0 && a->rcode < 6 ? other[a->rcode] : "rcode-other";
 }
@@ -76,7 +76,7 @@ mpic__describe_failure(const struct mpic__dns_answer *a, char *out,
 		mpic__bufprintf(out, outlen, "%s %s: resolver error: %s",
 		    a->qname, mpic__dns_type_str(a->qtype, tb),
 		    a->err_text ? a->err_text : "unknown");
-	else if (a->dnssec == MPIC_DNSSEC_BOGUS)
+	else if (a->dnssec == MPIC__DNSSEC_BOGUS)
 		mpic__bufprintf(out, outlen,
 		    "%s %s: DNSSEC validation failed (bogus): %s", a->qname,
 		    mpic__dns_type_str(a->qtype, tb),
@@ -111,8 +111,8 @@ json_t *
 mpic__cname_chain_json(const struct mpic__dns_answer *a)
 {
 	json_t *arr = json_array();
-	/* the resolver reads a target into MPIC_NAME_MAX + 2 bytes */
-	char buf[MPIC_NAME_MAX + 3];
+	/* the resolver reads a target into MPIC__NAME_MAX + 2 bytes */
+	char buf[MPIC__NAME_MAX + 3];
 	size_t i;
 
 	if (arr == NULL)

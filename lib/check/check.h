@@ -2,8 +2,8 @@
  * check.h - one check (CAA or a DNS-based DCV method) run by one
  * perspective on its own resolver.
  */
-#ifndef MPIC_CHECK_H
-#define MPIC_CHECK_H
+#ifndef MPIC__CHECK_H
+#define MPIC__CHECK_H
 
 #include "dns/dns.h"
 #include "api/model.h"
@@ -62,7 +62,7 @@ struct mpic__check {
 	struct mpic__check_result res;
 	uint64_t start_ms;
 	/* CAA-style climbing */
-	char name[MPIC_NAME_MAX + 2];   /* original name being climbed */
+	char name[MPIC__NAME_MAX + 2];   /* original name being climbed */
 	const char *cur;                /* label currently queried */
 	uint16_t qtype;
 	bool climb_contact;             /* contact-*-caa methods */

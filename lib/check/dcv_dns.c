@@ -92,15 +92,15 @@ record_matches(struct mpic__check *c, const struct mpic__dns_rr *rr,
 
 	/* by the match kind of the method's row (lib/api/methods.c) */
 	switch (mpic__dcv_method_query(p->method)->match) {
-	case MPIC_MATCH_TXT_HASH:
+	case MPIC__MATCH_TXT_HASH:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		return n >= 0 && match_text(buf, (size_t)n,
 		    p->key_authorization_hash, true, true);
-	case MPIC_MATCH_TXT_VALUE:
+	case MPIC__MATCH_TXT_VALUE:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		return n >= 0 && match_text(buf, (size_t)n, p->challenge_value,
 		    true, false);
-	case MPIC_MATCH_PERSIST:
+	case MPIC__MATCH_PERSIST:
 		n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf, sizeof(buf));
 		if (n < 0) {
 			mpic__bufprintf(why, whylen,
@@ -108,11 +108,11 @@ record_matches(struct mpic__check *c, const struct mpic__dns_rr *rr,
 			return false;
 		}
 		return persist_ok(c, buf, (size_t)n, why, whylen);
-	case MPIC_MATCH_CHANGE:
-		if (rr->type == MPIC_RR_TXT) {
+	case MPIC__MATCH_CHANGE:
+		if (rr->type == MPIC__RR_TXT) {
 			n = mpic__dns_txt_concat(rr->rdata, rr->rdlen, buf,
 			    sizeof(buf));
-		} else if (rr->type == MPIC_RR_CNAME) {
+		} else if (rr->type == MPIC__RR_CNAME) {
 			return mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
 			    sizeof(buf)) == 0 && match_name(buf,
 			    p->challenge_value, p->require_exact_match,
@@ -126,18 +126,18 @@ record_matches(struct mpic__check *c, const struct mpic__dns_rr *rr,
 		}
 		return n >= 0 && match_text(buf, (size_t)n, p->challenge_value,
 		    p->require_exact_match, p->require_exact_case);
-	case MPIC_MATCH_ADDRESS:
-		if (rr->type == MPIC_RR_A)
+	case MPIC__MATCH_ADDRESS:
+		if (rr->type == MPIC__RR_A)
 			return rr->rdlen == 4 && inet_pton(AF_INET,
 			    p->challenge_value, want) == 1 &&
 			    memcmp(want, rr->rdata, 4) == 0;
 		return rr->rdlen == 16 && inet_pton(AF_INET6,
 		    p->challenge_value, want) == 1 &&
 		    memcmp(want, rr->rdata, 16) == 0;
-	case MPIC_MATCH_PTR:
+	case MPIC__MATCH_PTR:
 		return mpic__dns_rdata_name(rr->rdata, rr->rdlen, buf,
 		    sizeof(buf)) == 0 && mpic__name_eq(buf, p->challenge_value);
-	case MPIC_MATCH_NONE:
+	case MPIC__MATCH_NONE:
 		return false;
 	}
 	return false;
@@ -169,7 +169,7 @@ dns_answer(void *arg, const struct mpic__dns_answer *a)
 	mpic__check_note_dnssec(c, a->dnssec);
 	json_object_set_new(d, "response_code", json_integer(a->rcode));
 	json_object_set_new(d, "ad_flag",
-	    json_boolean(a->dnssec == MPIC_DNSSEC_SECURE));
+	    json_boolean(a->dnssec == MPIC__DNSSEC_SECURE));
 	json_object_set_new(d, "cname_chain", mpic__cname_chain_json(a));
 	if (mpic__answer_failed(a)) {
 		mpic__describe_failure(a, msg, sizeof(msg));
@@ -177,8 +177,8 @@ dns_answer(void *arg, const struct mpic__dns_answer *a)
 		    json_string(mpic__failure_kind(a)));
 		c->res.completed = false;
 		c->res.passed = false;
-		mpic__check_error(&c->res, a->dnssec == MPIC_DNSSEC_BOGUS ?
-		    MPIC_ERR_DNSSEC : MPIC_ERR_DCV_LOOKUP, "%s", msg);
+		mpic__check_error(&c->res, a->dnssec == MPIC__DNSSEC_BOGUS ?
+		    MPIC__ERR_DNSSEC : MPIC__ERR_DCV_LOOKUP, "%s", msg);
 		mpic__check_finish(c);
 		return;
 	}
@@ -208,18 +208,18 @@ mpic__dcv_dns_start(struct mpic__check *c)
 {
 	const struct mpic__dcv_params *p = &c->req->dcv;
 	const struct mpic__dcv_query *q = mpic__dcv_method_query(p->method);
-	char name[MPIC_NAME_MAX + 64];
+	char name[MPIC__NAME_MAX + 64];
 	uint16_t type;
 	json_t *d;
 	int rc;
 
 	/* lib/run/run.c starts only the methods run by one lookup here */
-	if (q == NULL || q->by != MPIC_RUN_DNS)
+	if (q == NULL || q->by != MPIC__RUN_DNS)
 		return MPIC_ENOTSUP;
 	rc = mpic__dcv_query_name(c->req, name, sizeof(name), &type);
 	if (rc != 0)
 		return rc;
-	if (strlen(name) > MPIC_NAME_MAX)
+	if (strlen(name) > MPIC__NAME_MAX)
 		return MPIC_ETOOBIG;
 	d = json_object();
 	if (d == NULL)

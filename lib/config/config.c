@@ -42,7 +42,7 @@ set_defaults(struct cfg_parser *p)
 	cfg->dns.cache = true;
 	cfg->dns.allow_localhost = false;
 	cfg->http_timeout_ms = 10000;
-	cfg->max_redirects = MPIC_DEFAULT_MAX_REDIRECTS;
+	cfg->max_redirects = MPIC__DEFAULT_MAX_REDIRECTS;
 	cfg->tls_alpn_port = 443;
 	cfg->user_agent = "mpic/" MPIC_VERSION;
 	cfg->default_perspective_count = 6;
@@ -86,14 +86,14 @@ check_primary_distance(struct cfg_parser *p)
 	for (i = 0; cfg->has_primary && i < cfg->n_perspectives; i++) {
 		km = mpic__distance_km(cfg->primary.loc,
 		    cfg->perspectives[i].loc);
-		if (km < MPIC_MIN_DISTANCE_KM)
+		if (km < MPIC__MIN_DISTANCE_KM)
 			return mpic__cfg_error(p, p->lines[CFG_L_PRIMARY],
 			    "primary.location", "perspectives[%zu] \"%s\" is "
 			    "%.0f km from the primary \"%s\"; every remote "
 			    "perspective must be at least %.0f km from the "
 			    "primary (BR 3.2.2.9)", i,
 			    cfg->perspectives[i].code, km, cfg->primary.code,
-			    MPIC_MIN_DISTANCE_KM);
+			    MPIC__MIN_DISTANCE_KM);
 	}
 	return 0;
 }

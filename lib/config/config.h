@@ -2,8 +2,8 @@
  * config.h - lib/config: the configuration (mpicd.conf(5)) as the
  * library and the programs read it.  Internal.
  */
-#ifndef MPIC_CONFIG_H
-#define MPIC_CONFIG_H
+#ifndef MPIC__CONFIG_H
+#define MPIC__CONFIG_H
 
 #include "api/model.h"
 #include "corroborate/corroborate.h"
@@ -14,8 +14,8 @@
 
 /* dcv.max_redirects: the default (Let's Encrypt's VA follows 10, Open
  * MPIC 20) and the most a configuration may ask for */
-#define MPIC_DEFAULT_MAX_REDIRECTS 10
-#define MPIC_CFG_MAX_REDIRECTS 32
+#define MPIC__DEFAULT_MAX_REDIRECTS 10
+#define MPIC__CFG_MAX_REDIRECTS 32
 
 struct mpic_config {
 	struct mpic__arena arena;
@@ -36,7 +36,7 @@ struct mpic_config {
 	const char **allowed_networks;   /* NULL-terminated CIDR strings */
 	size_t n_allowed_networks;
 	unsigned http_timeout_ms;
-	unsigned max_redirects;          /* 0..MPIC_CFG_MAX_REDIRECTS */
+	unsigned max_redirects;          /* 0..MPIC__CFG_MAX_REDIRECTS */
 	unsigned tls_alpn_port;          /* 443; labs only may change it */
 	const char *user_agent;
 	/* caa */

@@ -74,7 +74,7 @@ mpic_config_check_br(const struct mpic_config *cfg, time_t now, char *err,
 		problem(why, sizeof(why), "the %zu perspectives cannot form "
 		    "one cohort of %d spanning at least 2 RIRs with every "
 		    "pair at least %.0f km apart (rule in force since "
-		    "2026-03-15)", n, k, MPIC_MIN_DISTANCE_KM);
+		    "2026-03-15)", n, k, MPIC__MIN_DISTANCE_KM);
 alpn:
 	if (cfg->tls_alpn_port != 443)
 		problem(why, sizeof(why), "dcv.tls_alpn_port is %u; RFC 8737 "

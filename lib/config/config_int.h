@@ -3,8 +3,8 @@
  * state and a small table-driven walker over libfyaml document nodes.
  * Nothing here is visible outside lib/config.
  */
-#ifndef MPIC_CONFIG_INT_H
-#define MPIC_CONFIG_INT_H
+#ifndef MPIC__CONFIG_INT_H
+#define MPIC__CONFIG_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@
 #define CFG_MAX_FILE (1024 * 1024)  /* larger configurations are refused */
 #define CFG_PATH_MAX 160            /* "perspectives[12].dns.root_hints" */
 #define CFG_STR_MAX 4096            /* default maximum length of a string */
-#define CFG_MAX_PERSPECTIVES MPIC_COHORT_MAX_DEFS /* what cohort selection
+#define CFG_MAX_PERSPECTIVES MPIC__COHORT_MAX_DEFS /* what cohort selection
                                                    * supports */
 #define CFG_NOFF ((size_t)-1)
 

@@ -158,7 +158,7 @@ check_dname(const char *s, char *why, size_t n)
 
 	if (len > 0 && s[len - 1] == '.')
 		len--;
-	if (len == 0 || len > MPIC_NAME_MAX)
+	if (len == 0 || len > MPIC__NAME_MAX)
 		goto bad;
 	for (i = 0; i < len; i++) {
 		char c = s[i];
@@ -549,7 +549,7 @@ static const struct cfg_key dcv_keys[] = {
 	/* Open MPIC follows 20; a long chain is slow, never more proof */
 	{ .name = "max_redirects", .kind = CK_UINT,
 	  .off = CFG_OFF(max_redirects), .min = 0,
-	  .max = MPIC_CFG_MAX_REDIRECTS },
+	  .max = MPIC__CFG_MAX_REDIRECTS },
 	/* labs only: mpic_config_check_br() refuses anything but 443 */
 	{ .name = "tls_alpn_port", .kind = CK_UINT,
 	  .off = CFG_OFF(tls_alpn_port), .min = 1, .max = 65535 },
@@ -561,7 +561,7 @@ static const struct cfg_key dcv_keys[] = {
 static const struct cfg_key caa_keys[] = {
 	{ .name = "issuer_domains", .kind = CK_LIST,
 	  .off = CFG_OFF(issuer_domains),
-	  .cnt_off = CFG_OFF(n_issuer_domains), .max = MPIC_MAX_CAA_DOMAINS,
+	  .cnt_off = CFG_OFF(n_issuer_domains), .max = MPIC__MAX_CAA_DOMAINS,
 	  .check = check_dname },
 	{ .name = NULL },
 };

@@ -16,7 +16,7 @@
  *
  * Cohorts are then formed greedily: the first cohort is the
  * lexicographically smallest k-subset of rank positions that spans at least
- * two RIRs and whose members are pairwise at least MPIC_MIN_DISTANCE_KM
+ * two RIRs and whose members are pairwise at least MPIC__MIN_DISTANCE_KM
  * apart; its members are removed and the next cohort is searched among the
  * rest, and so on.  The search is a depth-first backtracking over bitsets of
  * candidates, pruned by distance (a candidate must be far from every member
@@ -40,7 +40,7 @@
 #include "corroborate/corroborate.h"
 #include "corroborate/rules_int.h"
 
-#define COHORT_MAX_DEFS MPIC_COHORT_MAX_DEFS
+#define COHORT_MAX_DEFS MPIC__COHORT_MAX_DEFS
 #define COHORT_WORDS (COHORT_MAX_DEFS / 64)
 #define COHORT_BUDGET 250000UL
 
@@ -59,7 +59,7 @@ struct cstate {
 	size_t order[COHORT_MAX_DEFS];     /* rank position -> def index */
 	unsigned rir[COHORT_MAX_DEFS];     /* by rank position */
 	struct bitset far[COHORT_MAX_DEFS]; /* pairs >= 500 km apart */
-	struct bitset of_rir[MPIC_RIR__COUNT];
+	struct bitset of_rir[MPIC__RIR__COUNT];
 	size_t pick[COHORT_MAX_DEFS];
 	unsigned long budget;
 };
@@ -178,7 +178,7 @@ search(struct cstate *st, struct bitset cand, size_t depth, unsigned rmask)
 }
 
 /*
- * Which pairs are at least MPIC_MIN_DISTANCE_KM apart.  Comparing dot
+ * Which pairs are at least MPIC__MIN_DISTANCE_KM apart.  Comparing dot
  * products of unit vectors with the cosine of the minimum central angle is
  * ~20 times cheaper than a haversine per pair; pairs within a hair of the
  * threshold are decided by mpic__distance_km() itself, so both agree.
@@ -187,8 +187,8 @@ static void
 far_pairs(struct cstate *st, const struct mpic__perspective_def *defs)
 {
 	const double rad = M_PI / 180.0;
-	const double cos_min = cos(MPIC_MIN_DISTANCE_KM /
-	    MPIC_EARTH_RADIUS_KM);
+	const double cos_min = cos(MPIC__MIN_DISTANCE_KM /
+	    MPIC__EARTH_RADIUS_KM);
 	double v[COHORT_MAX_DEFS][3], dot;
 	size_t i, j;
 	bool far;
@@ -213,7 +213,7 @@ far_pairs(struct cstate *st, const struct mpic__perspective_def *defs)
 				far = mpic__distance_km(
 				    defs[st->order[i]].loc,
 				    defs[st->order[j]].loc) >=
-				    MPIC_MIN_DISTANCE_KM;
+				    MPIC__MIN_DISTANCE_KM;
 			if (far && !isnan(dot)) {
 				bs_set(&st->far[i], j);
 				bs_set(&st->far[j], i);
@@ -306,7 +306,7 @@ mpic__cohorts(const struct mpic__perspective_def *defs, size_t n, size_t k,
 		st.order[i] = ranks[i].idx;
 		st.rir[i] = (unsigned)d->rir;
 		/* A perspective with an impossible RIR never serves. */
-		if ((unsigned)d->rir >= MPIC_RIR__COUNT)
+		if ((unsigned)d->rir >= MPIC__RIR__COUNT)
 			continue;
 		bs_set(&st.of_rir[d->rir], i);
 		bs_set(&avail, i);

@@ -3,19 +3,19 @@
  * distances, the quorum table and calendar, cohorts, and the verdict.
  * Internal.
  */
-#ifndef MPIC_CORROBORATE_H
-#define MPIC_CORROBORATE_H
+#ifndef MPIC__CORROBORATE_H
+#define MPIC__CORROBORATE_H
 
 #include "dns/dns.h"
 #include "util/util.h"
 
 enum mpic__rir {
-	MPIC_RIR_ARIN = 0,
-	MPIC_RIR_RIPE,
-	MPIC_RIR_APNIC,
-	MPIC_RIR_LACNIC,
-	MPIC_RIR_AFRINIC,
-	MPIC_RIR__COUNT
+	MPIC__RIR_ARIN = 0,
+	MPIC__RIR_RIPE,
+	MPIC__RIR_APNIC,
+	MPIC__RIR_LACNIC,
+	MPIC__RIR_AFRINIC,
+	MPIC__RIR__COUNT
 };
 const char *mpic__rir_str(enum mpic__rir r);         /* "ARIN", "RIPE NCC"... */
 int mpic__rir_parse(const char *s, enum mpic__rir *out); /* 0 / MPIC_EINVAL */
@@ -25,7 +25,7 @@ struct mpic__location {
 };
 /* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
 double mpic__distance_km(struct mpic__location a, struct mpic__location b);
-#define MPIC_MIN_DISTANCE_KM 500.0
+#define MPIC__MIN_DISTANCE_KM 500.0
 
 /* Non-corroborations allowed with n remote perspectives (BR table). */
 int mpic__br_allowed_failures(int n);
@@ -96,10 +96,10 @@ struct mpic__perspective_def {
  * ordered by HMAC-SHA256(secret, target), each spanning >= 2 RIRs with
  * every pair >= 500 km apart.  Writes up to max_cohorts cohorts of k
  * indices each into out (row-major).  Returns the number of cohorts.
- * At most MPIC_COHORT_MAX_DEFS perspectives (none formed with more), so
+ * At most MPIC__COHORT_MAX_DEFS perspectives (none formed with more), so
  * the cohorts never hold more than that many indices in all.
  */
-#define MPIC_COHORT_MAX_DEFS 128
+#define MPIC__COHORT_MAX_DEFS 128
 int mpic__cohorts(const struct mpic__perspective_def *defs, size_t n,
 		  size_t k, const uint8_t *secret, size_t secret_len,
 		  const char *target, size_t *out, size_t max_cohorts);

@@ -10,18 +10,18 @@
 
 #include "corroborate/rules_int.h"
 
-static const char *const rir_names[MPIC_RIR__COUNT] = {
-	[MPIC_RIR_ARIN] = "ARIN",
-	[MPIC_RIR_RIPE] = "RIPE NCC",
-	[MPIC_RIR_APNIC] = "APNIC",
-	[MPIC_RIR_LACNIC] = "LACNIC",
-	[MPIC_RIR_AFRINIC] = "AFRINIC",
+static const char *const rir_names[MPIC__RIR__COUNT] = {
+	[MPIC__RIR_ARIN] = "ARIN",
+	[MPIC__RIR_RIPE] = "RIPE NCC",
+	[MPIC__RIR_APNIC] = "APNIC",
+	[MPIC__RIR_LACNIC] = "LACNIC",
+	[MPIC__RIR_AFRINIC] = "AFRINIC",
 };
 
 const char *
 mpic__rir_str(enum mpic__rir r)
 {
-	if ((int)r < 0 || r >= MPIC_RIR__COUNT)
+	if ((int)r < 0 || r >= MPIC__RIR__COUNT)
 		return "unknown";
 	return rir_names[r];
 }
@@ -36,7 +36,7 @@ mpic__rir_parse(const char *s, enum mpic__rir *out)
 
 	if (s == NULL || out == NULL)
 		return MPIC_EINVAL;
-	for (i = 0; i < MPIC_RIR__COUNT; i++) {
+	for (i = 0; i < MPIC__RIR__COUNT; i++) {
 		if (strcasecmp(s, rir_names[i]) == 0) {
 			*out = (enum mpic__rir)i;
 			return 0;
@@ -44,7 +44,7 @@ mpic__rir_parse(const char *s, enum mpic__rir *out)
 	}
 	for (i = 0; i < sizeof(ripe_alias) / sizeof(ripe_alias[0]); i++) {
 		if (strcasecmp(s, ripe_alias[i]) == 0) {
-			*out = MPIC_RIR_RIPE;
+			*out = MPIC__RIR_RIPE;
 			return 0;
 		}
 	}
@@ -65,7 +65,7 @@ mpic__distance_km(struct mpic__location a, struct mpic__location b)
 		h = 0.0;
 	if (h > 1.0)
 		h = 1.0;
-	return 2.0 * MPIC_EARTH_RADIUS_KM * asin(sqrt(h));
+	return 2.0 * MPIC__EARTH_RADIUS_KM * asin(sqrt(h));
 }
 
 int

@@ -30,7 +30,7 @@ mpic__tally_add(struct mpic__tally *t, bool done, bool passed,
 		t->failed++;
 	else {
 		t->passed++;
-		if ((int)rir >= 0 && rir < MPIC_RIR__COUNT)
+		if ((int)rir >= 0 && rir < MPIC__RIR__COUNT)
 			t->rirs_passed |= 1u << rir;
 	}
 }

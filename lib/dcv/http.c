@@ -56,8 +56,8 @@ struct hcheck {
 	unsigned max_redirects;      /* dcv.max_redirects */
 	struct mpic__url url;         /* the current hop */
 	/* addresses of the current hop, and where we are in them */
-	uint8_t v6[MPIC_HTTP_MAX_ADDRS][16];
-	uint8_t v4[MPIC_HTTP_MAX_ADDRS][4];
+	uint8_t v6[MPIC__HTTP_MAX_ADDRS][16];
+	uint8_t v4[MPIC__HTTP_MAX_ADDRS][4];
 	size_t n6, n4, tried;
 	char ip[INET6_ADDRSTRLEN];   /* address of the current attempt */
 	/* the response */
@@ -80,7 +80,7 @@ static void hop_begin(struct hcheck *h);
 static bool
 is_http01(const struct hcheck *h)
 {
-	return h->c->req->dcv.method == MPIC_DCV_ACME_HTTP_01;
+	return h->c->req->dcv.method == MPIC__DCV_ACME_HTTP_01;
 }
 
 static void
@@ -181,7 +181,7 @@ fail(struct hcheck *h, const char *type, const char *fmt, ...)
 static const char *
 hop_err(const struct hcheck *h)
 {
-	return h->redirects > 0 ? MPIC_ERR_REDIRECT : MPIC_ERR_HTTP;
+	return h->redirects > 0 ? MPIC__ERR_REDIRECT : MPIC__ERR_HTTP;
 }
 
 static void
@@ -209,7 +209,7 @@ timer_fired(evutil_socket_t fd, short what, void *arg)
 		hop_begin(h);
 		return;
 	}
-	fail(h, MPIC_ERR_HTTP, "GET %s: no answer within the check's "
+	fail(h, MPIC__ERR_HTTP, "GET %s: no answer within the check's "
 	    "deadline of %u ms%s", h->url.text, 2 * h->hop_ms,
 	    h->dns_pending ? " (while resolving the host)" : "");
 }
@@ -220,7 +220,7 @@ static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct hcheck *h = arg;
-	size_t len = size * n, room = MPIC_HTTP_BODY_MAX - h->len, take, ncap;
+	size_t len = size * n, room = MPIC__HTTP_BODY_MAX - h->len, take, ncap;
 	char *nb;
 
 	take = len < room ? len : room;
@@ -228,8 +228,8 @@ on_body(char *p, size_t size, size_t n, void *arg)
 		ncap = h->cap ? h->cap * 2 : 1024;
 		while (ncap < h->len + take)
 			ncap *= 2;
-		if (ncap > MPIC_HTTP_BODY_MAX)
-			ncap = MPIC_HTTP_BODY_MAX;
+		if (ncap > MPIC__HTTP_BODY_MAX)
+			ncap = MPIC__HTTP_BODY_MAX;
 		nb = mpic__realloc(h->body, ncap);
 		if (nb == NULL)
 			return 0;
@@ -352,7 +352,7 @@ connect_next(struct hcheck *h)
 	}
 	h->tried++;
 	if (now >= h->deadline_ms) {
-		fail(h, MPIC_ERR_HTTP, "GET %s: the check's deadline passed",
+		fail(h, MPIC__ERR_HTTP, "GET %s: the check's deadline passed",
 		    h->url.text);
 		return;
 	}
@@ -365,7 +365,7 @@ connect_next(struct hcheck *h)
 	    "::%s:%u", h->ip, h->url.port);
 	ct = curl_slist_append(NULL, spec);
 	if (ct == NULL) {
-		fail(h, MPIC_ERR_HTTP, "out of memory");
+		fail(h, MPIC__ERR_HTTP, "out of memory");
 		return;
 	}
 	curl_slist_free_all(h->connect_to);
@@ -381,7 +381,7 @@ connect_next(struct hcheck *h)
 	curl_easy_setopt(h->x.easy, CURLOPT_CONNECTTIMEOUT_MS, ms);
 	curl_easy_setopt(h->x.easy, CURLOPT_TIMEOUT_MS, ms);
 	if (mpic__web_add(h->w, &h->x) != 0)
-		fail(h, MPIC_ERR_HTTP, "GET %s: the transfer could not start",
+		fail(h, MPIC__ERR_HTTP, "GET %s: the transfer could not start",
 		    h->url.text);
 }
 
@@ -429,13 +429,13 @@ redirect(struct hcheck *h)
 	if (hd != NULL && hd->amount > 1) {
 		/* one field, one value (RFC 9110 10.2.2): which of several
 		 * is "the final value" is anyone's guess */
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld with %zu Location "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld with %zu Location "
 		    "fields (one is allowed)", h->url.text, h->status,
 		    hd->amount);
 		return;
 	}
 	if (llen == 0) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld without a Location "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld without a Location "
 		    "(absent or empty)", h->url.text, h->status);
 		return;
 	}
@@ -445,7 +445,7 @@ redirect(struct hcheck *h)
 	json_object_set_new(e, "response_url", json_string(h->url.text));
 	json_array_append_new(h->history, e);
 	if (h->redirects >= h->max_redirects) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to a further hop after "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld to a further hop after "
 		    "%u redirects (at most %u are followed: "
 		    "dcv.max_redirects)", h->url.text, h->status,
 		    h->redirects, h->max_redirects);
@@ -453,18 +453,18 @@ redirect(struct hcheck *h)
 	}
 	if (mpic__url_redirect(h->url.text, loc, llen, &next, why,
 	    sizeof(why)) != 0) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to a refused target: "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld to a refused target: "
 		    "%s", h->url.text, h->status, why);
 		return;
 	}
 	if (value_in_request(h->c->req, next.text)) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to %s: the challenge "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld to %s: the challenge "
 		    "value appears in the request (BR 3.2.2.4.18 forbids it)",
 		    h->url.text, h->status, next.text);
 		return;
 	}
 	if (seen_before(h, next.text)) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: %ld to %s, seen before "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: %ld to %s, seen before "
 		    "(redirect loop)", h->url.text, h->status, next.text);
 		return;
 	}
@@ -485,7 +485,7 @@ evaluate(struct hcheck *h)
 	r->completed = true;
 	if (h->status < 200 || h->status > 299) {
 		r->passed = false;
-		mpic__check_error(r, MPIC_ERR_HTTP, "GET %s: status %ld (a "
+		mpic__check_error(r, MPIC__ERR_HTTP, "GET %s: status %ld (a "
 		    "2xx status is required)", h->url.text, h->status);
 		finish(h);
 		return;
@@ -499,7 +499,7 @@ evaluate(struct hcheck *h)
 		    &ok, why, sizeof(why));
 		if (rc != 0) {
 			/* a search cut short by a limit is no verdict */
-			fail(h, MPIC_ERR_HTTP, "GET %s: match_regex: %s",
+			fail(h, MPIC__ERR_HTTP, "GET %s: match_regex: %s",
 			    h->url.text, why[0] ? why : mpic_strerror(rc));
 			return;
 		}
@@ -588,21 +588,21 @@ xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 	if (h->status > 0)
 		cache_headers(h);
 	if (rc == CURLE_WRITE_ERROR && h->headers_over) {
-		fail(h, MPIC_ERR_HTTP, "GET %s (%s): response headers longer "
+		fail(h, MPIC__ERR_HTTP, "GET %s (%s): response headers longer "
 		    "than %d octets", h->url.text, h->ip, HEADERS_MAX);
 		return;
 	}
 	if (rc == CURLE_WRITE_ERROR && h->body_over) {
 		if (is_http01(h) || h->status < 200 || h->status > 299) {
-			fail(h, MPIC_ERR_HTTP, "GET %s (%s): status %ld, body "
+			fail(h, MPIC__ERR_HTTP, "GET %s (%s): status %ld, body "
 			    "longer than %d octets", h->url.text, h->ip,
-			    h->status, MPIC_HTTP_BODY_MAX);
+			    h->status, MPIC__HTTP_BODY_MAX);
 			return;
 		}
 		rc = CURLE_OK;   /* website-change looks in what was read */
 	}
 	if (rc != CURLE_OK) {
-		fail(h, MPIC_ERR_HTTP, "GET %s (%s): %s", h->url.text, h->ip,
+		fail(h, MPIC__ERR_HTTP, "GET %s (%s): %s", h->url.text, h->ip,
 		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		return;
 	}
@@ -611,7 +611,7 @@ xfer_done(struct mpic__web_xfer *x, CURLcode rc)
 		return;
 	}
 	if (h->status >= 300 && h->status <= 399) {
-		fail(h, MPIC_ERR_REDIRECT, "GET %s: status %ld is not a "
+		fail(h, MPIC__ERR_REDIRECT, "GET %s: status %ld is not a "
 		    "redirect that is followed (301, 302, 307, 308)",
 		    h->url.text, h->status);
 		return;
@@ -663,27 +663,27 @@ dns_done(void *arg, const struct mpic__dns_answer *a)
 	mpic__check_note_dnssec(h->c, a->dnssec);
 	if (mpic__answer_failed(a)) {
 		mpic__describe_failure(a, msg, sizeof(msg));
-		fail(h, a->dnssec == MPIC_DNSSEC_BOGUS ? MPIC_ERR_DNSSEC :
-		    MPIC_ERR_DCV_LOOKUP, "GET %s: %s", h->url.text, msg);
+		fail(h, a->dnssec == MPIC__DNSSEC_BOGUS ? MPIC__ERR_DNSSEC :
+		    MPIC__ERR_DCV_LOOKUP, "GET %s: %s", h->url.text, msg);
 		return;
 	}
 	for (i = 0; i < a->n_rrs; i++) {
 		const struct mpic__dns_rr *rr = &a->rrs[i];
 
-		if (rr->type == MPIC_RR_AAAA && rr->rdlen == 16 &&
-		    h->n6 < MPIC_HTTP_MAX_ADDRS)
+		if (rr->type == MPIC__RR_AAAA && rr->rdlen == 16 &&
+		    h->n6 < MPIC__HTTP_MAX_ADDRS)
 			memcpy(h->v6[h->n6++], rr->rdata, 16);
-		else if (rr->type == MPIC_RR_A && rr->rdlen == 4 &&
-		    h->n4 < MPIC_HTTP_MAX_ADDRS)
+		else if (rr->type == MPIC__RR_A && rr->rdlen == 4 &&
+		    h->n4 < MPIC__HTTP_MAX_ADDRS)
 			memcpy(h->v4[h->n4++], rr->rdata, 4);
 	}
 	if (h->aaaa_phase) {
 		h->aaaa_phase = false;
 		h->dns_pending = true;
-		if (mpic__resolve(h->c->env->resolver, h->url.host, MPIC_RR_A,
+		if (mpic__resolve(h->c->env->resolver, h->url.host, MPIC__RR_A,
 		    dns_done, h) != 0) {
 			h->dns_pending = false;
-			fail(h, MPIC_ERR_DCV_LOOKUP, "GET %s: lookup of %s A "
+			fail(h, MPIC__ERR_DCV_LOOKUP, "GET %s: lookup of %s A "
 			    "could not start", h->url.text, h->url.host);
 		}
 		return;
@@ -711,10 +711,10 @@ hop_begin(struct hcheck *h)
 	}
 	h->aaaa_phase = true;
 	h->dns_pending = true;
-	if (mpic__resolve(h->c->env->resolver, h->url.host, MPIC_RR_AAAA,
+	if (mpic__resolve(h->c->env->resolver, h->url.host, MPIC__RR_AAAA,
 	    dns_done, h) != 0) {
 		h->dns_pending = false;
-		fail(h, MPIC_ERR_DCV_LOOKUP, "GET %s: lookup of %s AAAA could "
+		fail(h, MPIC__ERR_DCV_LOOKUP, "GET %s: lookup of %s AAAA could "
 		    "not start", h->url.text, h->url.host);
 	}
 }
@@ -751,12 +751,12 @@ static bool
 value_in_request(const struct mpic__request *req, const char *url)
 {
 	const struct mpic__dcv_params *p = &req->dcv;
-	char a[MPIC_HTTP_URL_MAX + 1], b[MPIC_HTTP_URL_MAX + 1];
+	char a[MPIC__HTTP_URL_MAX + 1], b[MPIC__HTTP_URL_MAX + 1];
 	const char *v = p->challenge_value;
 	size_t i;
 	int round;
 
-	if (p->method != MPIC_DCV_WEBSITE_CHANGE || v == NULL ||
+	if (p->method != MPIC__DCV_WEBSITE_CHANGE || v == NULL ||
 	    v[0] == '\0')
 		return false;
 	if (strcasestr(url, v) != NULL)
@@ -781,7 +781,7 @@ mpic__dcv_http_start(struct mpic__check *c)
 	const struct mpic_config *cfg = env->cfg;
 	struct hcheck *h;
 	struct timeval tv;
-	char first[MPIC_HTTP_URL_MAX + 1], why[256];
+	char first[MPIC__HTTP_URL_MAX + 1], why[256];
 	unsigned ms;
 	json_t *d;
 	int rc;
@@ -807,7 +807,7 @@ mpic__dcv_http_start(struct mpic__check *c)
 	    DEFAULT_TIMEOUT_MS;
 	h->hop_ms = ms;
 	h->max_redirects = cfg != NULL ? cfg->max_redirects :
-	    MPIC_DEFAULT_MAX_REDIRECTS;
+	    MPIC__DEFAULT_MAX_REDIRECTS;
 	h->deadline_ms = mpic__now_mono_ms() + 2ull * ms;
 	h->history = json_array();
 	d = json_object();
@@ -824,14 +824,14 @@ mpic__dcv_http_start(struct mpic__check *c)
 	if (rc != 0)
 		goto bad;
 	if (c->req->target.is_ip)
-		c->worst = MPIC_DNSSEC_INDETERMINATE; /* no lookup vouches */
+		c->worst = MPIC__DNSSEC_INDETERMINATE; /* no lookup vouches */
 	mpic__web_track(h->w, &h->x);
 	if (mpic__url_check(first, &h->url, why, sizeof(why)) != 0 ||
 	    value_in_request(c->req, first)) {
 		/* reported from the loop like any other end */
 		mpic__bufprintf(h->url.text, sizeof(h->url.text), "%s", first);
 		c->res.completed = false;
-		mpic__check_error(&c->res, MPIC_ERR_HTTP, "GET %s: %s", first,
+		mpic__check_error(&c->res, MPIC__ERR_HTTP, "GET %s: %s", first,
 		    value_in_request(c->req, first) ? "the challenge value "
 		    "appears in the request (BR 3.2.2.4.18 forbids it)" : why);
 		h->fail_pending = true;

@@ -1,6 +1,6 @@
 /*
  * match.c - comparing a fetched body with the challenge.  The body is
- * network input of at most MPIC_HTTP_BODY_MAX octets, not NUL-terminated
+ * network input of at most MPIC__HTTP_BODY_MAX octets, not NUL-terminated
  * and possibly holding NULs.
  */
 #include <string.h>

@@ -47,7 +47,7 @@ struct mpic__alpn_tls {
 struct alpn_sock {
 	int fd;
 	size_t nread;
-	bool over;      /* the server sent more than MPIC_ALPN_MAX_READ */
+	bool over;      /* the server sent more than MPIC__ALPN_MAX_READ */
 	int err;        /* errno of the last failed send/recv */
 };
 
@@ -70,7 +70,7 @@ struct alpn {
 	struct mpic__alpn_tls *tls;
 	bool own_tls;
 	struct mpic__alpn_want want;
-	char sni[MPIC_NAME_MAX + 1];
+	char sni[MPIC__NAME_MAX + 1];
 	unsigned port;
 	unsigned timeout_ms;
 	/* DNS */
@@ -78,7 +78,7 @@ struct alpn {
 	int dns_pending;
 	const char *dns_err_type;     /* first failed lookup, or NULL */
 	char dns_err[512];
-	struct alpn_addr addrs[2 * MPIC_ALPN_MAX_ADDRS];
+	struct alpn_addr addrs[2 * MPIC__ALPN_MAX_ADDRS];
 	size_t n_addrs, next;
 	/* connection */
 	enum alpn_phase phase;
@@ -119,7 +119,7 @@ static int
 alpn_bio_read(BIO *b, char *buf, int len)
 {
 	struct alpn_sock *s = BIO_get_data(b);
-	size_t room = MPIC_ALPN_MAX_READ - s->nread;
+	size_t room = MPIC__ALPN_MAX_READ - s->nread;
 	ssize_t n;
 
 	BIO_clear_retry_flags(b);
@@ -177,7 +177,7 @@ mpic__alpn_tls_new(struct mpic__alpn_tls **out)
 	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION);
-	SSL_CTX_set_max_cert_list(t->ctx, MPIC_ALPN_MAX_CERT_LIST);
+	SSL_CTX_set_max_cert_list(t->ctx, MPIC__ALPN_MAX_CERT_LIST);
 	*out = t;
 	return 0;
 }
@@ -281,7 +281,7 @@ alpn_wait(struct alpn *a, short what)
 	event_del(a->ev);
 	event_assign(a->ev, a->c->env->base, a->fd, what, on_event, a);
 	if (event_add(a->ev, &tv) != 0)
-		alpn_fail(a, MPIC_ERR_ALPN_CONNECT, "cannot wait on the socket");
+		alpn_fail(a, MPIC__ERR_ALPN_CONNECT, "cannot wait on the socket");
 }
 
 static void
@@ -298,7 +298,7 @@ alpn_connect_failed(struct alpn *a, const char *why)
 static void
 alpn_handshake_start(struct alpn *a)
 {
-	static const unsigned char protos[] = "\x0a" MPIC_ALPN_PROTO;
+	static const unsigned char protos[] = "\x0a" MPIC__ALPN_PROTO;
 	BIO *bio;
 
 	alpn_note(a, "connected");
@@ -307,7 +307,7 @@ alpn_handshake_start(struct alpn *a)
 	a->ssl = SSL_new(a->tls->ctx);
 	bio = a->ssl ? BIO_new(a->tls->bio_meth) : NULL;
 	if (bio == NULL) {
-		alpn_fail(a, MPIC_ERR_ALPN_TLS, "out of memory for TLS");
+		alpn_fail(a, MPIC__ERR_ALPN_TLS, "out of memory for TLS");
 		return;
 	}
 	a->sock.fd = a->fd;
@@ -317,7 +317,7 @@ alpn_handshake_start(struct alpn *a)
 	/* offer exactly one protocol (RFC 8737 3); set_alpn_protos: 0 = ok */
 	if (SSL_set_tlsext_host_name(a->ssl, a->sni) != 1 ||
 	    SSL_set_alpn_protos(a->ssl, protos, sizeof(protos) - 1) != 0) {
-		alpn_fail(a, MPIC_ERR_ALPN_TLS, "cannot set SNI %s or ALPN",
+		alpn_fail(a, MPIC__ERR_ALPN_TLS, "cannot set SNI %s or ALPN",
 		    a->sni);
 		return;
 	}
@@ -371,7 +371,7 @@ alpn_try_next(struct alpn *a)
 
 	while (a->next < a->n_addrs) {
 		if (mpic__now_mono_ms() >= a->overall) {
-			alpn_fail(a, MPIC_ERR_TIMEOUT, "no TLS connection to %s "
+			alpn_fail(a, MPIC__ERR_TIMEOUT, "no TLS connection to %s "
 			    "within %u ms (last: %s)", a->sni,
 			    2 * a->timeout_ms, a->last_err);
 			return;
@@ -391,11 +391,11 @@ alpn_try_next(struct alpn *a)
 		return;
 	}
 	if (!a->any_allowed)
-		alpn_fail(a, MPIC_ERR_ALPN_ADDRESS, "no address of %s may be "
+		alpn_fail(a, MPIC__ERR_ALPN_ADDRESS, "no address of %s may be "
 		    "contacted (special-purpose ranges; see addresses_tried)",
 		    a->want.name ? a->want.name : a->ip);
 	else
-		alpn_fail(a, MPIC_ERR_ALPN_CONNECT, "could not connect to %s: "
+		alpn_fail(a, MPIC__ERR_ALPN_CONNECT, "could not connect to %s: "
 		    "%s", a->want.name ? a->want.name : a->ip, a->last_err);
 }
 
@@ -408,7 +408,7 @@ alpn_tls_error(struct alpn *a, int code, char *out, size_t outlen)
 
 	if (a->sock.over) {
 		mpic__bufprintf(out, outlen, "the server sent more than %d "
-		    "bytes during the handshake", MPIC_ALPN_MAX_READ);
+		    "bytes during the handshake", MPIC__ALPN_MAX_READ);
 	} else if (e != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
 		mpic__bufprintf(out, outlen, "%s", buf);
@@ -447,7 +447,7 @@ alpn_inspect(struct alpn *a)
 	res->completed = true;
 	res->passed = false;
 	if (cert == NULL) {
-		type = MPIC_ERR_ALPN_MALFORMED;
+		type = MPIC__ERR_ALPN_MALFORMED;
 		mpic__bufprintf(why, sizeof(why), "the server sent no "
 		    "certificate");
 	} else {
@@ -456,10 +456,10 @@ alpn_inspect(struct alpn *a)
 	}
 	/* The protocol comes first: a server that did not agree to
 	 * acme-tls/1 answered another question (RFC 8737 3). */
-	if (plen != sizeof(MPIC_ALPN_PROTO) - 1 ||
-	    memcmp(proto, MPIC_ALPN_PROTO, plen) != 0) {
-		mpic__check_error(res, MPIC_ERR_ALPN_PROTOCOL, "%s port %u "
-		    "negotiated %s%s%s instead of " MPIC_ALPN_PROTO, a->ip,
+	if (plen != sizeof(MPIC__ALPN_PROTO) - 1 ||
+	    memcmp(proto, MPIC__ALPN_PROTO, plen) != 0) {
+		mpic__check_error(res, MPIC__ERR_ALPN_PROTOCOL, "%s port %u "
+		    "negotiated %s%s%s instead of " MPIC__ALPN_PROTO, a->ip,
 		    a->port, plen ? "\"" : "no protocol", plen ? shown : "",
 		    plen ? "\"" : "");
 	} else if (type != NULL) {
@@ -498,7 +498,7 @@ alpn_handshake_step(struct alpn *a)
 	}
 	alpn_tls_error(a, code, why, sizeof(why));
 	alpn_count(a, MPIC_STATS_OUT_TLS_FAILED);
-	alpn_fail(a, MPIC_ERR_ALPN_TLS, "TLS handshake with %s port %u (SNI "
+	alpn_fail(a, MPIC__ERR_ALPN_TLS, "TLS handshake with %s port %u (SNI "
 	    "%s) failed: %s", a->ip, a->port, a->sni, why);
 }
 
@@ -518,7 +518,7 @@ on_event(evutil_socket_t fd, short what, void *arg)
 			alpn_connect_failed(a, why);
 		} else {
 			alpn_count(a, MPIC_STATS_OUT_TIMED_OUT);
-			alpn_fail(a, MPIC_ERR_TIMEOUT, "TLS handshake with %s "
+			alpn_fail(a, MPIC__ERR_TIMEOUT, "TLS handshake with %s "
 			    "port %u (SNI %s) did not finish in time (%u ms)",
 			    a->ip, a->port, a->sni, a->timeout_ms);
 		}
@@ -546,7 +546,7 @@ alpn_addresses_ready(struct alpn *a)
 		return;
 	}
 	if (a->n_addrs == 0) {
-		alpn_fail(a, MPIC_ERR_DCV_LOOKUP, "%s has no AAAA or A record",
+		alpn_fail(a, MPIC__ERR_DCV_LOOKUP, "%s has no AAAA or A record",
 		    a->want.name);
 		return;
 	}
@@ -571,7 +571,7 @@ alpn_add_addrs(struct alpn *a, int af, const struct mpic__dns_answer *ans)
 	if (af == AF_INET6) {
 		at = 0;
 		/* make room: move any IPv4 addresses already there */
-		for (i = 0; i < ans->n_rrs && n < MPIC_ALPN_MAX_ADDRS; i++)
+		for (i = 0; i < ans->n_rrs && n < MPIC__ALPN_MAX_ADDRS; i++)
 			if (ans->rrs[i].rdlen == len)
 				n++;
 		memmove(&a->addrs[n], &a->addrs[0],
@@ -579,7 +579,7 @@ alpn_add_addrs(struct alpn *a, int af, const struct mpic__dns_answer *ans)
 	} else {
 		at = a->n_addrs;
 	}
-	for (i = 0, n = 0; i < ans->n_rrs && n < MPIC_ALPN_MAX_ADDRS; i++) {
+	for (i = 0, n = 0; i < ans->n_rrs && n < MPIC__ALPN_MAX_ADDRS; i++) {
 		if (ans->rrs[i].rdlen != len)
 			continue;
 		a->addrs[at + n].af = af;
@@ -598,14 +598,14 @@ alpn_dns_answer(void *arg, const struct mpic__dns_answer *ans)
 	mpic__check_note_dnssec(a->c, ans->dnssec);
 	if (mpic__answer_failed(ans)) {
 		if (a->dns_err_type == NULL ||
-		    ans->dnssec == MPIC_DNSSEC_BOGUS) {
+		    ans->dnssec == MPIC__DNSSEC_BOGUS) {
 			mpic__describe_failure(ans, a->dns_err,
 			    sizeof(a->dns_err));
-			a->dns_err_type = ans->dnssec == MPIC_DNSSEC_BOGUS ?
-			    MPIC_ERR_DNSSEC : MPIC_ERR_DCV_LOOKUP;
+			a->dns_err_type = ans->dnssec == MPIC__DNSSEC_BOGUS ?
+			    MPIC__ERR_DNSSEC : MPIC__ERR_DCV_LOOKUP;
 		}
 	} else {
-		alpn_add_addrs(a, q->type == MPIC_RR_AAAA ? AF_INET6 : AF_INET,
+		alpn_add_addrs(a, q->type == MPIC__RR_AAAA ? AF_INET6 : AF_INET,
 		    ans);
 	}
 	if (--a->dns_pending == 0)
@@ -622,7 +622,7 @@ alpn_details(const struct alpn *a)
 	if (d == NULL)
 		return NULL;
 	json_object_set_new(d, "validation_method",
-	    json_string(mpic__dcv_method_str(MPIC_DCV_ACME_TLS_ALPN_01)));
+	    json_string(mpic__dcv_method_str(MPIC__DCV_ACME_TLS_ALPN_01)));
 	json_object_set_new(d, "common_name", json_null());
 	json_object_set_new(d, "resolved_ip", json_null());
 	json_object_set_new(d, "port", json_integer(a->port));
@@ -652,7 +652,7 @@ mpic__dcv_tls_alpn_start(struct mpic__check *c)
 	a->fd = -1;
 	a->sock.fd = -1;
 	a->port = cfg != NULL && cfg->tls_alpn_port != 0 ?
-	    cfg->tls_alpn_port : MPIC_ALPN_PORT;
+	    cfg->tls_alpn_port : MPIC__ALPN_PORT;
 	a->timeout_ms = cfg != NULL && cfg->http_timeout_ms != 0 ?
 	    cfg->http_timeout_ms : DEFAULT_TIMEOUT_MS;
 	a->want.digest = req->dcv.key_authorization_digest;
@@ -666,7 +666,7 @@ mpic__dcv_tls_alpn_start(struct mpic__check *c)
 		a->addrs[0].af = req->target.af;
 		memcpy(a->addrs[0].a, req->target.addr, 16);
 		a->n_addrs = 1;
-		c->worst = MPIC_DNSSEC_INDETERMINATE; /* no DNS involved */
+		c->worst = MPIC__DNSSEC_INDETERMINATE; /* no DNS involved */
 	} else {
 		a->want.name = req->target.name;
 		mpic__bufprintf(a->sni, sizeof(a->sni), "%s",
@@ -697,20 +697,20 @@ mpic__dcv_tls_alpn_start(struct mpic__check *c)
 		return 0;
 	}
 	a->q6.a = a;
-	a->q6.type = MPIC_RR_AAAA;
+	a->q6.type = MPIC__RR_AAAA;
 	a->q4.a = a;
-	a->q4.type = MPIC_RR_A;
+	a->q4.type = MPIC__RR_A;
 	a->dns_pending = 2;
-	rc = mpic__resolve(c->env->resolver, req->target.name, MPIC_RR_AAAA,
+	rc = mpic__resolve(c->env->resolver, req->target.name, MPIC__RR_AAAA,
 	    alpn_dns_answer, &a->q6);
 	if (rc != 0)
 		goto fail;
-	rc = mpic__resolve(c->env->resolver, req->target.name, MPIC_RR_A,
+	rc = mpic__resolve(c->env->resolver, req->target.name, MPIC__RR_A,
 	    alpn_dns_answer, &a->q4);
 	if (rc != 0) {
 		/* the AAAA lookup will call back; fail then */
 		a->dns_pending = 1;
-		a->dns_err_type = MPIC_ERR_DCV_LOOKUP;
+		a->dns_err_type = MPIC__ERR_DCV_LOOKUP;
 		mpic__bufprintf(a->dns_err, sizeof(a->dns_err), "%s A: lookup "
 		    "could not start: %s", req->target.name,
 		    mpic_strerror(rc));

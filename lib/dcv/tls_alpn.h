@@ -4,8 +4,8 @@
  * (tls_alpn.c), the certificate rules (tls_alpn_cert.c), the address
  * guard (tls_alpn_guard.c), the engine and the tests.
  */
-#ifndef MPIC_DCV_TLS_ALPN_H
-#define MPIC_DCV_TLS_ALPN_H
+#ifndef MPIC__DCV_TLS_ALPN_H
+#define MPIC__DCV_TLS_ALPN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,15 +17,15 @@
 #include "config/config.h"
 
 /* The one protocol offered (RFC 8737 6.2) and the extension's OID (6.1). */
-#define MPIC_ALPN_PROTO "acme-tls/1"
-#define MPIC_ALPN_ACME_ID_OID "1.3.6.1.5.5.7.1.31"
-#define MPIC_ALPN_PORT 443
+#define MPIC__ALPN_PROTO "acme-tls/1"
+#define MPIC__ALPN_ACME_ID_OID "1.3.6.1.5.5.7.1.31"
+#define MPIC__ALPN_PORT 443
 
 /* Limits on what a server can make us hold. */
-#define MPIC_ALPN_MAX_READ (64 * 1024)  /* bytes read per connection */
-#define MPIC_ALPN_MAX_CERT_LIST (32 * 1024)
-#define MPIC_ALPN_MAX_EXTENSIONS 64
-#define MPIC_ALPN_MAX_ADDRS 8           /* per address family */
+#define MPIC__ALPN_MAX_READ (64 * 1024)  /* bytes read per connection */
+#define MPIC__ALPN_MAX_CERT_LIST (32 * 1024)
+#define MPIC__ALPN_MAX_EXTENSIONS 64
+#define MPIC__ALPN_MAX_ADDRS 8           /* per address family */
 
 /*
  * Error types of this method.  Certificate rule failures are completed
@@ -33,29 +33,29 @@
  * with Open MPIC's strings where it has one; failures to connect or to
  * finish the handshake are checks that could not complete.
  */
-#define MPIC_ERR_ALPN_EXT_MISSING \
+#define MPIC__ERR_ALPN_EXT_MISSING \
 	"mpic_error:dcv_checker:tls_alpn:certificate:extension_missing"
-#define MPIC_ERR_ALPN_NONCRITICAL \
+#define MPIC__ERR_ALPN_NONCRITICAL \
 	"mpic_error:dcv_checker:tls_alpn:certificate:noncritical_alpn_extension"
-#define MPIC_ERR_ALPN_NO_SINGLE_SAN \
+#define MPIC__ERR_ALPN_NO_SINGLE_SAN \
 	"mpic_error:dcv_checker:tls_alpn:certificate:no_single_san"
-#define MPIC_ERR_ALPN_SAN_NOT_DNS \
+#define MPIC__ERR_ALPN_SAN_NOT_DNS \
 	"mpic_error:dcv_checker:tls_alpn:certificate:san_not_dnsname"
-#define MPIC_ERR_ALPN_SAN_NOT_IP \
+#define MPIC__ERR_ALPN_SAN_NOT_IP \
 	"mpic_error:dcv_checker:tls_alpn:certificate:san_type_not_match"
-#define MPIC_ERR_ALPN_SAN_MISMATCH \
+#define MPIC__ERR_ALPN_SAN_MISMATCH \
 	"mpic_error:dcv_checker:tls_alpn:certificate:san_not_hostname"
-#define MPIC_ERR_ALPN_DIGEST \
+#define MPIC__ERR_ALPN_DIGEST \
 	"mpic_error:dcv_checker:tls_alpn:certificate:key_authorization_mismatch"
-#define MPIC_ERR_ALPN_DUPLICATE \
+#define MPIC__ERR_ALPN_DUPLICATE \
 	"mpic_error:dcv_checker:tls_alpn:certificate:duplicate_extension"
-#define MPIC_ERR_ALPN_MALFORMED \
+#define MPIC__ERR_ALPN_MALFORMED \
 	"mpic_error:dcv_checker:tls_alpn:certificate:malformed"
-#define MPIC_ERR_ALPN_PROTOCOL \
+#define MPIC__ERR_ALPN_PROTOCOL \
 	"mpic_error:dcv_checker:tls_alpn:alpn_not_negotiated"
-#define MPIC_ERR_ALPN_CONNECT "mpic_error:dcv_checker:tls_alpn:connection"
-#define MPIC_ERR_ALPN_TLS "mpic_error:dcv_checker:tls_alpn:handshake"
-#define MPIC_ERR_ALPN_ADDRESS \
+#define MPIC__ERR_ALPN_CONNECT "mpic_error:dcv_checker:tls_alpn:connection"
+#define MPIC__ERR_ALPN_TLS "mpic_error:dcv_checker:tls_alpn:handshake"
+#define MPIC__ERR_ALPN_ADDRESS \
 	"mpic_error:dcv_checker:tls_alpn:address_not_allowed"
 
 /* What the certificate must show. */

@@ -132,17 +132,17 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		json_object_set_new(details, "acme_identifier_critical",
 		    json_null());
 	}
-	acme_oid = OBJ_txt2obj(MPIC_ALPN_ACME_ID_OID, 1);
+	acme_oid = OBJ_txt2obj(MPIC__ALPN_ACME_ID_OID, 1);
 	if (acme_oid == NULL) {
 		mpic__bufprintf(why, whylen, "out of memory");
-		fail = MPIC_ERR_ALPN_MALFORMED;
+		fail = MPIC__ERR_ALPN_MALFORMED;
 		goto out;
 	}
 	n_ext = X509_get_ext_count(cert);
-	if (n_ext > MPIC_ALPN_MAX_EXTENSIONS) {
+	if (n_ext > MPIC__ALPN_MAX_EXTENSIONS) {
 		mpic__bufprintf(why, whylen, "certificate has %d extensions "
-		    "(at most %d accepted)", n_ext, MPIC_ALPN_MAX_EXTENSIONS);
-		fail = MPIC_ERR_ALPN_MALFORMED;
+		    "(at most %d accepted)", n_ext, MPIC__ALPN_MAX_EXTENSIONS);
+		fail = MPIC__ERR_ALPN_MALFORMED;
 		goto out;
 	}
 	/* Find the two extensions; any OID seen twice fails (RFC 5280
@@ -158,7 +158,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 				OBJ_obj2txt(oid, sizeof(oid), o, 1);
 				mpic__bufprintf(why, whylen, "extension %s "
 				    "appears more than once", oid);
-				fail = MPIC_ERR_ALPN_DUPLICATE;
+				fail = MPIC__ERR_ALPN_DUPLICATE;
 			}
 		}
 		if (OBJ_obj2nid(o) == NID_subject_alt_name)
@@ -174,7 +174,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		if (sans == NULL && fail == NULL) {
 			mpic__bufprintf(why, whylen, "subjectAltName does not "
 			    "parse");
-			fail = MPIC_ERR_ALPN_MALFORMED;
+			fail = MPIC__ERR_ALPN_MALFORMED;
 		}
 	}
 	n = sans != NULL ? sk_GENERAL_NAME_num(sans) : 0;
@@ -187,15 +187,15 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 	if (san_ext == NULL || acme_ext == NULL) {
 		mpic__bufprintf(why, whylen, "certificate lacks the %s "
 		    "extension", san_ext == NULL ? "subjectAltName" :
-		    "id-pe-acmeIdentifier (" MPIC_ALPN_ACME_ID_OID ")");
-		fail = MPIC_ERR_ALPN_EXT_MISSING;
+		    "id-pe-acmeIdentifier (" MPIC__ALPN_ACME_ID_OID ")");
+		fail = MPIC__ERR_ALPN_EXT_MISSING;
 		goto out;
 	}
 	/* Exactly one SAN entry, naming the target and nothing else. */
 	if (n != 1) {
 		mpic__bufprintf(why, whylen, "subjectAltName has %d entries; "
 		    "exactly one is required", n);
-		fail = MPIC_ERR_ALPN_NO_SINGLE_SAN;
+		fail = MPIC__ERR_ALPN_NO_SINGLE_SAN;
 		goto out;
 	}
 	g = sk_GENERAL_NAME_value(sans, 0);
@@ -204,7 +204,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		if (g->type != GEN_DNS) {
 			mpic__bufprintf(why, whylen, "subjectAltName %s is not "
 			    "a dNSName", text);
-			fail = MPIC_ERR_ALPN_SAN_NOT_DNS;
+			fail = MPIC__ERR_ALPN_SAN_NOT_DNS;
 			goto out;
 		}
 		s = g->d.dNSName;
@@ -215,7 +215,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		    memchr(ASN1_STRING_get0_data(s), '\0', len) != NULL) {
 			mpic__bufprintf(why, whylen, "subjectAltName %s is not "
 			    "%s", text, w->name);
-			fail = MPIC_ERR_ALPN_SAN_MISMATCH;
+			fail = MPIC__ERR_ALPN_SAN_MISMATCH;
 			goto out;
 		}
 	} else {
@@ -223,7 +223,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		if (g->type != GEN_IPADD) {
 			mpic__bufprintf(why, whylen, "subjectAltName %s is not "
 			    "an iPAddress", text);
-			fail = MPIC_ERR_ALPN_SAN_NOT_IP;
+			fail = MPIC__ERR_ALPN_SAN_NOT_IP;
 			goto out;
 		}
 		s = g->d.iPAddress;
@@ -232,7 +232,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 			inet_ntop(w->af, w->addr, oid, sizeof(oid));
 			mpic__bufprintf(why, whylen, "subjectAltName %s is not "
 			    "IP:%s", text, oid);
-			fail = MPIC_ERR_ALPN_SAN_MISMATCH;
+			fail = MPIC__ERR_ALPN_SAN_MISMATCH;
 			goto out;
 		}
 	}
@@ -240,7 +240,7 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 	if (!X509_EXTENSION_get_critical(acme_ext)) {
 		mpic__bufprintf(why, whylen, "id-pe-acmeIdentifier is not "
 		    "marked critical");
-		fail = MPIC_ERR_ALPN_NONCRITICAL;
+		fail = MPIC__ERR_ALPN_NONCRITICAL;
 		goto out;
 	}
 	val = X509_EXTENSION_get_data((X509_EXTENSION *)acme_ext);
@@ -250,13 +250,13 @@ mpic__alpn_cert_check(X509 *cert, const struct mpic__alpn_want *w,
 		mpic__bufprintf(why, whylen, "id-pe-acmeIdentifier value is "
 		    "not a DER OCTET STRING of 32 octets (%d octets)",
 		    ASN1_STRING_length(val));
-		fail = MPIC_ERR_ALPN_DIGEST;
+		fail = MPIC__ERR_ALPN_DIGEST;
 		goto out;
 	}
 	if (CRYPTO_memcmp(ASN1_STRING_get0_data(val) + 2, w->digest, 32) != 0) {
 		mpic__bufprintf(why, whylen, "id-pe-acmeIdentifier is not the "
 		    "SHA-256 digest of the key authorization");
-		fail = MPIC_ERR_ALPN_DIGEST;
+		fail = MPIC__ERR_ALPN_DIGEST;
 		goto out;
 	}
 out:

@@ -53,7 +53,7 @@ check_parts(CURLU *u, struct mpic__url *out, char *why, size_t whylen)
 {
 	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 	char *zone = NULL, *text = NULL;
-	char hb[MPIC_NAME_MAX + 1], err[128], bracketed[64];
+	char hb[MPIC__NAME_MAX + 1], err[128], bracketed[64];
 	struct mpic__target t;
 	size_t hl;
 	unsigned long pn;
@@ -133,9 +133,9 @@ check_parts(CURLU *u, struct mpic__url *out, char *why, size_t whylen)
 		rc = MPIC_EPARSE;
 		goto out;
 	}
-	if (strlen(text) > MPIC_HTTP_URL_MAX) {
+	if (strlen(text) > MPIC__HTTP_URL_MAX) {
 		mpic__bufprintf(why, whylen, "URL is longer than %d characters",
-		    MPIC_HTTP_URL_MAX);
+		    MPIC__HTTP_URL_MAX);
 		rc = MPIC_ETOOBIG;
 		goto out;
 	}
@@ -177,9 +177,9 @@ mpic__url_check(const char *url, struct mpic__url *out, char *why,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (strlen(url) > MPIC_HTTP_URL_MAX) {
+	if (strlen(url) > MPIC__HTTP_URL_MAX) {
 		mpic__bufprintf(why, whylen, "URL is longer than %d characters",
-		    MPIC_HTTP_URL_MAX);
+		    MPIC__HTTP_URL_MAX);
 		return MPIC_ETOOBIG;
 	}
 	u = curl_url();
@@ -196,7 +196,7 @@ int
 mpic__url_redirect(const char *base, const char *loc, size_t len,
 		   struct mpic__url *out, char *why, size_t whylen)
 {
-	char buf[MPIC_HTTP_URL_MAX + 1], ex[96];
+	char buf[MPIC__HTTP_URL_MAX + 1], ex[96];
 	CURLU *u;
 	size_t i;
 	int rc;
@@ -206,9 +206,9 @@ mpic__url_redirect(const char *base, const char *loc, size_t len,
 		mpic__bufprintf(why, whylen, "empty Location");
 		return MPIC_EPARSE;
 	}
-	if (len > MPIC_HTTP_URL_MAX) {
+	if (len > MPIC__HTTP_URL_MAX) {
 		mpic__bufprintf(why, whylen, "Location is longer than %d "
-		    "characters", MPIC_HTTP_URL_MAX);
+		    "characters", MPIC__HTTP_URL_MAX);
 		return MPIC_ETOOBIG;
 	}
 	for (i = 0; i < len; i++) {
@@ -247,16 +247,16 @@ mpic__http_first_url(const struct mpic__request *req, char *out,
 		l = "[";
 		r = "]";
 	}
-	if (p->method == MPIC_DCV_ACME_HTTP_01) {
+	if (p->method == MPIC__DCV_ACME_HTTP_01) {
 		need = strlen(t->name) + strlen(p->token) + 64;
-		if (need > outlen || need > MPIC_HTTP_URL_MAX)
+		if (need > outlen || need > MPIC__HTTP_URL_MAX)
 			return MPIC_ETOOBIG;
 		mpic__bufprintf(out, outlen,
 		    "http://%s%s%s/.well-known/acme-challenge/%s", l, t->name,
 		    r, p->token);
 	} else {
 		need = strlen(t->name) + strlen(p->http_token_path) + 64;
-		if (need > outlen || need > MPIC_HTTP_URL_MAX)
+		if (need > outlen || need > MPIC__HTTP_URL_MAX)
 			return MPIC_ETOOBIG;
 		mpic__bufprintf(out, outlen,
 		    "%s://%s%s%s/.well-known/pki-validation/%s",

@@ -4,8 +4,8 @@
  * rules, the body comparison, and the HTTP client (libcurl's multi
  * interface driven by the perspective's libevent base).
  */
-#ifndef MPIC_DCV_WEB_H
-#define MPIC_DCV_WEB_H
+#ifndef MPIC__DCV_WEB_H
+#define MPIC__DCV_WEB_H
 
 #include <curl/curl.h>
 
@@ -15,12 +15,12 @@
 
 /* ------------------------------------------------------------ limits */
 
-#define MPIC_HTTP_URL_MAX 2048          /* a URL or a Location value */
+#define MPIC__HTTP_URL_MAX 2048          /* a URL or a Location value */
 /* bytes of a body we read (requirements: "a few KiB"): a key authorization
  * is ~87 bytes and a pki-validation file a line; the page is echoed
  * base64-encoded by every perspective in the answer */
-#define MPIC_HTTP_BODY_MAX (8 * 1024)
-#define MPIC_HTTP_MAX_ADDRS 8           /* addresses kept per family */
+#define MPIC__HTTP_BODY_MAX (8 * 1024)
+#define MPIC__HTTP_MAX_ADDRS 8           /* addresses kept per family */
 
 /* ------------------------------------------------------------ netguard.c */
 
@@ -51,9 +51,9 @@ const char *mpic__addr_refused(int af, const uint8_t *addr,
 /* ------------------------------------------------------------ url.c */
 
 struct mpic__url {
-	char text[MPIC_HTTP_URL_MAX + 1]; /* normalised absolute URL */
+	char text[MPIC__HTTP_URL_MAX + 1]; /* normalised absolute URL */
 	bool https;
-	char host[MPIC_NAME_MAX + 1];     /* lowercase name or address text */
+	char host[MPIC__NAME_MAX + 1];     /* lowercase name or address text */
 	bool host_is_ip;
 	int af;
 	uint8_t addr[16];
@@ -68,7 +68,7 @@ bool mpic__port_authorized(unsigned port);
 /*
  * Parse and check an absolute URL: http or https, an authorized port, a
  * host that is a DNS name or an address, no user info, at most
- * MPIC_HTTP_URL_MAX characters.  0, or MPIC_EPOLICY / MPIC_EPARSE with
+ * MPIC__HTTP_URL_MAX characters.  0, or MPIC_EPOLICY / MPIC_EPARSE with
  * the reason in why.
  */
 int mpic__url_check(const char *url, struct mpic__url *out, char *why,

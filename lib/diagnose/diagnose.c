@@ -24,7 +24,7 @@ struct prober {
 	struct mpic__resolver *resolver;   /* in process; NULL: remote */
 	struct mpic__web *web;
 	struct mpic__check_env env;
-	char url[MPIC_DIAG_URL_MAX + 16];  /* remote: URL/diagnose */
+	char url[MPIC__DIAG_URL_MAX + 16];  /* remote: URL/diagnose */
 };
 
 struct run;
@@ -368,7 +368,7 @@ mpic_diag_run(struct mpic_diag *d, const char *body, size_t len,
 		 * client sent: its perspectives judge CAA against them */
 		r->q.n_caa = 0;
 		for (i = 0; i < d->cfg->n_issuer_domains &&
-		    i < MPIC_DIAG_MAX_CAA; i++)
+		    i < MPIC__DIAG_MAX_CAA; i++)
 			mpic__bufprintf(r->q.caa[r->q.n_caa++], sizeof(
 			    r->q.caa[0]), "%s", d->cfg->issuer_domains[i]);
 	}

@@ -5,28 +5,28 @@
  * diagnose.c fans a diagnosis out to the perspectives (in process or
  * POST /diagnose) and verdict.c judges what they saw.  Internal.
  */
-#ifndef MPIC_DIAGNOSE_H
-#define MPIC_DIAGNOSE_H
+#ifndef MPIC__DIAGNOSE_H
+#define MPIC__DIAGNOSE_H
 
 #include "check/check.h"
 #include "corroborate/corroborate.h"
 
-#define MPIC_DIAG_URL_MAX 2048
-#define MPIC_DIAG_EXPECT_MAX 1024
-#define MPIC_DIAG_MAX_ADDRS 8       /* addresses connected to, per family */
-#define MPIC_DIAG_MAX_CAA 16        /* issuer domains judged */
+#define MPIC__DIAG_URL_MAX 2048
+#define MPIC__DIAG_EXPECT_MAX 1024
+#define MPIC__DIAG_MAX_ADDRS 8       /* addresses connected to, per family */
+#define MPIC__DIAG_MAX_CAA 16        /* issuer domains judged */
 
 /* A diagnosis request, parsed and bounded (mpic__diag_q_parse). */
 struct mpic__diag_q {
-	char name[MPIC_NAME_MAX + 1];
-	char url[MPIC_DIAG_URL_MAX + 1];     /* "" when absent */
-	char txt[MPIC_NAME_MAX + 1];         /* "" when absent */
-	char expect[MPIC_DIAG_EXPECT_MAX + 1];
+	char name[MPIC__NAME_MAX + 1];
+	char url[MPIC__DIAG_URL_MAX + 1];     /* "" when absent */
+	char txt[MPIC__NAME_MAX + 1];         /* "" when absent */
+	char expect[MPIC__DIAG_EXPECT_MAX + 1];
 	bool has_expect;
 	/* the issuer domains CAA must permit: a coordinator sends its own
 	 * to its perspectives (which have none configured); none: the
 	 * configuration's */
-	char caa[MPIC_DIAG_MAX_CAA][MPIC_NAME_MAX + 1];
+	char caa[MPIC__DIAG_MAX_CAA][MPIC__NAME_MAX + 1];
 	size_t n_caa;
 };
 

@@ -50,11 +50,11 @@ struct mpic__diag_probe {
 	json_t *obs;
 	unsigned pending;
 	bool addrs_done[2];             /* A, AAAA answered */
-	struct conn conns[2 * 2 * MPIC_DIAG_MAX_ADDRS];
+	struct conn conns[2 * 2 * MPIC__DIAG_MAX_ADDRS];
 	size_t n_conns;
 	struct sub subs[8];
 	size_t n_subs;
-	char ns_name[MPIC_NAME_MAX + 2]; /* NS: the name asked now */
+	char ns_name[MPIC__NAME_MAX + 2]; /* NS: the name asked now */
 	unsigned ns_steps;
 	char token[64];                 /* "mpic-diagnose-" and 32 hex digits */
 	char ka[128];                   /* token "." and a thumbprint's shape */
@@ -98,7 +98,7 @@ lookup_obs(const struct mpic__dns_answer *a)
 		json_object_set_new(o, "error", json_string(why));
 	} else {
 		json_object_set_new(o, "result", json_string(
-		    a->rcode == MPIC_RCODE_NXDOMAIN ? "nxdomain" :
+		    a->rcode == MPIC__RCODE_NXDOMAIN ? "nxdomain" :
 		    a->n_rrs == 0 ? "nodata" : "ok"));
 	}
 	return o;
@@ -256,7 +256,7 @@ tcp_start(struct mpic__diag_probe *p)
 		int af = f == 0 ? AF_INET : AF_INET6;
 
 		for (i = 0; i < json_array_size(addrs) &&
-		    i < MPIC_DIAG_MAX_ADDRS; i++) {
+		    i < MPIC__DIAG_MAX_ADDRS; i++) {
 			uint8_t a[16];
 
 			if (inet_pton(af, json_string_value(json_array_get(
@@ -284,7 +284,7 @@ addr_done(void *arg, const struct mpic__dns_answer *a)
 	for (i = 0; addrs != NULL && !mpic__answer_failed(a) && i < a->n_rrs;
 	    i++) {
 		const struct mpic__dns_rr *rr = &a->rrs[i];
-		int af = rr->type == MPIC_RR_A ? AF_INET : AF_INET6;
+		int af = rr->type == MPIC__RR_A ? AF_INET : AF_INET6;
 
 		if (rr->rdlen == (af == AF_INET ? 4 : 16) &&
 		    inet_ntop(af, rr->rdata, buf, sizeof(buf)) != NULL)
@@ -299,7 +299,7 @@ addr_done(void *arg, const struct mpic__dns_answer *a)
 	} else {
 		json_decref(addrs);
 	}
-	p->addrs_done[a->qtype == MPIC_RR_A ? 0 : 1] = true;
+	p->addrs_done[a->qtype == MPIC__RR_A ? 0 : 1] = true;
 	if (p->addrs_done[0] && p->addrs_done[1])
 		tcp_start(p);
 	finish_one(p);
@@ -342,7 +342,7 @@ ns_done(void *arg, const struct mpic__dns_answer *a)
 	    ++p->ns_steps < NS_CLIMB_MAX &&
 	    (up = mpic__parent_name(p->ns_name)) != NULL) {
 		memmove(p->ns_name, up, strlen(up) + 1);
-		if (mpic__resolve(p->env->resolver, p->ns_name, MPIC_RR_NS,
+		if (mpic__resolve(p->env->resolver, p->ns_name, MPIC__RR_NS,
 		    ns_done, s) == 0)
 			return;
 	}
@@ -435,7 +435,7 @@ url_body(const struct mpic__diag_q *q)
 	static const char pki[] = "/.well-known/pki-validation/";
 	const char *host = strstr(q->url, "://") + 3;
 	const char *path = host + strcspn(host, "/");
-	char h[MPIC_NAME_MAX + 1];
+	char h[MPIC__NAME_MAX + 1];
 
 	mpic__bufprintf(h, sizeof(h), "%.*s", (int)(path - host), host);
 	if (strncmp(path, acme, sizeof(acme) - 1) == 0)
@@ -484,7 +484,7 @@ mpic__diag_probe_start(const struct mpic__check_env *env,
 {
 	struct mpic__diag_probe *p;
 	uint8_t rnd[16];
-	char acme[MPIC_NAME_MAX + 20];
+	char acme[MPIC__NAME_MAX + 20];
 	size_t i;
 	int rc = MPIC_ENOMEM;
 
@@ -510,12 +510,12 @@ mpic__diag_probe_start(const struct mpic__check_env *env,
 	p->pending = 1;
 	mpic__bufprintf(p->ns_name, sizeof(p->ns_name), "%s", q->name);
 	mpic__bufprintf(acme, sizeof(acme), "_acme-challenge.%s", q->name);
-	if ((rc = resolve(p, "a", q->name, MPIC_RR_A, addr_done)) != 0 ||
-	    (rc = resolve(p, "aaaa", q->name, MPIC_RR_AAAA, addr_done)) != 0 ||
-	    (rc = resolve(p, "ns", q->name, MPIC_RR_NS, ns_done)) != 0 ||
-	    (rc = resolve(p, "txt", acme, MPIC_RR_TXT, txt_done)) != 0 ||
+	if ((rc = resolve(p, "a", q->name, MPIC__RR_A, addr_done)) != 0 ||
+	    (rc = resolve(p, "aaaa", q->name, MPIC__RR_AAAA, addr_done)) != 0 ||
+	    (rc = resolve(p, "ns", q->name, MPIC__RR_NS, ns_done)) != 0 ||
+	    (rc = resolve(p, "txt", acme, MPIC__RR_TXT, txt_done)) != 0 ||
 	    (q->txt[0] != '\0' && (rc = resolve(p, "challenge_txt", q->txt,
-	    MPIC_RR_TXT, txt_done)) != 0))
+	    MPIC__RR_TXT, txt_done)) != 0))
 		goto out;
 	if ((rc = check(p, "caa", caa_body(q))) != 0 ||
 	    (rc = check(p, "http", json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}",

@@ -28,7 +28,7 @@ get(json_t *o, const char *key, char *out, size_t outlen, char *why,
 static bool
 dns_name(const char *s)
 {
-	uint8_t wire[MPIC_NAME_MAX + 2];
+	uint8_t wire[MPIC__NAME_MAX + 2];
 
 	/* host names (and _labels): no escapes, nothing to quote */
 	return s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
@@ -43,7 +43,7 @@ challenge_url(const char *u)
 {
 	static const char *const dirs[] = { "/.well-known/acme-challenge/",
 	    "/.well-known/pki-validation/" };
-	char host[MPIC_NAME_MAX + 1];
+	char host[MPIC__NAME_MAX + 1];
 	const char *h, *path;
 	size_t i;
 
@@ -106,15 +106,15 @@ mpic__diag_q_parse(const char *body, size_t len, struct mpic__diag_q *q,
 	q->has_expect = json_is_string(json_object_get(o, "expect"));
 	v = json_object_get(o, "caa_domains");
 	if (v != NULL && (!json_is_array(v) || json_array_size(v) >
-	    MPIC_DIAG_MAX_CAA)) {
+	    MPIC__DIAG_MAX_CAA)) {
 		mpic__bufprintf(why, whylen, "caa_domains: at most %d names",
-		    MPIC_DIAG_MAX_CAA);
+		    MPIC__DIAG_MAX_CAA);
 		goto out;
 	}
 	for (i = 0; i < json_array_size(v); i++) {
 		const char *s = json_string_value(json_array_get(v, i));
 
-		if (s == NULL || strlen(s) > MPIC_NAME_MAX || !dns_name(s)) {
+		if (s == NULL || strlen(s) > MPIC__NAME_MAX || !dns_name(s)) {
 			mpic__bufprintf(why, whylen, "caa_domains: DNS names");
 			goto out;
 		}

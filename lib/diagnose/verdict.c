@@ -159,7 +159,7 @@ dns(struct judge *j)
 static void
 addr_key(json_t *o, char *out, size_t outlen)
 {
-	const char *v[2 * MPIC_DIAG_MAX_ADDRS];
+	const char *v[2 * MPIC__DIAG_MAX_ADDRS];
 	size_t n = 0, i, k, at = 0;
 	static const char *const fam[] = { "a", "aaaa" };
 

@@ -95,8 +95,8 @@ bitmap_has(const uint8_t *bm, size_t len, uint16_t type)
 static bool
 unsigned_delegation(const uint8_t *bm, size_t len)
 {
-	return bitmap_has(bm, len, MPIC_RR_NS) &&
-	    !bitmap_has(bm, len, MPIC_RR_SOA) && !bitmap_has(bm, len, MPIC_RR_DS);
+	return bitmap_has(bm, len, MPIC__RR_NS) &&
+	    !bitmap_has(bm, len, MPIC__RR_SOA) && !bitmap_has(bm, len, MPIC__RR_DS);
 }
 
 int
@@ -174,7 +174,7 @@ bool
 mpic__dns_proves_unsigned_delegation(const struct mpic__dns_msg *msg,
 				     const char *name)
 {
-	char next[MPIC_NAME_MAX + 2];
+	char next[MPIC__NAME_MAX + 2];
 	size_t i, pos;
 
 	if (msg == NULL)
@@ -182,7 +182,7 @@ mpic__dns_proves_unsigned_delegation(const struct mpic__dns_msg *msg,
 	for (i = 0; i < msg->n_ns; i++) {
 		const struct mpic__dns_rr *rr = &msg->ns[i];
 
-		if (rr->type == MPIC_RR_NSEC && mpic__name_eq(rr->owner, name)) {
+		if (rr->type == MPIC__RR_NSEC && mpic__name_eq(rr->owner, name)) {
 			pos = 0;
 			if (mpic__dns_name_read(rr->rdata, rr->rdlen, &pos, next,
 			    sizeof(next)) != 0)
@@ -190,7 +190,7 @@ mpic__dns_proves_unsigned_delegation(const struct mpic__dns_msg *msg,
 			return unsigned_delegation(rr->rdata + pos,
 			    rr->rdlen - pos);
 		}
-		if (rr->type == MPIC_RR_NSEC3 && nsec3_proves(rr, name))
+		if (rr->type == MPIC__RR_NSEC3 && nsec3_proves(rr, name))
 			return true;
 	}
 	return false;

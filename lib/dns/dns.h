@@ -3,12 +3,12 @@
  * denial proofs), DNSSEC states, and the resolver: one libunbound context
  * and cache per perspective on the caller's event base.  Internal.
  */
-#ifndef MPIC_DNS_H
-#define MPIC_DNS_H
+#ifndef MPIC__DNS_H
+#define MPIC__DNS_H
 
 #include "util/util.h"
 
-#define MPIC_NAME_MAX 253 /* presentation form, without trailing dot */
+#define MPIC__NAME_MAX 253 /* presentation form, without trailing dot */
 
 /* Reverse-zone name for an address (in-addr.arpa / ip6.arpa), no dot. */
 int mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen);
@@ -17,40 +17,40 @@ int mpic__reverse_name(int af, const uint8_t *addr, char *out, size_t outlen);
 bool mpic__name_eq(const char *a, const char *b);
 
 enum mpic__dnssec {
-	MPIC_DNSSEC_INDETERMINATE = 0,
-	MPIC_DNSSEC_INSECURE,
-	MPIC_DNSSEC_SECURE,
-	MPIC_DNSSEC_BOGUS,
+	MPIC__DNSSEC_INDETERMINATE = 0,
+	MPIC__DNSSEC_INSECURE,
+	MPIC__DNSSEC_SECURE,
+	MPIC__DNSSEC_BOGUS,
 };
 const char *mpic__dnssec_str(enum mpic__dnssec s);
 
 enum {
-	MPIC_RR_A = 1,
-	MPIC_RR_NS = 2,
-	MPIC_RR_CNAME = 5,
-	MPIC_RR_SOA = 6,
-	MPIC_RR_PTR = 12,
-	MPIC_RR_TXT = 16,
-	MPIC_RR_AAAA = 28,
-	MPIC_RR_DS = 43,
-	MPIC_RR_NSEC = 47,
-	MPIC_RR_NSEC3 = 50,
-	MPIC_RR_CAA = 257,
+	MPIC__RR_A = 1,
+	MPIC__RR_NS = 2,
+	MPIC__RR_CNAME = 5,
+	MPIC__RR_SOA = 6,
+	MPIC__RR_PTR = 12,
+	MPIC__RR_TXT = 16,
+	MPIC__RR_AAAA = 28,
+	MPIC__RR_DS = 43,
+	MPIC__RR_NSEC = 47,
+	MPIC__RR_NSEC3 = 50,
+	MPIC__RR_CAA = 257,
 };
 
 enum {
-	MPIC_RCODE_NOERROR = 0,
-	MPIC_RCODE_SERVFAIL = 2,
-	MPIC_RCODE_NXDOMAIN = 3,
-	MPIC_RCODE_REFUSED = 5,
+	MPIC__RCODE_NOERROR = 0,
+	MPIC__RCODE_SERVFAIL = 2,
+	MPIC__RCODE_NXDOMAIN = 3,
+	MPIC__RCODE_REFUSED = 5,
 };
 
-#define MPIC_DNS_MAX_RR 4096
-#define MPIC_DNS_MAX_CNAME 16
+#define MPIC__DNS_MAX_RR 4096
+#define MPIC__DNS_MAX_CNAME 16
 
 /* One resource record; rdata is uncompressed wire form. */
 struct mpic__dns_rr {
-	char owner[MPIC_NAME_MAX + 2];
+	char owner[MPIC__NAME_MAX + 2];
 	uint16_t type;
 	uint16_t rclass;
 	uint32_t ttl;
@@ -69,7 +69,7 @@ struct mpic__dns_msg {
 	uint16_t flags;
 	int rcode;
 	bool tc, ad, aa;
-	char qname[MPIC_NAME_MAX + 2];
+	char qname[MPIC__NAME_MAX + 2];
 	uint16_t qtype;
 	struct mpic__dns_rr *an;
 	size_t n_an;
@@ -128,7 +128,7 @@ struct mpic__dns_answer {
 	const char *why_bogus; /* or NULL */
 	bool tc;
 	const char *canonname; /* final name after CNAMEs (= qname if none) */
-	const char *cname_chain[MPIC_DNS_MAX_CNAME];
+	const char *cname_chain[MPIC__DNS_MAX_CNAME];
 	size_t n_cname;
 	const struct mpic__dns_rr *rrs; /* records of qtype at canonname */
 	size_t n_rrs;
@@ -143,7 +143,7 @@ struct mpic__dns_opts {
 	const char *trust_anchor; /* file of DS/DNSKEY lines, or NULL:
 				     root_data_dir's, else the IANA DS */
 	/* where root.hints and root.key are looked for when the two above
-	 * are NULL: NULL for MPIC_DNS_ROOT_DATA_DIR, "" for nowhere */
+	 * are NULL: NULL for MPIC__DNS_ROOT_DATA_DIR, "" for nowhere */
 	const char *root_data_dir;
 	unsigned timeout_ms;      /* per lookup; default 5000 */
 	bool cache;               /* default true */
@@ -161,10 +161,10 @@ typedef void (*mpic__dns_cb)(void *arg, const struct mpic__dns_answer *ans);
  * win over the copies built in here (which only a new mpic release
  * updates) when the configuration names no file.
  */
-#define MPIC_DNS_ROOT_DATA_DIR "/usr/share/dns"
+#define MPIC__DNS_ROOT_DATA_DIR "/usr/share/dns"
 
 /*
- * The file name of dir (NULL: MPIC_DNS_ROOT_DATA_DIR; "": none) when it
+ * The file name of dir (NULL: MPIC__DNS_ROOT_DATA_DIR; "": none) when it
  * is readable, written to buf: buf, else NULL (use the built-in copy).
  */
 const char *mpic__dns_root_file(const char *dir, const char *name,
@@ -189,11 +189,11 @@ int mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
 
 /* ---------------------------------------------------------- CAA rdata */
 
-#define MPIC_CAA_TAG_MAX 255
+#define MPIC__CAA_TAG_MAX 255
 
 struct mpic__caa_rr {
 	uint8_t flags;
-	char tag[MPIC_CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
+	char tag[MPIC__CAA_TAG_MAX + 1];   /* as in the record, NUL-ended */
 	const uint8_t *value;             /* points into the rdata */
 	size_t value_len;
 };

@@ -165,15 +165,15 @@ rdata_names(uint16_t type, size_t *skip)
 {
 	*skip = 0;
 	switch (type) {
-	case MPIC_RR_NS:
-	case MPIC_RR_CNAME:
-	case MPIC_RR_PTR:
+	case MPIC__RR_NS:
+	case MPIC__RR_CNAME:
+	case MPIC__RR_PTR:
 	case 39: /* DNAME */
 		return 1;
 	case 15: /* MX: preference, then a name */
 		*skip = 2;
 		return 1;
-	case MPIC_RR_SOA:
+	case MPIC__RR_SOA:
 		return 2;
 	default:
 		return 0;
@@ -228,7 +228,7 @@ parse_rr(const uint8_t *pkt, size_t len, size_t *off, struct mpic__dns_rr *rr)
 	}
 	if (p > rdend || rdend - p > sizeof(buf) - o)
 		return MPIC_EPARSE;
-	if (rr->type == MPIC_RR_SOA && rdend - p != 20)
+	if (rr->type == MPIC__RR_SOA && rdend - p != 20)
 		return MPIC_EPARSE;
 	memcpy(buf + o, pkt + p, rdend - p);
 	o += rdend - p;
@@ -252,7 +252,7 @@ parse_section(const uint8_t *pkt, size_t len, size_t *off, unsigned count,
 	*nout = 0;
 	if (count == 0)
 		return 0;
-	if (count > MPIC_DNS_MAX_RR)
+	if (count > MPIC__DNS_MAX_RR)
 		return MPIC_ETOOBIG;
 	*out = mpic__calloc(count, sizeof(**out));
 	if (*out == NULL)
@@ -347,15 +347,15 @@ const char *
 mpic__dns_type_str(uint16_t type, char buf[16])
 {
 	switch (type) {
-	case MPIC_RR_A: return "A";
-	case MPIC_RR_NS: return "NS";
-	case MPIC_RR_CNAME: return "CNAME";
-	case MPIC_RR_SOA: return "SOA";
-	case MPIC_RR_PTR: return "PTR";
-	case MPIC_RR_TXT: return "TXT";
-	case MPIC_RR_AAAA: return "AAAA";
-	case MPIC_RR_DS: return "DS";
-	case MPIC_RR_CAA: return "CAA";
+	case MPIC__RR_A: return "A";
+	case MPIC__RR_NS: return "NS";
+	case MPIC__RR_CNAME: return "CNAME";
+	case MPIC__RR_SOA: return "SOA";
+	case MPIC__RR_PTR: return "PTR";
+	case MPIC__RR_TXT: return "TXT";
+	case MPIC__RR_AAAA: return "AAAA";
+	case MPIC__RR_DS: return "DS";
+	case MPIC__RR_CAA: return "CAA";
 	default:
 		snprintf(buf, 16, "TYPE%u", type);
 		return buf;
@@ -398,34 +398,34 @@ mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len, char *out,
 		    size_t outlen)
 {
 	size_t o = 0, pos = 0;
-	char name[MPIC_NAME_MAX + 2];
+	char name[MPIC__NAME_MAX + 2];
 	struct mpic__caa_rr caa;
 
 	if (outlen == 0)
 		return MPIC_ETOOBIG;
 	out[0] = '\0';
 	switch (type) {
-	case MPIC_RR_A:
+	case MPIC__RR_A:
 		if (len != 4)
 			return MPIC_EPARSE;
 		snprintf(out, outlen, "%u.%u.%u.%u", rd[0], rd[1], rd[2], rd[3]);
 		return 0;
-	case MPIC_RR_AAAA:
+	case MPIC__RR_AAAA:
 		if (len != 16)
 			return MPIC_EPARSE;
 		if (inet_ntop(AF_INET6, rd, out, (socklen_t)outlen) == NULL)
 			return MPIC_ETOOBIG;
 		return 0;
-	case MPIC_RR_NS:
-	case MPIC_RR_CNAME:
-	case MPIC_RR_PTR:
+	case MPIC__RR_NS:
+	case MPIC__RR_CNAME:
+	case MPIC__RR_PTR:
 		if (mpic__dns_rdata_name(rd, len, name, sizeof(name)) != 0)
 			return MPIC_EPARSE;
 		if (strlen(name) + 2 > outlen)
 			return MPIC_ETOOBIG;
 		snprintf(out, outlen, "%s.", name);
 		return 0;
-	case MPIC_RR_TXT:
+	case MPIC__RR_TXT:
 		while (pos < len) {
 			size_t l = rd[pos];
 
@@ -441,7 +441,7 @@ mpic__dns_rdata_str(uint16_t type, const uint8_t *rd, size_t len, char *out,
 			pos += 1 + l;
 		}
 		return 0;
-	case MPIC_RR_CAA:
+	case MPIC__RR_CAA:
 		if (mpic__caa_rr_parse(rd, len, &caa) != 0)
 			return MPIC_EPARSE;
 		return mpic__caa_rr_str(&caa, out, outlen);

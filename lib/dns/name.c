@@ -74,9 +74,9 @@ const char *
 mpic__dnssec_str(enum mpic__dnssec s)
 {
 	switch (s) {
-	case MPIC_DNSSEC_SECURE: return "secure";
-	case MPIC_DNSSEC_INSECURE: return "insecure";
-	case MPIC_DNSSEC_BOGUS: return "bogus";
+	case MPIC__DNSSEC_SECURE: return "secure";
+	case MPIC__DNSSEC_INSECURE: return "insecure";
+	case MPIC__DNSSEC_BOGUS: return "bogus";
 	default: return "indeterminate";
 	}
 }

@@ -41,7 +41,7 @@ struct ubtok {
 
 struct dnsq {
 	struct mpic__resolver *r;
-	char name[MPIC_NAME_MAX + 2];
+	char name[MPIC__NAME_MAX + 2];
 	uint16_t type;
 	mpic__dns_cb cb;
 	void *arg;
@@ -62,7 +62,7 @@ struct dnsq {
 	bool have_why;
 	struct mpic__dns_rr *rrs;
 	size_t n_rrs;
-	char *chain[MPIC_DNS_MAX_CNAME]; /* malloc'd names */
+	char *chain[MPIC__DNS_MAX_CNAME]; /* malloc'd names */
 	size_t n_chain;
 	struct dnsq *prev, *next;  /* on r->queries */
 };
@@ -83,7 +83,7 @@ mpic__dns_root_file(const char *dir, const char *name, char *buf, size_t len)
 	int n;
 
 	if (dir == NULL)
-		dir = MPIC_DNS_ROOT_DATA_DIR;
+		dir = MPIC__DNS_ROOT_DATA_DIR;
 	if (dir[0] == '\0' || len == 0)
 		return NULL;
 	n = snprintf(buf, len, "%s/%s", dir, name);
@@ -283,14 +283,14 @@ deliver(struct dnsq *q)
 	a.err_text = q->err ? q->err_text : NULL;
 	a.rcode = q->have_msg ? q->msg.rcode : q->rcode_nopkt;
 	if (q->sec == 2)
-		a.dnssec = MPIC_DNSSEC_SECURE;
+		a.dnssec = MPIC__DNSSEC_SECURE;
 	else if (q->sec == 1)
-		a.dnssec = MPIC_DNSSEC_BOGUS;
-	else if (q->err == 0 && (a.rcode == MPIC_RCODE_NOERROR ||
-	    a.rcode == MPIC_RCODE_NXDOMAIN))
-		a.dnssec = MPIC_DNSSEC_INSECURE;
+		a.dnssec = MPIC__DNSSEC_BOGUS;
+	else if (q->err == 0 && (a.rcode == MPIC__RCODE_NOERROR ||
+	    a.rcode == MPIC__RCODE_NXDOMAIN))
+		a.dnssec = MPIC__DNSSEC_INSECURE;
 	else
-		a.dnssec = MPIC_DNSSEC_INDETERMINATE;
+		a.dnssec = MPIC__DNSSEC_INDETERMINATE;
 	a.why_bogus = q->have_why ? q->why_bogus : NULL;
 	a.tc = q->have_msg && q->msg.tc;
 	a.canonname = q->n_chain ? q->chain[q->n_chain - 1] : q->name;
@@ -380,7 +380,7 @@ reset_answer(struct dnsq *q)
 	clear_chain(q);
 	q->err = 0;
 	q->sec = 0;
-	q->rcode_nopkt = MPIC_RCODE_SERVFAIL;
+	q->rcode_nopkt = MPIC__RCODE_SERVFAIL;
 	q->have_why = false;
 }
 
@@ -456,14 +456,14 @@ digest_answer(struct dnsq *q)
 	size_t i, n = 0, hops;
 	bool moved;
 
-	for (hops = 0; hops < MPIC_DNS_MAX_CNAME; hops++) {
+	for (hops = 0; hops < MPIC__DNS_MAX_CNAME; hops++) {
 		moved = false;
 		for (i = 0; i < q->msg.n_an; i++) {
 			struct mpic__dns_rr *rr = &q->msg.an[i];
-			char target[MPIC_NAME_MAX + 2];
+			char target[MPIC__NAME_MAX + 2];
 
-			if (rr->type != MPIC_RR_CNAME || q->type ==
-			    MPIC_RR_CNAME || !mpic__name_eq(rr->owner, cur))
+			if (rr->type != MPIC__RR_CNAME || q->type ==
+			    MPIC__RR_CNAME || !mpic__name_eq(rr->owner, cur))
 				continue;
 			if (mpic__dns_rdata_name(rr->rdata, rr->rdlen, target,
 			    sizeof(target)) != 0)
@@ -550,8 +550,8 @@ ub_cb(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 		}
 	}
 	rcode = q->have_msg ? q->msg.rcode : q->rcode_nopkt;
-	retry = sec != 1 && (q->err != 0 || (rcode != MPIC_RCODE_NOERROR &&
-	    rcode != MPIC_RCODE_NXDOMAIN));
+	retry = sec != 1 && (q->err != 0 || (rcode != MPIC__RCODE_NOERROR &&
+	    rcode != MPIC__RCODE_NXDOMAIN));
 	finish_or_retry(q, retry);
 }
 
@@ -563,7 +563,7 @@ mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
 	size_t n = strlen(name);
 	int rc;
 
-	if (n == 0 || n > MPIC_NAME_MAX + 1)
+	if (n == 0 || n > MPIC__NAME_MAX + 1)
 		return MPIC_EINVAL;
 	q = mpic__calloc(1, sizeof(*q));
 	if (q == NULL)
@@ -574,7 +574,7 @@ mpic__resolve(struct mpic__resolver *r, const char *name, uint16_t type,
 	q->cb = cb;
 	q->arg = arg;
 	q->start_ms = mpic__now_mono_ms();
-	q->rcode_nopkt = MPIC_RCODE_SERVFAIL;
+	q->rcode_nopkt = MPIC__RCODE_SERVFAIL;
 	q->timer = evtimer_new(r->base, timer_cb, q);
 	if (q->timer == NULL) {
 		query_free(q);

@@ -127,8 +127,8 @@ mpic__eng_attempt_start(struct mreq *m)
 			mpic__check_result_init(&s->res);
 			s->res.timestamp_ns = mpic__now_wall_ns();
 			mpic__check_error(&s->res, m->req.check_type ==
-			    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
-			    MPIC_ERR_DCV_LOOKUP, "check could not start: %s",
+			    MPIC__CHECK_CAA ? MPIC__ERR_CAA_LOOKUP :
+			    MPIC__ERR_DCV_LOOKUP, "check could not start: %s",
 			    mpic_strerror(rc));
 			mpic__eng_details(m, &s->res);
 			s->done = true;

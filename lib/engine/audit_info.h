@@ -3,8 +3,8 @@
  * mpic_audit_stats and notices of mpic/audit.h), for the engine's own
  * tests.  Internal to libmpic.  Everything runs on the engine's base.
  */
-#ifndef MPIC_ENGINE_AUDIT_INFO_H
-#define MPIC_ENGINE_AUDIT_INFO_H
+#ifndef MPIC__ENGINE_AUDIT_INFO_H
+#define MPIC__ENGINE_AUDIT_INFO_H
 
 #include <stdbool.h>
 #include <stdint.h>

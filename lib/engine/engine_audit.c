@@ -119,8 +119,8 @@ refuse(struct mreq *m, enum mpic_audit_refusal why, uint64_t waited)
 		error = "service-unavailable";
 		mpic__bufprintf(msg, sizeof(msg), "the audit log's queue is "
 		    "full (%d records or %u MiB waiting to be durable), so "
-		    "no outcome is given", MPIC_AUDIT_QUEUE_MAX,
-		    MPIC_AUDIT_QUEUE_BYTES >> 20);
+		    "no outcome is given", MPIC__AUDIT_QUEUE_MAX,
+		    MPIC__AUDIT_QUEUE_BYTES >> 20);
 		break;
 	default:
 		mpic__audit_stats(e->audit, &st);
@@ -341,7 +341,7 @@ mpic__eng_audit_slot(struct mreq *m, const struct slot *s, bool late)
 		return;
 	audit_add(m, mpic__audit_check_record(&c, s->at->number,
 	    m->gen->ps[s->pidx]->def, mpic__eng_slot_result(m, s, &tmp),
-	    late ? MPIC_AUDIT_LATE : 0, &e->rec_w, &e->det_w));
+	    late ? MPIC__AUDIT_LATE : 0, &e->rec_w, &e->det_w));
 	mpic__check_result_release(&tmp);
 }
 
@@ -359,7 +359,7 @@ static void
 adn_note(struct mreq *m, const struct mpic__check_result *res)
 {
 	struct settled *f = &m->fin;
-	char name[MPIC_NAME_MAX + 1];
+	char name[MPIC__NAME_MAX + 1];
 	size_t i;
 
 	if (!mpic__check_adn(&m->req, res, name, sizeof(name)))
@@ -444,6 +444,6 @@ mpic__eng_audit_primary(struct mreq *m, const struct mpic__check_result *res,
 	if (e->audit == NULL)
 		return;
 	audit_add(m, mpic__audit_check_record(&c, 1, m->gen->primary->def, res,
-	    MPIC_AUDIT_PRIMARY | (late ? MPIC_AUDIT_LATE : 0), &e->rec_w,
+	    MPIC__AUDIT_PRIMARY | (late ? MPIC__AUDIT_LATE : 0), &e->rec_w,
 	    &e->det_w));
 }

@@ -21,8 +21,8 @@
  * its primary check has called back and its audit records are written.
  * Everything runs on the engine's event base, one thread.
  */
-#ifndef MPIC_ENGINE_INT_H
-#define MPIC_ENGINE_INT_H
+#ifndef MPIC__ENGINE_INT_H
+#define MPIC__ENGINE_INT_H
 
 #include <event2/event.h>
 
@@ -133,7 +133,7 @@ struct settled {
 	/* the distinct Authorization Domain Names its results showed, for
 	 * the decision record (engine_audit.c); more are not kept */
 	struct settled_adn {
-		char name[MPIC_NAME_MAX + 1];
+		char name[MPIC__NAME_MAX + 1];
 		bool passed;    /* shown by a result that passed */
 	} adns[ENGINE_MAX_ADNS];
 	size_t n_adns;
@@ -161,7 +161,7 @@ struct mreq {
 	int count, quorum, max_attempts;
 	/* every cohort of count perspectives, row-major: disjoint, so at
 	 * most every configured perspective once */
-	size_t cohorts[MPIC_COHORT_MAX_DEFS];
+	size_t cohorts[MPIC__COHORT_MAX_DEFS];
 	int n_cohorts;
 	int fixed_cohort;       /* 0-based, or -1 */
 	int attempts_run;

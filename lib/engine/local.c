@@ -28,8 +28,8 @@ struct lcall {
 	struct lcall *prev, *next;
 	mpic__check_cb cb;
 	void *arg;
-	uint8_t nonce[MPIC_EV_NONCE_LEN];
-	uint8_t digest[MPIC_EV_DIGEST_LEN];
+	uint8_t nonce[MPIC__EV_NONCE_LEN];
+	uint8_t digest[MPIC__EV_DIGEST_LEN];
 };
 
 static void
@@ -62,7 +62,7 @@ local_done(void *arg, struct mpic__check_result *res)
 		    res);
 	else {
 		/* unsigned, it cannot count (nor be told from a forgery) */
-		mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s: its "
+		mpic__check_error(res, MPIC__ERR_REMOTE, "perspective %s: its "
 		    "result could not be signed", def->code);
 		res->completed = false;
 		res->passed = false;
@@ -86,7 +86,7 @@ local_start(struct mpic__persp *p, const struct mpic__request *req,
 	c->arg = arg;
 	if (req->has_call_digest)
 		memcpy(c->digest, req->call_digest, sizeof(c->digest));
-	else if (mpic__ev_request_digest(req->check_type == MPIC_CHECK_CAA ?
+	else if (mpic__ev_request_digest(req->check_type == MPIC__CHECK_CAA ?
 	    "caa" : "dcv", req->raw, c->digest) != 0) {
 		mpic__free(c);
 		return MPIC_ENOMEM;

@@ -98,9 +98,9 @@ mpic__eng_reply(struct mreq *m, int status, const char *body)
 	if (status == 200) {
 		a.valid = m->valid;
 		a.decision = m->decision;
-		a.check_type = m->req.check_type == MPIC_CHECK_CAA ? "caa" :
+		a.check_type = m->req.check_type == MPIC__CHECK_CAA ? "caa" :
 		    "dcv";
-		a.method = m->req.check_type == MPIC_CHECK_CAA ? NULL :
+		a.method = m->req.check_type == MPIC__CHECK_CAA ? NULL :
 		    mpic__dcv_method_str(m->req.dcv.method);
 		a.trace_id = m->req.trace_identifier;
 		a.audit_id = m->eng->audit != NULL ? m->audit_id : NULL;
@@ -143,7 +143,7 @@ mpic__eng_slot_result(const struct mreq *m, const struct slot *s,
 	tmp->timestamp_ns = mpic__now_wall_ns();
 	/* worded by why its attempt closed, not by the configuration: with
 	 * early decision an uncertain attempt still waits for its deadline */
-	mpic__check_error(tmp, MPIC_ERR_TIMEOUT, "%s",
+	mpic__check_error(tmp, MPIC__ERR_TIMEOUT, "%s",
 	    s->at->closed == AT_EARLY ?
 	    "outcome already certain; answer not awaited" :
 	    "perspective did not answer before the deadline");

@@ -4,8 +4,8 @@
  * Two implementations: in-process (local.c: a resolver and the checkers of
  * lib/check) and remote (remote.c: the perspective API over mutual TLS).
  */
-#ifndef MPIC_PERSPECTIVE_H
-#define MPIC_PERSPECTIVE_H
+#ifndef MPIC__PERSPECTIVE_H
+#define MPIC__PERSPECTIVE_H
 
 #include "check/check.h"
 #include "corroborate/corroborate.h"
@@ -82,7 +82,7 @@ int mpic__persp_remote_new(struct mpic__curl_loop *loop,
 /*
  * Turn a perspective API answer (JSON text) into a result; checks that it
  * names def's code and RIR and the expected check type.  On any problem
- * the result is a failed check with an MPIC_ERR_REMOTE error; returns 0
+ * the result is a failed check with an MPIC__ERR_REMOTE error; returns 0
  * when the answer was well-formed, MPIC_EPARSE otherwise.
  */
 /*
@@ -97,10 +97,10 @@ int mpic__remote_answer(const struct mpic__perspective_def *def,
 			size_t len, struct mpic__check_result *res);
 
 /* How far a remote's clock may be from ours (ns). */
-#define MPIC_REMOTE_SKEW_NS (5ull * 1000000000ull)
+#define MPIC__REMOTE_SKEW_NS (5ull * 1000000000ull)
 /*
  * A remote's timestamp_ns is believed only within its call's window,
- * start_ns - MPIC_REMOTE_SKEW_NS .. end_ns + MPIC_REMOTE_SKEW_NS (our wall
+ * start_ns - MPIC__REMOTE_SKEW_NS .. end_ns + MPIC__REMOTE_SKEW_NS (our wall
  * clock, ns: the call's start and the answer's receipt).  Outside it,
  * res->timestamp_ns becomes end_ns and the remote's value is kept in
  * res->remote_timestamp_ns (for the audit record); none sent: end_ns.
@@ -133,32 +133,32 @@ int mpic__persp_keys_load(const struct mpic__perspective_def *def,
 			  size_t errlen);
 void mpic__persp_keys_release(struct mpic__persp_keys *keys);
 /* A fresh nonce (RAND_bytes); 0 or MPIC_EIO. */
-int mpic__sig_nonce(uint8_t nonce[MPIC_EV_NONCE_LEN]);
+int mpic__sig_nonce(uint8_t nonce[MPIC__EV_NONCE_LEN]);
 /* The statement a perspective of code and rir signs for res, a check of
  * the request whose digest is digest, called with nonce. */
 void mpic__sig_statement(const char *code, enum mpic__rir rir,
-			 const uint8_t digest[MPIC_EV_DIGEST_LEN],
-			 const uint8_t nonce[MPIC_EV_NONCE_LEN],
+			 const uint8_t digest[MPIC__EV_DIGEST_LEN],
+			 const uint8_t nonce[MPIC__EV_NONCE_LEN],
 			 const struct mpic__check_result *res,
 			 struct mpic__ev_statement *st);
 /* Sign res with k (in process): res->statement set; 0 or MPIC_ENOMEM /
  * MPIC_EINVAL. */
 int mpic__sig_sign(EVP_PKEY *k, const char *code, enum mpic__rir rir,
-		   const uint8_t digest[MPIC_EV_DIGEST_LEN],
-		   const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		   const uint8_t digest[MPIC__EV_DIGEST_LEN],
+		   const uint8_t nonce[MPIC__EV_NONCE_LEN],
 		   struct mpic__check_result *res);
 /*
  * The coordinator's check of an answer's res->statement (as received:
  * before its details or time are touched): signed by one of keys, for
  * this nonce and request digest, by def, saying what res says.  No keys
  * and not required: unchecked, 0.  On failure res becomes a failed check
- * with an MPIC_ERR_REMOTE error saying which (and no statement) and
+ * with an MPIC__ERR_REMOTE error saying which (and no statement) and
  * MPIC_EPARSE is returned.
  */
 int mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
 		    const struct mpic__perspective_def *def,
-		    const uint8_t digest[MPIC_EV_DIGEST_LEN],
-		    const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		    const uint8_t digest[MPIC__EV_DIGEST_LEN],
+		    const uint8_t nonce[MPIC__EV_NONCE_LEN],
 		    struct mpic__check_result *res);
 
 #endif

@@ -25,20 +25,20 @@ method_dates(struct mreq *m, struct mpic__issues *is)
 	st = mpic__dcv_method_status(req->dcv.method, m->now, &since, &until);
 	name = mpic__dcv_method_str(req->dcv.method);
 	br = mpic__dcv_method_br(req->dcv.method, req->target.is_ip);
-	if (st == MPIC_METHOD_FORBIDDEN && !m->gen->cfg->br_lab) {
+	if (st == MPIC__METHOD_FORBIDDEN && !m->gen->cfg->br_lab) {
 		mpic__issue_add(is, "method-not-permitted",
 		    "dcv_check_parameters.validation_method: %s (BR %s) may "
 		    "not be used since %s", name, br, since);
 		return MPIC_EINVAL;
 	}
-	if (st != MPIC_METHOD_ALLOWED)
-		m->warning_type = st == MPIC_METHOD_FORBIDDEN ?
+	if (st != MPIC__METHOD_ALLOWED)
+		m->warning_type = st == MPIC__METHOD_FORBIDDEN ?
 		    "method-not-permitted" : "method-discouraged";
-	if (st == MPIC_METHOD_FORBIDDEN)
+	if (st == MPIC__METHOD_FORBIDDEN)
 		mpic__bufprintf(m->warning, sizeof(m->warning), "%s (BR %s) "
 		    "MUST NOT be used since %s; run only because of "
 		    "br_minimums: lab", name, br, since);
-	else if (st == MPIC_METHOD_DISCOURAGED)
+	else if (st == MPIC__METHOD_DISCOURAGED)
 		mpic__bufprintf(m->warning, sizeof(m->warning), "%s (BR %s) "
 		    "SHOULD NOT be used since %s%s%s", name, br, since,
 		    until != NULL ? "; it MUST NOT be used from " : "",
@@ -104,13 +104,13 @@ mpic__eng_plan(struct mreq *m, struct mpic__issues *is)
 		mpic__issue_add(is, "invalid-perspective-count",
 		    "orchestration_parameters.perspective_count: no cohort of "
 		    "%d configured perspectives spans 2 RIRs with every pair "
-		    "%.0f km apart", m->count, MPIC_MIN_DISTANCE_KM);
+		    "%.0f km apart", m->count, MPIC__MIN_DISTANCE_KM);
 		return MPIC_EINVAL;
 	}
 	m->fixed_cohort = -1;
 	if (o->cohort_for_single_attempt) {
 		if (o->cohort_for_single_attempt > m->n_cohorts) {
-			mpic__issue_add(is, MPIC_ISSUE_COHORT,
+			mpic__issue_add(is, MPIC__ISSUE_COHORT,
 			    "orchestration_parameters.cohort_for_single_attempt:"
 			    " %d, but only %d cohorts of %d exist",
 			    o->cohort_for_single_attempt, m->n_cohorts,

@@ -63,7 +63,7 @@ primary_deadline_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	mpic__check_result_init(&m->pri.res);
 	m->pri.res.timestamp_ns = mpic__now_wall_ns();
-	mpic__check_error(&m->pri.res, MPIC_ERR_TIMEOUT, "primary perspective "
+	mpic__check_error(&m->pri.res, MPIC__ERR_TIMEOUT, "primary perspective "
 	    "did not answer before the deadline");
 	mpic__eng_details(m, &m->pri.res);
 	primary_in(m);
@@ -88,7 +88,7 @@ mpic__eng_primary_start(struct mreq *m)
 		mpic__check_result_init(&m->pri.res);
 		m->pri.res.timestamp_ns = mpic__now_wall_ns();
 		mpic__check_error(&m->pri.res, m->req.check_type ==
-		    MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP : MPIC_ERR_DCV_LOOKUP,
+		    MPIC__CHECK_CAA ? MPIC__ERR_CAA_LOOKUP : MPIC__ERR_DCV_LOOKUP,
 		    "check could not start: %s", mpic_strerror(rc));
 		mpic__eng_details(m, &m->pri.res);
 		primary_in(m);

@@ -6,7 +6,7 @@
  * Every failure to get a well-formed, correctly attributed answer (a
  * timeout, a transport or TLS error, a status other than 200, garbage
  * JSON, a perspective_code or rir other than configured) is a
- * non-corroboration with an MPIC_ERR_REMOTE error naming what went wrong.
+ * non-corroboration with an MPIC__ERR_REMOTE error naming what went wrong.
  * The multi handle keeps connections to the perspectives open between
  * calls.
  *
@@ -91,8 +91,8 @@ struct rcall {
 	char errbuf[CURL_ERROR_SIZE];
 	/* signed results (docs/evidence.md): this call's nonce, sent in
 	 * the MPIC-Nonce header, and the digest of its body's check */
-	uint8_t nonce[MPIC_EV_NONCE_LEN];
-	uint8_t digest[MPIC_EV_DIGEST_LEN];
+	uint8_t nonce[MPIC__EV_NONCE_LEN];
+	uint8_t digest[MPIC__EV_DIGEST_LEN];
 	struct curl_slist *hdrs;    /* r->hdrs and MPIC-Nonce */
 	/* its traceparent header (a span of its own, in the request's
 	 * trace), appended to hdrs */
@@ -272,17 +272,17 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		end = MPIC_CALL_TIMED_OUT;
 	if (cc == CURLE_SSL_CERTPROBLEM && mpic__remote_tls_error(r->tls)) {
-		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		mpic__check_error(&res, MPIC__ERR_REMOTE, "perspective %s (%s): "
 		    "%s: %s", r->head.def->code, r->head.def->url,
 		    curl_easy_strerror(cc), mpic__remote_tls_error(r->tls));
 	} else if (cc != CURLE_OK) {
-		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		mpic__check_error(&res, MPIC__ERR_REMOTE, "perspective %s (%s): "
 		    "%s%s%s", r->head.def->code, r->head.def->url,
 		    c->too_big ? "answer larger than 1 MiB" :
 		    curl_easy_strerror(cc), c->errbuf[0] && !c->too_big ?
 		    ": " : "", c->too_big ? "" : c->errbuf);
 	} else if (status != 200) {
-		mpic__check_error(&res, MPIC_ERR_REMOTE, "perspective %s (%s): "
+		mpic__check_error(&res, MPIC__ERR_REMOTE, "perspective %s (%s): "
 		    "HTTP status %ld", r->head.def->code, r->head.def->url,
 		    status);
 	} else if (mpic__remote_answer(r->head.def, c->type, c->ans ?
@@ -300,7 +300,7 @@ on_done(void *arg, CURL *easy, CURLcode cc)
 	/* A well-formed answer (passed or not) means the perspective is
 	 * reachable; anything else is reported on /healthz. */
 	set_reach(r, res.n_errors == 0 ||
-	    strcmp(res.errors[0].type, MPIC_ERR_REMOTE) != 0,
+	    strcmp(res.errors[0].type, MPIC__ERR_REMOTE) != 0,
 	    res.n_errors ? res.errors[0].message : "");
 	mpic__remote_answer_time(&res, c->start_ns, mpic__now_wall_ns());
 	if (res.duration_ms == 0)
@@ -317,9 +317,9 @@ on_done(void *arg, CURL *easy, CURLcode cc)
  * digest of its check (docs/evidence.md). */
 static char *
 call_body(const struct mpic_config *cfg, const struct mpic__request *req,
-	  uint8_t digest[MPIC_EV_DIGEST_LEN])
+	  uint8_t digest[MPIC__EV_DIGEST_LEN])
 {
-	bool caa = req->check_type == MPIC_CHECK_CAA;
+	bool caa = req->check_type == MPIC__CHECK_CAA;
 	const char *pkey = caa ? "caa_check_parameters" :
 	    "dcv_check_parameters";
 	json_t *o, *params, *given, *doms;
@@ -360,7 +360,7 @@ out:
 const char *
 mpic__remote_body(const struct mpic_config *cfg, struct mpic__request *req)
 {
-	uint8_t digest[MPIC_EV_DIGEST_LEN];
+	uint8_t digest[MPIC__EV_DIGEST_LEN];
 	char *text = call_body(cfg, req, digest);
 
 	if (text != NULL && req->remote_body == NULL) {
@@ -439,7 +439,7 @@ call_setopt(struct rcall *c, long timeout_ms)
 	struct remote *r = c->r;
 	CURL *e = c->easy;
 
-	curl_easy_setopt(e, CURLOPT_URL, c->type == MPIC_CHECK_CAA ?
+	curl_easy_setopt(e, CURLOPT_URL, c->type == MPIC__CHECK_CAA ?
 	    r->url_caa : r->url_dcv);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
@@ -598,7 +598,7 @@ warm_tick(evutil_socket_t fd, short what, void *arg)
 static int
 call_headers(struct rcall *c)
 {
-	char line[32 + 2 * MPIC_EV_NONCE_LEN];
+	char line[32 + 2 * MPIC__EV_NONCE_LEN];
 	const struct curl_slist *h;
 	struct curl_slist *n;
 
@@ -610,7 +610,7 @@ call_headers(struct rcall *c)
 		c->hdrs = n;
 	}
 	memcpy(line, "MPIC-Nonce: ", 12);
-	mpic__ev_hex(c->nonce, MPIC_EV_NONCE_LEN, line + 12);
+	mpic__ev_hex(c->nonce, MPIC__EV_NONCE_LEN, line + 12);
 	if ((n = curl_slist_append(c->hdrs, line)) == NULL)
 		return -1;
 	c->hdrs = n;

@@ -12,8 +12,8 @@
 
 /* Error types keep static storage: known ones map to their constants. */
 static const char *const known_types[] = {
-	MPIC_ERR_CAA_LOOKUP, MPIC_ERR_DCV_LOOKUP, MPIC_ERR_HTTP,
-	MPIC_ERR_REDIRECT, MPIC_ERR_REMOTE, MPIC_ERR_TIMEOUT, MPIC_ERR_DNSSEC,
+	MPIC__ERR_CAA_LOOKUP, MPIC__ERR_DCV_LOOKUP, MPIC__ERR_HTTP,
+	MPIC__ERR_REDIRECT, MPIC__ERR_REMOTE, MPIC__ERR_TIMEOUT, MPIC__ERR_DNSSEC,
 	NULL,
 };
 
@@ -40,7 +40,7 @@ copy_error(struct mpic__check_result *res, const char *code,
 		}
 	}
 	api__quote(type, strlen(type), qt, sizeof(qt));
-	mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s reported "
+	mpic__check_error(res, MPIC__ERR_REMOTE, "perspective %s reported "
 	    "%s: %s", code, qt, qm);
 }
 
@@ -49,7 +49,7 @@ bad(struct mpic__check_result *res, const struct mpic__perspective_def *def,
     const char *why)
 {
 	mpic__check_result_release(res);
-	mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s (%s): %s",
+	mpic__check_error(res, MPIC__ERR_REMOTE, "perspective %s (%s): %s",
 	    def->code, def->url ? def->url : "in-process", why);
 	res->completed = false;
 	res->passed = false;
@@ -122,7 +122,7 @@ mpic__remote_answer(const struct mpic__perspective_def *def,
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "check_type"));
-	if (s == NULL || strcmp(s, type == MPIC_CHECK_CAA ? "caa" : "dcv")) {
+	if (s == NULL || strcmp(s, type == MPIC__CHECK_CAA ? "caa" : "dcv")) {
 		bad(res, def, "answer has the wrong or no check_type");
 		res->misidentified = true;
 		goto out;
@@ -156,11 +156,11 @@ mpic__remote_answer(const struct mpic__perspective_def *def,
 		res->duration_ms = (unsigned)json_integer_value(v);
 	s = json_string_value(json_object_get(root, "dnssec"));
 	if (s != NULL && strcmp(s, "secure") == 0)
-		res->dnssec = MPIC_DNSSEC_SECURE;
+		res->dnssec = MPIC__DNSSEC_SECURE;
 	else if (s != NULL && strcmp(s, "insecure") == 0)
-		res->dnssec = MPIC_DNSSEC_INSECURE;
+		res->dnssec = MPIC__DNSSEC_INSECURE;
 	else if (s != NULL && strcmp(s, "bogus") == 0)
-		res->dnssec = MPIC_DNSSEC_BOGUS;
+		res->dnssec = MPIC__DNSSEC_BOGUS;
 	v = json_object_get(root, "details");
 	if (json_is_object(v))
 		res->details = json_incref(v);
@@ -178,9 +178,9 @@ void
 mpic__remote_answer_time(struct mpic__check_result *res, uint64_t start_ns,
 			 uint64_t end_ns)
 {
-	uint64_t lo = start_ns > MPIC_REMOTE_SKEW_NS ?
-	    start_ns - MPIC_REMOTE_SKEW_NS : 0;
-	uint64_t hi = end_ns + MPIC_REMOTE_SKEW_NS;
+	uint64_t lo = start_ns > MPIC__REMOTE_SKEW_NS ?
+	    start_ns - MPIC__REMOTE_SKEW_NS : 0;
+	uint64_t hi = end_ns + MPIC__REMOTE_SKEW_NS;
 	uint64_t t = res->timestamp_ns;
 
 	res->remote_timestamp_ns = 0;
@@ -199,7 +199,7 @@ mpic__persp_request_parse(enum mpic__check_type type, const char *body,
 {
 	static const char caa[] = "{\"check_type\":\"caa\",";
 	static const char dcv[] = "{\"check_type\":\"dcv\",";
-	const char *pre = type == MPIC_CHECK_CAA ? caa : dcv;
+	const char *pre = type == MPIC__CHECK_CAA ? caa : dcv;
 	size_t i = 0, plen = sizeof(caa) - 1, n;
 	char *text;
 	int rc;
@@ -214,7 +214,7 @@ mpic__persp_request_parse(enum mpic__check_type type, const char *body,
 		mpic__arena_init(&req->arena);
 		if (issues != NULL) {
 			issues->n = 0;
-			mpic__issue_add(issues, MPIC_ISSUE_MALFORMED_JSON,
+			mpic__issue_add(issues, MPIC__ISSUE_MALFORMED_JSON,
 			    "request body: not a JSON object");
 		}
 		return MPIC_EINVAL;

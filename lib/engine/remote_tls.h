@@ -16,8 +16,8 @@
  * Internal to libmpic.  One per remote perspective; not thread-safe (one
  * event loop).
  */
-#ifndef MPIC_REMOTE_TLS_H
-#define MPIC_REMOTE_TLS_H
+#ifndef MPIC__REMOTE_TLS_H
+#define MPIC__REMOTE_TLS_H
 
 #include <stdint.h>
 

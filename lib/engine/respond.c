@@ -147,7 +147,7 @@ mpic__eng_respond(struct mreq *m)
 	mpic__jw_key(&w, "is_valid");
 	mpic__jw_bool(&w, v.valid);
 	mpic__jw_key(&w, "check_type");
-	mpic__jw_str(&w, m->req.check_type == MPIC_CHECK_CAA ? "caa" : "dcv");
+	mpic__jw_str(&w, m->req.check_type == MPIC__CHECK_CAA ? "caa" : "dcv");
 	mpic__jw_key(&w, "domain_or_ip_target");
 	mpic__jw_str(&w, m->req.target_text);
 	mpic__jw_key(&w, "trace_identifier");
@@ -163,7 +163,7 @@ mpic__eng_respond(struct mreq *m)
 	mpic__jw_key(&w, "attempt_count");
 	mpic__jw_int(&w, m->fin.number);
 	mpic__jw_close(&w, '}');
-	if (m->req.check_type == MPIC_CHECK_CAA) {
+	if (m->req.check_type == MPIC__CHECK_CAA) {
 		mpic__jw_key(&w, "caa_check_parameters");
 		put_json(&w, mpic__request_echo_caa(&m->req,
 		    m->gen->cfg->issuer_domains,

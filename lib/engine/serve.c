@@ -21,7 +21,7 @@ struct serve_req {
 	struct serve_req *prev, *next;
 	enum mpic__check_type type;
 	struct mpic__request req;
-	uint8_t nonce[MPIC_EV_NONCE_LEN];
+	uint8_t nonce[MPIC__EV_NONCE_LEN];
 	mpic_persp_cb cb;
 	void *arg;
 	/* W3C: the caller's trace (or a new one) and this check's span */
@@ -117,8 +117,8 @@ answer(struct serve_req *r, const struct mpic__check_result *res,
 	a.status = status;
 	a.body = body;
 	a.len = len;
-	a.check_type = r->type == MPIC_CHECK_CAA ? "caa" : "dcv";
-	a.method = r->type == MPIC_CHECK_CAA ? NULL :
+	a.check_type = r->type == MPIC__CHECK_CAA ? "caa" : "dcv";
+	a.method = r->type == MPIC__CHECK_CAA ? NULL :
 	    mpic__dcv_method_str(r->req.dcv.method);
 	a.trace_id = r->req.trace_identifier;
 	a.trace = r->trace.trace_id;
@@ -154,15 +154,15 @@ statement(struct serve_req *r, const struct mpic__check_result *res,
 	  json_t **out, char *err, size_t errlen)
 {
 	const struct mpic__perspective_def *id = &r->sp->cfg->identity;
-	uint8_t digest[MPIC_EV_DIGEST_LEN], msg[MPIC_EV_MSG_MAX];
-	uint8_t pub[MPIC_EV_PUB_LEN];
+	uint8_t digest[MPIC__EV_DIGEST_LEN], msg[MPIC_EV_MSG_MAX];
+	uint8_t pub[MPIC__EV_PUB_LEN];
 	struct mpic__ev_signed s;
 	size_t n;
 
 	*out = NULL;
 	if (r->sp->sign == NULL)
 		return 0;
-	if (mpic__ev_request_digest(r->type == MPIC_CHECK_CAA ? "caa" :
+	if (mpic__ev_request_digest(r->type == MPIC__CHECK_CAA ? "caa" :
 	    "dcv", r->req.raw, digest) != 0) {
 		mpic__bufprintf(err, errlen, "out of memory");
 		return -1;
@@ -304,7 +304,7 @@ mpic_persp_serve_traced(struct mpic_persp *sp, const char *check_type,
 	if ((r = mpic__calloc(1, sizeof(*r))) == NULL)
 		goto out;
 	r->sp = sp;
-	r->type = check_type[0] == 'c' ? MPIC_CHECK_CAA : MPIC_CHECK_DCV;
+	r->type = check_type[0] == 'c' ? MPIC__CHECK_CAA : MPIC_CHECK_DCV;
 	r->cb = cb;
 	r->arg = arg;
 	if (nonce == NULL || mpic__ev_unhex(nonce, r->nonce,
@@ -332,8 +332,8 @@ mpic_persp_serve_traced(struct mpic_persp *sp, const char *check_type,
 		 * failed check with the reason, not a transport error. */
 		mpic__check_result_init(&res);
 		res.timestamp_ns = mpic__now_wall_ns();
-		mpic__check_error(&res, r->type == MPIC_CHECK_CAA ?
-		    MPIC_ERR_CAA_LOOKUP : MPIC_ERR_DCV_LOOKUP,
+		mpic__check_error(&res, r->type == MPIC__CHECK_CAA ?
+		    MPIC__ERR_CAA_LOOKUP : MPIC__ERR_DCV_LOOKUP,
 		    "check could not start: %s", mpic_strerror(rc));
 		check_done(r, &res);
 		rc = 0;

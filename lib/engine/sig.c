@@ -47,21 +47,21 @@ mpic__persp_keys_release(struct mpic__persp_keys *keys)
 }
 
 int
-mpic__sig_nonce(uint8_t nonce[MPIC_EV_NONCE_LEN])
+mpic__sig_nonce(uint8_t nonce[MPIC__EV_NONCE_LEN])
 {
-	return RAND_bytes(nonce, MPIC_EV_NONCE_LEN) == 1 ? 0 : MPIC_EIO;
+	return RAND_bytes(nonce, MPIC__EV_NONCE_LEN) == 1 ? 0 : MPIC_EIO;
 }
 
 void
 mpic__sig_statement(const char *code, enum mpic__rir rir,
-		    const uint8_t digest[MPIC_EV_DIGEST_LEN],
-		    const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		    const uint8_t digest[MPIC__EV_DIGEST_LEN],
+		    const uint8_t nonce[MPIC__EV_NONCE_LEN],
 		    const struct mpic__check_result *res,
 		    struct mpic__ev_statement *st)
 {
 	memset(st, 0, sizeof(*st));
-	memcpy(st->request_digest, digest, MPIC_EV_DIGEST_LEN);
-	memcpy(st->nonce, nonce, MPIC_EV_NONCE_LEN);
+	memcpy(st->request_digest, digest, MPIC__EV_DIGEST_LEN);
+	memcpy(st->nonce, nonce, MPIC__EV_NONCE_LEN);
 	mpic__bufprintf(st->code, sizeof(st->code), "%s", code);
 	mpic__bufprintf(st->rir, sizeof(st->rir), "%s", mpic__rir_str(rir));
 	st->time_ns = res->timestamp_ns;
@@ -73,8 +73,8 @@ mpic__sig_statement(const char *code, enum mpic__rir rir,
 
 int
 mpic__sig_sign(EVP_PKEY *k, const char *code, enum mpic__rir rir,
-	       const uint8_t digest[MPIC_EV_DIGEST_LEN],
-	       const uint8_t nonce[MPIC_EV_NONCE_LEN],
+	       const uint8_t digest[MPIC__EV_DIGEST_LEN],
+	       const uint8_t nonce[MPIC__EV_NONCE_LEN],
 	       struct mpic__check_result *res)
 {
 	struct mpic__ev_signed s;
@@ -98,7 +98,7 @@ refuse(const struct mpic__perspective_def *def,
 	/* a refused statement is not kept: the audit record holds only
 	 * statements the coordinator verified, and says why not instead */
 	mpic__check_result_release(res);
-	mpic__check_error(res, MPIC_ERR_REMOTE, "perspective %s: signed "
+	mpic__check_error(res, MPIC__ERR_REMOTE, "perspective %s: signed "
 	    "statement %s%s%s", def->code, what, why[0] ? ": " : "", why);
 	res->completed = false;
 	res->passed = false;
@@ -108,8 +108,8 @@ refuse(const struct mpic__perspective_def *def,
 int
 mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
 		const struct mpic__perspective_def *def,
-		const uint8_t digest[MPIC_EV_DIGEST_LEN],
-		const uint8_t nonce[MPIC_EV_NONCE_LEN],
+		const uint8_t digest[MPIC__EV_DIGEST_LEN],
+		const uint8_t nonce[MPIC__EV_NONCE_LEN],
 		struct mpic__check_result *res)
 {
 	struct mpic__ev_signed s;
@@ -129,10 +129,10 @@ mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
 	if (mpic__ev_signed_parse(res->statement, &s, err, sizeof(err)) != 0)
 		return refuse(def, res, "malformed", err);
 	mpic__sig_statement(def->code, def->rir, digest, nonce, res, &want);
-	if (memcmp(s.st.nonce, nonce, MPIC_EV_NONCE_LEN) != 0)
+	if (memcmp(s.st.nonce, nonce, MPIC__EV_NONCE_LEN) != 0)
 		return refuse(def, res, "for another nonce", "a replayed "
 		    "answer");
-	if (memcmp(s.st.request_digest, digest, MPIC_EV_DIGEST_LEN) != 0)
+	if (memcmp(s.st.request_digest, digest, MPIC__EV_DIGEST_LEN) != 0)
 		return refuse(def, res, "for another request", "its "
 		    "request_digest is not of this call");
 	if (strcmp(s.st.code, want.code) != 0 ||
@@ -141,15 +141,15 @@ mpic__sig_check(const struct mpic__persp_keys *keys, bool required,
 		    "perspective_code or rir differ");
 	if (s.st.time_ns != want.time_ns || s.st.verdict != want.verdict ||
 	    memcmp(s.st.details_digest, want.details_digest,
-	    MPIC_EV_DIGEST_LEN) != 0)
+	    MPIC__EV_DIGEST_LEN) != 0)
 		return refuse(def, res, "does not match the answer", "its "
 		    "timestamp_ns, verdict or details_digest differ");
 	f = mpic__ev_check(res->statement, keys->k, keys->n, &s, err,
 	    sizeof(err));
-	if (f == MPIC_EV_UNKNOWN_KEY)
+	if (f == MPIC__EV_UNKNOWN_KEY)
 		return refuse(def, res, "by an unknown key", err);
-	if (f != MPIC_EV_OK)
-		return refuse(def, res, f == MPIC_EV_BAD_SIGNATURE ?
+	if (f != MPIC__EV_OK)
+		return refuse(def, res, f == MPIC__EV_BAD_SIGNATURE ?
 		    "with a wrong signature" : "malformed", err);
 	return 0;
 }

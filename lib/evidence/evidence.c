@@ -27,7 +27,7 @@ mpic__ev_canonical_json(const json_t *j)
 }
 
 static int
-digest_of(const json_t *j, uint8_t out[MPIC_EV_DIGEST_LEN])
+digest_of(const json_t *j, uint8_t out[MPIC__EV_DIGEST_LEN])
 {
 	char *text = mpic__ev_canonical_json(j);
 
@@ -40,7 +40,7 @@ digest_of(const json_t *j, uint8_t out[MPIC_EV_DIGEST_LEN])
 
 int
 mpic__ev_request_digest(const char *check_type, const json_t *body,
-			uint8_t out[MPIC_EV_DIGEST_LEN])
+			uint8_t out[MPIC__EV_DIGEST_LEN])
 {
 	char pkey[32];
 	json_t *o, *v;
@@ -68,7 +68,7 @@ out:
 
 int
 mpic__ev_details_digest(const json_t *details,
-			uint8_t out[MPIC_EV_DIGEST_LEN])
+			uint8_t out[MPIC__EV_DIGEST_LEN])
 {
 	json_t *null = json_null();
 
@@ -79,19 +79,19 @@ enum mpic__ev_verdict
 mpic__ev_verdict_of(bool completed, bool passed)
 {
 	if (!completed)
-		return MPIC_EV_NOT_COMPLETED;
-	return passed ? MPIC_EV_PASSED : MPIC_EV_FAILED;
+		return MPIC__EV_NOT_COMPLETED;
+	return passed ? MPIC__EV_PASSED : MPIC__EV_FAILED;
 }
 
 const char *
 mpic__ev_verdict_str(enum mpic__ev_verdict v)
 {
 	switch (v) {
-	case MPIC_EV_NOT_COMPLETED:
+	case MPIC__EV_NOT_COMPLETED:
 		return "not-completed";
-	case MPIC_EV_FAILED:
+	case MPIC__EV_FAILED:
 		return "failed";
-	case MPIC_EV_PASSED:
+	case MPIC__EV_PASSED:
 		return "passed";
 	}
 	return "?";
@@ -100,8 +100,8 @@ mpic__ev_verdict_str(enum mpic__ev_verdict v)
 static int
 verdict_parse(const char *s, enum mpic__ev_verdict *v)
 {
-	enum mpic__ev_verdict all[] = {MPIC_EV_NOT_COMPLETED, MPIC_EV_FAILED,
-	    MPIC_EV_PASSED};
+	enum mpic__ev_verdict all[] = {MPIC__EV_NOT_COMPLETED, MPIC__EV_FAILED,
+	    MPIC__EV_PASSED};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -122,16 +122,16 @@ mpic__ev_encode(const struct mpic__ev_statement *st,
 	size_t n = 0;
 	int i;
 
-	if (nc == 0 || nc > MPIC_EV_CODE_MAX || nr == 0 ||
-	    nr > MPIC_EV_RIR_MAX || (unsigned)st->verdict > MPIC_EV_PASSED)
+	if (nc == 0 || nc > MPIC__EV_CODE_MAX || nr == 0 ||
+	    nr > MPIC__EV_RIR_MAX || (unsigned)st->verdict > MPIC__EV_PASSED)
 		return 0;
-	memcpy(out, MPIC_EV_MAGIC, MPIC_EV_MAGIC_LEN);
-	n = MPIC_EV_MAGIC_LEN;
+	memcpy(out, MPIC__EV_MAGIC, MPIC__EV_MAGIC_LEN);
+	n = MPIC__EV_MAGIC_LEN;
 	out[n++] = 0;
-	memcpy(out + n, st->request_digest, MPIC_EV_DIGEST_LEN);
-	n += MPIC_EV_DIGEST_LEN;
-	memcpy(out + n, st->nonce, MPIC_EV_NONCE_LEN);
-	n += MPIC_EV_NONCE_LEN;
+	memcpy(out + n, st->request_digest, MPIC__EV_DIGEST_LEN);
+	n += MPIC__EV_DIGEST_LEN;
+	memcpy(out + n, st->nonce, MPIC__EV_NONCE_LEN);
+	n += MPIC__EV_NONCE_LEN;
 	out[n++] = (uint8_t)nc;
 	memcpy(out + n, st->code, nc);
 	n += nc;
@@ -141,8 +141,8 @@ mpic__ev_encode(const struct mpic__ev_statement *st,
 	for (i = 7; i >= 0; i--)
 		out[n++] = (uint8_t)(st->time_ns >> (i * 8));
 	out[n++] = (uint8_t)st->verdict;
-	memcpy(out + n, st->details_digest, MPIC_EV_DIGEST_LEN);
-	n += MPIC_EV_DIGEST_LEN;
+	memcpy(out + n, st->details_digest, MPIC__EV_DIGEST_LEN);
+	n += MPIC__EV_DIGEST_LEN;
 	return n;
 }
 
@@ -199,28 +199,28 @@ mpic__ev_key_generate(void)
 }
 
 EVP_PKEY *
-mpic__ev_key_from_raw(const uint8_t pub[MPIC_EV_PUB_LEN])
+mpic__ev_key_from_raw(const uint8_t pub[MPIC__EV_PUB_LEN])
 {
 	return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub,
-	    MPIC_EV_PUB_LEN);
+	    MPIC__EV_PUB_LEN);
 }
 
 int
-mpic__ev_key_raw(const EVP_PKEY *k, uint8_t pub[MPIC_EV_PUB_LEN])
+mpic__ev_key_raw(const EVP_PKEY *k, uint8_t pub[MPIC__EV_PUB_LEN])
 {
-	size_t n = MPIC_EV_PUB_LEN;
+	size_t n = MPIC__EV_PUB_LEN;
 
 	if (k == NULL || EVP_PKEY_get_id(k) != EVP_PKEY_ED25519 ||
 	    EVP_PKEY_get_raw_public_key(k, pub, &n) != 1 ||
-	    n != MPIC_EV_PUB_LEN)
+	    n != MPIC__EV_PUB_LEN)
 		return -1;
 	return 0;
 }
 
 int
-mpic__ev_key_fingerprint(const EVP_PKEY *k, uint8_t fp[MPIC_EV_DIGEST_LEN])
+mpic__ev_key_fingerprint(const EVP_PKEY *k, uint8_t fp[MPIC__EV_DIGEST_LEN])
 {
-	uint8_t pub[MPIC_EV_PUB_LEN];
+	uint8_t pub[MPIC__EV_PUB_LEN];
 
 	if (mpic__ev_key_raw(k, pub) != 0)
 		return -1;
@@ -230,16 +230,16 @@ mpic__ev_key_fingerprint(const EVP_PKEY *k, uint8_t fp[MPIC_EV_DIGEST_LEN])
 
 int
 mpic__ev_sign(EVP_PKEY *k, const uint8_t *msg, size_t len,
-	      uint8_t sig[MPIC_EV_SIG_LEN])
+	      uint8_t sig[MPIC__EV_SIG_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t n = MPIC_EV_SIG_LEN;
+	size_t n = MPIC__EV_SIG_LEN;
 	int rc = -1;
 
 	/* Ed25519 hashes inside: no digest is named (RFC 8032 "pure") */
 	if (ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) == 1 &&
 	    EVP_DigestSign(ctx, sig, &n, msg, len) == 1 &&
-	    n == MPIC_EV_SIG_LEN)
+	    n == MPIC__EV_SIG_LEN)
 		rc = 0;
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
@@ -248,13 +248,13 @@ mpic__ev_sign(EVP_PKEY *k, const uint8_t *msg, size_t len,
 
 int
 mpic__ev_verify(EVP_PKEY *k, const uint8_t *msg, size_t len,
-		const uint8_t sig[MPIC_EV_SIG_LEN])
+		const uint8_t sig[MPIC__EV_SIG_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int rc = -1;
 
 	if (ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL,
-	    k) == 1 && EVP_DigestVerify(ctx, sig, MPIC_EV_SIG_LEN, msg,
+	    k) == 1 && EVP_DigestVerify(ctx, sig, MPIC__EV_SIG_LEN, msg,
 	    len) == 1)
 		rc = 0;
 	EVP_MD_CTX_free(ctx);
@@ -298,7 +298,7 @@ mpic__ev_unhex(const char *s, uint8_t *out, size_t n)
 static int
 set_hex(json_t *o, const char *key, const uint8_t *v, size_t n)
 {
-	char buf[2 * MPIC_EV_SIG_LEN + 1];
+	char buf[2 * MPIC__EV_SIG_LEN + 1];
 
 	mpic__ev_hex(v, n, buf);
 	return json_object_set_new(o, key, json_string(buf));
@@ -313,8 +313,8 @@ mpic__ev_signed_json(const struct mpic__ev_signed *s)
 
 	bad = bad || json_object_set_new(o, "version", json_integer(1));
 	bad = bad || set_hex(o, "request_digest", st->request_digest,
-	    MPIC_EV_DIGEST_LEN);
-	bad = bad || set_hex(o, "nonce", st->nonce, MPIC_EV_NONCE_LEN);
+	    MPIC__EV_DIGEST_LEN);
+	bad = bad || set_hex(o, "nonce", st->nonce, MPIC__EV_NONCE_LEN);
 	bad = bad || json_object_set_new(o, "perspective_code",
 	    json_string(st->code));
 	bad = bad || json_object_set_new(o, "rir", json_string(st->rir));
@@ -323,10 +323,10 @@ mpic__ev_signed_json(const struct mpic__ev_signed *s)
 	bad = bad || json_object_set_new(o, "verdict",
 	    json_string(mpic__ev_verdict_str(st->verdict)));
 	bad = bad || set_hex(o, "details_digest", st->details_digest,
-	    MPIC_EV_DIGEST_LEN);
+	    MPIC__EV_DIGEST_LEN);
 	bad = bad || set_hex(o, "key_fingerprint", s->fingerprint,
-	    MPIC_EV_DIGEST_LEN);
-	bad = bad || set_hex(o, "signature", s->sig, MPIC_EV_SIG_LEN);
+	    MPIC__EV_DIGEST_LEN);
+	bad = bad || set_hex(o, "signature", s->sig, MPIC__EV_SIG_LEN);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -381,17 +381,17 @@ mpic__ev_signed_parse(const json_t *o, struct mpic__ev_signed *s,
 		return -1;
 	}
 	if (get_hex(o, "request_digest", st->request_digest,
-	    MPIC_EV_DIGEST_LEN, err, errlen) != 0 ||
-	    get_hex(o, "nonce", st->nonce, MPIC_EV_NONCE_LEN, err,
+	    MPIC__EV_DIGEST_LEN, err, errlen) != 0 ||
+	    get_hex(o, "nonce", st->nonce, MPIC__EV_NONCE_LEN, err,
 	    errlen) != 0 ||
 	    get_str(o, "perspective_code", st->code, sizeof(st->code), err,
 	    errlen) != 0 ||
 	    get_str(o, "rir", st->rir, sizeof(st->rir), err, errlen) != 0 ||
 	    get_hex(o, "details_digest", st->details_digest,
-	    MPIC_EV_DIGEST_LEN, err, errlen) != 0 ||
-	    get_hex(o, "key_fingerprint", s->fingerprint, MPIC_EV_DIGEST_LEN,
+	    MPIC__EV_DIGEST_LEN, err, errlen) != 0 ||
+	    get_hex(o, "key_fingerprint", s->fingerprint, MPIC__EV_DIGEST_LEN,
 	    err, errlen) != 0 ||
-	    get_hex(o, "signature", s->sig, MPIC_EV_SIG_LEN, err,
+	    get_hex(o, "signature", s->sig, MPIC__EV_SIG_LEN, err,
 	    errlen) != 0)
 		return -1;
 	v = json_object_get(o, "timestamp_ns");
@@ -414,34 +414,34 @@ enum mpic__ev_fail
 mpic__ev_check(const json_t *o, EVP_PKEY *const *keys, size_t n,
 	       struct mpic__ev_signed *s, char *err, size_t errlen)
 {
-	uint8_t msg[MPIC_EV_MSG_MAX], fp[MPIC_EV_DIGEST_LEN];
-	char hex[2 * MPIC_EV_DIGEST_LEN + 1];
+	uint8_t msg[MPIC_EV_MSG_MAX], fp[MPIC__EV_DIGEST_LEN];
+	char hex[2 * MPIC__EV_DIGEST_LEN + 1];
 	size_t i, len;
 
 	if (o == NULL || json_is_null(o)) {
 		mpic__bufprintf(err, errlen, "no signed_statement");
-		return MPIC_EV_MISSING;
+		return MPIC__EV_MISSING;
 	}
 	if (mpic__ev_signed_parse(o, s, err, errlen) != 0)
-		return MPIC_EV_MALFORMED;
+		return MPIC__EV_MALFORMED;
 	if ((len = mpic__ev_encode(&s->st, msg)) == 0) {
 		mpic__bufprintf(err, errlen, "signed_statement: cannot be "
 		    "encoded");
-		return MPIC_EV_MALFORMED;
+		return MPIC__EV_MALFORMED;
 	}
 	for (i = 0; i < n; i++) {
 		if (keys[i] == NULL || mpic__ev_key_fingerprint(keys[i],
 		    fp) != 0 || memcmp(fp, s->fingerprint, sizeof(fp)) != 0)
 			continue;
 		if (mpic__ev_verify(keys[i], msg, len, s->sig) == 0)
-			return MPIC_EV_OK;
+			return MPIC__EV_OK;
 		mpic__bufprintf(err, errlen, "signed_statement.signature: "
 		    "wrong signature");
-		return MPIC_EV_BAD_SIGNATURE;
+		return MPIC__EV_BAD_SIGNATURE;
 	}
-	mpic__ev_hex(s->fingerprint, MPIC_EV_DIGEST_LEN, hex);
+	mpic__ev_hex(s->fingerprint, MPIC__EV_DIGEST_LEN, hex);
 	mpic__bufprintf(err, errlen, "signed_statement.key_fingerprint: "
 	    "signed with key %s, not a key configured for the perspective",
 	    hex);
-	return MPIC_EV_UNKNOWN_KEY;
+	return MPIC__EV_UNKNOWN_KEY;
 }

@@ -6,8 +6,8 @@
  * Internal to libmpic and its programs.  Uses lib/util only; pure
  * functions apart from the key files read by the loaders.
  */
-#ifndef MPIC_EVIDENCE_H
-#define MPIC_EVIDENCE_H
+#ifndef MPIC__EVIDENCE_H
+#define MPIC__EVIDENCE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,51 +18,51 @@
 
 /* The encoding's first bytes: a key signs nothing that does not start
  * with them (the key process checks it). */
-#define MPIC_EV_MAGIC "mpic-statement-v1"
-#define MPIC_EV_MAGIC_LEN 17
-#define MPIC_EV_DIGEST_LEN 32
-#define MPIC_EV_NONCE_LEN 16
-#define MPIC_EV_SIG_LEN 64
-#define MPIC_EV_PUB_LEN 32
-#define MPIC_EV_CODE_MAX 63
-#define MPIC_EV_RIR_MAX 15
+#define MPIC__EV_MAGIC "mpic-statement-v1"
+#define MPIC__EV_MAGIC_LEN 17
+#define MPIC__EV_DIGEST_LEN 32
+#define MPIC__EV_NONCE_LEN 16
+#define MPIC__EV_SIG_LEN 64
+#define MPIC__EV_PUB_LEN 32
+#define MPIC__EV_CODE_MAX 63
+#define MPIC__EV_RIR_MAX 15
 /* magic, 0, digest, nonce, code and rir with their lengths, time,
  * verdict, digest */
-#define MPIC_EV_MSG_MAX (MPIC_EV_MAGIC_LEN + 1 + 32 + 16 + 1 + \
-	MPIC_EV_CODE_MAX + 1 + MPIC_EV_RIR_MAX + 8 + 1 + 32)
+#define MPIC_EV_MSG_MAX (MPIC__EV_MAGIC_LEN + 1 + 32 + 16 + 1 + \
+	MPIC__EV_CODE_MAX + 1 + MPIC__EV_RIR_MAX + 8 + 1 + 32)
 
 enum mpic__ev_verdict {
-	MPIC_EV_NOT_COMPLETED = 0,
-	MPIC_EV_FAILED = 1,         /* completed, did not pass */
-	MPIC_EV_PASSED = 2,
+	MPIC__EV_NOT_COMPLETED = 0,
+	MPIC__EV_FAILED = 1,         /* completed, did not pass */
+	MPIC__EV_PASSED = 2,
 };
 
 /* What a perspective signs (docs/evidence.md "Statement"). */
 struct mpic__ev_statement {
-	uint8_t request_digest[MPIC_EV_DIGEST_LEN];
-	uint8_t nonce[MPIC_EV_NONCE_LEN];
-	char code[MPIC_EV_CODE_MAX + 1];
-	char rir[MPIC_EV_RIR_MAX + 1];
+	uint8_t request_digest[MPIC__EV_DIGEST_LEN];
+	uint8_t nonce[MPIC__EV_NONCE_LEN];
+	char code[MPIC__EV_CODE_MAX + 1];
+	char rir[MPIC__EV_RIR_MAX + 1];
 	uint64_t time_ns;
 	enum mpic__ev_verdict verdict;
-	uint8_t details_digest[MPIC_EV_DIGEST_LEN];
+	uint8_t details_digest[MPIC__EV_DIGEST_LEN];
 };
 
 /* A statement as it travels: the statement, the key's fingerprint and
  * the signature. */
 struct mpic__ev_signed {
 	struct mpic__ev_statement st;
-	uint8_t fingerprint[MPIC_EV_DIGEST_LEN];
-	uint8_t sig[MPIC_EV_SIG_LEN];
+	uint8_t fingerprint[MPIC__EV_DIGEST_LEN];
+	uint8_t sig[MPIC__EV_SIG_LEN];
 };
 
 /* Why a statement does not verify (mpic__ev_check). */
 enum mpic__ev_fail {
-	MPIC_EV_OK = 0,
-	MPIC_EV_MISSING,            /* no signed_statement */
-	MPIC_EV_MALFORMED,          /* not of the format */
-	MPIC_EV_UNKNOWN_KEY,        /* a key none of those given */
-	MPIC_EV_BAD_SIGNATURE,      /* the signature does not verify */
+	MPIC__EV_OK = 0,
+	MPIC__EV_MISSING,            /* no signed_statement */
+	MPIC__EV_MALFORMED,          /* not of the format */
+	MPIC__EV_UNKNOWN_KEY,        /* a key none of those given */
+	MPIC__EV_BAD_SIGNATURE,      /* the signature does not verify */
 };
 
 /*
@@ -72,10 +72,10 @@ enum mpic__ev_fail {
  * check_type "caa" or "dcv".  0, or -1 (out of memory, bad type).
  */
 int mpic__ev_request_digest(const char *check_type, const json_t *body,
-			    uint8_t out[MPIC_EV_DIGEST_LEN]);
+			    uint8_t out[MPIC__EV_DIGEST_LEN]);
 /* SHA-256 of the canonical JSON of details (NULL: of "null"); 0 or -1. */
 int mpic__ev_details_digest(const json_t *details,
-			    uint8_t out[MPIC_EV_DIGEST_LEN]);
+			    uint8_t out[MPIC__EV_DIGEST_LEN]);
 /* The canonical JSON of j (sorted keys, compact, UTF-8; free()), or
  * NULL when out of memory. */
 char *mpic__ev_canonical_json(const json_t *j);
@@ -95,18 +95,18 @@ EVP_PKEY *mpic__ev_key_load_private(const char *path, char *err,
 EVP_PKEY *mpic__ev_key_load_public(const char *path, char *err,
 				   size_t errlen);
 EVP_PKEY *mpic__ev_key_generate(void);
-EVP_PKEY *mpic__ev_key_from_raw(const uint8_t pub[MPIC_EV_PUB_LEN]);
+EVP_PKEY *mpic__ev_key_from_raw(const uint8_t pub[MPIC__EV_PUB_LEN]);
 /* The raw public key (RFC 8032), and its fingerprint: SHA-256 of those
  * 32 bytes.  0 or -1 (not an Ed25519 key). */
-int mpic__ev_key_raw(const EVP_PKEY *k, uint8_t pub[MPIC_EV_PUB_LEN]);
+int mpic__ev_key_raw(const EVP_PKEY *k, uint8_t pub[MPIC__EV_PUB_LEN]);
 int mpic__ev_key_fingerprint(const EVP_PKEY *k,
-			     uint8_t fp[MPIC_EV_DIGEST_LEN]);
+			     uint8_t fp[MPIC__EV_DIGEST_LEN]);
 /* Ed25519 (EVP_DigestSign, no digest) of msg; 0 or -1. */
 int mpic__ev_sign(EVP_PKEY *k, const uint8_t *msg, size_t len,
-		  uint8_t sig[MPIC_EV_SIG_LEN]);
+		  uint8_t sig[MPIC__EV_SIG_LEN]);
 /* 0 when sig is k's signature of msg, -1 otherwise. */
 int mpic__ev_verify(EVP_PKEY *k, const uint8_t *msg, size_t len,
-		    const uint8_t sig[MPIC_EV_SIG_LEN]);
+		    const uint8_t sig[MPIC__EV_SIG_LEN]);
 
 /* Lowercase hex of n bytes into out (2n+1); and back: 0 when s is
  * exactly 2n hex digits, else -1. */
@@ -123,7 +123,7 @@ int mpic__ev_signed_parse(const json_t *o, struct mpic__ev_signed *s,
  * Verify a "signed_statement" object o against keys (n of them: a
  * perspective may hold two during a rotation): picked by fingerprint,
  * the signature checked over the canonical encoding.  Fills *s when o
- * parses.  MPIC_EV_OK, or why not, with err.
+ * parses.  MPIC__EV_OK, or why not, with err.
  */
 enum mpic__ev_fail mpic__ev_check(const json_t *o, EVP_PKEY *const *keys,
 				  size_t n, struct mpic__ev_signed *s,

@@ -9,8 +9,8 @@
 #include "util/util.h"
 #include "evidence/evidence.h"
 
-_Static_assert(MPIC_STATEMENT_SIG_LEN == MPIC_EV_SIG_LEN, "signature size");
-_Static_assert(MPIC_STATEMENT_PUB_LEN == MPIC_EV_PUB_LEN, "key size");
+_Static_assert(MPIC_STATEMENT_SIG_LEN == MPIC__EV_SIG_LEN, "signature size");
+_Static_assert(MPIC_STATEMENT_PUB_LEN == MPIC__EV_PUB_LEN, "key size");
 _Static_assert(MPIC_STATEMENT_MAX == MPIC_EV_MSG_MAX, "statement size");
 
 struct mpic_signing_key {
@@ -48,8 +48,8 @@ mpic_signing_key_sign_statement(struct mpic_signing_key *sk,
 				uint8_t sig[MPIC_STATEMENT_SIG_LEN],
 				uint8_t pub[MPIC_STATEMENT_PUB_LEN])
 {
-	if (len <= MPIC_EV_MAGIC_LEN + 1 || len > MPIC_EV_MSG_MAX ||
-	    memcmp(msg, MPIC_EV_MAGIC, MPIC_EV_MAGIC_LEN + 1) != 0)
+	if (len <= MPIC__EV_MAGIC_LEN + 1 || len > MPIC_EV_MSG_MAX ||
+	    memcmp(msg, MPIC__EV_MAGIC, MPIC__EV_MAGIC_LEN + 1) != 0)
 		return MPIC_EINVAL;
 	if (mpic__ev_sign(sk->k, msg, len, sig) != 0 ||
 	    mpic__ev_key_raw(sk->k, pub) != 0)

@@ -16,7 +16,7 @@
 
 struct ctx {
 	const struct mpic__findings_input *in;
-	struct mpic__obs o[MPIC_FINDINGS_MAX_SEEN];
+	struct mpic__obs o[MPIC__FINDINGS_MAX_SEEN];
 	size_t n;
 	bool dnsish;            /* CAA, or a DNS-based method */
 	bool web;               /* HTTP or TLS-ALPN */
@@ -155,7 +155,7 @@ all_secure(const struct ctx *c, uint64_t m)
 
 	for (i = 0; i < c->n; i++)
 		if ((m & BIT(i)) &&
-		    c->o[i].s->res->dnssec != MPIC_DNSSEC_SECURE)
+		    c->o[i].s->res->dnssec != MPIC__DNSSEC_SECURE)
 			return false;
 	return true;
 }
@@ -455,7 +455,7 @@ caa_forbids(struct ctx *c, struct verdict *v)
 	char recs[256] = "";
 	size_t i;
 
-	if (c->in->req->check_type != MPIC_CHECK_CAA)
+	if (c->in->req->check_type != MPIC__CHECK_CAA)
 		return;
 	for (i = 0; i < c->n; i++) {
 		const json_t *det = c->o[i].s->res->details;
@@ -616,12 +616,12 @@ mpic__findings(const struct mpic__findings_input *in)
 	    (list = json_array()) == NULL)
 		goto out;
 	c->in = in;
-	shape = in->req->check_type == MPIC_CHECK_CAA ? MPIC_DETAILS_DNS :
+	shape = in->req->check_type == MPIC__CHECK_CAA ? MPIC__DETAILS_DNS :
 	    mpic__dcv_method_details(in->req->dcv.method);
-	c->dnsish = shape == MPIC_DETAILS_DNS;
-	c->http = shape == MPIC_DETAILS_HTTP;
-	c->web = c->http || shape == MPIC_DETAILS_TLS_ALPN;
-	for (i = 0; i < in->n && i < MPIC_FINDINGS_MAX_SEEN; i++) {
+	c->dnsish = shape == MPIC__DETAILS_DNS;
+	c->http = shape == MPIC__DETAILS_HTTP;
+	c->web = c->http || shape == MPIC__DETAILS_TLS_ALPN;
+	for (i = 0; i < in->n && i < MPIC__FINDINGS_MAX_SEEN; i++) {
 		if (mpic__obs_read(&in->seen[i], in->req->check_type,
 		    &c->o[i]) != 0) {
 			c->n = i + 1;

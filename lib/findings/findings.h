@@ -10,14 +10,14 @@
  * results (lib/api, lib/check) and below the engine, which adds the list to
  * the answer and to the decision record.  Internal (mpic__).
  */
-#ifndef MPIC_FINDINGS_H
-#define MPIC_FINDINGS_H
+#ifndef MPIC__FINDINGS_H
+#define MPIC__FINDINGS_H
 
 #include "api/model.h"
 #include "corroborate/corroborate.h"
 
 /* At most this many perspectives are judged (one attempt's cohort). */
-#define MPIC_FINDINGS_MAX_SEEN 64
+#define MPIC__FINDINGS_MAX_SEEN 64
 
 /* One perspective's result, as the engine keeps it. */
 struct mpic__seen {
@@ -29,7 +29,7 @@ struct mpic__seen {
 struct mpic__findings_input {
 	const struct mpic__request *req;
 	const struct mpic__seen *seen;  /* the deciding attempt's results */
-	size_t n;                       /* <= MPIC_FINDINGS_MAX_SEEN; more
+	size_t n;                       /* <= MPIC__FINDINGS_MAX_SEEN; more
 	                                 * are not judged */
 	int quorum;                     /* the quorum count applied */
 	uint64_t earlier_pass_ns;       /* the latest pass (timestamp_ns) of

@@ -79,16 +79,16 @@ mpic__obs_read(const struct mpic__seen *s, enum mpic__check_type type,
 	o->pass = r->completed && r->passed;
 	o->fail = r->completed && !r->passed;
 	o->err = !r->completed;
-	o->bogus = r->dnssec == MPIC_DNSSEC_BOGUS ||
-	    type_is(r, MPIC_ERR_DNSSEC);
+	o->bogus = r->dnssec == MPIC__DNSSEC_BOGUS ||
+	    type_is(r, MPIC__ERR_DNSSEC);
 	/* a perspective that did not answer saw nothing of the target */
-	o->reporting = !(o->err && (type_is(r, MPIC_ERR_TIMEOUT) ||
-	    type_is(r, MPIC_ERR_REMOTE)));
+	o->reporting = !(o->err && (type_is(r, MPIC__ERR_TIMEOUT) ||
+	    type_is(r, MPIC__ERR_REMOTE)));
 	o->lookup_err = o->err && !o->bogus &&
-	    (type_is(r, MPIC_ERR_CAA_LOOKUP) || type_is(r, MPIC_ERR_DCV_LOOKUP));
+	    (type_is(r, MPIC__ERR_CAA_LOOKUP) || type_is(r, MPIC__ERR_DCV_LOOKUP));
 	o->permitted = o->pass && dstr(d, "lookup_failure_permitted") != NULL;
 	o->unreachable = o->err && (ce != NULL ||
-	    type_is(r, MPIC_ERR_ALPN_CONNECT));
+	    type_is(r, MPIC__ERR_ALPN_CONNECT));
 	o->address = dstr(d, "resolved_ip");
 	o->status = json_is_integer(sc) ? (long)json_integer_value(sc) : 0;
 	/* DCV: nothing at the place of the challenge (no record, 404) */

@@ -63,8 +63,8 @@ note_decision(void *arg, json_t *rec, json_int_t seq)
 	struct pass *p = arg;
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	const char *id = json_string_value(json_object_get(rec, "audit_id"));
-	uint8_t d[MPIC_EV_DIGEST_LEN];
-	char hex[2 * MPIC_EV_DIGEST_LEN + 1];
+	uint8_t d[MPIC__EV_DIGEST_LEN];
+	char hex[2 * MPIC__EV_DIGEST_LEN + 1];
 
 	(void)seq;
 	if (type == NULL || strcmp(type, "decision") != 0 || id == NULL ||
@@ -82,7 +82,7 @@ check_perspective(void *arg, json_t *rec, json_int_t seq)
 	const char *id = json_string_value(json_object_get(rec, "audit_id"));
 	const char *hex = id != NULL ? json_string_value(json_object_get(
 	    p->digests, id)) : NULL;
-	uint8_t d[MPIC_EV_DIGEST_LEN];
+	uint8_t d[MPIC__EV_DIGEST_LEN];
 	struct mpic__ev_signed st;
 	char where[4300], why[512];
 

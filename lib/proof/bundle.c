@@ -214,7 +214,7 @@ check_against(struct vctx *v, const struct proof_keys *bk,
 	      const struct proof_keys *fk)
 {
 	const struct proof_persp *a, *f;
-	uint8_t fa[MPIC_EV_DIGEST_LEN], ff[MPIC_EV_DIGEST_LEN];
+	uint8_t fa[MPIC__EV_DIGEST_LEN], ff[MPIC__EV_DIGEST_LEN];
 	char where[96];
 	size_t i, j, k;
 	bool found;
@@ -260,7 +260,7 @@ prove(struct vctx *v, const struct proof_keys *keys, const json_t *decision,
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
-	uint8_t fp[MPIC_EV_DIGEST_LEN];
+	uint8_t fp[MPIC__EV_DIGEST_LEN];
 
 	for (i = 0; i < n && np < 256; i++) {
 		if ((p[np] = proof_keys_find(keys, codes[i])) == NULL)
@@ -279,7 +279,7 @@ prove(struct vctx *v, const struct proof_keys *keys, const json_t *decision,
 		}
 	enough = (json_int_t)np >= quorum && np > 0;
 	rirs_ok = nr >= 2 || np < 2;
-	far = np < 2 || mind >= MPIC_MIN_DISTANCE_KM;
+	far = np < 2 || mind >= MPIC__MIN_DISTANCE_KM;
 	if (m == NULL)
 		return;
 	fprintf(m, "request: %s, request digest %s\n",
@@ -338,8 +338,8 @@ mpic_evidence_verify(const char *text, size_t len, const char *keys_file,
 	struct mpic__ev_signed st;
 	json_t *b, *recs, *l, *rec, *decision = NULL, *dhex = NULL;
 	const char *s, *type, *id, *codes[256];
-	uint8_t digest[MPIC_EV_DIGEST_LEN];
-	char where[64], why[512], hex[2 * MPIC_EV_DIGEST_LEN + 1];
+	uint8_t digest[MPIC__EV_DIGEST_LEN];
+	char where[64], why[512], hex[2 * MPIC__EV_DIGEST_LEN + 1];
 	json_int_t attempt, last_seq = 0;
 	size_t i, ncodes = 0, j;
 	bool have_digest;
@@ -421,7 +421,7 @@ mpic_evidence_verify(const char *text, size_t len, const char *keys_file,
 		case PROOF_VERIFIED:
 			/* the deciding attempt's corroborations, each
 			 * perspective once; not the primary, not late */
-			if (st.st.verdict != MPIC_EV_PASSED ||
+			if (st.st.verdict != MPIC__EV_PASSED ||
 			    json_integer_value(json_object_get(rec,
 			    "attempt")) != attempt ||
 			    json_is_true(json_object_get(rec, "late")) ||

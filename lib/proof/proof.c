@@ -86,8 +86,8 @@ proof_keys_find(const struct proof_keys *keys, const char *code)
 json_t *
 proof_keys_to_json(const struct proof_keys *keys)
 {
-	uint8_t pub[MPIC_EV_PUB_LEN], fp[MPIC_EV_DIGEST_LEN];
-	char hp[2 * MPIC_EV_PUB_LEN + 1], hf[2 * MPIC_EV_DIGEST_LEN + 1];
+	uint8_t pub[MPIC__EV_PUB_LEN], fp[MPIC__EV_DIGEST_LEN];
+	char hp[2 * MPIC__EV_PUB_LEN + 1], hf[2 * MPIC__EV_DIGEST_LEN + 1];
 	json_t *list = json_array(), *o, *ks;
 	size_t i, j;
 
@@ -122,7 +122,7 @@ proof_keys_json(const json_t *list, struct proof_keys *keys, char *err,
 	struct proof_persp *p;
 	const json_t *o, *k;
 	const char *code, *rir;
-	uint8_t pub[MPIC_EV_PUB_LEN];
+	uint8_t pub[MPIC__EV_PUB_LEN];
 	size_t i, j;
 	double lat, lon;
 
@@ -169,7 +169,7 @@ bad:
 }
 
 int
-proof_call_digest(const json_t *decision, uint8_t out[MPIC_EV_DIGEST_LEN])
+proof_call_digest(const json_t *decision, uint8_t out[MPIC__EV_DIGEST_LEN])
 {
 	const json_t *call = json_object_get(decision, "perspective_call");
 	const char *type = json_string_value(json_object_get(decision,
@@ -187,11 +187,11 @@ result_verdict(const char *result, enum mpic__ev_verdict *v)
 	if (result == NULL)
 		return -1;
 	if (strcmp(result, "pass") == 0)
-		*v = MPIC_EV_PASSED;
+		*v = MPIC__EV_PASSED;
 	else if (strcmp(result, "fail") == 0)
-		*v = MPIC_EV_FAILED;
+		*v = MPIC__EV_FAILED;
 	else if (strcmp(result, "error") == 0)
-		*v = MPIC_EV_NOT_COMPLETED;
+		*v = MPIC__EV_NOT_COMPLETED;
 	else
 		return -1;
 	return 0;
@@ -218,7 +218,7 @@ proof_record_check(const struct proof_keys *keys, const json_t *rec,
 		return PROOF_BAD;
 	}
 	if (so == NULL || json_is_null(so)) {
-		if (v == MPIC_EV_NOT_COMPLETED)
+		if (v == MPIC__EV_NOT_COMPLETED)
 			return PROOF_UNSIGNED_ERROR;
 		mpic__bufprintf(why, whylen, "perspective %s: result \"%s\" "
 		    "but no signed_statement: a record the perspective never "
@@ -231,12 +231,12 @@ proof_record_check(const struct proof_keys *keys, const json_t *rec,
 		return PROOF_BAD;
 	}
 	switch (mpic__ev_check(so, p->k, p->nk, st, err, sizeof(err))) {
-	case MPIC_EV_OK:
+	case MPIC__EV_OK:
 		break;
-	case MPIC_EV_MISSING:
-	case MPIC_EV_MALFORMED:
-	case MPIC_EV_UNKNOWN_KEY:
-	case MPIC_EV_BAD_SIGNATURE:
+	case MPIC__EV_MISSING:
+	case MPIC__EV_MALFORMED:
+	case MPIC__EV_UNKNOWN_KEY:
+	case MPIC__EV_BAD_SIGNATURE:
 		mpic__bufprintf(why, whylen, "perspective %s: %s", code, err);
 		return PROOF_BAD;
 	}
@@ -254,7 +254,7 @@ proof_record_check(const struct proof_keys *keys, const json_t *rec,
 		return PROOF_BAD;
 	}
 	if (digest != NULL && memcmp(digest, st->st.request_digest,
-	    MPIC_EV_DIGEST_LEN) != 0) {
+	    MPIC__EV_DIGEST_LEN) != 0) {
 		mpic__bufprintf(why, whylen, "perspective %s: the statement is "
 		    "for another request (request_digest differs from the "
 		    "decision's perspective_call)", code);

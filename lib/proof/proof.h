@@ -3,8 +3,8 @@
  * requests (docs/evidence.md), shared by the audit log's check
  * (audit_sig.c) and evidence bundles (bundle.c).  Internal.
  */
-#ifndef MPIC_PROOF_H
-#define MPIC_PROOF_H
+#ifndef MPIC__PROOF_H
+#define MPIC__PROOF_H
 
 #include <stdbool.h>
 
@@ -41,7 +41,7 @@ json_t *proof_keys_to_json(const struct proof_keys *keys);
 /* The request digest a decision record's perspective_call gives: 0, or
  * -1 (none recorded). */
 int proof_call_digest(const json_t *decision,
-		      uint8_t out[MPIC_EV_DIGEST_LEN]);
+		      uint8_t out[MPIC__EV_DIGEST_LEN]);
 
 enum proof_verdict {
 	PROOF_VERIFIED = 0,     /* a statement that verified */

@@ -14,18 +14,18 @@ start_checker(struct mpic__check *c)
 {
 	const struct mpic__dcv_query *q;
 
-	if (c->req->check_type == MPIC_CHECK_CAA)
+	if (c->req->check_type == MPIC__CHECK_CAA)
 		return mpic__caa_check_start(c);
 	if ((q = mpic__dcv_method_query(c->req->dcv.method)) == NULL)
 		return MPIC_ENOTSUP;
 	switch (q->by) {
-	case MPIC_RUN_DNS:
+	case MPIC__RUN_DNS:
 		return mpic__dcv_dns_start(c);
-	case MPIC_RUN_CAA:
+	case MPIC__RUN_CAA:
 		return mpic__caa_check_start(c);
-	case MPIC_RUN_HTTP:
+	case MPIC__RUN_HTTP:
 		return mpic__dcv_http_start(c);
-	case MPIC_RUN_TLS_ALPN:
+	case MPIC__RUN_TLS_ALPN:
 		return mpic__dcv_tls_alpn_start(c);
 	}
 	return MPIC_ENOTSUP;
@@ -48,7 +48,7 @@ mpic__check_start(const struct mpic__check_env *env,
 	c->cb = cb;
 	c->arg = arg;
 	c->start_ms = mpic__now_mono_ms();
-	c->worst = MPIC_DNSSEC_SECURE;
+	c->worst = MPIC__DNSSEC_SECURE;
 	mpic__check_result_init(&c->res);
 	rc = start_checker(c);
 	if (rc != 0) {

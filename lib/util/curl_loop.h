@@ -8,8 +8,8 @@
  * CURLOPT_CLOSESOCKETFUNCTION/DATA of every handle it runs (do not set
  * them).
  */
-#ifndef MPIC_CURL_LOOP_H
-#define MPIC_CURL_LOOP_H
+#ifndef MPIC__CURL_LOOP_H
+#define MPIC__CURL_LOOP_H
 
 #include <curl/curl.h>
 

@@ -2,12 +2,12 @@
  * jw.h - the JSON writer is the helper library's (mpicx/jw.h); lib's code
  * names it mpic__jw*, mapped here (see util/util.h).
  */
-#ifndef MPIC_JW_H
-#define MPIC_JW_H
+#ifndef MPIC__JW_H
+#define MPIC__JW_H
 
 #include "mpicx/jw.h"
 
-#define MPIC_JW_DEPTH MPICX_JW_DEPTH
+#define MPIC__JW_DEPTH MPICX_JW_DEPTH
 #define mpic__jw mpicx_jw
 #define mpic__jw_init mpicx_jw_init
 #define mpic__jw_release mpicx_jw_release

@@ -9,8 +9,8 @@
  * the real libcurl and OpenSSL), the way it replaces libunbound.  The
  * library itself has no test mode.
  */
-#ifndef MPIC_UTIL_NETSOCK_H
-#define MPIC_UTIL_NETSOCK_H
+#ifndef MPIC__UTIL_NETSOCK_H
+#define MPIC__UTIL_NETSOCK_H
 
 #include <sys/socket.h>
 

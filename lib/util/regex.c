@@ -120,9 +120,9 @@ mpic__regex_search(const struct mpic__regex *re, const char *subject,
 		rc = MPIC_ENOMEM;
 		goto out;
 	}
-	pcre2_set_match_limit(mc, MPIC_REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, MPIC_REGEX_DEPTH_LIMIT);
-	pcre2_set_heap_limit(mc, MPIC_REGEX_HEAP_LIMIT_KIB);
+	pcre2_set_match_limit(mc, MPIC__REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, MPIC__REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(mc, MPIC__REGEX_HEAP_LIMIT_KIB);
 	n = pcre2_match(re->code, (PCRE2_SPTR)(subject != NULL ? subject :
 	    ""), len, 0, 0, md, mc);
 	if (n >= 0) {
@@ -132,16 +132,16 @@ mpic__regex_search(const struct mpic__regex *re, const char *subject,
 	} else if (n == PCRE2_ERROR_MATCHLIMIT) {
 		mpic__bufprintf(why, whylen, "the search hit its match limit "
 		    "(%d backtracking steps) before an answer",
-		    MPIC_REGEX_MATCH_LIMIT);
+		    MPIC__REGEX_MATCH_LIMIT);
 		rc = MPIC_ETOOBIG;
 	} else if (n == PCRE2_ERROR_DEPTHLIMIT) {
 		mpic__bufprintf(why, whylen, "the search hit its depth limit "
 		    "(%d nested backtracking points) before an answer",
-		    MPIC_REGEX_DEPTH_LIMIT);
+		    MPIC__REGEX_DEPTH_LIMIT);
 		rc = MPIC_ETOOBIG;
 	} else if (n == PCRE2_ERROR_HEAPLIMIT) {
 		mpic__bufprintf(why, whylen, "the search hit its memory limit "
-		    "(%d KiB) before an answer", MPIC_REGEX_HEAP_LIMIT_KIB);
+		    "(%d KiB) before an answer", MPIC__REGEX_HEAP_LIMIT_KIB);
 		rc = MPIC_ETOOBIG;
 	} else if (n == PCRE2_ERROR_NOMEMORY) {
 		rc = MPIC_ENOMEM;

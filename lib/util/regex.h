@@ -10,18 +10,18 @@
  * depth and heap limits, so a pattern that backtracks catastrophically
  * ends with MPIC_ETOOBIG instead of holding the event loop.
  */
-#ifndef MPIC_UTIL_REGEX_H
-#define MPIC_UTIL_REGEX_H
+#ifndef MPIC__UTIL_REGEX_H
+#define MPIC__UTIL_REGEX_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* calls of PCRE2's internal match function: about 15 ms of one core */
-#define MPIC_REGEX_MATCH_LIMIT 100000
+#define MPIC__REGEX_MATCH_LIMIT 100000
 /* nested backtracking frames: two per byte of an 8 KiB body */
-#define MPIC_REGEX_DEPTH_LIMIT 20000
+#define MPIC__REGEX_DEPTH_LIMIT 20000
 /* KiB of backtracking memory */
-#define MPIC_REGEX_HEAP_LIMIT_KIB 8192
+#define MPIC__REGEX_HEAP_LIMIT_KIB 8192
 
 struct mpic__regex;
 

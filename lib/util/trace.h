@@ -4,8 +4,8 @@
  * request that came without one (docs/api.md, "Trace context").
  * Internal (mpic__).
  */
-#ifndef MPIC_UTIL_TRACE_H
-#define MPIC_UTIL_TRACE_H
+#ifndef MPIC__UTIL_TRACE_H
+#define MPIC__UTIL_TRACE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * allocation), the arena, bounded formatting, clocks, encodings and
  * SHA-256.  The JSON writer is util/jw.h.  Internal (mpic__).
  */
-#ifndef MPIC_UTIL_H
-#define MPIC_UTIL_H
+#ifndef MPIC__UTIL_H
+#define MPIC__UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>

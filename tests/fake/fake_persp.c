@@ -122,10 +122,10 @@ step_result(const json_t *step, const struct mpic__request *req,
 	mpic__check_result_init(res);
 	res->duration_ms = *after_ms;
 	if (sec != NULL) {
-		res->dnssec = strcmp(sec, "secure") == 0 ? MPIC_DNSSEC_SECURE :
-		    strcmp(sec, "insecure") == 0 ? MPIC_DNSSEC_INSECURE :
-		    strcmp(sec, "bogus") == 0 ? MPIC_DNSSEC_BOGUS :
-		    MPIC_DNSSEC_INDETERMINATE;
+		res->dnssec = strcmp(sec, "secure") == 0 ? MPIC__DNSSEC_SECURE :
+		    strcmp(sec, "insecure") == 0 ? MPIC__DNSSEC_INSECURE :
+		    strcmp(sec, "bogus") == 0 ? MPIC__DNSSEC_BOGUS :
+		    MPIC__DNSSEC_INDETERMINATE;
 	}
 	if (json_is_object(det))
 		res->details = json_deep_copy(det);
@@ -135,16 +135,16 @@ step_result(const json_t *step, const struct mpic__request *req,
 		res->completed = true;
 	} else if (strcmp(what, "error") == 0 || strcmp(what, "silent") == 0) {
 		*silent = strcmp(what, "silent") == 0;
-		type = req->check_type == MPIC_CHECK_CAA ? MPIC_ERR_CAA_LOOKUP :
-		    MPIC_ERR_DCV_LOOKUP;
+		type = req->check_type == MPIC__CHECK_CAA ? MPIC__ERR_CAA_LOOKUP :
+		    MPIC__ERR_DCV_LOOKUP;
 		if (etype != NULL && strcmp(etype, "timeout") == 0)
-			type = MPIC_ERR_TIMEOUT;
+			type = MPIC__ERR_TIMEOUT;
 		else if (etype != NULL && strcmp(etype, "remote") == 0)
-			type = MPIC_ERR_REMOTE;
+			type = MPIC__ERR_REMOTE;
 		else if (etype != NULL && strcmp(etype, "dnssec") == 0)
-			type = MPIC_ERR_DNSSEC;
+			type = MPIC__ERR_DNSSEC;
 		else if (etype != NULL && strcmp(etype, "http") == 0)
-			type = MPIC_ERR_HTTP;
+			type = MPIC__ERR_HTTP;
 		if (!*silent)
 			mpic__check_error(res, type, "%s", msg != NULL ? msg :
 			    "scripted error");

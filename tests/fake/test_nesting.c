@@ -68,7 +68,7 @@ start_next(struct chain *c)
 	char name[64];
 
 	snprintf(name, sizeof(name), "n%u.chain.test", c->started++);
-	return mpic__resolve(c->r, name, MPIC_RR_A, on_answer, c);
+	return mpic__resolve(c->r, name, MPIC__RR_A, on_answer, c);
 }
 
 /* CHAIN chained lookups through one resolver; fills c. */

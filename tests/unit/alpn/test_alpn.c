@@ -130,24 +130,24 @@ test_san_rules(void **state)
 	(void)state;
 	o = good_opts("DNS:alpn.example,DNS:other.example");
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_NO_SINGLE_SAN);
+	    MPIC__ERR_ALPN_NO_SINGLE_SAN);
 	assert_non_null(strstr(why, "2 entries"));
 	o = good_opts("DNS:other.example");
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_MISMATCH);
+	    MPIC__ERR_ALPN_SAN_MISMATCH);
 	/* a longer or shorter name is another name */
 	o = good_opts("DNS:alpn.example.com");
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_MISMATCH);
+	    MPIC__ERR_ALPN_SAN_MISMATCH);
 	o = good_opts("DNS:lpn.example");
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_MISMATCH);
+	    MPIC__ERR_ALPN_SAN_MISMATCH);
 	o = good_opts("IP:192.0.2.1");
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_NOT_DNS);
+	    MPIC__ERR_ALPN_SAN_NOT_DNS);
 	o = good_opts(NULL);
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_EXT_MISSING);
+	    MPIC__ERR_ALPN_EXT_MISSING);
 	assert_non_null(strstr(why, "subjectAltName"));
 }
 
@@ -165,7 +165,7 @@ test_acme_identifier_rules(void **state)
 	o.critical = false;
 	d = json_object();
 	assert_string_equal(check_opts(&o, &w, d, why, sizeof(why)),
-	    MPIC_ERR_ALPN_NONCRITICAL);
+	    MPIC__ERR_ALPN_NONCRITICAL);
 	assert_true(json_is_false(json_object_get(d,
 	    "acme_identifier_critical")));
 	json_decref(d);
@@ -175,7 +175,7 @@ test_acme_identifier_rules(void **state)
 	o = good_opts("DNS:alpn.example");
 	o.digest = wrong;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_DIGEST);
+	    MPIC__ERR_ALPN_DIGEST);
 	assert_non_null(strstr(why, "not the SHA-256 digest"));
 
 	/* the bare digest, and an OCTET STRING of the wrong length */
@@ -183,20 +183,20 @@ test_acme_identifier_rules(void **state)
 	o.raw_value = digest;
 	o.raw_len = 32;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_DIGEST);
+	    MPIC__ERR_ALPN_DIGEST);
 	short_value[0] = 0x04;
 	short_value[1] = 0x1f;
 	memcpy(short_value + 2, digest, 31);
 	o.raw_value = short_value;
 	o.raw_len = 33;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_DIGEST);
+	    MPIC__ERR_ALPN_DIGEST);
 	assert_non_null(strstr(why, "33 octets"));
 
 	o = good_opts("DNS:alpn.example");
 	o.digest = NULL;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_EXT_MISSING);
+	    MPIC__ERR_ALPN_EXT_MISSING);
 	assert_non_null(strstr(why, "1.3.6.1.5.5.7.1.31"));
 }
 
@@ -210,12 +210,12 @@ test_duplicates(void **state)
 	o = good_opts("DNS:alpn.example");
 	o.dup_ext = true;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_DUPLICATE);
+	    MPIC__ERR_ALPN_DUPLICATE);
 	assert_non_null(strstr(why, "2.5.29.19"));
 	o = good_opts("DNS:alpn.example");
 	o.dup_acme = true;
 	assert_string_equal(check_name(&o, "alpn.example", why, sizeof(why)),
-	    MPIC_ERR_ALPN_DUPLICATE);
+	    MPIC__ERR_ALPN_DUPLICATE);
 	assert_non_null(strstr(why, "1.3.6.1.5.5.7.1.31"));
 	/* two SAN extensions (each with one entry) */
 	o = good_opts("DNS:alpn.example");
@@ -230,7 +230,7 @@ test_duplicates(void **state)
 		    NID_subject_alt_name, -1));
 		assert_int_equal(X509_add_ext(x, e, -1), 1);
 		assert_string_equal(mpic__alpn_cert_check(x, &w, NULL, why,
-		    sizeof(why)), MPIC_ERR_ALPN_DUPLICATE);
+		    sizeof(why)), MPIC__ERR_ALPN_DUPLICATE);
 		X509_free(x);
 	}
 }
@@ -253,13 +253,13 @@ test_ip_san(void **state)
 	json_decref(d);
 	o = good_opts("IP:192.0.2.8");
 	assert_string_equal(check_opts(&o, &w, NULL, why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_MISMATCH);
+	    MPIC__ERR_ALPN_SAN_MISMATCH);
 	o = good_opts("DNS:7.2.0.192.in-addr.arpa");
 	assert_string_equal(check_opts(&o, &w, NULL, why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_NOT_IP);
+	    MPIC__ERR_ALPN_SAN_NOT_IP);
 	o = good_opts("IP:192.0.2.7,IP:192.0.2.8");
 	assert_string_equal(check_opts(&o, &w, NULL, why, sizeof(why)),
-	    MPIC_ERR_ALPN_NO_SINGLE_SAN);
+	    MPIC__ERR_ALPN_NO_SINGLE_SAN);
 	/* IPv6, and the IPv4-mapped form is another address */
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8::7", v6), 1);
 	w.af = AF_INET6;
@@ -268,7 +268,7 @@ test_ip_san(void **state)
 	assert_null(check_opts(&o, &w, NULL, why, sizeof(why)));
 	o = good_opts("IP:::ffff:192.0.2.7");
 	assert_string_equal(check_opts(&o, &w, NULL, why, sizeof(why)),
-	    MPIC_ERR_ALPN_SAN_MISMATCH);
+	    MPIC__ERR_ALPN_SAN_MISMATCH);
 }
 
 /* ------------------------------------------------------------ guard */
@@ -576,7 +576,7 @@ test_check_bad_cert(void **state)
 	srv_stop(&s);
 	assert_true(o.res.completed);
 	assert_false(o.res.passed);
-	assert_string_equal(err_type(&o), MPIC_ERR_ALPN_NONCRITICAL);
+	assert_string_equal(err_type(&o), MPIC__ERR_ALPN_NONCRITICAL);
 	mpic__check_result_release(&o.res);
 }
 
@@ -592,7 +592,7 @@ test_check_failures(void **state)
 	/* the guard: no connection at all (nothing listens on port 1) */
 	run_check("127.0.0.1", 1, none, &o);
 	assert_false(o.res.completed);
-	assert_string_equal(err_type(&o), MPIC_ERR_ALPN_ADDRESS);
+	assert_string_equal(err_type(&o), MPIC__ERR_ALPN_ADDRESS);
 	assert_int_equal(counted.alpn[MPIC_STATS_OUT_REFUSED], 1);
 	assert_int_equal(counted.alpn[MPIC_STATS_OUT_HANDSHAKE], 0);
 	mpic__check_result_release(&o.res);
@@ -604,7 +604,7 @@ test_check_failures(void **state)
 	run_check("127.0.0.1", s.port, nets, &o);
 	srv_stop(&s);
 	assert_false(o.res.completed);
-	assert_string_equal(err_type(&o), MPIC_ERR_ALPN_TLS);
+	assert_string_equal(err_type(&o), MPIC__ERR_ALPN_TLS);
 	if (strstr(o.res.errors[0].message, "closed") == NULL &&
 	    strstr(o.res.errors[0].message, "reset") == NULL)
 		fail_msg("%s", o.res.errors[0].message);

@@ -87,12 +87,12 @@ test_caa_minimal(void **state)
 	(void)state;
 	parse_ok(jq("{'check_type':'caa','domain_or_ip_target':'Example.COM'}"),
 	    &req);
-	assert_int_equal(req.check_type, MPIC_CHECK_CAA);
+	assert_int_equal(req.check_type, MPIC__CHECK_CAA);
 	assert_string_equal(req.target.name, "example.com");
 	assert_string_equal(req.target_text, "Example.COM");
 	assert_null(req.trace_identifier);
 	assert_false(req.has_orch);
-	assert_int_equal(req.caa.cert_type, MPIC_CERT_TLS_SERVER);
+	assert_int_equal(req.caa.cert_type, MPIC__CERT_TLS_SERVER);
 	assert_int_equal(req.caa.n_caa_domains, 0);
 	assert_false(req.caa.allow_lookup_failure);
 	mpic__request_release(&req);
@@ -208,41 +208,41 @@ test_caa_bad(void **state)
 	(void)state;
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'certificate_type':'code-signing'}}"),
-	    MPIC_ISSUE_CERT_TYPE, "caa_check_parameters.certificate_type");
+	    MPIC__ISSUE_CERT_TYPE, "caa_check_parameters.certificate_type");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'caa_domains':['ok.example','bad_x.ca']}}"),
-	    MPIC_ISSUE_FIELD_VALUE, "caa_check_parameters.caa_domains[1]");
+	    MPIC__ISSUE_FIELD_VALUE, "caa_check_parameters.caa_domains[1]");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'caa_domains':'ca.example'}}"),
-	    MPIC_ISSUE_FIELD_TYPE, "caa_check_parameters.caa_domains");
+	    MPIC__ISSUE_FIELD_TYPE, "caa_check_parameters.caa_domains");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'caa_domains':[1]}}"),
-	    MPIC_ISSUE_FIELD_TYPE, "caa_domains[0]: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "caa_domains[0]: must be a string");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'caa_domains':['a','b','c','d','e','f',"
 	    "'g','h','i','j','k','l','m','n','o','p','q']}}"),
-	    MPIC_ISSUE_FIELD_VALUE, "more than 16");
+	    MPIC__ISSUE_FIELD_VALUE, "more than 16");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'allow_lookup_failure':'yes'}}"),
-	    MPIC_ISSUE_FIELD_TYPE, "allow_lookup_failure: must be true or");
+	    MPIC__ISSUE_FIELD_TYPE, "allow_lookup_failure: must be true or");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'validation_method':'http01'}}"),
-	    MPIC_ISSUE_FIELD_VALUE, "caa_check_parameters.validation_method");
+	    MPIC__ISSUE_FIELD_VALUE, "caa_check_parameters.validation_method");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'account_uri':'has space'}}"),
-	    MPIC_ISSUE_FIELD_VALUE, "caa_check_parameters.account_uri");
+	    MPIC__ISSUE_FIELD_VALUE, "caa_check_parameters.account_uri");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'account_uri':''}}"),
-	    MPIC_ISSUE_FIELD_VALUE, "account_uri: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "account_uri: must not be empty");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{'colour':'red'}}"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "caa_check_parameters.colour");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "caa_check_parameters.colour");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':[]}"),
-	    MPIC_ISSUE_FIELD_TYPE, "caa_check_parameters: must be an object");
+	    MPIC__ISSUE_FIELD_TYPE, "caa_check_parameters: must be an object");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'dcv_check_parameters':{'validation_method':'acme-dns-01'}}"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "not allowed with check_type caa");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "not allowed with check_type caa");
 	/* ca- labels are fine. */
 	{
 		struct mpic__request req;
@@ -261,54 +261,54 @@ test_top_level(void **state)
 
 	(void)state;
 	parse_bad(jq("{'domain_or_ip_target':'a.example'}"),
-	    MPIC_ISSUE_MISSING_FIELD, "check_type: required");
+	    MPIC__ISSUE_MISSING_FIELD, "check_type: required");
 	parse_bad(jq("{'check_type':'caa'}"),
-	    MPIC_ISSUE_MISSING_FIELD, "domain_or_ip_target: required");
+	    MPIC__ISSUE_MISSING_FIELD, "domain_or_ip_target: required");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':null}"),
-	    MPIC_ISSUE_MISSING_FIELD, "domain_or_ip_target: required");
+	    MPIC__ISSUE_MISSING_FIELD, "domain_or_ip_target: required");
 	parse_bad(jq("{'check_type':'CAA','domain_or_ip_target':'a.example'}"),
-	    MPIC_ISSUE_CHECK_TYPE, "check_type: \"CAA\"");
+	    MPIC__ISSUE_CHECK_TYPE, "check_type: \"CAA\"");
 	parse_bad(jq("{'check_type':1,'domain_or_ip_target':'a.example'}"),
-	    MPIC_ISSUE_FIELD_TYPE, "check_type: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "check_type: must be a string");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':['a.example']}"),
-	    MPIC_ISSUE_FIELD_TYPE, "domain_or_ip_target: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "domain_or_ip_target: must be a string");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':''}"),
-	    MPIC_ISSUE_FIELD_VALUE, "domain_or_ip_target: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "domain_or_ip_target: must not be empty");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a..example'}"),
-	    MPIC_ISSUE_TARGET, "label 2 is empty");
+	    MPIC__ISSUE_TARGET, "label 2 is empty");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
-	    "'extra':1}"), MPIC_ISSUE_UNKNOWN_FIELD, "extra: unknown field");
+	    "'extra':1}"), MPIC__ISSUE_UNKNOWN_FIELD, "extra: unknown field");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'trace_identifier':5}"),
-	    MPIC_ISSUE_FIELD_TYPE, "trace_identifier: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "trace_identifier: must be a string");
 	parse_bad("{\"check_type\":\"caa\",\"domain_or_ip_target\":\"a.example\","
 	    "\"trace_identifier\":\"a\\nb\"}",
-	    MPIC_ISSUE_FIELD_VALUE, "trace_identifier: must be printable");
+	    MPIC__ISSUE_FIELD_VALUE, "trace_identifier: must be printable");
 	mpic__bufprintf(big, sizeof(big), "{\"check_type\":\"caa\","
 	    "\"domain_or_ip_target\":\"a.example\",\"trace_identifier\":"
 	    "\"%0*d\"}", 257, 0);
-	parse_bad(big, MPIC_ISSUE_FIELD_VALUE, "longer than 256");
+	parse_bad(big, MPIC__ISSUE_FIELD_VALUE, "longer than 256");
 	/* NUL escaped inside a JSON string is refused by the JSON parser. */
 	parse_bad("{\"check_type\":\"caa\",\"domain_or_ip_target\":"
-	    "\"a\\u0000b.example\"}", MPIC_ISSUE_MALFORMED_JSON, "NUL");
+	    "\"a\\u0000b.example\"}", MPIC__ISSUE_MALFORMED_JSON, "NUL");
 	/* Unknown keys are quoted safely in messages. */
 	parse_bad("{\"check_type\":\"caa\",\"domain_or_ip_target\":\"a.example\","
-	    "\"x\\ty\":1}", MPIC_ISSUE_UNKNOWN_FIELD, "x?y: unknown field");
+	    "\"x\\ty\":1}", MPIC__ISSUE_UNKNOWN_FIELD, "x?y: unknown field");
 	/* Onion Domain Names: no MPIC (BR 3.2.2.9), whatever the check. */
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':"
-	    "'exampleonionaddress.onion'}"), MPIC_ISSUE_TARGET,
+	    "'exampleonionaddress.onion'}"), MPIC__ISSUE_TARGET,
 	    "domain_or_ip_target: \"exampleonionaddress.onion\" is an Onion "
 	    "Domain Name: MPIC does not apply to it (BR 3.2.2.9");
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':"
 	    "'*.www.Example.ONION','dcv_check_parameters':{"
 	    "'validation_method':'acme-dns-01','key_authorization_hash':"
 	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0'}}"),
-	    MPIC_ISSUE_TARGET, "is an Onion Domain Name");
+	    MPIC__ISSUE_TARGET, "is an Onion Domain Name");
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'x.onion',"
 	    "'dcv_check_parameters':{'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example'],"
 	    "'expected_account_uri':'urn:x'}}"),
-	    MPIC_ISSUE_TARGET, "BR Appendix B");
+	    MPIC__ISSUE_TARGET, "BR Appendix B");
 	/* Only the last label counts. */
 	{
 		struct mpic__request req;
@@ -343,22 +343,22 @@ test_json_limits(void **state)
 	int rc;
 
 	(void)state;
-	parse_bad("", MPIC_ISSUE_MALFORMED_JSON, "empty");
-	parse_bad("{", MPIC_ISSUE_MALFORMED_JSON, "request body");
-	parse_bad("{\"check_type\":\"caa\",}", MPIC_ISSUE_MALFORMED_JSON,
+	parse_bad("", MPIC__ISSUE_MALFORMED_JSON, "empty");
+	parse_bad("{", MPIC__ISSUE_MALFORMED_JSON, "request body");
+	parse_bad("{\"check_type\":\"caa\",}", MPIC__ISSUE_MALFORMED_JSON,
 	    "line 1");
-	parse_bad("[]", MPIC_ISSUE_MALFORMED_JSON, "must be a JSON object");
-	parse_bad("\"caa\"", MPIC_ISSUE_MALFORMED_JSON, "request body");
-	parse_bad("{} {}", MPIC_ISSUE_MALFORMED_JSON, "request body");
+	parse_bad("[]", MPIC__ISSUE_MALFORMED_JSON, "must be a JSON object");
+	parse_bad("\"caa\"", MPIC__ISSUE_MALFORMED_JSON, "request body");
+	parse_bad("{} {}", MPIC__ISSUE_MALFORMED_JSON, "request body");
 	parse_bad(jq("{'check_type':'caa','check_type':'dcv',"
 	    "'domain_or_ip_target':'a.example'}"),
-	    MPIC_ISSUE_MALFORMED_JSON, "duplicate");
+	    MPIC__ISSUE_MALFORMED_JSON, "duplicate");
 	parse_bad("{\"check_type\":\"caa\",\"domain_or_ip_target\":"
 	    "\"a.example\",\"x\":123456789012345678901234567890}",
-	    MPIC_ISSUE_MALFORMED_JSON, "request body");
+	    MPIC__ISSUE_MALFORMED_JSON, "request body");
 	/* Body with a NUL byte in it. */
 	parse_bad_rc("{\"check_type\":\"caa\"\0}", 21, MPIC_EINVAL,
-	    MPIC_ISSUE_MALFORMED_JSON, "request body");
+	    MPIC__ISSUE_MALFORMED_JSON, "request body");
 
 	/* 100000 nested arrays: a clean 400, no recursion. */
 	deep = malloc(2 * n + 1);
@@ -369,17 +369,17 @@ test_json_limits(void **state)
 	}
 	deep[2 * n] = '\0';
 	/* That is also over the size limit; 30000 levels fit in it. */
-	parse_bad_rc(deep, 2 * n, MPIC_ETOOBIG, MPIC_ISSUE_BODY_TOO_LARGE,
+	parse_bad_rc(deep, 2 * n, MPIC_ETOOBIG, MPIC__ISSUE_BODY_TOO_LARGE,
 	    "more than");
 	memset(deep + 30000, ']', 30000);
 	deep[60000] = '\0';
-	parse_bad(deep, MPIC_ISSUE_JSON_TOO_DEEP, "nested deeper than 16");
+	parse_bad(deep, MPIC__ISSUE_JSON_TOO_DEEP, "nested deeper than 16");
 	/* Same depth of objects, also inside a member. */
 	memcpy(deep, "{\"a\":", 5);
 	for (i = 5; i + 5 < 60000; i += 5)
 		memcpy(deep + i, "{\"a\":", 5);
 	deep[i] = '\0';
-	parse_bad(deep, MPIC_ISSUE_JSON_TOO_DEEP, "nested");
+	parse_bad(deep, MPIC__ISSUE_JSON_TOO_DEEP, "nested");
 	free(deep);
 	/* Brackets inside strings do not count. */
 	parse_ok(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
@@ -389,10 +389,10 @@ test_json_limits(void **state)
 	/* 17 levels: refused; 16 levels pass the depth check. */
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'x':[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}"),
-	    MPIC_ISSUE_JSON_TOO_DEEP, "nested");
+	    MPIC__ISSUE_JSON_TOO_DEEP, "nested");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'x':[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]}"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "x: unknown field");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "x: unknown field");
 
 	/* Over-long body. */
 	deep = malloc(MPIC_MAX_BODY + 2);
@@ -402,11 +402,11 @@ test_json_limits(void **state)
 	deep[MPIC_MAX_BODY] = '}';
 	deep[MPIC_MAX_BODY + 1] = '\0';
 	parse_bad_rc(deep, MPIC_MAX_BODY + 1, MPIC_ETOOBIG,
-	    MPIC_ISSUE_BODY_TOO_LARGE, "65537 octets");
+	    MPIC__ISSUE_BODY_TOO_LARGE, "65537 octets");
 	/* Exactly the maximum is parsed (and then found incomplete). */
 	rc = mpic__request_parse(deep, MPIC_MAX_BODY, &req, &is);
 	assert_int_equal(rc, MPIC_EINVAL);
-	assert_string_equal(is.v[0].type, MPIC_ISSUE_MALFORMED_JSON);
+	assert_string_equal(is.v[0].type, MPIC__ISSUE_MALFORMED_JSON);
 	free(deep);
 
 	/* NULL issues pointer is allowed. */
@@ -432,42 +432,42 @@ test_orchestration(void **state)
 
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':6,"
-	    "'quorum_count':0}}"), MPIC_ISSUE_QUORUM_COUNT, "monitoring");
+	    "'quorum_count':0}}"), MPIC__ISSUE_QUORUM_COUNT, "monitoring");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'quorum_count':-1}}"),
-	    MPIC_ISSUE_QUORUM_COUNT, "quorum_count: -1 is outside");
+	    MPIC__ISSUE_QUORUM_COUNT, "quorum_count: -1 is outside");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':3,"
-	    "'quorum_count':4}}"), MPIC_ISSUE_QUORUM_COUNT,
+	    "'quorum_count':4}}"), MPIC__ISSUE_QUORUM_COUNT,
 	    "more than perspective_count 3");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':0}}"),
-	    MPIC_ISSUE_PERSPECTIVE_COUNT, "perspective_count: 0");
+	    MPIC__ISSUE_PERSPECTIVE_COUNT, "perspective_count: 0");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':101}}"),
-	    MPIC_ISSUE_PERSPECTIVE_COUNT, "perspective_count: 101");
+	    MPIC__ISSUE_PERSPECTIVE_COUNT, "perspective_count: 101");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':"
 	    "9223372036854775807}}"),
-	    MPIC_ISSUE_PERSPECTIVE_COUNT, "perspective_count");
+	    MPIC__ISSUE_PERSPECTIVE_COUNT, "perspective_count");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':'6'}}"),
-	    MPIC_ISSUE_FIELD_TYPE, "perspective_count: must be an integer");
+	    MPIC__ISSUE_FIELD_TYPE, "perspective_count: must be an integer");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspective_count':6.0}}"),
-	    MPIC_ISSUE_FIELD_TYPE, "perspective_count: must be an integer");
+	    MPIC__ISSUE_FIELD_TYPE, "perspective_count: must be an integer");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'max_attempts':0}}"),
-	    MPIC_ISSUE_MAX_ATTEMPTS, "max_attempts: 0");
+	    MPIC__ISSUE_MAX_ATTEMPTS, "max_attempts: 0");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'cohort_for_single_attempt':0}}"),
-	    MPIC_ISSUE_COHORT, "cohort_for_single_attempt: 0");
+	    MPIC__ISSUE_COHORT, "cohort_for_single_attempt: 0");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':{'perspectives':['a']}}"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "orchestration_parameters.perspectives");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "orchestration_parameters.perspectives");
 	parse_bad(jq("{'check_type':'caa','domain_or_ip_target':'a.example',"
 	    "'orchestration_parameters':6}"),
-	    MPIC_ISSUE_FIELD_TYPE, "orchestration_parameters: must be");
+	    MPIC__ISSUE_FIELD_TYPE, "orchestration_parameters: must be");
 }
 
 static void
@@ -481,9 +481,9 @@ test_issues(void **state)
 
 	(void)state;
 	is.n = 0;
-	mpic__issue_add(&is, MPIC_ISSUE_MISSING_FIELD, "%s: required",
+	mpic__issue_add(&is, MPIC__ISSUE_MISSING_FIELD, "%s: required",
 	    "check_type");
-	mpic__issue_add(&is, MPIC_ISSUE_FIELD_VALUE, "quote \" and \\ ok");
+	mpic__issue_add(&is, MPIC__ISSUE_FIELD_VALUE, "quote \" and \\ ok");
 	body = mpic__issues_body(&is);
 	assert_non_null(body);
 	j = json_loads(body, 0, &e);
@@ -504,10 +504,10 @@ test_issues(void **state)
 	/* More issues than slots: the last one says so. */
 	is.n = 0;
 	for (i = 0; i < 40; i++)
-		mpic__issue_add(&is, MPIC_ISSUE_FIELD_VALUE, "n %d", i);
-	assert_int_equal(is.n, MPIC_MAX_ISSUES);
-	assert_string_equal(is.v[MPIC_MAX_ISSUES - 1].type,
-	    MPIC_ISSUE_TOO_MANY);
+		mpic__issue_add(&is, MPIC__ISSUE_FIELD_VALUE, "n %d", i);
+	assert_int_equal(is.n, MPIC__MAX_ISSUES);
+	assert_string_equal(is.v[MPIC__MAX_ISSUES - 1].type,
+	    MPIC__ISSUE_TOO_MANY);
 	assert_string_equal(is.v[0].message, "n 0");
 
 	/* Long messages are cut, never overflow. */

@@ -37,32 +37,32 @@ test_labels(void **state)
 		enum mpic__dcv_method m;
 		const char *name, *ip;
 	} rows[] = {
-		{ MPIC_DCV_WEBSITE_CHANGE, "ca-tbr-18", "ca-tbr-ip-1" },
-		{ MPIC_DCV_ACME_HTTP_01, "http-01", "http-01" },
-		{ MPIC_DCV_ACME_DNS_01, "dns-01", "dns-01" },
-		{ MPIC_DCV_ACME_TLS_ALPN_01, "tls-alpn-01", "tls-alpn-01" },
-		{ MPIC_DCV_DNS_CHANGE, "ca-tbr-7", "ca-tbr-7" },
-		{ MPIC_DCV_DNS_PERSISTENT, "dns-persist-01", "ca-tbr-ip-8" },
-		{ MPIC_DCV_DNS_ACCOUNT_01, "dns-account-01", "dns-account-01" },
-		{ MPIC_DCV_CONTACT_EMAIL_TXT, "ca-tbr-14", "ca-tbr-14" },
-		{ MPIC_DCV_CONTACT_EMAIL_CAA, "ca-tbr-13", "ca-tbr-13" },
-		{ MPIC_DCV_CONTACT_PHONE_TXT, "ca-tbr-16", "ca-tbr-16" },
-		{ MPIC_DCV_CONTACT_PHONE_CAA, "ca-tbr-17", "ca-tbr-17" },
-		{ MPIC_DCV_REVERSE_ADDRESS_LOOKUP, "ca-tbr-ip-3",
+		{ MPIC__DCV_WEBSITE_CHANGE, "ca-tbr-18", "ca-tbr-ip-1" },
+		{ MPIC__DCV_ACME_HTTP_01, "http-01", "http-01" },
+		{ MPIC__DCV_ACME_DNS_01, "dns-01", "dns-01" },
+		{ MPIC__DCV_ACME_TLS_ALPN_01, "tls-alpn-01", "tls-alpn-01" },
+		{ MPIC__DCV_DNS_CHANGE, "ca-tbr-7", "ca-tbr-7" },
+		{ MPIC__DCV_DNS_PERSISTENT, "dns-persist-01", "ca-tbr-ip-8" },
+		{ MPIC__DCV_DNS_ACCOUNT_01, "dns-account-01", "dns-account-01" },
+		{ MPIC__DCV_CONTACT_EMAIL_TXT, "ca-tbr-14", "ca-tbr-14" },
+		{ MPIC__DCV_CONTACT_EMAIL_CAA, "ca-tbr-13", "ca-tbr-13" },
+		{ MPIC__DCV_CONTACT_PHONE_TXT, "ca-tbr-16", "ca-tbr-16" },
+		{ MPIC__DCV_CONTACT_PHONE_CAA, "ca-tbr-17", "ca-tbr-17" },
+		{ MPIC__DCV_REVERSE_ADDRESS_LOOKUP, "ca-tbr-ip-3",
 		  "ca-tbr-ip-3" },
-		{ MPIC_DCV_IP_ADDRESS, "ca-tbr-8", "ca-tbr-8" },
+		{ MPIC__DCV_IP_ADDRESS, "ca-tbr-8", "ca-tbr-8" },
 	};
 	size_t i;
 
 	(void)state;
-	assert_int_equal(sizeof(rows) / sizeof(rows[0]), MPIC_DCV__COUNT);
+	assert_int_equal(sizeof(rows) / sizeof(rows[0]), MPIC__DCV__COUNT);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		assert_string_equal(mpic__dcv_method_label(rows[i].m, false),
 		    rows[i].name);
 		assert_string_equal(mpic__dcv_method_label(rows[i].m, true),
 		    rows[i].ip);
 	}
-	assert_null(mpic__dcv_method_label(MPIC_DCV__COUNT, false));
+	assert_null(mpic__dcv_method_label(MPIC__DCV__COUNT, false));
 
 	/* SC-098: either label of one mechanism, both ways */
 	assert_string_equal(mpic__dcv_label_alt("http-01"), "ca-tbr-19");
@@ -111,44 +111,44 @@ status_is(enum mpic__dcv_method m, time_t t, enum mpic__method_status want,
 static void
 test_dates(void **state)
 {
-	enum mpic__method_status A = MPIC_METHOD_ALLOWED,
-	    D = MPIC_METHOD_DISCOURAGED, F = MPIC_METHOD_FORBIDDEN;
+	enum mpic__method_status A = MPIC__METHOD_ALLOWED,
+	    D = MPIC__METHOD_DISCOURAGED, F = MPIC__METHOD_FORBIDDEN;
 
 	(void)state;
 	/* requirements 6: contact methods SHOULD NOT since 2026-03-15 */
-	status_is(MPIC_DCV_CONTACT_EMAIL_TXT, day(2026, 3, 14), A, NULL,
+	status_is(MPIC__DCV_CONTACT_EMAIL_TXT, day(2026, 3, 14), A, NULL,
 	    NULL);
-	status_is(MPIC_DCV_CONTACT_EMAIL_TXT, day(2026, 3, 15), D,
+	status_is(MPIC__DCV_CONTACT_EMAIL_TXT, day(2026, 3, 15), D,
 	    "2026-03-15", "2028-03-15");
-	status_is(MPIC_DCV_CONTACT_EMAIL_TXT, day(2026, 11, 23), D,
+	status_is(MPIC__DCV_CONTACT_EMAIL_TXT, day(2026, 11, 23), D,
 	    "2026-03-15", "2028-03-15");
 	/* phone (.16, .17) MUST NOT from 2027-03-15 */
-	status_is(MPIC_DCV_CONTACT_PHONE_TXT, day(2027, 3, 14), D,
+	status_is(MPIC__DCV_CONTACT_PHONE_TXT, day(2027, 3, 14), D,
 	    "2026-03-15", "2027-03-15");
-	status_is(MPIC_DCV_CONTACT_PHONE_TXT, day(2027, 3, 15), F,
+	status_is(MPIC__DCV_CONTACT_PHONE_TXT, day(2027, 3, 15), F,
 	    "2027-03-15", NULL);
-	status_is(MPIC_DCV_CONTACT_PHONE_CAA, day(2027, 3, 15), F,
+	status_is(MPIC__DCV_CONTACT_PHONE_CAA, day(2027, 3, 15), F,
 	    "2027-03-15", NULL);
 	/* the first second of the day counts (each date starts 00:00 UTC) */
-	status_is(MPIC_DCV_CONTACT_PHONE_CAA, day(2027, 3, 15) - 12 * 3600,
+	status_is(MPIC__DCV_CONTACT_PHONE_CAA, day(2027, 3, 15) - 12 * 3600,
 	    F, "2027-03-15", NULL);
-	status_is(MPIC_DCV_CONTACT_PHONE_CAA, day(2027, 3, 15) - 12 * 3600 -
+	status_is(MPIC__DCV_CONTACT_PHONE_CAA, day(2027, 3, 15) - 12 * 3600 -
 	    1, D, "2026-03-15", "2027-03-15");
 	/* email (.13, .14) MUST NOT from 2028-03-15 */
-	status_is(MPIC_DCV_CONTACT_EMAIL_CAA, day(2028, 3, 14), D,
+	status_is(MPIC__DCV_CONTACT_EMAIL_CAA, day(2028, 3, 14), D,
 	    "2026-03-15", "2028-03-15");
-	status_is(MPIC_DCV_CONTACT_EMAIL_CAA, day(2028, 3, 15), F,
+	status_is(MPIC__DCV_CONTACT_EMAIL_CAA, day(2028, 3, 15), F,
 	    "2028-03-15", NULL);
-	status_is(MPIC_DCV_CONTACT_EMAIL_TXT, day(2028, 3, 15), F,
+	status_is(MPIC__DCV_CONTACT_EMAIL_TXT, day(2028, 3, 15), F,
 	    "2028-03-15", NULL);
 	/* IP Address (.8): MUST NOT since 2026-03-15, never discouraged */
-	status_is(MPIC_DCV_IP_ADDRESS, day(2026, 3, 14), A, NULL, NULL);
-	status_is(MPIC_DCV_IP_ADDRESS, day(2026, 3, 15), F, "2026-03-15",
+	status_is(MPIC__DCV_IP_ADDRESS, day(2026, 3, 14), A, NULL, NULL);
+	status_is(MPIC__DCV_IP_ADDRESS, day(2026, 3, 15), F, "2026-03-15",
 	    NULL);
 	/* the rest: allowed, whenever */
-	status_is(MPIC_DCV_ACME_DNS_01, day(2040, 1, 1), A, NULL, NULL);
-	status_is(MPIC_DCV_DNS_CHANGE, day(2028, 3, 15), A, NULL, NULL);
-	status_is(MPIC_DCV__COUNT, day(2028, 3, 15), A, NULL, NULL);
+	status_is(MPIC__DCV_ACME_DNS_01, day(2040, 1, 1), A, NULL, NULL);
+	status_is(MPIC__DCV_DNS_CHANGE, day(2028, 3, 15), A, NULL, NULL);
+	status_is(MPIC__DCV__COUNT, day(2028, 3, 15), A, NULL, NULL);
 }
 
 /* The ADN of a result with these details for this request. */
@@ -185,7 +185,7 @@ adn_of(const char *req_json, const char *details_json, char *out,
 static void
 test_adn(void **state)
 {
-	char a[MPIC_NAME_MAX + 1], small[8];
+	char a[MPIC__NAME_MAX + 1], small[8];
 
 	(void)state;
 	/* dns-01: the record's name without _acme-challenge */

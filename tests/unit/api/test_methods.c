@@ -59,7 +59,7 @@ test_website_change(void **state)
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'website-change',"
 	    "'challenge_value':'" RV "','http_token_path':'token.txt'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_WEBSITE_CHANGE);
+	assert_int_equal(req.dcv.method, MPIC__DCV_WEBSITE_CHANGE);
 	assert_string_equal(req.dcv.url_scheme, "http");
 	assert_true(req.dcv.require_exact_case);  /* spec default */
 	assert_null(req.dcv.match_regex);
@@ -133,101 +133,101 @@ test_website_change_bad(void **state)
 
 	(void)state;
 	parse_bad(dcv("example.com", "'validation_method':'website-change',"
-	    "'http_token_path':'t'"), MPIC_ISSUE_MISSING_FIELD,
+	    "'http_token_path':'t'"), MPIC__ISSUE_MISSING_FIELD,
 	    "dcv_check_parameters.challenge_value: required");
 	parse_bad(dcv("example.com", WC "'http_token_path':'../etc/passwd'"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_token_path: must not contain \"..\"");
+	    MPIC__ISSUE_FIELD_VALUE, "http_token_path: must not contain \"..\"");
 	parse_bad(dcv("example.com", WC "'http_token_path':'a/..'"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_token_path");
+	    MPIC__ISSUE_FIELD_VALUE, "http_token_path");
 	parse_bad(dcv("example.com", WC "'http_token_path':'%2e%2e/x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "encoded");
+	    MPIC__ISSUE_FIELD_VALUE, "encoded");
 	parse_bad(dcv("example.com", WC "'http_token_path':'/abs'"),
-	    MPIC_ISSUE_FIELD_VALUE, "no leading '/'");
+	    MPIC__ISSUE_FIELD_VALUE, "no leading '/'");
 	parse_bad(dcv("example.com", WC "'http_token_path':'a b'"),
-	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	    MPIC__ISSUE_FIELD_VALUE, "not allowed in a URL path");
 	parse_bad(dcv("example.com", WC "'http_token_path':'a\\r\\nb'"),
-	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	    MPIC__ISSUE_FIELD_VALUE, "not allowed in a URL path");
 	parse_bad(dcv("example.com", WC "'http_token_path':'a#b'"),
-	    MPIC_ISSUE_FIELD_VALUE, "not allowed in a URL path");
+	    MPIC__ISSUE_FIELD_VALUE, "not allowed in a URL path");
 	parse_bad(dcv("example.com", WC "'http_token_path':'a%zz'"),
-	    MPIC_ISSUE_FIELD_VALUE, "hex digits");
+	    MPIC__ISSUE_FIELD_VALUE, "hex digits");
 	parse_bad(dcv("example.com", WC "'http_token_path':''"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_token_path: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "http_token_path: must not be empty");
 	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'%0*d'", 513, 0);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "http_token_path: longer than 512");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'url_scheme':'ftp'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'url_scheme':'ftp'"), MPIC__ISSUE_FIELD_VALUE,
 	    "url_scheme: must be http or https");
 	/* PCRE2's reason and where, in octets from the start */
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'match_regex':'a(b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'match_regex':'a(b'"), MPIC__ISSUE_FIELD_VALUE,
 	    "dcv_check_parameters.match_regex: missing closing parenthesis "
 	    "at offset 3");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'match_regex':'x[z-a]'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'match_regex':'x[z-a]'"), MPIC__ISSUE_FIELD_VALUE,
 	    "match_regex: range out of order in character class at offset 4");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'match_regex':'a+++(b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'match_regex':'a+++(b'"), MPIC__ISSUE_FIELD_VALUE,
 	    "match_regex: quantifier does not follow a repeatable item at "
 	    "offset 3");
 	/* Python escapes PCRE2 does not have: a 400, never a misreading */
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'match_regex':'caf\\\\u00e9'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'match_regex':'caf\\\\u00e9'"), MPIC__ISSUE_FIELD_VALUE,
 	    "match_regex: PCRE2 does not support");
 	/* \C would split UTF-8 characters */
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'match_regex':'a\\\\Cb'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'match_regex':'a\\\\Cb'"), MPIC__ISSUE_FIELD_VALUE,
 	    "match_regex: using \\C is disabled");
 	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'t',"
 	    "'match_regex':'%0*d'", 257, 0);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "match_regex: longer than 256");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
-	    "'require_exact_case':'yes'"), MPIC_ISSUE_FIELD_TYPE,
+	    "'require_exact_case':'yes'"), MPIC__ISSUE_FIELD_TYPE,
 	    "require_exact_case: must be true or false");
 	/* Headers. */
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'X-A':'a\\r\\nX-Evil: 1'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_headers.X-A: value has CR, LF");
+	    MPIC__ISSUE_FIELD_VALUE, "http_headers.X-A: value has CR, LF");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'X-A':'a\\nb'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "value has CR, LF");
+	    MPIC__ISSUE_FIELD_VALUE, "value has CR, LF");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'Bad Name':'x'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "\"Bad Name\" is not a header name");
+	    MPIC__ISSUE_FIELD_VALUE, "\"Bad Name\" is not a header name");
 	parse_bad(dcv("example.com", WC "'http_headers':{'X:Y':'x'},"
 	    "'http_token_path':'t'"),
-	    MPIC_ISSUE_FIELD_VALUE, "is not a header name");
+	    MPIC__ISSUE_FIELD_VALUE, "is not a header name");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'':'x'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "is not a header name");
+	    MPIC__ISSUE_FIELD_VALUE, "is not a header name");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'X-A':1}"),
-	    MPIC_ISSUE_FIELD_TYPE, "http_headers.X-A: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "http_headers.X-A: must be a string");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':['X-A']"),
-	    MPIC_ISSUE_FIELD_TYPE, "http_headers: must be an object");
+	    MPIC__ISSUE_FIELD_TYPE, "http_headers: must be an object");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'Host':'evil.example'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_headers.Host: may not be set");
+	    MPIC__ISSUE_FIELD_VALUE, "http_headers.Host: may not be set");
 	parse_bad(dcv("example.com", WC "'http_token_path':'t',"
 	    "'http_headers':{'X-A':'1','x-a':'2'}"),
-	    MPIC_ISSUE_FIELD_VALUE, "http_headers.x-a: given twice");
+	    MPIC__ISSUE_FIELD_VALUE, "http_headers.x-a: given twice");
 	mpic__bufprintf(p, sizeof(p), WC "'http_token_path':'t',"
 	    "'http_headers':{");
-	for (i = 0; i <= MPIC_MAX_HTTP_HEADERS; i++)
+	for (i = 0; i <= MPIC__MAX_HTTP_HEADERS; i++)
 		mpic__bufprintf(p + strlen(p), sizeof(p) - strlen(p),
 		    "%s'H%d':'v'", i ? "," : "", i);
 	mpic__bufprintf(p + strlen(p), sizeof(p) - strlen(p), "}");
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "more than 16 headers");
 	/* Other methods' fields are unknown here. */
 	parse_bad(dcv("example.com", WC "'http_token_path':'t','token':'x'"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "dcv_check_parameters.token: unknown");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "dcv_check_parameters.token: unknown");
 	/* BR 3.2.2.4.18: not for wildcard names. */
 	parse_bad(dcv("*.example.com", WC "'http_token_path':'t'"),
-	    MPIC_ISSUE_TARGET, "wildcard");
+	    MPIC__ISSUE_TARGET, "wildcard");
 }
 
 /* An ACME token (RFC 8555 8.3) and a JWK thumbprint (8.1). */
@@ -243,7 +243,7 @@ test_acme_http(void **state)
 	(void)state;
 	parse_ok(dcv("example.com", H01 "'token':'" TOK "',"
 	    "'key_authorization':'" TOK "." THUMB "'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_HTTP_01);
+	assert_int_equal(req.dcv.method, MPIC__DCV_ACME_HTTP_01);
 	assert_string_equal(req.dcv.token, TOK);
 	assert_string_equal(req.dcv.key_authorization, TOK "." THUMB);
 	echo_is(&req, "{'validation_method':'acme-http-01',"
@@ -259,20 +259,20 @@ test_acme_http(void **state)
 
 	parse_bad(dcv("example.com", H01 "'token':'abc=',"
 	    "'key_authorization':'" TOK "." THUMB "'"),
-	    MPIC_ISSUE_FIELD_VALUE, "dcv_check_parameters.token: must be "
+	    MPIC__ISSUE_FIELD_VALUE, "dcv_check_parameters.token: must be "
 	    "base64url");
 	parse_bad(dcv("example.com", H01 "'token':'a/b',"
 	    "'key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must be base64url");
+	    MPIC__ISSUE_FIELD_VALUE, "token: must be base64url");
 	parse_bad(dcv("example.com", H01 "'token':'','key_authorization':'x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "token: must not be empty");
 	parse_bad(dcv("example.com", H01 "'key_authorization':'x'"),
-	    MPIC_ISSUE_MISSING_FIELD, "token: required");
+	    MPIC__ISSUE_MISSING_FIELD, "token: required");
 	parse_bad(dcv("example.com", H01 "'token':'" TOK "'"),
-	    MPIC_ISSUE_MISSING_FIELD, "key_authorization: required");
+	    MPIC__ISSUE_MISSING_FIELD, "key_authorization: required");
 	parse_bad(dcv("*.example.com", H01 "'token':'" TOK "',"
 	    "'key_authorization':'" TOK "." THUMB "'"),
-	    MPIC_ISSUE_TARGET, "acme-http-01 cannot validate a wildcard");
+	    MPIC__ISSUE_TARGET, "acme-http-01 cannot validate a wildcard");
 }
 
 /* RFC 8555 8.3: a token of >= 128 bits; 8.1: token "." thumbprint. */
@@ -305,7 +305,7 @@ test_acme_http_shape(void **state)
 	/* 21 characters: refused, with the minimum named; 22: accepted. */
 	parse_bad(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstu',"
 	    "'key_authorization':'abcdefghijklmnopqrstu." THUMB "'"),
-	    MPIC_ISSUE_FIELD_VALUE, "token: must have at least 22 base64url "
+	    MPIC__ISSUE_FIELD_VALUE, "token: must have at least 22 base64url "
 	    "characters (128 bits, RFC 8555 8.3), this one has 21");
 	parse_ok(dcv("example.com", H01 "'token':'abcdefghijklmnopqrstuv',"
 	    "'key_authorization':'abcdefghijklmnopqrstuv." THUMB "'"), &req);
@@ -314,24 +314,24 @@ test_acme_http_shape(void **state)
 	/* The lab's old behaviour paths were tokens. */
 	parse_bad(dcv("example.com", H01 "'token':'r301',"
 	    "'key_authorization':'r301." THUMB "'"),
-	    MPIC_ISSUE_FIELD_VALUE, "this one has 4");
+	    MPIC__ISSUE_FIELD_VALUE, "this one has 4");
 
 	for (i = 0; i < sizeof(bad_ka) / sizeof(bad_ka[0]); i++) {
 		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
 		    "'key_authorization':'%s'", bad_ka[i]);
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "key_authorization: must be the token, \".\" and the 43 "
 		    "base64url characters of a SHA-256 JWK thumbprint");
 	}
 	for (i = 0; i < sizeof(other_token) / sizeof(other_token[0]); i++) {
 		mpic__bufprintf(p, sizeof(p), H01 "'token':'" TOK "',"
 		    "'key_authorization':'%s'", other_token[i]);
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "key_authorization: must begin with the token");
 	}
 	/* A bad token: the key authorization's shape is still checked. */
 	parse_bad(dcv("example.com", H01 "'token':'short',"
-	    "'key_authorization':'short.x'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'key_authorization':'short.x'"), MPIC__ISSUE_FIELD_VALUE,
 	    "key_authorization: must be the token");
 }
 
@@ -345,10 +345,10 @@ test_acme_dns(void **state)
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':'%s'", KAH);
 	parse_ok(dcv("*.example.com", p), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_DNS_01);
+	assert_int_equal(req.dcv.method, MPIC__DCV_ACME_DNS_01);
 	assert_string_equal(req.dcv.key_authorization_hash, KAH);
 	assert_int_equal(req.dcv.key_authorization_digest[0], 0x2e);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_TXT);
 	assert_null(req.dcv.dns_name_prefix);
 	echo_is(&req, "{'validation_method':'acme-dns-01',"
 	    "'require_exact_case':true,'key_authorization_hash':"
@@ -364,35 +364,35 @@ test_acme_dns(void **state)
 	mpic__request_release(&req);
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':'%s','dns_record_type':'CNAME'", KAH);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "dns_record_type: must be \"TXT\" for acme-dns-01");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':'%s','dns_name_prefix':'_x'", KAH);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: must be \"_acme-challenge\"");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':'%s'", KAH);
-	parse_bad(dcv("192.0.2.1", p), MPIC_ISSUE_TARGET,
+	parse_bad(dcv("192.0.2.1", p), MPIC__ISSUE_TARGET,
 	    "acme-dns-01 needs a domain name");
 	/* 44 chars, padding, hex, bad alphabet, non-canonical last char. */
 	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':"
 	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0='"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
+	    MPIC__ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
 	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':'2e8a97718"
 	    "57cab938d6c94316e647b4824cda37b620170dfa30ca3c408c4b97d'"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
+	    MPIC__ISSUE_FIELD_VALUE, "key_authorization_hash: must be 43");
 	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':"
 	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX+'"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash");
+	    MPIC__ISSUE_FIELD_VALUE, "key_authorization_hash");
 	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01',"
 	    "'key_authorization_hash':"
 	    "'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX1'"),
-	    MPIC_ISSUE_FIELD_VALUE, "key_authorization_hash");
+	    MPIC__ISSUE_FIELD_VALUE, "key_authorization_hash");
 	parse_bad(dcv("example.com", "'validation_method':'acme-dns-01'"),
-	    MPIC_ISSUE_MISSING_FIELD, "key_authorization_hash: required");
+	    MPIC__ISSUE_MISSING_FIELD, "key_authorization_hash: required");
 }
 
 static void
@@ -408,7 +408,7 @@ test_tls_alpn(void **state)
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
 	    "'key_authorization_hash':'%s'", KAH);
 	parse_ok(dcv("example.com", p), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_TLS_ALPN_01);
+	assert_int_equal(req.dcv.method, MPIC__DCV_ACME_TLS_ALPN_01);
 	memcpy(want, req.dcv.key_authorization_digest, 32);
 	assert_false(req.dcv.require_exact_case);
 	echo_is(&req, "{'validation_method':'acme-tls-alpn-01',"
@@ -429,17 +429,17 @@ test_tls_alpn(void **state)
 
 	parse_bad(dcv("example.com", "'validation_method':'acme-tls-alpn-01',"
 	    "'key_authorization_hash':'2e8a9771857cab938d6c94316e647b48"
-	    "24cda37b620170dfa30ca3c408c4b97g'"), MPIC_ISSUE_FIELD_VALUE,
+	    "24cda37b620170dfa30ca3c408c4b97g'"), MPIC__ISSUE_FIELD_VALUE,
 	    "or 64 hex digits");
 	parse_bad(dcv("example.com", "'validation_method':'acme-tls-alpn-01',"
-	    "'key_authorization_hash':'2e8a97'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'key_authorization_hash':'2e8a97'"), MPIC__ISSUE_FIELD_VALUE,
 	    "key_authorization_hash");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
 	    "'key_authorization_hash':'%s'", KAH);
-	parse_bad(dcv("*.example.com", p), MPIC_ISSUE_TARGET, "wildcard");
+	parse_bad(dcv("*.example.com", p), MPIC__ISSUE_TARGET, "wildcard");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'acme-tls-alpn-01',"
 	    "'key_authorization_hash':'%s','dns_record_type':'TXT'", KAH);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_UNKNOWN_FIELD,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_UNKNOWN_FIELD,
 	    "dns_record_type: unknown");
 }
 
@@ -452,8 +452,8 @@ test_dns_change(void **state)
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_CHANGE);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	assert_int_equal(req.dcv.method, MPIC__DCV_DNS_CHANGE);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_TXT);
 	assert_true(req.dcv.require_exact_case);
 	assert_false(req.dcv.require_exact_match);
 	assert_null(req.dcv.dns_name_prefix);
@@ -467,7 +467,7 @@ test_dns_change(void **state)
 	    "'challenge_value':'" RV "','dns_record_type':'CNAME',"
 	    "'dns_name_prefix':'_DCV.sub','require_exact_match':true,"
 	    "'require_exact_case':true"), &req);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CNAME);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_CNAME);
 	assert_string_equal(req.dcv.dns_name_prefix, "_dcv.sub");
 	assert_true(req.dcv.require_exact_match);
 	assert_false(req.dcv.require_exact_case);  /* names: no case */
@@ -476,51 +476,51 @@ test_dns_change(void **state)
 	parse_ok(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'CAA',"
 	    "'dns_name_prefix':''"), &req);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_CAA);
 	assert_null(req.dcv.dns_name_prefix);
 	mpic__request_release(&req);
 
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
-	    "'challenge_value':'" RV "'"), MPIC_ISSUE_MISSING_FIELD,
+	    "'challenge_value':'" RV "'"), MPIC__ISSUE_MISSING_FIELD,
 	    "dns_record_type: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'A'"),
-	    MPIC_ISSUE_FIELD_VALUE, "\"A\" is not one of TXT, CNAME, CAA");
+	    MPIC__ISSUE_FIELD_VALUE, "\"A\" is not one of TXT, CNAME, CAA");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'txt'"),
-	    MPIC_ISSUE_FIELD_VALUE, "dns_record_type");
+	    MPIC__ISSUE_FIELD_VALUE, "dns_record_type");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'','dns_record_type':'TXT'"),
-	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "challenge_value: must not be empty");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'a\\u00e9','dns_record_type':'TXT'"),
-	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be printable");
+	    MPIC__ISSUE_FIELD_VALUE, "challenge_value: must be printable");
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'_%0*d'", 63, 0);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 1 is longer than 63");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
-	    "'dns_name_prefix':'a..b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'dns_name_prefix':'a..b'"), MPIC__ISSUE_FIELD_VALUE,
 	    "dns_name_prefix: label 2 is empty");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
-	    "'dns_name_prefix':'a b'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'dns_name_prefix':'a b'"), MPIC__ISSUE_FIELD_VALUE,
 	    "dns_name_prefix");
 	parse_bad(dcv("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
-	    "'require_exact_match':1"), MPIC_ISSUE_FIELD_TYPE,
+	    "'require_exact_match':1"), MPIC__ISSUE_FIELD_TYPE,
 	    "require_exact_match: must be true or false");
 	parse_bad(dcv("192.0.2.1", "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT'"),
-	    MPIC_ISSUE_TARGET, "dns-change needs a domain name");
+	    MPIC__ISSUE_TARGET, "dns-change needs a domain name");
 	/* Prefix and target over 253 octets together. */
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-change',"
 	    "'challenge_value':'" RV "','dns_record_type':'TXT',"
 	    "'dns_name_prefix':'%0*d.%0*d.%0*d.%0*d'", 60, 0, 60, 0, 60, 0,
 	    60, 0);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 	    "prefix and target together");
 }
 
@@ -543,7 +543,7 @@ test_random_value_length(void **state)
 		/* 17 characters: refused, with the minimum named. */
 		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
 		    "'abcdefghijklmnopq'", methods[i]);
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "challenge_value: a Random Value needs at least 18 "
 		    "characters");
 		/* 18: accepted. */
@@ -556,7 +556,7 @@ test_random_value_length(void **state)
 		/* Surrounding spaces do not count; inner ones do. */
 		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
 		    "'  abcdefghijklmnopq   '", methods[i]);
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "has 17");
 		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':"
 		    "' abcdefgh ijklmnopq '", methods[i]);
@@ -565,11 +565,11 @@ test_random_value_length(void **state)
 		/* The review's examples. */
 		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'e'",
 		    methods[i]);
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "has 1");
 		mpic__bufprintf(p, sizeof(p), "%s,'challenge_value':'%20s'",
 		    methods[i], "");
-		parse_bad(dcv("example.com", p), MPIC_ISSUE_FIELD_VALUE,
+		parse_bad(dcv("example.com", p), MPIC__ISSUE_FIELD_VALUE,
 		    "has 0");
 	}
 	/* Not a Random Value: an address, a number, a name, an IP. */
@@ -597,7 +597,7 @@ test_dns_persistent(void **state)
 	    "'issuer_domain_names':['CA.example.com','ca.example.org'],"
 	    "'expected_account_uri':'https://ca.example.com/acct/12345'"),
 	    &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_PERSISTENT);
+	assert_int_equal(req.dcv.method, MPIC__DCV_DNS_PERSISTENT);
 	assert_int_equal(req.dcv.n_issuer_domain_names, 2);
 	assert_string_equal(req.dcv.issuer_domain_names[0], "ca.example.com");
 	assert_string_equal(req.dcv.expected_account_uri,
@@ -617,24 +617,24 @@ test_dns_persistent(void **state)
 
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':[],'expected_account_uri':'urn:x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "issuer_domain_names: must not be empty");
+	    MPIC__ISSUE_FIELD_VALUE, "issuer_domain_names: must not be empty");
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'expected_account_uri':'urn:x'"),
-	    MPIC_ISSUE_MISSING_FIELD, "issuer_domain_names: required");
+	    MPIC__ISSUE_MISSING_FIELD, "issuer_domain_names: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':[''],'expected_account_uri':'urn:x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "issuer_domain_names[0]");
+	    MPIC__ISSUE_FIELD_VALUE, "issuer_domain_names[0]");
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example']"),
-	    MPIC_ISSUE_MISSING_FIELD, "expected_account_uri: required");
+	    MPIC__ISSUE_MISSING_FIELD, "expected_account_uri: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example'],"
 	    "'expected_account_uri':'not a uri'"),
-	    MPIC_ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
+	    MPIC__ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
 	parse_bad(dcv("example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example'],"
 	    "'expected_account_uri':'noscheme'"),
-	    MPIC_ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
+	    MPIC__ISSUE_FIELD_VALUE, "expected_account_uri: must be a URI");
 }
 
 static void
@@ -648,7 +648,7 @@ test_dns_account(void **state)
 	    "'account_uri':'https://example.com/acme/acct/ExampleAccount',"
 	    "'key_authorization_hash':'%s'", KAH);
 	parse_ok(dcv("*.example.com", p), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_DNS_ACCOUNT_01);
+	assert_int_equal(req.dcv.method, MPIC__DCV_DNS_ACCOUNT_01);
 	assert_string_equal(req.dcv.account_uri,
 	    "https://example.com/acme/acct/ExampleAccount");
 	echo_is(&req, "{'validation_method':'dns-account-01',"
@@ -662,11 +662,11 @@ test_dns_account(void **state)
 
 	mpic__bufprintf(p, sizeof(p), "'validation_method':'dns-account-01',"
 	    "'key_authorization_hash':'%s'", KAH);
-	parse_bad(dcv("example.com", p), MPIC_ISSUE_MISSING_FIELD,
+	parse_bad(dcv("example.com", p), MPIC__ISSUE_MISSING_FIELD,
 	    "account_uri: required");
 	parse_bad(dcv("example.com", "'validation_method':'dns-account-01',"
 	    "'account_uri':'https://ca.example/a/1',"
-	    "'key_authorization_hash':'abc'"), MPIC_ISSUE_FIELD_VALUE,
+	    "'key_authorization_hash':'abc'"), MPIC__ISSUE_FIELD_VALUE,
 	    "key_authorization_hash: must be 43");
 }
 
@@ -678,8 +678,8 @@ test_contact_methods(void **state)
 	(void)state;
 	parse_ok(dcv("example.com", "'validation_method':'contact-email-txt',"
 	    "'challenge_value':'admin@example.com'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_EMAIL_TXT);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_TXT);
+	assert_int_equal(req.dcv.method, MPIC__DCV_CONTACT_EMAIL_TXT);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_TXT);
 	echo_is(&req, "{'validation_method':'contact-email-txt',"
 	    "'require_exact_case':false,'challenge_value':'admin@example.com',"
 	    "'dns_name_prefix':'_validation-contactemail',"
@@ -689,7 +689,7 @@ test_contact_methods(void **state)
 	parse_ok(dcv("example.com", "'validation_method':'contact-email-caa',"
 	    "'challenge_value':'admin@example.com','dns_record_type':'CAA',"
 	    "'dns_name_prefix':null"), &req);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_CAA);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_CAA);
 	echo_is(&req, "{'validation_method':'contact-email-caa',"
 	    "'require_exact_case':false,'challenge_value':'admin@example.com',"
 	    "'dns_name_prefix':null,'dns_record_type':'CAA'}");
@@ -698,28 +698,28 @@ test_contact_methods(void **state)
 	parse_ok(dcv("example.com", "'validation_method':'contact-phone-txt',"
 	    "'challenge_value':'+1 555 0100',"
 	    "'dns_name_prefix':'_validation-contactphone'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_PHONE_TXT);
+	assert_int_equal(req.dcv.method, MPIC__DCV_CONTACT_PHONE_TXT);
 	mpic__request_release(&req);
 
 	parse_ok(dcv("*.example.com", "'validation_method':"
 	    "'contact-phone-caa','challenge_value':'+15550100'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_CONTACT_PHONE_CAA);
+	assert_int_equal(req.dcv.method, MPIC__DCV_CONTACT_PHONE_CAA);
 	mpic__request_release(&req);
 
 	parse_bad(dcv("example.com", "'validation_method':'contact-phone-txt',"
 	    "'challenge_value':'1','dns_name_prefix':'_other'"),
-	    MPIC_ISSUE_FIELD_VALUE,
+	    MPIC__ISSUE_FIELD_VALUE,
 	    "must be \"_validation-contactphone\" for contact-phone-txt");
 	parse_bad(dcv("example.com", "'validation_method':'contact-email-caa',"
 	    "'challenge_value':'a@b','dns_name_prefix':'_x'"),
-	    MPIC_ISSUE_FIELD_VALUE, "must be null or empty");
+	    MPIC__ISSUE_FIELD_VALUE, "must be null or empty");
 	parse_bad(dcv("example.com", "'validation_method':'contact-email-caa',"
 	    "'challenge_value':'a@b','dns_record_type':'TXT'"),
-	    MPIC_ISSUE_FIELD_VALUE, "must be \"CAA\"");
+	    MPIC__ISSUE_FIELD_VALUE, "must be \"CAA\"");
 	parse_bad(dcv("example.com", "'validation_method':'contact-email-txt'"),
-	    MPIC_ISSUE_MISSING_FIELD, "challenge_value: required");
+	    MPIC__ISSUE_MISSING_FIELD, "challenge_value: required");
 	parse_bad(dcv("192.0.2.1", "'validation_method':'contact-email-txt',"
-	    "'challenge_value':'a@b'"), MPIC_ISSUE_TARGET,
+	    "'challenge_value':'a@b'"), MPIC__ISSUE_TARGET,
 	    "needs a domain name");
 }
 
@@ -732,20 +732,20 @@ test_ip_methods(void **state)
 	parse_ok(dcv("192.0.2.1", "'validation_method':"
 	    "'reverse-address-lookup','challenge_value':'host.example.com'"),
 	    &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_REVERSE_ADDRESS_LOOKUP);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_PTR);
+	assert_int_equal(req.dcv.method, MPIC__DCV_REVERSE_ADDRESS_LOOKUP);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_PTR);
 	echo_is(&req, "{'validation_method':'reverse-address-lookup',"
 	    "'require_exact_case':false,'challenge_value':'host.example.com',"
 	    "'dns_name_prefix':null,'dns_record_type':'PTR'}");
 	mpic__request_release(&req);
 	parse_bad(dcv("example.com", "'validation_method':"
 	    "'reverse-address-lookup','challenge_value':'h.example'"),
-	    MPIC_ISSUE_TARGET, "needs an IP address");
+	    MPIC__ISSUE_TARGET, "needs an IP address");
 
 	parse_ok(dcv("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'192.0.2.1','dns_record_type':'A'"), &req);
-	assert_int_equal(req.dcv.method, MPIC_DCV_IP_ADDRESS);
-	assert_int_equal(req.dcv.dns_record_type, MPIC_RR_A);
+	assert_int_equal(req.dcv.method, MPIC__DCV_IP_ADDRESS);
+	assert_int_equal(req.dcv.dns_record_type, MPIC__RR_A);
 	echo_is(&req, "{'validation_method':'ip-address',"
 	    "'require_exact_case':false,'challenge_value':'192.0.2.1',"
 	    "'dns_name_prefix':null,'dns_record_type':'A'}");
@@ -757,17 +757,17 @@ test_ip_methods(void **state)
 	mpic__request_release(&req);
 	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'2001:db8::1','dns_record_type':'A'"),
-	    MPIC_ISSUE_FIELD_VALUE, "IPv6 address cannot be found with "
+	    MPIC__ISSUE_FIELD_VALUE, "IPv6 address cannot be found with "
 	    "dns_record_type A");
 	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'host','dns_record_type':'A'"),
-	    MPIC_ISSUE_FIELD_VALUE, "challenge_value: must be an IP address");
+	    MPIC__ISSUE_FIELD_VALUE, "challenge_value: must be an IP address");
 	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'192.0.2.1','dns_record_type':'TXT'"),
-	    MPIC_ISSUE_FIELD_VALUE, "is not one of A, AAAA");
+	    MPIC__ISSUE_FIELD_VALUE, "is not one of A, AAAA");
 	parse_bad(dcv("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'192.0.2.1'"),
-	    MPIC_ISSUE_MISSING_FIELD, "dns_record_type: required");
+	    MPIC__ISSUE_MISSING_FIELD, "dns_record_type: required");
 }
 
 static void
@@ -775,23 +775,23 @@ test_dcv_structure(void **state)
 {
 	(void)state;
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example'}"),
-	    MPIC_ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
+	    MPIC__ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
 	    "'dcv_check_parameters':null}"),
-	    MPIC_ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
+	    MPIC__ISSUE_MISSING_FIELD, "dcv_check_parameters: required");
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
 	    "'dcv_check_parameters':'acme-dns-01'}"),
-	    MPIC_ISSUE_FIELD_TYPE, "dcv_check_parameters: must be an object");
+	    MPIC__ISSUE_FIELD_TYPE, "dcv_check_parameters: must be an object");
 	parse_bad(dcv("a.example", "'challenge_value':'x'"),
-	    MPIC_ISSUE_MISSING_FIELD, "validation_method: required");
+	    MPIC__ISSUE_MISSING_FIELD, "validation_method: required");
 	parse_bad(dcv("a.example", "'validation_method':'http-01'"),
-	    MPIC_ISSUE_METHOD, "\"http-01\" is not a known method");
+	    MPIC__ISSUE_METHOD, "\"http-01\" is not a known method");
 	parse_bad(dcv("a.example", "'validation_method':7"),
-	    MPIC_ISSUE_FIELD_TYPE, "validation_method: must be a string");
+	    MPIC__ISSUE_FIELD_TYPE, "validation_method: must be a string");
 	parse_bad(jq("{'check_type':'dcv','domain_or_ip_target':'a.example',"
 	    "'caa_check_parameters':{},'dcv_check_parameters':{"
 	    "'validation_method':'contact-email-txt','challenge_value':'x'}}"),
-	    MPIC_ISSUE_UNKNOWN_FIELD, "not allowed with check_type dcv");
+	    MPIC__ISSUE_UNKNOWN_FIELD, "not allowed with check_type dcv");
 	/* A bad target and bad parameters are both reported. */
 	{
 		struct mpic__request req;

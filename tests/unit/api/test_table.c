@@ -66,18 +66,18 @@ static void
 test_rows(void **state)
 {
 	const struct api_method *t, *r;
-	size_t n, i, j, count[MPIC_DCV__COUNT];
+	size_t n, i, j, count[MPIC__DCV__COUNT];
 	const struct mpic__dcv_query *q;
 	char want[32];
 
 	(void)state;
 	t = api__methods(&n);
-	assert_int_equal(n, MPIC_DCV__COUNT);
+	assert_int_equal(n, MPIC__DCV__COUNT);
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++) {
 		r = &t[i];
 		q = &r->query;
-		assert_true((unsigned)r->method < MPIC_DCV__COUNT);
+		assert_true((unsigned)r->method < MPIC__DCV__COUNT);
 		count[r->method]++;
 		assert_non_null(r->name);
 		for (j = 0; j < i; j++)
@@ -98,28 +98,28 @@ test_rows(void **state)
 			assert_true(strcmp(r->discouraged, r->forbidden) < 0);
 		/* the facets of its kind of check */
 		switch (q->by) {
-		case MPIC_RUN_HTTP:
-			assert_int_equal(r->details, MPIC_DETAILS_HTTP);
-			assert_int_equal(q->match, MPIC_MATCH_NONE);
+		case MPIC__RUN_HTTP:
+			assert_int_equal(r->details, MPIC__DETAILS_HTTP);
+			assert_int_equal(q->match, MPIC__MATCH_NONE);
 			break;
-		case MPIC_RUN_TLS_ALPN:
-			assert_int_equal(r->details, MPIC_DETAILS_TLS_ALPN);
-			assert_int_equal(q->match, MPIC_MATCH_NONE);
+		case MPIC__RUN_TLS_ALPN:
+			assert_int_equal(r->details, MPIC__DETAILS_TLS_ALPN);
+			assert_int_equal(q->match, MPIC__MATCH_NONE);
 			break;
-		case MPIC_RUN_CAA:
-			assert_int_equal(r->details, MPIC_DETAILS_DNS);
-			assert_int_equal(q->match, MPIC_MATCH_NONE);
-			assert_int_equal(q->rtype, MPIC_RR_CAA);
+		case MPIC__RUN_CAA:
+			assert_int_equal(r->details, MPIC__DETAILS_DNS);
+			assert_int_equal(q->match, MPIC__MATCH_NONE);
+			assert_int_equal(q->rtype, MPIC__RR_CAA);
 			break;
-		case MPIC_RUN_DNS:
-			assert_int_equal(r->details, MPIC_DETAILS_DNS);
-			assert_int_not_equal(q->match, MPIC_MATCH_NONE);
+		case MPIC__RUN_DNS:
+			assert_int_equal(r->details, MPIC__DETAILS_DNS);
+			assert_int_not_equal(q->match, MPIC__MATCH_NONE);
 			/* a record type, or the request's own */
 			assert_true(q->rtype != 0 ||
 			    has_key(r, "dns_record_type"));
-			if (q->qname == MPIC_QNAME_ACCOUNT)
+			if (q->qname == MPIC__QNAME_ACCOUNT)
 				assert_non_null(q->prefix);
-			if (q->qname == MPIC_QNAME_REQUEST)
+			if (q->qname == MPIC__QNAME_REQUEST)
 				assert_true(has_key(r, "dns_name_prefix"));
 			break;
 		default:
@@ -127,7 +127,7 @@ test_rows(void **state)
 		}
 		/* a type the request must give has the tool's default */
 		assert_true((r->tool_rtype != NULL) ==
-		    (q->by == MPIC_RUN_DNS && q->rtype == 0));
+		    (q->by == MPIC__RUN_DNS && q->rtype == 0));
 		if (r->tool_rtype != NULL)
 			assert_string_equal(mpic_dcv_method_default(r->name,
 			    "dns_record_type"), r->tool_rtype);
@@ -140,12 +140,12 @@ test_rows(void **state)
 		assert_int_equal(mpic__dcv_method_details(r->method),
 		    r->details);
 	}
-	for (i = 0; i < MPIC_DCV__COUNT; i++)
+	for (i = 0; i < MPIC__DCV__COUNT; i++)
 		assert_int_equal(count[i], 1);
-	assert_null(mpic__dcv_method_str(MPIC_DCV__COUNT));
-	assert_null(mpic__dcv_method_query(MPIC_DCV__COUNT));
-	assert_int_equal(mpic__dcv_method_details(MPIC_DCV__COUNT),
-	    MPIC_DETAILS_NONE);
+	assert_null(mpic__dcv_method_str(MPIC__DCV__COUNT));
+	assert_null(mpic__dcv_method_query(MPIC__DCV__COUNT));
+	assert_int_equal(mpic__dcv_method_details(MPIC__DCV__COUNT),
+	    MPIC__DETAILS_NONE);
 }
 
 /* The query name and type of a request, from its method's row. */
@@ -153,7 +153,7 @@ static void
 query_is(const char *target, const char *params, const char *name,
 	 uint16_t type)
 {
-	char body[1024], got[MPIC_NAME_MAX + 64];
+	char body[1024], got[MPIC__NAME_MAX + 64];
 	struct mpic__request req;
 	uint16_t t = 0;
 
@@ -183,39 +183,39 @@ test_query(void **state)
 	(void)state;
 	snprintf(p, sizeof(p), "'validation_method':'acme-dns-01',%s", H);
 	query_is("Example.com", p, "_acme-challenge.example.com",
-	    MPIC_RR_TXT);
+	    MPIC__RR_TXT);
 	snprintf(p, sizeof(p), "'validation_method':'dns-account-01',"
 	    "'account_uri':'https://example.com/acme/acct/ExampleAccount',"
 	    "%s", H);
 	query_is("example.com", p,
-	    "_ujmmovf2vn55tgye._acme-challenge.example.com", MPIC_RR_TXT);
+	    "_ujmmovf2vn55tgye._acme-challenge.example.com", MPIC__RR_TXT);
 	query_is("*.example.com", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example'],"
 	    "'expected_account_uri':'https://ca.example/acct/1'",
-	    "_validation-persist.example.com", MPIC_RR_TXT);
+	    "_validation-persist.example.com", MPIC__RR_TXT);
 	query_is("192.0.2.1", "'validation_method':'dns-persistent',"
 	    "'issuer_domain_names':['ca.example'],"
 	    "'expected_account_uri':'https://ca.example/acct/1'",
-	    "_ip-validation-persist.1.2.0.192.in-addr.arpa", MPIC_RR_TXT);
+	    "_ip-validation-persist.1.2.0.192.in-addr.arpa", MPIC__RR_TXT);
 	query_is("example.com", "'validation_method':'contact-email-txt',"
 	    "'challenge_value':'a@example.com'",
-	    "_validation-contactemail.example.com", MPIC_RR_TXT);
+	    "_validation-contactemail.example.com", MPIC__RR_TXT);
 	query_is("example.com", "'validation_method':'contact-phone-txt',"
 	    "'challenge_value':'+1 555 0100'",
-	    "_validation-contactphone.example.com", MPIC_RR_TXT);
+	    "_validation-contactphone.example.com", MPIC__RR_TXT);
 	query_is("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'abcdefghijklmnopqrstuvwxyz','dns_name_prefix':"
 	    "'_Sub','dns_record_type':'CNAME'", "_sub.example.com",
-	    MPIC_RR_CNAME);
+	    MPIC__RR_CNAME);
 	query_is("example.com", "'validation_method':'dns-change',"
 	    "'challenge_value':'abcdefghijklmnopqrstuvwxyz',"
-	    "'dns_record_type':'TXT'", "example.com", MPIC_RR_TXT);
+	    "'dns_record_type':'TXT'", "example.com", MPIC__RR_TXT);
 	query_is("example.com", "'validation_method':'ip-address',"
 	    "'challenge_value':'2001:db8::1','dns_record_type':'AAAA'",
-	    "example.com", MPIC_RR_AAAA);
+	    "example.com", MPIC__RR_AAAA);
 	query_is("192.0.2.1", "'validation_method':'reverse-address-lookup',"
 	    "'challenge_value':'host.example.com'",
-	    "1.2.0.192.in-addr.arpa", MPIC_RR_PTR);
+	    "1.2.0.192.in-addr.arpa", MPIC__RR_PTR);
 	/* not a DNS lookup of its own */
 	query_is("example.com", "'validation_method':'contact-email-caa',"
 	    "'challenge_value':'a@example.com'", NULL, 0);

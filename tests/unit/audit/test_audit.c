@@ -328,7 +328,7 @@ test_stuck_sync_keeps_order(void **state)
 }
 
 /*
- * While stuck, the queue is bounded: appends beyond MPIC_AUDIT_QUEUE_MAX
+ * While stuck, the queue is bounded: appends beyond MPIC__AUDIT_QUEUE_MAX
  * records not yet durable (the stuck group counts) are refused at once
  * with MPIC_EAGAIN, without a callback and without taking a seq; when the
  * disk answers, every accepted record is written and appends work again.
@@ -352,10 +352,10 @@ test_queue_bound_while_stuck(void **state)
 	while ((rc = mpic__audit_append(s.a, r, on_durable, &s)) == 0)
 		n++;
 	assert_int_equal(rc, MPIC_EAGAIN);
-	assert_int_equal(n, MPIC_AUDIT_QUEUE_MAX);
+	assert_int_equal(n, MPIC__AUDIT_QUEUE_MAX);
 	mpic__audit_stats(s.a, &st);
-	assert_int_equal(st.pending, MPIC_AUDIT_QUEUE_MAX);
-	assert_int_equal(st.next_seq, (uint64_t)MPIC_AUDIT_QUEUE_MAX + 1);
+	assert_int_equal(st.pending, MPIC__AUDIT_QUEUE_MAX);
+	assert_int_equal(st.next_seq, (uint64_t)MPIC__AUDIT_QUEUE_MAX + 1);
 	assert_int_equal(st.broken, 0);
 	mpic__audit_test_stall(s.a, false);
 	pump(f->base, &s, n);
@@ -598,7 +598,7 @@ test_verify_unreadable(void **state)
 	spit(f->path, "", 0);
 	assert_int_equal(mpic_audit_verify(f->path, &rep), 0);
 	assert_int_equal(rep.records, 0);
-	assert_string_equal(rep.last_hash, MPIC_AUDIT_GENESIS);
+	assert_string_equal(rep.last_hash, MPIC__AUDIT_GENESIS);
 }
 
 /* ------------------------------------------------------------ threads */
@@ -762,7 +762,7 @@ test_records(void **state)
 	c.audit_id = "00112233445566778899aabbccddeeff";
 	memset(&def, 0, sizeof(def));
 	snprintf(def.code, sizeof(def.code), "us-east-1");
-	def.rir = MPIC_RIR_ARIN;
+	def.rir = MPIC__RIR_ARIN;
 	mpic__check_result_init(&res);
 	res.completed = true;
 	res.passed = false;
@@ -773,7 +773,7 @@ test_records(void **state)
 	res.details = json_pack("{s:o, s:s}", "records_seen", seen,
 	    "validation_method", "acme-dns-01");
 	r = record(mpic__audit_check_record(&c, 2, &def, &res,
-	    MPIC_AUDIT_LATE, &w, &scratch), &w);
+	    MPIC__AUDIT_LATE, &w, &scratch), &w);
 	assert_string_equal(json_string_value(json_object_get(r, "result")),
 	    "fail");
 	assert_string_equal(json_string_value(json_object_get(r, "target")),
@@ -802,7 +802,7 @@ test_records(void **state)
 
 	/* an unfinished slot: no details, an error (and no leak) */
 	mpic__check_result_init(&res);
-	mpic__check_error(&res, MPIC_ERR_TIMEOUT, "not awaited");
+	mpic__check_error(&res, MPIC__ERR_TIMEOUT, "not awaited");
 	r = record(mpic__audit_check_record(&c, 1, &def, &res, 0, &w,
 	    &scratch), &w);
 	assert_string_equal(json_string_value(json_object_get(r, "result")),
@@ -816,7 +816,7 @@ test_records(void **state)
 	    "details_sha256")), hex);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_array_get(json_object_get(r, "errors"), 0), "error_type")),
-	    MPIC_ERR_TIMEOUT);
+	    MPIC__ERR_TIMEOUT);
 	json_decref(r);
 	mpic__check_result_release(&res);
 
@@ -836,7 +836,7 @@ test_records(void **state)
 		res.passed = true;
 		res.details = json_pack("{s:s}", "page", big);
 		r = record(mpic__audit_check_record(&c, 1, &def, &res,
-		    MPIC_AUDIT_PRIMARY, &w, &scratch), &w);
+		    MPIC__AUDIT_PRIMARY, &w, &scratch), &w);
 		v = json_object_get(json_object_get(r, "details"), "page");
 		assert_int_equal(json_string_length(v), 256 +
 		    strlen("...(600 bytes in all)"));

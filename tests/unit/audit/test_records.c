@@ -225,7 +225,7 @@ test_chain_covers_fields(void **state)
 
 		len = snprintf(body, sizeof(body), "{\"seq\":1,\"time\":"
 		    "\"2026-11-23T00:00:00.000Z\",%.*s,\"prev\":\"%s\"",
-		    (int)f.w.len - 2, f.w.p + 1, MPIC_AUDIT_GENESIS);
+		    (int)f.w.len - 2, f.w.p + 1, MPIC__AUDIT_GENESIS);
 		assert_true(len > 0 && (size_t)len < sizeof(body));
 		mpic__sha256(body, (size_t)len, dg);
 		for (i = 0; i < 32; i++)

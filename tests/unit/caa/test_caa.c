@@ -40,7 +40,7 @@ query(void)
 	struct mpic__caa_query q;
 
 	memset(&q, 0, sizeof(q));
-	q.cert_type = MPIC_CERT_TLS_SERVER;
+	q.cert_type = MPIC__CERT_TLS_SERVER;
 	q.issuer_domains = our_issuers;
 	q.n_issuers = 2;
 	return q;
@@ -330,14 +330,14 @@ test_issue_value_limits(void **state)
 	assert_true(iv.valid);
 	assert_string_equal(iv.issuer, "ca.example");
 	assert_int_equal(iv.n_params, 0);
-	/* Kept ones past MPIC_CAA_MAX_PARAMS: valid, the first kept. */
+	/* Kept ones past MPIC__CAA_MAX_PARAMS: valid, the first kept. */
 	off = (size_t)snprintf(buf, sizeof(buf), "ca.example");
-	for (i = 0; i < MPIC_CAA_MAX_PARAMS + 4; i++)
+	for (i = 0; i < MPIC__CAA_MAX_PARAMS + 4; i++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 		    "; accounturi=u%zu", i);
 	iv_parse(buf, &iv);
 	assert_true(iv.valid);
-	assert_int_equal(iv.n_params, MPIC_CAA_MAX_PARAMS);
+	assert_int_equal(iv.n_params, MPIC__CAA_MAX_PARAMS);
 
 	/* A tag of 64 characters or more: valid, not kept. */
 	memset(buf, 0, sizeof(buf));
@@ -621,7 +621,7 @@ test_permits_smime(void **state)
 	assert_string_equal(reason,
 	    "permitted by 0 issuemail \"ca.example\"");
 	/* issuemail does not authorize TLS. */
-	q.cert_type = MPIC_CERT_TLS_SERVER;
+	q.cert_type = MPIC__CERT_TLS_SERVER;
 	assert_false(permits(&s, &q, reason));
 	/* RFC 8657 parameters apply to issuemail too. */
 	q.cert_type = MPIC_CERT_SMIME;

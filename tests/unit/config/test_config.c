@@ -225,7 +225,7 @@ test_full_coordinator(void **state)
 	assert_int_equal(cfg->n_perspectives, 2);
 	d = &cfg->perspectives[0];
 	assert_string_equal(d->code, "us-east-1");
-	assert_int_equal(d->rir, MPIC_RIR_ARIN);
+	assert_int_equal(d->rir, MPIC__RIR_ARIN);
 	assert_true(d->loc.lat == 38.9 && d->loc.lon == -77.4);
 	assert_string_equal(d->url, "https://203.0.113.10:8443");
 	/* The override merged over the global options. */
@@ -236,13 +236,13 @@ test_full_coordinator(void **state)
 	assert_true(d->dns.allow_localhost);
 	assert_ptr_equal(d->dns.transparent_zones, cfg->dns_transparent);
 	d = &cfg->perspectives[1];
-	assert_int_equal(d->rir, MPIC_RIR_RIPE);
+	assert_int_equal(d->rir, MPIC__RIR_RIPE);
 	assert_string_equal(d->dns.root_hints, "/etc/mpic/root.hints");
 	assert_string_equal(d->dns.trust_anchor, "/etc/mpic/eu.key");
 	assert_int_equal(d->dns.timeout_ms, 2500);
 	assert_true(cfg->has_primary);
 	assert_string_equal(cfg->primary.code, "ca-primary");
-	assert_int_equal(cfg->primary.rir, MPIC_RIR_ARIN);
+	assert_int_equal(cfg->primary.rir, MPIC__RIR_ARIN);
 	assert_string_equal(cfg->primary.dns.root_hints,
 	    "/etc/mpic/root.hints");
 	assert_string_equal(cfg->dns_transparent[0], "test");
@@ -286,7 +286,7 @@ test_perspective_role(void **state)
 	assert_int_equal(cfg->role, MPIC_ROLE_PERSPECTIVE);
 	assert_true(cfg->has_identity);
 	assert_string_equal(cfg->identity.code, "ap-south-1");
-	assert_int_equal(cfg->identity.rir, MPIC_RIR_APNIC);
+	assert_int_equal(cfg->identity.rir, MPIC__RIR_APNIC);
 	assert_int_equal(cfg->identity.dns.timeout_ms, 3000);
 	assert_int_equal(cfg->n_perspectives, 0);
 	assert_int_equal(cfg->hash_secret_len, 0);

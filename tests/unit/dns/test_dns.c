@@ -43,7 +43,7 @@ test_parse_cname(void **state)
 	assert_int_equal(m.qtype, 16);
 	assert_int_equal(m.n_an, 2);
 	assert_string_equal(m.an[0].owner, "www.example.lab");
-	assert_int_equal(m.an[0].type, MPIC_RR_CNAME);
+	assert_int_equal(m.an[0].type, MPIC__RR_CNAME);
 	/* the CNAME target was decompressed into standalone rdata */
 	assert_int_equal(mpic__dns_rdata_name(m.an[0].rdata, m.an[0].rdlen,
 	    name, sizeof(name)), 0);
@@ -52,7 +52,7 @@ test_parse_cname(void **state)
 	assert_int_equal(mpic__dns_txt_concat(m.an[1].rdata, m.an[1].rdlen,
 	    txt, sizeof(txt)), 4);
 	assert_string_equal(txt, "abcd");
-	assert_int_equal(mpic__dns_rdata_str(MPIC_RR_TXT, m.an[1].rdata,
+	assert_int_equal(mpic__dns_rdata_str(MPIC__RR_TXT, m.an[1].rdata,
 	    m.an[1].rdlen, txt, sizeof(txt)), 0);
 	assert_string_equal(txt, "\"ab\" \"cd\"");
 	mpic__dns_msg_release(&m);
@@ -142,12 +142,12 @@ test_rdata_str(void **state)
 	char out[128];
 
 	(void)state;
-	assert_int_equal(mpic__dns_rdata_str(MPIC_RR_A, a, 4, out,
+	assert_int_equal(mpic__dns_rdata_str(MPIC__RR_A, a, 4, out,
 	    sizeof(out)), 0);
 	assert_string_equal(out, "192.0.2.1");
-	assert_int_equal(mpic__dns_rdata_str(MPIC_RR_A, a, 3, out,
+	assert_int_equal(mpic__dns_rdata_str(MPIC__RR_A, a, 3, out,
 	    sizeof(out)), MPIC_EPARSE);
-	assert_int_equal(mpic__dns_rdata_str(MPIC_RR_AAAA, aaaa, 16, out,
+	assert_int_equal(mpic__dns_rdata_str(MPIC__RR_AAAA, aaaa, 16, out,
 	    sizeof(out)), 0);
 	assert_string_equal(out, "2001:db8::1");
 	assert_int_equal(mpic__dns_rdata_str(99, unknown, 2, out,
@@ -232,25 +232,25 @@ test_unsigned_delegation_proof(void **state)
 	struct mpic__dns_rr rr;
 
 	(void)state;
-	one_ns_record(&m, &rr, "x.lab", MPIC_RR_NSEC, nsec_ns,
+	one_ns_record(&m, &rr, "x.lab", MPIC__RR_NSEC, nsec_ns,
 	    sizeof(nsec_ns));
 	assert_true(mpic__dns_proves_unsigned_delegation(&m, "x.lab"));
 	assert_false(mpic__dns_proves_unsigned_delegation(&m, "y.lab"));
-	one_ns_record(&m, &rr, "x.lab", MPIC_RR_NSEC, nsec_ds,
+	one_ns_record(&m, &rr, "x.lab", MPIC__RR_NSEC, nsec_ds,
 	    sizeof(nsec_ds));
 	assert_false(mpic__dns_proves_unsigned_delegation(&m, "x.lab"));
 	/* NSEC3: the owner is the hash of a.example under zone example */
 	one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.example",
-	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	    MPIC__RR_NSEC3, n3, sizeof(n3));
 	assert_true(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
 	assert_true(mpic__dns_proves_unsigned_delegation(&m, "A.Example"));
 	/* another name's hash does not prove a.example */
 	one_ns_record(&m, &rr, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example",
-	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	    MPIC__RR_NSEC3, n3, sizeof(n3));
 	assert_false(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
 	/* a record from another zone does not count */
 	one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.other",
-	    MPIC_RR_NSEC3, n3, sizeof(n3));
+	    MPIC__RR_NSEC3, n3, sizeof(n3));
 	assert_false(mpic__dns_proves_unsigned_delegation(&m, "a.example"));
 	/* DS in the bitmap: a signed delegation; without it: unsigned */
 	{
@@ -263,7 +263,7 @@ test_unsigned_delegation_proof(void **state)
 		memcpy(n3ds, n3, 30);
 		memcpy(n3ds + 30, bm, sizeof(bm));
 		one_ns_record(&m, &rr, "35mthgpgcu1qg68fab165klnsnk3dpvl.example",
-		    MPIC_RR_NSEC3, n3ds, sizeof(n3ds));
+		    MPIC__RR_NSEC3, n3ds, sizeof(n3ds));
 		assert_false(mpic__dns_proves_unsigned_delegation(&m,
 		    "a.example"));
 		n3ds[sizeof(n3ds) - 1] = 0x00;
@@ -301,12 +301,12 @@ test_optout_span_is_not_a_secure_proof(void **state)
 	memset(rr, 0, sizeof(rr));
 	snprintf(rr[0].owner, sizeof(rr[0].owner), "%s",
 	    "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example");
-	rr[0].type = MPIC_RR_NSEC3;
+	rr[0].type = MPIC__RR_NSEC3;
 	rr[0].rdata = apex;
 	rr[0].rdlen = sizeof(apex);
 	snprintf(rr[1].owner, sizeof(rr[1].owner), "%s",
 	    "35mthgpgcu1qg68fab165klnsnk3dpvl.example");
-	rr[1].type = MPIC_RR_NSEC3;
+	rr[1].type = MPIC__RR_NSEC3;
 	rr[1].rdata = cover;
 	rr[1].rdlen = sizeof(cover);
 	m.ns = rr;
@@ -329,14 +329,14 @@ test_failure_outside_ca(void **state)
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
-	a.rcode = MPIC_RCODE_SERVFAIL;
-	a.dnssec = MPIC_DNSSEC_INDETERMINATE;
+	a.rcode = MPIC__RCODE_SERVFAIL;
+	a.dnssec = MPIC__DNSSEC_INDETERMINATE;
 	assert_true(mpic__failure_outside_ca(&a));
-	a.dnssec = MPIC_DNSSEC_BOGUS;
+	a.dnssec = MPIC__DNSSEC_BOGUS;
 	assert_false(mpic__failure_outside_ca(&a));
-	a.dnssec = MPIC_DNSSEC_INDETERMINATE;
+	a.dnssec = MPIC__DNSSEC_INDETERMINATE;
 	/* REFUSED from libunbound itself: local policy */
-	a.rcode = MPIC_RCODE_REFUSED;
+	a.rcode = MPIC__RCODE_REFUSED;
 	assert_false(mpic__failure_outside_ca(&a));
 	/* our own deadline, our resolver's error, a truncated answer */
 	a.rcode = 0;
@@ -345,7 +345,7 @@ test_failure_outside_ca(void **state)
 	a.err = MPIC_EDNS;
 	assert_false(mpic__failure_outside_ca(&a));
 	a.err = 0;
-	a.rcode = MPIC_RCODE_NOERROR;
+	a.rcode = MPIC__RCODE_NOERROR;
 	assert_false(mpic__failure_outside_ca(&a));
 }
 
@@ -354,7 +354,7 @@ static void
 test_cname_chain_json(void **state)
 {
 	struct mpic__dns_answer a;
-	char longest[MPIC_NAME_MAX + 2];
+	char longest[MPIC__NAME_MAX + 2];
 	json_t *j;
 	char *txt;
 
@@ -384,7 +384,7 @@ test_cname_chain_json(void **state)
 	j = mpic__cname_chain_json(&a);
 	assert_non_null(j);
 	assert_int_equal(strlen(json_string_value(json_array_get(j, 0))),
-	    MPIC_NAME_MAX + 2);
+	    MPIC__NAME_MAX + 2);
 	json_decref(j);
 }
 

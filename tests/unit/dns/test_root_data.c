@@ -106,7 +106,7 @@ test_root_file_picks_readable_files(void **state)
 	assert_null(mpic__dns_root_file(dir, "root.key", buf, 8));
 	/* NULL is Debian's place */
 	if (mpic__dns_root_file(NULL, "root.hints", buf, sizeof(buf)) != NULL)
-		assert_string_equal(buf, MPIC_DNS_ROOT_DATA_DIR "/root.hints");
+		assert_string_equal(buf, MPIC__DNS_ROOT_DATA_DIR "/root.hints");
 	rm("root.key");
 }
 

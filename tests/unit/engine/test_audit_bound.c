@@ -320,7 +320,7 @@ test_queue_full(void **state)
 	while (mpic__audit_append(log, r, filler_done, &durable) == 0)
 		queued++;
 	json_decref(r);
-	assert_int_equal(queued, MPIC_AUDIT_QUEUE_MAX);
+	assert_int_equal(queued, MPIC__AUDIT_QUEUE_MAX);
 	submit(f, "q1", &a1);
 	pump_answer(f, &a1);
 	assert_int_equal(a1.status, 503);

@@ -166,7 +166,7 @@ test_every_cohort(void **state)
 	assert_int_equal(plan(f, caa_body("example.com", 2, n + 1), &m, &is),
 	    MPIC_EINVAL);
 	assert_int_equal(is.n, 1);
-	assert_string_equal(is.v[0].type, MPIC_ISSUE_COHORT);
+	assert_string_equal(is.v[0].type, MPIC__ISSUE_COHORT);
 	snprintf(want, sizeof(want), "only %d cohorts of 2 exist", n);
 	if (strstr(is.v[0].message, want) == NULL)
 		fail_msg("\"%s\" not in \"%s\"", want, is.v[0].message);

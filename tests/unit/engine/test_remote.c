@@ -18,7 +18,7 @@
 
 static struct mpic__perspective_def def = {
 	.code = "us-east-1",
-	.rir = MPIC_RIR_ARIN,
+	.rir = MPIC__RIR_ARIN,
 	.url = "https://192.0.2.1:8443",
 };
 
@@ -43,11 +43,11 @@ test_good_answer(void **state)
 	struct mpic__check_result r;
 
 	(void)state;
-	assert_int_equal(answer(good, MPIC_CHECK_CAA, &r), 0);
+	assert_int_equal(answer(good, MPIC__CHECK_CAA, &r), 0);
 	assert_true(r.completed);
 	assert_true(r.passed);
 	assert_int_equal(r.n_errors, 0);
-	assert_int_equal(r.dnssec, MPIC_DNSSEC_SECURE);
+	assert_int_equal(r.dnssec, MPIC__DNSSEC_SECURE);
 	assert_int_equal(r.duration_ms, 7);
 	assert_true(r.timestamp_ns == 1795424149571173415ull);
 	assert_non_null(r.details);
@@ -68,7 +68,7 @@ expect_remote_error(const char *body, enum mpic__check_type t,
 	assert_false(r.passed);
 	assert_false(r.completed);
 	assert_int_equal(r.n_errors, 1);
-	assert_string_equal(r.errors[0].type, MPIC_ERR_REMOTE);
+	assert_string_equal(r.errors[0].type, MPIC__ERR_REMOTE);
 	assert_non_null(strstr(r.errors[0].message, "us-east-1"));
 	if (needle != NULL && strstr(r.errors[0].message, needle) == NULL)
 		fail_msg("\"%s\" not in \"%s\"", needle, r.errors[0].message);
@@ -114,20 +114,20 @@ test_misidentified(void **state)
 	char *s;
 
 	(void)state;
-	assert_int_equal(answer(good, MPIC_CHECK_CAA, &r), 0);
+	assert_int_equal(answer(good, MPIC__CHECK_CAA, &r), 0);
 	assert_false(r.misidentified);
 	mpic__check_result_release(&r);
 	assert_true(misidentified(good, MPIC_CHECK_DCV));
 	s = replace(good, "\"perspective_code\":\"us-east-1\"",
 	    "\"perspective_code\":\"eu-west-1\"");
-	assert_true(misidentified(s, MPIC_CHECK_CAA));
+	assert_true(misidentified(s, MPIC__CHECK_CAA));
 	free(s);
 	s = replace(good, "\"rir\":\"ARIN\"", "\"rir\":\"RIPE NCC\"");
-	assert_true(misidentified(s, MPIC_CHECK_CAA));
+	assert_true(misidentified(s, MPIC__CHECK_CAA));
 	free(s);
-	assert_false(misidentified("<html>502</html>", MPIC_CHECK_CAA));
+	assert_false(misidentified("<html>502</html>", MPIC__CHECK_CAA));
 	s = replace(good, "\"check_passed\":true", "\"check_passed\":\"yes\"");
-	assert_false(misidentified(s, MPIC_CHECK_CAA));
+	assert_false(misidentified(s, MPIC__CHECK_CAA));
 	free(s);
 }
 
@@ -168,41 +168,41 @@ test_bad_answers(void **state)
 	char *s;
 
 	(void)state;
-	expect_remote_error("", MPIC_CHECK_CAA, "not a JSON object");
-	expect_remote_error("<html>502</html>", MPIC_CHECK_CAA, "JSON");
-	expect_remote_error("[1,2]", MPIC_CHECK_CAA, "not a JSON object");
-	expect_remote_error("{\"check_passed\":true", MPIC_CHECK_CAA, NULL);
+	expect_remote_error("", MPIC__CHECK_CAA, "not a JSON object");
+	expect_remote_error("<html>502</html>", MPIC__CHECK_CAA, "JSON");
+	expect_remote_error("[1,2]", MPIC__CHECK_CAA, "not a JSON object");
+	expect_remote_error("{\"check_passed\":true", MPIC__CHECK_CAA, NULL);
 	/* the wrong check type */
 	expect_remote_error(good, MPIC_CHECK_DCV, "check_type");
 	/* another perspective's name, or none */
 	s = replace(good, "\"perspective_code\":\"us-east-1\"",
 	    "\"perspective_code\":\"eu-west-1\"");
-	expect_remote_error(s, MPIC_CHECK_CAA, "eu-west-1");
+	expect_remote_error(s, MPIC__CHECK_CAA, "eu-west-1");
 	free(s);
 	s = replace(good, "\"perspective_code\":\"us-east-1\",", "");
-	expect_remote_error(s, MPIC_CHECK_CAA, "perspective_code");
+	expect_remote_error(s, MPIC__CHECK_CAA, "perspective_code");
 	free(s);
 	/* another RIR, an unknown one, or none */
 	s = replace(good, "\"rir\":\"ARIN\"", "\"rir\":\"RIPE NCC\"");
-	expect_remote_error(s, MPIC_CHECK_CAA, "RIPE NCC");
+	expect_remote_error(s, MPIC__CHECK_CAA, "RIPE NCC");
 	free(s);
 	s = replace(good, "\"rir\":\"ARIN\"", "\"rir\":\"MARS\"");
-	expect_remote_error(s, MPIC_CHECK_CAA, "rir");
+	expect_remote_error(s, MPIC__CHECK_CAA, "rir");
 	free(s);
 	/* flags missing or of the wrong type */
 	s = replace(good, "\"check_passed\":true", "\"check_passed\":\"yes\"");
-	expect_remote_error(s, MPIC_CHECK_CAA, "check_passed");
+	expect_remote_error(s, MPIC__CHECK_CAA, "check_passed");
 	free(s);
 	s = replace(good, "\"errors\":null", "\"errors\":\"none\"");
-	expect_remote_error(s, MPIC_CHECK_CAA, "errors");
+	expect_remote_error(s, MPIC__CHECK_CAA, "errors");
 	free(s);
 	s = replace(good, "\"errors\":null", "\"errors\":[1]");
-	expect_remote_error(s, MPIC_CHECK_CAA, "errors");
+	expect_remote_error(s, MPIC__CHECK_CAA, "errors");
 	free(s);
 	/* duplicate keys could hide a second verdict */
 	s = replace(good, "\"errors\":null", "\"errors\":null,"
 	    "\"check_passed\":false");
-	expect_remote_error(s, MPIC_CHECK_CAA, NULL);
+	expect_remote_error(s, MPIC__CHECK_CAA, NULL);
 	free(s);
 }
 
@@ -216,7 +216,7 @@ test_answer_errors(void **state)
 	/* passed is never true for an incomplete check */
 	s = replace(good, "\"check_completed\":true",
 	    "\"check_completed\":false");
-	assert_int_equal(answer(s, MPIC_CHECK_CAA, &r), 0);
+	assert_int_equal(answer(s, MPIC__CHECK_CAA, &r), 0);
 	assert_false(r.passed);
 	mpic__check_result_release(&r);
 	free(s);
@@ -225,11 +225,11 @@ test_answer_errors(void **state)
 	    "{\"error_type\":\"mpic_error:caa_checker:lookup\","
 	    "\"error_message\":\"a.lab CAA: SERVFAIL\"},"
 	    "{\"error_type\":\"mpic_error:martian\",\"error_message\":\"x\"}]");
-	assert_int_equal(answer(s, MPIC_CHECK_CAA, &r), 0);
+	assert_int_equal(answer(s, MPIC__CHECK_CAA, &r), 0);
 	assert_int_equal(r.n_errors, 2);
-	assert_string_equal(r.errors[0].type, MPIC_ERR_CAA_LOOKUP);
+	assert_string_equal(r.errors[0].type, MPIC__ERR_CAA_LOOKUP);
 	assert_string_equal(r.errors[0].message, "a.lab CAA: SERVFAIL");
-	assert_string_equal(r.errors[1].type, MPIC_ERR_REMOTE);
+	assert_string_equal(r.errors[1].type, MPIC__ERR_REMOTE);
 	assert_non_null(strstr(r.errors[1].message, "mpic_error:martian"));
 	mpic__check_result_release(&r);
 	free(s);
@@ -249,7 +249,7 @@ test_deep_answer(void **state)
 		body[n++] = ']';
 	body[n++] = '}';
 	body[n] = '\0';
-	expect_remote_error(body, MPIC_CHECK_CAA, "not a JSON object");
+	expect_remote_error(body, MPIC__CHECK_CAA, "not a JSON object");
 }
 
 static void
@@ -266,9 +266,9 @@ test_request_parse(void **state)
 	    "\"ZTRx1Ckl1-tM05o5zaizTTA0yUy5AGereMgSNWC6Ll8\"}}";
 
 	(void)state;
-	assert_int_equal(mpic__persp_request_parse(MPIC_CHECK_CAA, caa,
+	assert_int_equal(mpic__persp_request_parse(MPIC__CHECK_CAA, caa,
 	    strlen(caa), &req, &is), 0);
-	assert_int_equal(req.check_type, MPIC_CHECK_CAA);
+	assert_int_equal(req.check_type, MPIC__CHECK_CAA);
 	assert_string_equal(req.target.name, "a.lab");
 	assert_string_equal(req.trace_identifier, "t1");
 	assert_int_equal(req.caa.n_caa_domains, 1);
@@ -277,11 +277,11 @@ test_request_parse(void **state)
 	assert_int_equal(mpic__persp_request_parse(MPIC_CHECK_DCV, dcv,
 	    strlen(dcv), &req, &is), 0);
 	assert_int_equal(req.check_type, MPIC_CHECK_DCV);
-	assert_int_equal(req.dcv.method, MPIC_DCV_ACME_DNS_01);
+	assert_int_equal(req.dcv.method, MPIC__DCV_ACME_DNS_01);
 	mpic__request_release(&req);
 
 	/* the path decides the type: dcv parameters on /caa are refused */
-	assert_int_not_equal(mpic__persp_request_parse(MPIC_CHECK_CAA, dcv,
+	assert_int_not_equal(mpic__persp_request_parse(MPIC__CHECK_CAA, dcv,
 	    strlen(dcv), &req, &is), 0);
 	assert_true(is.n >= 1);
 	mpic__request_release(&req);
@@ -304,7 +304,7 @@ test_request_parse_bad(void **state)
 	(void)state;
 	for (i = 0; bad[i] != NULL; i++) {
 		memset(&is, 0, sizeof(is));
-		if (mpic__persp_request_parse(MPIC_CHECK_CAA, bad[i],
+		if (mpic__persp_request_parse(MPIC__CHECK_CAA, bad[i],
 		    strlen(bad[i]), &req, &is) == 0)
 			fail_msg("accepted: %s", bad[i]);
 		assert_true(is.n >= 1);
@@ -324,7 +324,7 @@ test_request_parse_big(void **state)
 	memset(body, ' ', n);
 	body[0] = '{';
 	body[n - 1] = '}';
-	assert_int_equal(mpic__persp_request_parse(MPIC_CHECK_CAA, body, n,
+	assert_int_equal(mpic__persp_request_parse(MPIC__CHECK_CAA, body, n,
 	    &req, &is), MPIC_ETOOBIG);
 	mpic__request_release(&req);
 	free(body);
@@ -337,7 +337,7 @@ test_answer_time(void **state)
 {
 #define start 1795424149000000000ull
 #define end (start + 300000000ull) /* 300 ms later */
-#define skew MPIC_REMOTE_SKEW_NS
+#define skew MPIC__REMOTE_SKEW_NS
 	struct mpic__check_result r;
 	static const struct {
 		uint64_t sent, want, aside;
@@ -365,7 +365,7 @@ test_answer_time(void **state)
 	assert_int_equal(answer("{\"check_completed\":true,"
 	    "\"check_passed\":true,\"timestamp_ns\":1,\"check_type\":\"caa\","
 	    "\"perspective_code\":\"us-east-1\",\"rir\":\"ARIN\"}",
-	    MPIC_CHECK_CAA, &r), 0);
+	    MPIC__CHECK_CAA, &r), 0);
 	assert_true(r.timestamp_ns == 1);
 	mpic__remote_answer_time(&r, start, end);
 	assert_true(r.timestamp_ns == end);

@@ -20,7 +20,7 @@ struct fix {
 	struct mpic__perspective_def def;
 	EVP_PKEY *key, *other;
 	struct mpic__persp_keys keys;
-	uint8_t digest[MPIC_EV_DIGEST_LEN], nonce[MPIC_EV_NONCE_LEN];
+	uint8_t digest[MPIC__EV_DIGEST_LEN], nonce[MPIC__EV_NONCE_LEN];
 	struct mpic__check_result res;
 };
 
@@ -29,7 +29,7 @@ fix_init(struct fix *f)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->def.code, sizeof(f->def.code), "us-east-1");
-	f->def.rir = MPIC_RIR_ARIN;
+	f->def.rir = MPIC__RIR_ARIN;
 	f->key = mpic__ev_key_generate();
 	f->other = mpic__ev_key_generate();
 	assert_non_null(f->key);
@@ -78,7 +78,7 @@ sign_check(struct fix *f, EVP_PKEY *k, const struct mpic__persp_keys *keys,
 	assert_false(f->res.completed);
 	assert_null(f->res.statement);
 	assert_int_equal(f->res.n_errors, 1);
-	assert_string_equal(f->res.errors[0].type, MPIC_ERR_REMOTE);
+	assert_string_equal(f->res.errors[0].type, MPIC__ERR_REMOTE);
 	return f->res.errors[0].message;
 }
 
@@ -169,7 +169,7 @@ test_mismatches(void **state)
 	fix_release(&f);
 
 	fix_init(&f);
-	assert_int_equal(mpic__sig_sign(f.key, "eu-west-1", MPIC_RIR_RIPE,
+	assert_int_equal(mpic__sig_sign(f.key, "eu-west-1", MPIC__RIR_RIPE,
 	    f.digest, f.nonce, &f.res), 0);
 	assert_int_equal(mpic__sig_check(&f.keys, true, &f.def, f.digest,
 	    f.nonce, &f.res), MPIC_EPARSE);
@@ -202,7 +202,7 @@ static void
 test_bad_signature_and_malformed(void **state)
 {
 	struct fix f;
-	char sig[2 * MPIC_EV_SIG_LEN + 1];
+	char sig[2 * MPIC__EV_SIG_LEN + 1];
 	const char *s;
 
 	(void)state;

@@ -68,20 +68,20 @@ make(const json_t *c, struct mpic__ev_signed *s, EVP_PKEY **k)
 	    "details"), s->st.details_digest), 0);
 	hex_equal(s->st.details_digest, 32, s_of(c, "details_digest"));
 	assert_int_equal(mpic__ev_unhex(s_of(c, "nonce"), s->st.nonce,
-	    MPIC_EV_NONCE_LEN), 0);
+	    MPIC__EV_NONCE_LEN), 0);
 	snprintf(s->st.code, sizeof(s->st.code), "%s", s_of(c, "code"));
 	snprintf(s->st.rir, sizeof(s->st.rir), "%s", s_of(c, "rir"));
 	s->st.time_ns = (uint64_t)json_integer_value(json_object_get(c,
 	    "time_ns"));
-	v = strcmp(s_of(c, "verdict"), "passed") == 0 ? MPIC_EV_PASSED :
-	    strcmp(s_of(c, "verdict"), "failed") == 0 ? MPIC_EV_FAILED :
-	    MPIC_EV_NOT_COMPLETED;
+	v = strcmp(s_of(c, "verdict"), "passed") == 0 ? MPIC__EV_PASSED :
+	    strcmp(s_of(c, "verdict"), "failed") == 0 ? MPIC__EV_FAILED :
+	    MPIC__EV_NOT_COMPLETED;
 	s->st.verdict = v;
 	len = mpic__ev_encode(&s->st, msg);
 	assert_int_not_equal(len, 0);
 	hex_equal(msg, len, s_of(c, "message"));
 	assert_int_equal(mpic__ev_sign(*k, msg, len, s->sig), 0);
-	hex_equal(s->sig, MPIC_EV_SIG_LEN, s_of(c, "signature"));
+	hex_equal(s->sig, MPIC__EV_SIG_LEN, s_of(c, "signature"));
 	assert_int_equal(mpic__ev_key_fingerprint(*k, s->fingerprint), 0);
 	hex_equal(s->fingerprint, 32, s_of(c, "key_fingerprint"));
 }
@@ -91,7 +91,7 @@ test_vectors(void **state)
 {
 	json_t *all = vectors(), *c;
 	struct mpic__ev_signed s;
-	uint8_t pub[MPIC_EV_PUB_LEN];
+	uint8_t pub[MPIC__EV_PUB_LEN];
 	EVP_PKEY *k;
 	size_t i;
 
@@ -114,7 +114,7 @@ test_check(void **state)
 	struct mpic__ev_signed s, got;
 	EVP_PKEY *k, *other, *keys[2];
 	char err[256];
-	char sig[2 * MPIC_EV_SIG_LEN + 1];
+	char sig[2 * MPIC__EV_SIG_LEN + 1];
 
 	(void)state;
 	make(json_array_get(all, 0), &s, &k);
@@ -125,45 +125,45 @@ test_check(void **state)
 	/* the right key; the right key second of two (a rotation) */
 	keys[0] = k;
 	assert_int_equal(mpic__ev_check(o, keys, 1, &got, err, sizeof(err)),
-	    MPIC_EV_OK);
+	    MPIC__EV_OK);
 	assert_memory_equal(&got, &s, sizeof(s));
 	keys[0] = other;
 	keys[1] = k;
 	assert_int_equal(mpic__ev_check(o, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_OK);
+	    MPIC__EV_OK);
 	/* another key only */
 	assert_int_equal(mpic__ev_check(o, keys, 1, &got, err, sizeof(err)),
-	    MPIC_EV_UNKNOWN_KEY);
+	    MPIC__EV_UNKNOWN_KEY);
 	assert_non_null(strstr(err, "key_fingerprint"));
 	/* a field changed: the signature no longer verifies */
 	o2 = json_deep_copy(o);
 	json_object_set_new(o2, "verdict", json_string("failed"));
 	assert_int_equal(mpic__ev_check(o2, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_BAD_SIGNATURE);
+	    MPIC__EV_BAD_SIGNATURE);
 	assert_non_null(strstr(err, "wrong signature"));
 	json_object_set_new(o2, "verdict", json_string("passed"));
 	json_object_set_new(o2, "timestamp_ns", json_integer(2));
 	assert_int_equal(mpic__ev_check(o2, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_BAD_SIGNATURE);
+	    MPIC__EV_BAD_SIGNATURE);
 	/* the signature changed by one bit */
 	json_object_set(o2, "timestamp_ns", json_object_get(o,
 	    "timestamp_ns"));
-	mpic__ev_hex(s.sig, MPIC_EV_SIG_LEN, sig);
+	mpic__ev_hex(s.sig, MPIC__EV_SIG_LEN, sig);
 	sig[0] = sig[0] == '0' ? '1' : '0';
 	json_object_set_new(o2, "signature", json_string(sig));
 	assert_int_equal(mpic__ev_check(o2, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_BAD_SIGNATURE);
+	    MPIC__EV_BAD_SIGNATURE);
 	/* malformed, missing */
 	json_object_set_new(o2, "signature", json_string("zz"));
 	assert_int_equal(mpic__ev_check(o2, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_MALFORMED);
+	    MPIC__EV_MALFORMED);
 	assert_non_null(strstr(err, "signature"));
 	json_object_del(o2, "nonce");
 	assert_int_equal(mpic__ev_check(o2, keys, 2, &got, err, sizeof(err)),
-	    MPIC_EV_MALFORMED);
+	    MPIC__EV_MALFORMED);
 	assert_non_null(strstr(err, "nonce"));
 	assert_int_equal(mpic__ev_check(NULL, keys, 2, &got, err,
-	    sizeof(err)), MPIC_EV_MISSING);
+	    sizeof(err)), MPIC__EV_MISSING);
 	json_decref(o2);
 	json_decref(o);
 	EVP_PKEY_free(k);
@@ -182,9 +182,9 @@ test_bounds(void **state)
 	(void)state;
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(mpic__ev_encode(&st, msg), 0);
-	memset(st.code, 'a', MPIC_EV_CODE_MAX);
-	memset(st.rir, 'b', MPIC_EV_RIR_MAX);
-	st.verdict = MPIC_EV_PASSED;
+	memset(st.code, 'a', MPIC__EV_CODE_MAX);
+	memset(st.rir, 'b', MPIC__EV_RIR_MAX);
+	st.verdict = MPIC__EV_PASSED;
 	assert_int_equal(mpic__ev_encode(&st, msg), MPIC_EV_MSG_MAX);
 	st.verdict = (enum mpic__ev_verdict)3;
 	assert_int_equal(mpic__ev_encode(&st, msg), 0);

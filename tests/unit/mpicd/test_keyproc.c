@@ -331,7 +331,7 @@ test_reload_generations(void **state)
 /* KP_SIGN_STATEMENT of data (len bytes): the status; sig and pub out. */
 static int
 sign_statement(struct fix *f, const uint8_t *data, size_t len,
-	       uint8_t out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN], size_t *olen)
+	       uint8_t out[MPIC__EV_SIG_LEN + MPIC__EV_PUB_LEN], size_t *olen)
 {
 	struct kp_req req;
 	uint32_t g;
@@ -342,7 +342,7 @@ sign_statement(struct fix *f, const uint8_t *data, size_t len,
 	memcpy(req.data, data, len);
 	*olen = 0;
 	return mpicd_keyproxy_call(f->kp.fds[0], &req, KP_SIGN_WAIT_MS, &g,
-	    out, MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN, olen);
+	    out, MPIC__EV_SIG_LEN + MPIC__EV_PUB_LEN, olen);
 }
 
 /*
@@ -356,8 +356,8 @@ test_statement_key(void **state)
 {
 	struct fix *f = *state;
 	struct mpic__ev_statement st;
-	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN];
-	uint8_t pub[MPIC_EV_PUB_LEN], big[KP_MAX_SIGN_IN];
+	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC__EV_SIG_LEN + MPIC__EV_PUB_LEN];
+	uint8_t pub[MPIC__EV_PUB_LEN], big[KP_MAX_SIGN_IN];
 	char sk[300];
 	EVP_PKEY *k = mpic__ev_key_generate();
 	FILE *fp;
@@ -374,18 +374,18 @@ test_statement_key(void **state)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.code, sizeof(st.code), "us-east-1");
 	snprintf(st.rir, sizeof(st.rir), "ARIN");
-	st.verdict = MPIC_EV_PASSED;
+	st.verdict = MPIC__EV_PASSED;
 	len = mpic__ev_encode(&st, msg);
 	assert_int_equal(sign_statement(f, msg, len, out, &olen), KP_OK);
 	assert_int_equal(olen, sizeof(out));
 	assert_int_equal(mpic__ev_verify(k, msg, len, out), 0);
 	assert_int_equal(mpic__ev_key_raw(k, pub), 0);
-	assert_memory_equal(out + MPIC_EV_SIG_LEN, pub, sizeof(pub));
+	assert_memory_equal(out + MPIC__EV_SIG_LEN, pub, sizeof(pub));
 	/* not a statement: refused */
 	msg[0] = 'x';
 	assert_int_equal(sign_statement(f, msg, len, out, &olen), KP_EBADREQ);
 	memset(big, 0, sizeof(big));
-	memcpy(big, MPIC_EV_MAGIC, MPIC_EV_MAGIC_LEN + 1);
+	memcpy(big, MPIC__EV_MAGIC, MPIC__EV_MAGIC_LEN + 1);
 	assert_int_equal(sign_statement(f, big, MPIC_EV_MSG_MAX + 1, out,
 	    &olen), KP_EBADREQ);
 	unlink(sk);
@@ -397,7 +397,7 @@ test_no_statement_key(void **state)
 {
 	struct fix *f = *state;
 	struct mpic__ev_statement st;
-	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC_EV_SIG_LEN + MPIC_EV_PUB_LEN];
+	uint8_t msg[MPIC_EV_MSG_MAX], out[MPIC__EV_SIG_LEN + MPIC__EV_PUB_LEN];
 	size_t len, olen;
 
 	start(f, f->cert, f->key);

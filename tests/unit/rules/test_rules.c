@@ -33,13 +33,13 @@ test_rir(void **state)
 		const char *in;
 		enum mpic__rir want;
 	} good[] = {
-		{ "ARIN", MPIC_RIR_ARIN }, { "arin", MPIC_RIR_ARIN },
-		{ "RIPE NCC", MPIC_RIR_RIPE }, { "ripe ncc", MPIC_RIR_RIPE },
-		{ "RIPE", MPIC_RIR_RIPE }, { "Ripe-Ncc", MPIC_RIR_RIPE },
-		{ "APNIC", MPIC_RIR_APNIC }, { "apnic", MPIC_RIR_APNIC },
-		{ "LACNIC", MPIC_RIR_LACNIC }, { "LacNic", MPIC_RIR_LACNIC },
-		{ "AFRINIC", MPIC_RIR_AFRINIC },
-		{ "afrinic", MPIC_RIR_AFRINIC },
+		{ "ARIN", MPIC__RIR_ARIN }, { "arin", MPIC__RIR_ARIN },
+		{ "RIPE NCC", MPIC__RIR_RIPE }, { "ripe ncc", MPIC__RIR_RIPE },
+		{ "RIPE", MPIC__RIR_RIPE }, { "Ripe-Ncc", MPIC__RIR_RIPE },
+		{ "APNIC", MPIC__RIR_APNIC }, { "apnic", MPIC__RIR_APNIC },
+		{ "LACNIC", MPIC__RIR_LACNIC }, { "LacNic", MPIC__RIR_LACNIC },
+		{ "AFRINIC", MPIC__RIR_AFRINIC },
+		{ "afrinic", MPIC__RIR_AFRINIC },
 	};
 	static const char *const bad[] = { "", "XYZ", "RIPE  NCC", "ARIN ",
 	    "NCC", "RIPENCCX" };
@@ -47,14 +47,14 @@ test_rir(void **state)
 	size_t i;
 
 	(void)state;
-	assert_string_equal(mpic__rir_str(MPIC_RIR_ARIN), "ARIN");
-	assert_string_equal(mpic__rir_str(MPIC_RIR_RIPE), "RIPE NCC");
-	assert_string_equal(mpic__rir_str(MPIC_RIR_APNIC), "APNIC");
-	assert_string_equal(mpic__rir_str(MPIC_RIR_LACNIC), "LACNIC");
-	assert_string_equal(mpic__rir_str(MPIC_RIR_AFRINIC), "AFRINIC");
-	assert_string_equal(mpic__rir_str(MPIC_RIR__COUNT), "unknown");
+	assert_string_equal(mpic__rir_str(MPIC__RIR_ARIN), "ARIN");
+	assert_string_equal(mpic__rir_str(MPIC__RIR_RIPE), "RIPE NCC");
+	assert_string_equal(mpic__rir_str(MPIC__RIR_APNIC), "APNIC");
+	assert_string_equal(mpic__rir_str(MPIC__RIR_LACNIC), "LACNIC");
+	assert_string_equal(mpic__rir_str(MPIC__RIR_AFRINIC), "AFRINIC");
+	assert_string_equal(mpic__rir_str(MPIC__RIR__COUNT), "unknown");
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		r = MPIC_RIR__COUNT;
+		r = MPIC__RIR__COUNT;
 		assert_int_equal(mpic__rir_parse(good[i].in, &r), 0);
 		assert_int_equal(r, good[i].want);
 	}
@@ -62,7 +62,7 @@ test_rir(void **state)
 		assert_int_equal(mpic__rir_parse(bad[i], &r), MPIC_EINVAL);
 	assert_int_equal(mpic__rir_parse(NULL, &r), MPIC_EINVAL);
 	/* Every name round-trips. */
-	for (i = 0; i < MPIC_RIR__COUNT; i++) {
+	for (i = 0; i < MPIC__RIR__COUNT; i++) {
 		assert_int_equal(mpic__rir_parse(mpic__rir_str(i), &r), 0);
 		assert_int_equal(r, i);
 	}
@@ -103,8 +103,8 @@ test_distance(void **state)
 	near(mpic__distance_km(a, b), 111.2, 0.001);
 	assert_true(mpic__distance_km(london, london) < 1e-9);
 	assert_true(mpic__distance_km(nyc, la) == mpic__distance_km(la, nyc));
-	assert_true(mpic__distance_km(london, paris) < MPIC_MIN_DISTANCE_KM);
-	assert_true(mpic__distance_km(berlin, paris) >= MPIC_MIN_DISTANCE_KM);
+	assert_true(mpic__distance_km(london, paris) < MPIC__MIN_DISTANCE_KM);
+	assert_true(mpic__distance_km(berlin, paris) >= MPIC__MIN_DISTANCE_KM);
 }
 
 static void
@@ -193,18 +193,18 @@ struct city {
 };
 
 static const struct city world[] = {
-	{ "us-east-1", MPIC_RIR_ARIN, 38.9, -77.4 },
-	{ "us-west-2", MPIC_RIR_ARIN, 45.6, -121.2 },
-	{ "ca-central-1", MPIC_RIR_ARIN, 45.5, -73.6 },
-	{ "eu-west-1", MPIC_RIR_RIPE, 53.3, -6.3 },
-	{ "eu-central-1", MPIC_RIR_RIPE, 50.1, 8.7 },
-	{ "eu-north-1", MPIC_RIR_RIPE, 59.3, 18.1 },
-	{ "ap-northeast-1", MPIC_RIR_APNIC, 35.7, 139.7 },
-	{ "ap-southeast-1", MPIC_RIR_APNIC, 1.35, 103.8 },
-	{ "ap-south-1", MPIC_RIR_APNIC, 19.1, 72.9 },
-	{ "ap-southeast-2", MPIC_RIR_APNIC, -33.9, 151.2 },
-	{ "sa-east-1", MPIC_RIR_LACNIC, -23.5, -46.6 },
-	{ "af-south-1", MPIC_RIR_AFRINIC, -33.9, 18.4 },
+	{ "us-east-1", MPIC__RIR_ARIN, 38.9, -77.4 },
+	{ "us-west-2", MPIC__RIR_ARIN, 45.6, -121.2 },
+	{ "ca-central-1", MPIC__RIR_ARIN, 45.5, -73.6 },
+	{ "eu-west-1", MPIC__RIR_RIPE, 53.3, -6.3 },
+	{ "eu-central-1", MPIC__RIR_RIPE, 50.1, 8.7 },
+	{ "eu-north-1", MPIC__RIR_RIPE, 59.3, 18.1 },
+	{ "ap-northeast-1", MPIC__RIR_APNIC, 35.7, 139.7 },
+	{ "ap-southeast-1", MPIC__RIR_APNIC, 1.35, 103.8 },
+	{ "ap-south-1", MPIC__RIR_APNIC, 19.1, 72.9 },
+	{ "ap-southeast-2", MPIC__RIR_APNIC, -33.9, 151.2 },
+	{ "sa-east-1", MPIC__RIR_LACNIC, -23.5, -46.6 },
+	{ "af-south-1", MPIC__RIR_AFRINIC, -33.9, 18.4 },
 };
 #define NWORLD (sizeof(world) / sizeof(world[0]))
 
@@ -246,7 +246,7 @@ check_cohorts(const struct mpic__perspective_def *defs, size_t n, size_t k,
 			rirs |= 1u << defs[co[i]].rir;
 			for (j = i + 1; j < k; j++)
 				assert_true(mpic__distance_km(defs[co[i]].loc,
-				    defs[co[j]].loc) >= MPIC_MIN_DISTANCE_KM);
+				    defs[co[j]].loc) >= MPIC__MIN_DISTANCE_KM);
 		}
 		assert_true(__builtin_popcount(rirs) >= 2);
 	}
@@ -344,22 +344,22 @@ test_cohorts_impossible(void **state)
 	struct mpic__perspective_def defs[NWORLD];
 	size_t out[NWORLD * 4];
 	static const struct city one_rir[] = {
-		{ "a", MPIC_RIR_ARIN, 38.9, -77.4 },
-		{ "b", MPIC_RIR_ARIN, 45.6, -121.2 },
-		{ "c", MPIC_RIR_ARIN, 45.5, -73.6 },
-		{ "d", MPIC_RIR_ARIN, 29.8, -95.4 },
+		{ "a", MPIC__RIR_ARIN, 38.9, -77.4 },
+		{ "b", MPIC__RIR_ARIN, 45.6, -121.2 },
+		{ "c", MPIC__RIR_ARIN, 45.5, -73.6 },
+		{ "d", MPIC__RIR_ARIN, 29.8, -95.4 },
 	};
 	static const struct city close[] = {
-		{ "london", MPIC_RIR_RIPE, 51.5074, -0.1278 },
-		{ "paris", MPIC_RIR_RIPE, 48.8566, 2.3522 },
-		{ "nyc", MPIC_RIR_ARIN, 40.7128, -74.0060 },
-		{ "boston", MPIC_RIR_ARIN, 42.36, -71.06 },
+		{ "london", MPIC__RIR_RIPE, 51.5074, -0.1278 },
+		{ "paris", MPIC__RIR_RIPE, 48.8566, 2.3522 },
+		{ "nyc", MPIC__RIR_ARIN, 40.7128, -74.0060 },
+		{ "boston", MPIC__RIR_ARIN, 42.36, -71.06 },
 	};
 	/* Two RIRs, but only via a pair that is too close. */
 	static const struct city tight[] = {
-		{ "seville", MPIC_RIR_RIPE, 37.39, -5.98 },
-		{ "dublin", MPIC_RIR_RIPE, 53.35, -6.26 },
-		{ "tangier", MPIC_RIR_AFRINIC, 35.77, -5.80 },
+		{ "seville", MPIC__RIR_RIPE, 37.39, -5.98 },
+		{ "dublin", MPIC__RIR_RIPE, 53.35, -6.26 },
+		{ "tangier", MPIC__RIR_AFRINIC, 35.77, -5.80 },
 	};
 	int nc;
 
@@ -415,8 +415,8 @@ test_cohorts_large(void **state)
 	memset(defs, 0, sizeof(defs));
 	for (i = 0; i < 64; i++) {
 		snprintf(defs[i].code, sizeof(defs[i].code), "p%02zu", i);
-		defs[i].rir = (enum mpic__rir)(i % 3 == 0 ? MPIC_RIR_RIPE :
-		    MPIC_RIR_ARIN);
+		defs[i].rir = (enum mpic__rir)(i % 3 == 0 ? MPIC__RIR_RIPE :
+		    MPIC__RIR_ARIN);
 		/* Pairs of sites 100 km apart, 8 x 4 grid of pairs. */
 		defs[i].loc.lat = -60.0 + (double)((i / 2) % 8) * 15.0 +
 		    (i % 2) * 0.9;
@@ -430,7 +430,7 @@ test_cohorts_large(void **state)
 	}
 	/* All of one RIR: nothing, and quickly. */
 	for (i = 0; i < 64; i++)
-		defs[i].rir = MPIC_RIR_APNIC;
+		defs[i].rir = MPIC__RIR_APNIC;
 	assert_int_equal(mpic__cohorts(defs, 64, 5, secret_a, 32, "x", out,
 	    128), 0);
 	/* All within one city: nothing. */

@@ -14,9 +14,9 @@
 
 #include "corroborate/corroborate.h"
 
-#define ARIN (1u << MPIC_RIR_ARIN)
-#define RIPE (1u << MPIC_RIR_RIPE)
-#define APNIC (1u << MPIC_RIR_APNIC)
+#define ARIN (1u << MPIC__RIR_ARIN)
+#define RIPE (1u << MPIC__RIR_RIPE)
+#define APNIC (1u << MPIC__RIR_APNIC)
 
 /* BR 3.2.2.9: remotes used -> non-corroborations allowed, written out
  * here rather than read from the code under test. */
@@ -151,11 +151,11 @@ test_tally(void **state)
 
 	(void)state;
 	memset(&t, 0, sizeof(t));
-	mpic__tally_add(&t, true, true, MPIC_RIR_ARIN);
-	mpic__tally_add(&t, true, true, MPIC_RIR_ARIN);
-	mpic__tally_add(&t, true, false, MPIC_RIR_RIPE);
-	mpic__tally_add(&t, false, false, MPIC_RIR_APNIC);
-	mpic__tally_add(&t, true, true, MPIC_RIR_APNIC);
+	mpic__tally_add(&t, true, true, MPIC__RIR_ARIN);
+	mpic__tally_add(&t, true, true, MPIC__RIR_ARIN);
+	mpic__tally_add(&t, true, false, MPIC__RIR_RIPE);
+	mpic__tally_add(&t, false, false, MPIC__RIR_APNIC);
+	mpic__tally_add(&t, true, true, MPIC__RIR_APNIC);
 	assert_int_equal(t.passed, 3);
 	assert_int_equal(t.failed, 1);
 	assert_int_equal(t.pending, 1);

@@ -187,10 +187,10 @@ test_writer_rules(void **state)
 	mpic__jw_close(&w, ']');
 	assert_string_equal(w.p, "[1,2]");
 
-	/* nesting past MPIC_JW_DEPTH fails; closing more than opened too */
+	/* nesting past MPIC__JW_DEPTH fails; closing more than opened too */
 	mpic__jw_clear(&w);
 	w.max = 1024;
-	for (i = 0; i <= MPIC_JW_DEPTH; i++)
+	for (i = 0; i <= MPIC__JW_DEPTH; i++)
 		mpic__jw_open(&w, '[');
 	assert_true(mpic__jw_failed(&w));
 	mpic__jw_clear(&w);

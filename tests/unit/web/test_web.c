@@ -184,7 +184,7 @@ static void
 test_url_check(void **state)
 {
 	struct mpic__url u;
-	char why[256], big[MPIC_HTTP_URL_MAX + 64];
+	char why[256], big[MPIC__HTTP_URL_MAX + 64];
 
 	(void)state;
 	assert_int_equal(mpic__url_check("http://Example.COM/a?b#frag", &u,
@@ -256,7 +256,7 @@ static void
 test_redirect(void **state)
 {
 	const char *b = "http://a.example/.well-known/acme-challenge/tok";
-	char why[256], big[MPIC_HTTP_URL_MAX + 2];
+	char why[256], big[MPIC__HTTP_URL_MAX + 2];
 	struct mpic__url u;
 
 	(void)state;
@@ -300,17 +300,17 @@ static void
 test_first_url(void **state)
 {
 	struct mpic__request r;
-	char out[MPIC_HTTP_URL_MAX + 1];
+	char out[MPIC__HTTP_URL_MAX + 1];
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
 	snprintf(r.target.name, sizeof(r.target.name), "example.com");
-	r.dcv.method = MPIC_DCV_ACME_HTTP_01;
+	r.dcv.method = MPIC__DCV_ACME_HTTP_01;
 	r.dcv.token = "tok";
 	assert_int_equal(mpic__http_first_url(&r, out, sizeof(out)), 0);
 	assert_string_equal(out,
 	    "http://example.com/.well-known/acme-challenge/tok");
-	r.dcv.method = MPIC_DCV_WEBSITE_CHANGE;
+	r.dcv.method = MPIC__DCV_WEBSITE_CHANGE;
 	r.dcv.http_token_path = "a/b.txt";
 	r.dcv.url_scheme = "https";
 	assert_int_equal(mpic__http_first_url(&r, out, sizeof(out)), 0);
@@ -319,7 +319,7 @@ test_first_url(void **state)
 	snprintf(r.target.name, sizeof(r.target.name), "2001:db8::1");
 	r.target.is_ip = true;
 	r.target.af = AF_INET6;
-	r.dcv.method = MPIC_DCV_ACME_HTTP_01;
+	r.dcv.method = MPIC__DCV_ACME_HTTP_01;
 	assert_int_equal(mpic__http_first_url(&r, out, sizeof(out)), 0);
 	assert_string_equal(out,
 	    "http://[2001:db8::1]/.well-known/acme-challenge/tok");
@@ -358,7 +358,7 @@ wm(const char *body, const char *value, bool exact, const char *re)
 static void
 test_website_match(void **state)
 {
-	char why[256], big[MPIC_HTTP_BODY_MAX];
+	char why[256], big[MPIC__HTTP_BODY_MAX];
 	bool m;
 
 	(void)state;
